@@ -1,0 +1,96 @@
+CREATE TABLE `advisories` (
+	`title_id` text PRIMARY KEY NOT NULL,
+	`age_recommendation` integer NOT NULL,
+	`stars` integer NOT NULL,
+	`one_liner` text NOT NULL,
+	`parents_need_to_know` text NOT NULL,
+	`story` text,
+	`is_it_any_good` text,
+	`talk_about` text NOT NULL,
+	`language_level` integer NOT NULL,
+	`language_note` text NOT NULL,
+	`sex_level` integer NOT NULL,
+	`sex_note` text NOT NULL,
+	`drinking_level` integer NOT NULL,
+	`drinking_note` text NOT NULL,
+	`violence_level` integer NOT NULL,
+	`violence_note` text NOT NULL,
+	`messages_level` integer NOT NULL,
+	`messages_note` text NOT NULL,
+	`role_models_level` integer NOT NULL,
+	`role_models_note` text NOT NULL,
+	`consumerism_level` integer,
+	`consumerism_note` text,
+	`educational_level` integer,
+	`educational_note` text,
+	`diversity_level` integer,
+	`diversity_note` text,
+	`updated_at` text NOT NULL,
+	FOREIGN KEY (`title_id`) REFERENCES `titles`(`id`) ON UPDATE no action ON DELETE cascade
+);
+--> statement-breakpoint
+CREATE TABLE `certifications` (
+	`title_id` text NOT NULL,
+	`system` text NOT NULL,
+	`rating` text NOT NULL,
+	`reason` text,
+	`position` integer NOT NULL,
+	PRIMARY KEY(`title_id`, `system`),
+	FOREIGN KEY (`title_id`) REFERENCES `titles`(`id`) ON UPDATE no action ON DELETE cascade
+);
+--> statement-breakpoint
+CREATE TABLE `meta` (
+	`key` text PRIMARY KEY NOT NULL,
+	`value` text NOT NULL
+);
+--> statement-breakpoint
+CREATE TABLE `titles` (
+	`id` text PRIMARY KEY NOT NULL,
+	`name` text NOT NULL,
+	`kind` text NOT NULL,
+	`year` integer,
+	`release_theaters` text,
+	`release_streaming` text,
+	`runtime_minutes` integer,
+	`genres` text NOT NULL,
+	`topics` text NOT NULL,
+	`cast` text NOT NULL,
+	`directors` text NOT NULL,
+	`studio` text,
+	`synopsis` text,
+	`imdb` text,
+	`tmdb` text,
+	`isbn` text,
+	`age` integer,
+	`age_source` text,
+	`name_key` text NOT NULL,
+	`search_text` text NOT NULL,
+	`sort_age` integer NOT NULL,
+	`sort_released` text NOT NULL,
+	`sort_stars` integer NOT NULL,
+	`version` integer DEFAULT 1 NOT NULL,
+	`created_at` text NOT NULL,
+	`updated_at` text NOT NULL
+);
+--> statement-breakpoint
+CREATE UNIQUE INDEX `titles_imdb_unique` ON `titles` (`imdb`);--> statement-breakpoint
+CREATE UNIQUE INDEX `titles_tmdb_unique` ON `titles` (`tmdb`);--> statement-breakpoint
+CREATE UNIQUE INDEX `titles_isbn_unique` ON `titles` (`isbn`);--> statement-breakpoint
+CREATE INDEX `titles_name_idx` ON `titles` (`name_key`,`id`);--> statement-breakpoint
+CREATE INDEX `titles_newest_idx` ON `titles` (`sort_released`,`id`);--> statement-breakpoint
+CREATE INDEX `titles_stars_idx` ON `titles` (`sort_stars`,`id`);--> statement-breakpoint
+CREATE INDEX `titles_age_idx` ON `titles` (`sort_age`,`id`);--> statement-breakpoint
+CREATE INDEX `titles_updated_idx` ON `titles` (`updated_at`);--> statement-breakpoint
+CREATE INDEX `titles_kind_idx` ON `titles` (`kind`);--> statement-breakpoint
+CREATE TABLE `tokens` (
+	`id` text PRIMARY KEY NOT NULL,
+	`role` text NOT NULL,
+	`name` text,
+	`hash` text NOT NULL,
+	`hint` text NOT NULL,
+	`created_at` text NOT NULL,
+	`last_used_at` text,
+	`revoked_at` text
+);
+--> statement-breakpoint
+CREATE UNIQUE INDEX `tokens_hash_unique` ON `tokens` (`hash`);

@@ -1,0 +1,67 @@
+/**
+ * buildApp(config): the application without the process. Compilers first, then the external
+ * plugins, then our own, then routes. Tests build this; src/server.ts listens.
+ */
+import Fastify, { type FastifyInstance } from 'fastify';
+import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { Config } from './config.js';
+import { loadDemo } from './demo/load.js';
+import authPlugin from './plugins/auth.js';
+import cursorPlugin from './plugins/cursor.js';
+import docsPlugin from './plugins/docs.js';
+import errorsPlugin from './plugins/errors.js';
+import securityPlugin from './plugins/security.js';
+import storePlugin from './plugins/store.js';
+import advisoryRoutes from './routes/advisories.js';
+import healthRoutes from './routes/health.js';
+import referenceRoutes from './routes/reference.js';
+import titlesRoutes from './routes/titles.js';
+import tokenRoutes from './routes/tokens.js';
+import verdictRoutes from './routes/verdicts.js';
+import { openStore, type Store } from './store/index.js';
+
+export interface BuildOptions {
+  /** Use this store instead of opening the one DATABASE_URL names. */
+  store?: Store;
+}
+
+export async function buildApp(config: Config, options: BuildOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: {
+      level: config.LOG_LEVEL,
+      // Tokens must never reach a log.
+      redact: { paths: ['req.headers.authorization', 'req.headers.cookie'], censor: '[redacted]' },
+    },
+    bodyLimit: config.BODY_LIMIT,
+    requestTimeout: config.REQUEST_TIMEOUT_MS,
+    connectionTimeout: config.REQUEST_TIMEOUT_MS * 2,
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+  }).withTypeProvider<ZodTypeProvider>();
+
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  // JSON Merge Patch bodies are JSON.
+  app.addContentTypeParser('application/merge-patch+json', { parseAs: 'string' }, app.getDefaultJsonParser('error', 'error'));
+
+  const store = options.store ?? openStore(config.DATABASE_URL);
+  if (config.GUIDEPOST_DEMO) {
+    const report = await loadDemo(store);
+    if (report) app.log.info({ titles: report.created }, 'loaded the demo catalogue');
+  }
+
+  await app.register(errorsPlugin);
+  await app.register(storePlugin, { store });
+  await app.register(docsPlugin);
+  await app.register(securityPlugin, { config });
+  await app.register(authPlugin);
+  await app.register(cursorPlugin);
+
+  await app.register(healthRoutes);
+  await app.register(referenceRoutes);
+  await app.register(titlesRoutes);
+  await app.register(advisoryRoutes);
+  await app.register(verdictRoutes);
+  await app.register(tokenRoutes);
+
+  return app;
+}

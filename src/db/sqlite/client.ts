@@ -1,0 +1,33 @@
+import { mkdirSync, readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
+import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
+import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
+import * as schema from './schema.js';
+
+/** Resolved from this module, not the working directory: src/db/sqlite and dist/db/sqlite both sit two levels below the root. */
+export const SQLITE_MIGRATIONS = fileURLToPath(new URL('../../../migrations/sqlite', import.meta.url));
+
+export type SqliteDb = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
+
+/** The one place a SQLite database is opened and its pragmas set. */
+export function openSqlite(path: string): SqliteDb {
+  if (path !== ':memory:' && !path.startsWith('file:')) mkdirSync(dirname(path), { recursive: true });
+  const sqlite = new Database(path);
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('foreign_keys = ON');
+  sqlite.pragma('busy_timeout = 5000');
+  sqlite.pragma('synchronous = FULL');
+  return drizzle(sqlite, { schema });
+}
+
+export function migrateSqlite(db: SqliteDb): void {
+  migrate(db, { migrationsFolder: SQLITE_MIGRATIONS });
+}
+
+/** How many migrations the code ships; /readyz compares it with what the database applied. */
+export function shippedMigrationCount(): number {
+  const journal = JSON.parse(readFileSync(`${SQLITE_MIGRATIONS}/meta/_journal.json`, 'utf8')) as { entries: unknown[] };
+  return journal.entries.length;
+}

@@ -1,0 +1,107 @@
+import { index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+
+export const titles = sqliteTable(
+  'titles',
+  {
+    id: text('id').primaryKey(),
+    name: text('name').notNull(),
+    kind: text('kind').notNull(),
+    year: integer('year'),
+    releaseTheaters: text('release_theaters'),
+    releaseStreaming: text('release_streaming'),
+    runtimeMinutes: integer('runtime_minutes'),
+    genres: text('genres', { mode: 'json' }).$type<string[]>().notNull(),
+    topics: text('topics', { mode: 'json' }).$type<string[]>().notNull(),
+    cast: text('cast', { mode: 'json' }).$type<string[]>().notNull(),
+    directors: text('directors', { mode: 'json' }).$type<string[]>().notNull(),
+    studio: text('studio'),
+    synopsis: text('synopsis'),
+    imdb: text('imdb').unique(),
+    tmdb: text('tmdb').unique(),
+    isbn: text('isbn').unique(),
+    // Derived on every write from the advisory and certifications, so lists filter and sort in SQL.
+    age: integer('age'),
+    ageSource: text('age_source', { enum: ['expert', 'certification'] }),
+    nameKey: text('name_key').notNull(),
+    searchText: text('search_text').notNull(),
+    sortAge: integer('sort_age').notNull(),
+    sortReleased: text('sort_released').notNull(),
+    sortStars: integer('sort_stars').notNull(),
+    version: integer('version').notNull().default(1),
+    createdAt: text('created_at').notNull(),
+    updatedAt: text('updated_at').notNull(),
+  },
+  (t) => [
+    index('titles_name_idx').on(t.nameKey, t.id),
+    index('titles_newest_idx').on(t.sortReleased, t.id),
+    index('titles_stars_idx').on(t.sortStars, t.id),
+    index('titles_age_idx').on(t.sortAge, t.id),
+    index('titles_updated_idx').on(t.updatedAt),
+    index('titles_kind_idx').on(t.kind),
+  ],
+);
+
+export const certifications = sqliteTable(
+  'certifications',
+  {
+    titleId: text('title_id')
+      .notNull()
+      .references(() => titles.id, { onDelete: 'cascade' }),
+    system: text('system').notNull(),
+    rating: text('rating').notNull(),
+    reason: text('reason'),
+    position: integer('position').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.titleId, t.system] })],
+);
+
+export const advisories = sqliteTable('advisories', {
+  titleId: text('title_id')
+    .primaryKey()
+    .references(() => titles.id, { onDelete: 'cascade' }),
+  ageRecommendation: integer('age_recommendation').notNull(),
+  stars: integer('stars').notNull(),
+  oneLiner: text('one_liner').notNull(),
+  parentsNeedToKnow: text('parents_need_to_know').notNull(),
+  story: text('story'),
+  isItAnyGood: text('is_it_any_good'),
+  talkAbout: text('talk_about', { mode: 'json' }).$type<string[]>().notNull(),
+  // One level/note pair per category, so filters are plain column comparisons.
+  languageLevel: integer('language_level').notNull(),
+  languageNote: text('language_note').notNull(),
+  sexLevel: integer('sex_level').notNull(),
+  sexNote: text('sex_note').notNull(),
+  drinkingLevel: integer('drinking_level').notNull(),
+  drinkingNote: text('drinking_note').notNull(),
+  violenceLevel: integer('violence_level').notNull(),
+  violenceNote: text('violence_note').notNull(),
+  messagesLevel: integer('messages_level').notNull(),
+  messagesNote: text('messages_note').notNull(),
+  roleModelsLevel: integer('role_models_level').notNull(),
+  roleModelsNote: text('role_models_note').notNull(),
+  consumerismLevel: integer('consumerism_level'),
+  consumerismNote: text('consumerism_note'),
+  educationalLevel: integer('educational_level'),
+  educationalNote: text('educational_note'),
+  diversityLevel: integer('diversity_level'),
+  diversityNote: text('diversity_note'),
+  updatedAt: text('updated_at').notNull(),
+});
+
+export const tokens = sqliteTable('tokens', {
+  id: text('id').primaryKey(),
+  role: text('role', { enum: ['household', 'editor', 'admin'] }).notNull(),
+  name: text('name'),
+  hash: text('hash').notNull().unique(),
+  hint: text('hint').notNull(),
+  createdAt: text('created_at').notNull(),
+  lastUsedAt: text('last_used_at'),
+  revokedAt: text('revoked_at'),
+});
+
+/** Small facts about the database itself, such as the key cursors are signed with. */
+export const meta = sqliteTable('meta', {
+  key: text('key').primaryKey(),
+  value: text('value').notNull(),
+});
+

@@ -1,0 +1,61 @@
+/** Ways a client may name a title: our own id, or an id it already holds from elsewhere. */
+export type TitleRef =
+  | { by: 'id'; id: string }
+  | { by: 'imdb'; imdb: string }
+  | { by: 'tmdb'; tmdb: string }
+  | { by: 'isbn'; isbn: string };
+
+export const TITLE_ID = /^tl_[0-9a-z]{20}$/;
+export const IMDB_ID = /^tt\d{7,10}$/;
+export const TMDB_ID = /^(movie|tv):\d{1,10}$/;
+
+/** ISBN-10 or ISBN-13 (hyphens and spaces allowed) to ISBN-13 digits; null when the checksum fails. */
+export function normalizeIsbn(raw: string): string | null {
+  const compact = raw.replace(/[\s-]/g, '').toUpperCase();
+  if (/^\d{13}$/.test(compact)) {
+    const sum = [...compact].reduce((acc, d, i) => acc + Number(d) * (i % 2 === 0 ? 1 : 3), 0);
+    return sum % 10 === 0 ? compact : null;
+  }
+  if (/^\d{9}[\dX]$/.test(compact)) {
+    const sum = [...compact].reduce((acc, d, i) => acc + (d === 'X' ? 10 : Number(d)) * (10 - i), 0);
+    if (sum % 11 !== 0) return null;
+    const body = `978${compact.slice(0, 9)}`;
+    const check = (10 - ([...body].reduce((acc, d, i) => acc + Number(d) * (i % 2 === 0 ? 1 : 3), 0) % 10)) % 10;
+    return `${body}${check}`;
+  }
+  return null;
+}
+
+/** Parses a path reference; returns an explanation instead when it cannot be one. */
+export function parseTitleRef(raw: string): TitleRef | { error: string } {
+  if (TITLE_ID.test(raw)) return { by: 'id', id: raw };
+  const colon = raw.indexOf(':');
+  const scheme = colon > 0 ? raw.slice(0, colon).toLowerCase() : '';
+  const value = raw.slice(colon + 1);
+  switch (scheme) {
+    case 'imdb':
+      return IMDB_ID.test(value) ? { by: 'imdb', imdb: value } : { error: 'an IMDb reference looks like imdb:tt1798709' };
+    case 'tmdb':
+      return TMDB_ID.test(value) ? { by: 'tmdb', tmdb: value } : { error: 'a TMDB reference looks like tmdb:movie:152601 or tmdb:tv:1399' };
+    case 'isbn': {
+      const isbn = normalizeIsbn(value);
+      return isbn ? { by: 'isbn', isbn } : { error: 'an ISBN reference needs a valid ISBN-10 or ISBN-13, e.g. isbn:9780316769488' };
+    }
+    default:
+      return { error: 'expected a title id (tl_…) or an external reference such as imdb:tt1798709, tmdb:movie:152601 or isbn:9780316769488' };
+  }
+}
+
+/** The reference as a client would write it in a path. */
+export function formatRef(ref: TitleRef): string {
+  switch (ref.by) {
+    case 'id':
+      return ref.id;
+    case 'imdb':
+      return `imdb:${ref.imdb}`;
+    case 'tmdb':
+      return `tmdb:${ref.tmdb}`;
+    case 'isbn':
+      return `isbn:${ref.isbn}`;
+  }
+}

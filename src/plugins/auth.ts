@@ -1,0 +1,55 @@
+/**
+ * Bearer tokens. A request without Authorization is anonymous; one with a token that is
+ * malformed, fails its checksum, or is unknown or revoked is refused with 401 on every route.
+ */
+import type { FastifyInstance, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
+import fp from 'fastify-plugin';
+import { hashToken, parseToken, type Role } from '../domain/tokens.js';
+import { forbidden, unauthorized } from '../errors.js';
+
+export interface Principal {
+  tokenId: string;
+  role: Role;
+  name: string | null;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal: Principal | null;
+  }
+  interface FastifyInstance {
+    /** A preHandler that lets through only these roles (an admin may act as an editor). */
+    requireRole(...roles: Role[]): preHandlerAsyncHookHandler;
+  }
+}
+
+/** Which roles a token of each role may act as. */
+const ACTS_AS: Record<Role, readonly Role[]> = { admin: ['admin', 'editor'], editor: ['editor'], household: ['household'] };
+
+async function authPlugin(app: FastifyInstance): Promise<void> {
+  app.decorateRequest('principal', null);
+
+  app.addHook('onRequest', async (request: FastifyRequest) => {
+    const header = request.headers.authorization;
+    if (header === undefined) return;
+    const match = /^Bearer[ ]+(\S+)\s*$/i.exec(header);
+    if (!match) throw unauthorized('The Authorization header must be "Bearer <token>".');
+    const token = match[1]!;
+    if (!parseToken(token)) throw unauthorized('The token is malformed: it is not a Guidepost token, or it was mistyped.');
+    const found = await app.store.tokens.findByHash(hashToken(token));
+    if (!found) throw unauthorized('The token is unknown or has been revoked.');
+    request.principal = { tokenId: found.id, role: found.role, name: found.name };
+  });
+
+  app.decorate('requireRole', (...roles: Role[]): preHandlerAsyncHookHandler => {
+    const label = roles.join(' or ');
+    return async (request) => {
+      if (!request.principal) throw unauthorized(`This needs a token with the ${label} role.`);
+      if (!ACTS_AS[request.principal.role].some((r) => roles.includes(r))) {
+        throw forbidden(`This needs the ${label} role; your token has the ${request.principal.role} role.`);
+      }
+    };
+  });
+}
+
+export default fp(authPlugin, { name: 'auth', dependencies: ['store'] });

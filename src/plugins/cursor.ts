@@ -1,0 +1,56 @@
+/**
+ * Opaque, signed page cursors. A cursor carries the sort key of the last item served and a
+ * fingerprint of the query it came from; it is refused (400) when altered or used with a
+ * different query. The signing key lives in the database, so cursors survive restarts and
+ * work on every instance.
+ */
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
+import { badRequest } from '../errors.js';
+import type { SortKey } from '../store/types.js';
+
+export interface Cursors {
+  encode(scope: unknown, key: SortKey): string;
+  decode(scope: unknown, cursor: string): SortKey;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    cursors: Cursors;
+  }
+}
+
+function fingerprint(scope: unknown): string {
+  return createHash('sha256').update(JSON.stringify(scope)).digest('base64url').slice(0, 16);
+}
+
+export function createCursors(secret: string): Cursors {
+  const sign = (payload: string) => createHmac('sha256', secret).update(payload).digest('base64url').slice(0, 22);
+  return {
+    encode(scope, key) {
+      const payload = Buffer.from(JSON.stringify({ k: key, s: fingerprint(scope) })).toString('base64url');
+      return `${payload}.${sign(payload)}`;
+    },
+    decode(scope, cursor) {
+      const [payload = '', signature = ''] = cursor.split('.');
+      const expected = Buffer.from(sign(payload));
+      const given = Buffer.from(signature);
+      if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+        throw badRequest('The cursor is not one this server issued, or it was altered; start again without a cursor.');
+      }
+      const { k, s } = JSON.parse(Buffer.from(payload, 'base64url').toString()) as { k: SortKey; s: string };
+      if (s !== fingerprint(scope)) {
+        throw badRequest('The cursor belongs to a different query; keep the filters and sort of the page it came from.');
+      }
+      return k;
+    },
+  };
+}
+
+async function cursorPlugin(app: FastifyInstance): Promise<void> {
+  const secret = await app.store.setting('cursor-secret', () => randomBytes(32).toString('base64url'));
+  app.decorate('cursors', createCursors(secret));
+}
+
+export default fp(cursorPlugin, { name: 'cursors', dependencies: ['store'] });

@@ -1,0 +1,41 @@
+/** The OpenAPI 3.1 document, generated from the route schemas, and a browsable UI at /docs. */
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
+import { jsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-type-provider-zod';
+import pkg from '../../package.json' with { type: 'json' };
+
+export const API_DESCRIPTION = `Parental content advisories: expert ratings per category, official certifications,
+and verdicts that explain themselves ("is this OK at age 12?").
+
+Errors are RFC 9457 problem+json. Lists are cursor-paginated. Catalogue reads and age verdicts
+need no token; changes need a bearer token with the editor role.`;
+
+async function docsPlugin(app: FastifyInstance): Promise<void> {
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'Guidepost API', version: pkg.version, description: API_DESCRIPTION, license: { name: 'MIT', identifier: 'MIT' } },
+      tags: [
+        { name: 'titles', description: 'The catalogue of films, TV, books, games, apps, podcasts and channels.' },
+        { name: 'advisories', description: 'Expert advisories written by editors.' },
+        { name: 'verdicts', description: '"Is this OK?" answers with their reasons.' },
+        { name: 'reference', description: 'Rating categories and official rating systems.' },
+        { name: 'auth', description: 'Who a token belongs to.' },
+        { name: 'health', description: 'Liveness and readiness.' },
+      ],
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer', description: 'A Guidepost token: gp_hh_… (household), gp_ed_… (editor) or gp_ad_… (admin).' },
+        },
+      },
+    },
+    transform: jsonSchemaTransform,
+    transformObject: jsonSchemaTransformObject,
+  });
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { deepLinking: true }, staticCSP: true });
+}
+
+export default fp(docsPlugin, { name: 'docs' });

@@ -1,0 +1,117 @@
+/**
+ * One root error handler and one not-found handler: every error leaves as RFC 9457
+ * problem+json, validation errors name their fields, and nothing of a 5xx leaks out.
+ */
+import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
+import fp from 'fastify-plugin';
+import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
+import FindMyWay, { type HTTPMethod } from 'find-my-way';
+import { STATUS_CODES } from 'node:http';
+import { AppError, PROBLEM_BASE } from '../errors.js';
+import type { Problem } from '../schemas/common.js';
+
+export const PROBLEM_TYPE = 'application/problem+json';
+
+export function sendProblem(reply: FastifyReply, problem: Omit<Problem, 'title'> & { title?: string }): FastifyReply {
+  const body: Problem = { ...problem, title: problem.title ?? STATUS_CODES[problem.status] ?? 'Error' };
+  // Serialised here rather than through the route's schema: an error may come from any route, or none.
+  return reply.code(problem.status).type(PROBLEM_TYPE).send(JSON.stringify(body));
+}
+
+const LOCATION: Record<string, string> = { body: '', querystring: 'query.', params: 'path.', headers: 'header.' };
+
+interface ZodIssueView {
+  instancePath: string;
+  message: string;
+  keyword: string;
+  params: { keys?: string[] };
+}
+
+function validationErrors(context: string | undefined, issues: ZodIssueView[]) {
+  const prefix = LOCATION[context ?? 'body'] ?? '';
+  return issues.flatMap((issue) => {
+    const base = issue.instancePath.split('/').filter(Boolean).join('.');
+    // An unknown key is reported on its parent; name the key itself instead.
+    const paths = issue.keyword === 'unrecognized_keys' && issue.params.keys ? issue.params.keys.map((k) => (base ? `${base}.${k}` : k)) : [base];
+    const message = issue.keyword === 'unrecognized_keys' ? 'unknown field' : issue.message;
+    return paths.map((path) => ({ path: `${prefix}${path}`.replace(/\.$/, '') || context || 'body', message }));
+  });
+}
+
+/** Fastify's own 4xx errors, with wording a client can act on. */
+const FRAMEWORK_ERRORS: Record<string, { type: string; detail: (err: FastifyError) => string }> = {
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: {
+    type: 'unsupported-media-type',
+    detail: () => 'Send the body as application/json.',
+  },
+  FST_ERR_CTP_BODY_TOO_LARGE: { type: 'payload-too-large', detail: () => 'The request body is larger than this server accepts.' },
+  FST_ERR_CTP_EMPTY_JSON_BODY: {
+    type: 'malformed-json',
+    detail: () => 'The body is empty but the content type says JSON; send a JSON document or no content type.',
+  },
+  FST_ERR_CTP_INVALID_JSON_BODY: { type: 'malformed-json', detail: (err) => `The body is not valid JSON: ${err.message}` },
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: { type: 'bad-request', detail: () => 'The Content-Length header does not match the body.' },
+};
+
+async function errorsPlugin(app: FastifyInstance): Promise<void> {
+  // A router of our own mirrors every route, so a path that exists under another method answers 405, not 404.
+  const router = FindMyWay();
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) {
+      if (!router.hasRoute(method as HTTPMethod, route.url)) router.on(method as HTTPMethod, route.url, () => {});
+    }
+  });
+
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?')[0]!;
+    const allowed = (['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'] as const).filter((m) => router.find(m, path));
+    if (allowed.length > 0) {
+      reply.header('allow', allowed.join(', '));
+      return sendProblem(reply, {
+        type: `${PROBLEM_BASE}method-not-allowed`,
+        status: 405,
+        detail: `${request.method} is not allowed on ${path}; allowed: ${allowed.join(', ')}.`,
+      });
+    }
+    return sendProblem(reply, { type: `${PROBLEM_BASE}not-found`, status: 404, detail: `Nothing is served at ${request.method} ${path}.` });
+  });
+
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    if (hasZodFastifySchemaValidationErrors(error)) {
+      const errors = validationErrors(error.validationContext, error.validation as unknown as ZodIssueView[]);
+      return sendProblem(reply, {
+        type: `${PROBLEM_BASE}validation`,
+        title: 'Validation Failed',
+        status: 400,
+        detail: `The request is not valid: ${errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`,
+        errors,
+      });
+    }
+    if (error instanceof AppError) {
+      reply.headers(error.headers);
+      return sendProblem(reply, { type: error.type, title: error.title, status: error.status, detail: error.message });
+    }
+    if (isResponseSerializationError(error)) {
+      request.log.error({ err: error, cause: error.cause }, 'response does not match its schema');
+      return sendProblem(reply, { type: 'about:blank', status: 500, detail: 'The server failed to answer; the failure is logged.' });
+    }
+    const status = error.statusCode ?? 500;
+    if (status >= 400 && status < 500) {
+      const known = error.code ? FRAMEWORK_ERRORS[error.code] : undefined;
+      if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') reply.header('accept', 'application/json');
+      return sendProblem(reply, {
+        type: known ? `${PROBLEM_BASE}${known.type}` : 'about:blank',
+        status,
+        detail: known ? known.detail(error) : error.message,
+      });
+    }
+    request.log.error({ err: error }, 'unhandled error');
+    return sendProblem(reply, {
+      type: 'about:blank',
+      status: status >= 500 && status < 600 ? status : 500,
+      detail: 'The server failed to answer; the failure is logged.',
+    });
+  });
+}
+
+export default fp(errorsPlugin, { name: 'errors' });

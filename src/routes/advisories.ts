@@ -1,0 +1,75 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { notFound } from '../errors.js';
+import { IfMatchHeaders, problemResponses } from '../schemas/common.js';
+import { Advisory, AdvisoryInput, TitleParams } from '../schemas/titles.js';
+import { etag, expectedVersions, notModified } from './http.js';
+import { editorOnly, loadTitle } from './titles.js';
+
+/** A title's expert advisory. Its ETag is the title's: an advisory changes its title. */
+const advisoryRoutes: FastifyPluginAsyncZod = async (app) => {
+  const { titles } = app.store;
+
+  app.get(
+    '/v1/titles/:title/advisory',
+    {
+      schema: {
+        tags: ['advisories'],
+        summary: 'Read a title’s expert advisory',
+        params: TitleParams,
+        response: { 200: Advisory, 304: z.undefined(), ...problemResponses(400, 404) },
+      },
+    },
+    async (request, reply) => {
+      const { title, version } = await loadTitle(titles, request.params.title);
+      if (!title.advisory) throw notFound(`“${title.name}” has no expert advisory yet.`);
+      if (notModified(request, reply, version)) return reply;
+      return reply.header('etag', etag(version)).send(title.advisory);
+    },
+  );
+
+  app.put(
+    '/v1/titles/:title/advisory',
+    {
+      preHandler: app.requireRole('editor'),
+      schema: {
+        tags: ['advisories'],
+        summary: 'Write or replace a title’s expert advisory (editor)',
+        description: 'Answers 201 when the title had no advisory, 200 when one was replaced.',
+        security: editorOnly,
+        params: TitleParams,
+        headers: IfMatchHeaders,
+        body: AdvisoryInput,
+        response: { 200: Advisory, 201: Advisory, ...problemResponses(400, 401, 403, 404, 412, 413, 415) },
+      },
+    },
+    async (request, reply) => {
+      const { title, version, created } = await titles.putAdvisory(request.params.title, request.body, expectedVersions(request));
+      return reply
+        .code(created ? 201 : 200)
+        .header('etag', etag(version))
+        .send(title.advisory!);
+    },
+  );
+
+  app.delete(
+    '/v1/titles/:title/advisory',
+    {
+      preHandler: app.requireRole('editor'),
+      schema: {
+        tags: ['advisories'],
+        summary: 'Remove a title’s expert advisory (editor)',
+        security: editorOnly,
+        params: TitleParams,
+        headers: IfMatchHeaders,
+        response: { 204: z.undefined(), ...problemResponses(400, 401, 403, 404, 412) },
+      },
+    },
+    async (request, reply) => {
+      await titles.removeAdvisory(request.params.title, expectedVersions(request));
+      return reply.code(204).send();
+    },
+  );
+};
+
+export default advisoryRoutes;

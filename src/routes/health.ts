@@ -1,0 +1,44 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { PROBLEM_BASE } from '../errors.js';
+import { sendProblem } from '../plugins/errors.js';
+import { problemResponses } from '../schemas/common.js';
+
+const healthRoutes: FastifyPluginAsyncZod = async (app) => {
+  app.get(
+    '/healthz',
+    {
+      schema: {
+        tags: ['health'],
+        summary: 'The process is alive',
+        response: { 200: z.object({ status: z.literal('ok') }) },
+      },
+    },
+    async () => ({ status: 'ok' as const }),
+  );
+
+  app.get(
+    '/readyz',
+    {
+      schema: {
+        tags: ['health'],
+        summary: 'The database answers and every migration is applied',
+        response: {
+          200: z.object({ status: z.literal('ready'), checks: z.object({ database: z.boolean(), migrations: z.boolean() }) }),
+          ...problemResponses(503),
+        },
+      },
+    },
+    async (_request, reply) => {
+      const checks = await app.store.ready();
+      if (checks.database && checks.migrations) return { status: 'ready' as const, checks };
+      return sendProblem(reply, {
+        type: `${PROBLEM_BASE}not-ready`,
+        status: 503,
+        detail: checks.database ? 'The database is missing migrations; run `guidepost migrate`.' : 'The database does not answer.',
+      });
+    },
+  );
+};
+
+export default healthRoutes;

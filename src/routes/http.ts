@@ -1,0 +1,31 @@
+/** Small HTTP conventions shared by routes: ETags and conditional requests. */
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { badRequest } from '../errors.js';
+import type { ExpectedVersions } from '../store/types.js';
+
+export const etag = (version: number) => `"${version}"`;
+
+/**
+ * The versions an If-Match header accepts; undefined for none or `*`. A weak or foreign
+ * validator can never match a strong comparison, so it becomes a version no row has.
+ */
+export function expectedVersions(request: FastifyRequest): ExpectedVersions {
+  const header = request.headers['if-match'];
+  if (header === undefined || header.trim() === '*') return undefined;
+  const tags = header.split(',').map((t) => t.trim());
+  if (tags.some((t) => t === '')) throw badRequest('If-Match must be "*" or a list of ETags such as "3".');
+  return tags.map((t) => /^"(\d{1,15})"$/.exec(t)).map((m) => (m ? Number(m[1]) : -1));
+}
+
+/** Answers 304 when the client's copy is current; returns true when it did. */
+export function notModified(request: FastifyRequest, reply: FastifyReply, version: number): boolean {
+  const header = request.headers['if-none-match'];
+  if (!header) return false;
+  const tag = etag(version);
+  const match = header.split(',').some((t) => {
+    const v = t.trim();
+    return v === '*' || v === tag || v === `W/${tag}`;
+  });
+  if (match) reply.code(304).header('etag', tag).send();
+  return match;
+}

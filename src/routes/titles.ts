@@ -1,0 +1,155 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { CategoryKey } from '../domain/categories.js';
+import { searchTokens } from '../domain/text.js';
+import { formatRef, type TitleRef } from '../domain/references.js';
+import { badRequest, notFound } from '../errors.js';
+import { IfMatchHeaders, page, problemResponses } from '../schemas/common.js';
+import { Title, TitleFilterQuery, TitleInput, TitleListItem, TitleParams, TitlePatch } from '../schemas/titles.js';
+import type { LevelFilter, TitleFilters, TitleRecord, TitleStore } from '../store/types.js';
+import { etag, expectedVersions, notModified } from './http.js';
+
+const LEVEL_PARAMS: Record<string, [CategoryKey, LevelFilter['op']]> = {
+  maxLanguage: ['language', 'max'],
+  maxSex: ['sex', 'max'],
+  maxDrinking: ['drinking', 'max'],
+  maxViolence: ['violence', 'max'],
+  maxConsumerism: ['consumerism', 'max'],
+  minMessages: ['messages', 'min'],
+  minRoleModels: ['roleModels', 'min'],
+  minEducational: ['educational', 'min'],
+  minDiversity: ['diversity', 'min'],
+};
+
+/** The store's filters from the query string; shared with every catalogue view. */
+export function titleFilters(query: TitleFilterQuery): TitleFilters {
+  const q = query.q === undefined ? undefined : searchTokens(query.q);
+  if (q && q.length === 0) throw badRequest('query.q: give at least one letter or digit to search for.');
+  return {
+    q,
+    kinds: query.kind,
+    genre: query.genre,
+    forAge: query.forAge,
+    levels: Object.entries(LEVEL_PARAMS).flatMap(([param, [category, op]]) => {
+      const value = query[param as keyof TitleFilterQuery] as number | undefined;
+      return value === undefined ? [] : [{ category, op, value }];
+    }),
+    updatedSince: query.updatedSince && new Date(query.updatedSince).toISOString(),
+  };
+}
+
+export async function loadTitle(titles: TitleStore, ref: TitleRef): Promise<TitleRecord> {
+  const found = await titles.get(ref);
+  if (!found) throw notFound(`No title matches ${formatRef(ref)}.`);
+  return found;
+}
+
+export const editorOnly = [{ bearer: [] }];
+
+const titlesRoutes: FastifyPluginAsyncZod = async (app) => {
+  const { titles } = app.store;
+
+  app.get(
+    '/v1/titles',
+    {
+      schema: {
+        tags: ['titles'],
+        summary: 'Search and filter the catalogue',
+        description: 'Every filter narrows the list; a category filter leaves out titles without an expert advisory rating that category.',
+        querystring: TitleFilterQuery,
+        response: { 200: page(TitleListItem).meta({ id: 'TitleListPage' }), ...problemResponses(400) },
+      },
+    },
+    async (request) => {
+      const { sort, limit, cursor } = request.query;
+      const filters = titleFilters(request.query);
+      const scope = { route: 'titles', filters, sort };
+      const after = cursor === undefined ? undefined : app.cursors.decode(scope, cursor);
+      const result = await titles.list({ filters, sort, limit, after });
+      const last = result.keys.at(-1);
+      return { items: result.items, nextCursor: result.more && last ? app.cursors.encode(scope, last) : null };
+    },
+  );
+
+  app.get(
+    '/v1/titles/:title',
+    {
+      schema: {
+        tags: ['titles'],
+        summary: 'Read a title',
+        description: 'By id or external reference. Answers 304 to an If-None-Match that holds the current ETag.',
+        params: TitleParams,
+        response: { 200: Title, 304: z.undefined(), ...problemResponses(400, 404) },
+      },
+    },
+    async (request, reply) => {
+      const found = await loadTitle(titles, request.params.title);
+      if (notModified(request, reply, found.version)) return reply;
+      return reply.header('etag', etag(found.version)).send(found.title);
+    },
+  );
+
+  app.post(
+    '/v1/titles',
+    {
+      preHandler: app.requireRole('editor'),
+      schema: {
+        tags: ['titles'],
+        summary: 'Add a title (editor)',
+        security: editorOnly,
+        body: TitleInput,
+        response: { 201: Title, ...problemResponses(400, 401, 403, 409, 413, 415) },
+      },
+    },
+    async (request, reply) => {
+      const created = await titles.create(request.body);
+      return reply
+        .code(201)
+        .header('location', `/v1/titles/${created.title.id}`)
+        .header('etag', etag(created.version))
+        .send(created.title);
+    },
+  );
+
+  app.patch(
+    '/v1/titles/:title',
+    {
+      preHandler: app.requireRole('editor'),
+      schema: {
+        tags: ['titles'],
+        summary: 'Change a title (editor)',
+        description: 'Each top-level field present replaces the stored one; null clears an optional field. Send If-Match to avoid overwriting someone else’s change.',
+        security: editorOnly,
+        params: TitleParams,
+        headers: IfMatchHeaders,
+        body: TitlePatch,
+        response: { 200: Title, ...problemResponses(400, 401, 403, 404, 409, 412, 413, 415) },
+      },
+    },
+    async (request, reply) => {
+      const updated = await titles.update(request.params.title, request.body, expectedVersions(request));
+      return reply.header('etag', etag(updated.version)).send(updated.title);
+    },
+  );
+
+  app.delete(
+    '/v1/titles/:title',
+    {
+      preHandler: app.requireRole('editor'),
+      schema: {
+        tags: ['titles'],
+        summary: 'Delete a title and its advisory (editor)',
+        security: editorOnly,
+        params: TitleParams,
+        headers: IfMatchHeaders,
+        response: { 204: z.undefined(), ...problemResponses(400, 401, 403, 404, 412) },
+      },
+    },
+    async (request, reply) => {
+      await titles.remove(request.params.title, expectedVersions(request));
+      return reply.code(204).send();
+    },
+  );
+};
+
+export default titlesRoutes;

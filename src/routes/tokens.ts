@@ -1,0 +1,80 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { Role } from '../domain/tokens.js';
+import { issueToken } from '../store/issue-token.js';
+import { notFound, unauthorized } from '../errors.js';
+import { page, problemResponses } from '../schemas/common.js';
+import { Me, NewToken, TokenCreate, TokenInfo } from '../schemas/tokens.js';
+
+const bearer = [{ bearer: [] }];
+/** Households manage their own tokens; admins manage these. */
+const STAFF: readonly Role[] = ['editor', 'admin'];
+
+const tokenRoutes: FastifyPluginAsyncZod = async (app) => {
+  app.get(
+    '/v1/me',
+    {
+      schema: { tags: ['auth'], summary: 'Who the token belongs to', security: bearer, response: { 200: Me, ...problemResponses(401) } },
+    },
+    async (request) => {
+      if (!request.principal) throw unauthorized('Send a token to ask who it belongs to.');
+      return request.principal;
+    },
+  );
+
+  const adminOnly = app.requireRole('admin');
+
+  app.post(
+    '/v1/tokens',
+    {
+      preHandler: adminOnly,
+      schema: {
+        tags: ['auth'],
+        summary: 'Create an editor or admin token (admin)',
+        security: bearer,
+        body: TokenCreate,
+        response: { 201: NewToken, ...problemResponses(400, 401, 403) },
+      },
+    },
+    async (request, reply) => {
+      const created = await issueToken(app.store, request.body.role, request.body.name ?? null);
+      return reply.code(201).header('cache-control', 'no-store').send(created);
+    },
+  );
+
+  app.get(
+    '/v1/tokens',
+    {
+      preHandler: adminOnly,
+      schema: {
+        tags: ['auth'],
+        summary: 'List editor and admin tokens (admin)',
+        security: bearer,
+        response: { 200: page(TokenInfo).meta({ id: 'TokenPage' }), ...problemResponses(401, 403) },
+      },
+    },
+    async () => ({ items: await app.store.tokens.list(STAFF), nextCursor: null }),
+  );
+
+  app.delete(
+    '/v1/tokens/:id',
+    {
+      preHandler: adminOnly,
+      schema: {
+        tags: ['auth'],
+        summary: 'Revoke an editor or admin token (admin)',
+        security: bearer,
+        params: z.object({ id: z.string().max(100) }),
+        response: { 204: z.undefined(), ...problemResponses(401, 403, 404) },
+      },
+    },
+    async (request, reply) => {
+      const existing = await app.store.tokens.get(request.params.id);
+      if (!existing || !STAFF.includes(existing.role)) throw notFound(`No editor or admin token has the id ${request.params.id}.`);
+      await app.store.tokens.revoke(existing.id);
+      return reply.code(204).send();
+    },
+  );
+};
+
+export default tokenRoutes;

@@ -1,0 +1,44 @@
+import { z } from 'zod';
+
+export const ProblemSchema = z
+  .object({
+    type: z.string().describe('A URI naming the kind of problem; `about:blank` when the HTTP status says it all.'),
+    title: z.string(),
+    status: z.int(),
+    detail: z.string(),
+    instance: z.string().optional(),
+    errors: z
+      .array(z.object({ path: z.string(), message: z.string() }))
+      .optional()
+      .describe('For validation failures: each problem with the field it concerns, e.g. `advisory.ratings.language.level`.'),
+  })
+  .meta({ id: 'Problem', description: 'An RFC 9457 problem detail, served as application/problem+json.' });
+
+export type Problem = z.infer<typeof ProblemSchema>;
+
+/** Query parameters arrive as strings: coerce, then hold to the range. */
+export const queryInt = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+export const LimitQuery = queryInt(1, 100).default(20).describe('Page size, 1–100.');
+export const CursorQuery = z
+  .string()
+  .min(1)
+  .max(2000)
+  .optional()
+  .describe('The `nextCursor` of the previous page, passed back unchanged.');
+
+export const Timestamp = z.iso.datetime().describe('ISO 8601, UTC');
+
+export const page = <T extends z.ZodType>(item: T) =>
+  z.object({
+    items: z.array(item),
+    nextCursor: z.string().nullable().describe('Pass as `cursor` to get the next page; null on the last page.'),
+  });
+
+/** Response schemas for the errors every route may answer with. */
+export const problemResponses = (...statuses: number[]) =>
+  Object.fromEntries(statuses.map((status) => [status, ProblemSchema])) as Record<number, typeof ProblemSchema>;
+
+export const IfMatchHeaders = z.object({
+  'if-match': z.string().max(200).optional().describe('The ETag last read; the change is refused with 412 when it is stale.'),
+});

@@ -1,0 +1,37 @@
+import { sql } from 'drizzle-orm';
+import { migrateSqlite, openSqlite, shippedMigrationCount } from '../../db/sqlite/client.js';
+import { meta } from '../../db/sqlite/schema.js';
+import type { Store } from '../types.js';
+import { createSqliteTitleStore } from './titles.js';
+import { createSqliteTokenStore } from './tokens.js';
+
+/** Opens (and by default migrates) a SQLite database and wraps it in the store interfaces. */
+export function createSqliteStore(path: string, { migrate = true } = {}): Store {
+  const db = openSqlite(path);
+  if (migrate) migrateSqlite(db);
+  const shipped = shippedMigrationCount();
+  return {
+    dialect: 'sqlite',
+    titles: createSqliteTitleStore(db),
+    tokens: createSqliteTokenStore(db),
+    async setting(key, create) {
+      // Insert-or-ignore then read: two processes starting together agree on one value.
+      db.insert(meta).values({ key, value: create() }).onConflictDoNothing().run();
+      return db.select().from(meta).where(sql`${meta.key} = ${key}`).get()!.value;
+    },
+    async ready() {
+      try {
+        const applied = db.get<{ n: number }>(sql`select count(*) as n from __drizzle_migrations`).n;
+        return { database: true, migrations: applied >= shipped };
+      } catch {
+        return { database: false, migrations: false };
+      }
+    },
+    async backup(path) {
+      await db.$client.backup(path);
+    },
+    async close() {
+      if (db.$client.open) db.$client.close();
+    },
+  };
+}

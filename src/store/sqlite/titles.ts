@@ -1,0 +1,284 @@
+import { and, asc, desc, eq, gte, inArray, lte, ne, sql, type SQL } from 'drizzle-orm';
+import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
+import type { CategoryKey } from '../../domain/categories.js';
+import { formatRef, type TitleRef } from '../../domain/references.js';
+import type { SqliteDb } from '../../db/sqlite/client.js';
+import { advisories, certifications, titles } from '../../db/sqlite/schema.js';
+import { conflict, notFound, preconditionFailed } from '../../errors.js';
+import type { ImportLine, Title, TitleInput, TitlePatch } from '../../schemas/titles.js';
+import { newId } from '../ids.js';
+import {
+  advisoryColumns,
+  canonical,
+  certificationColumns,
+  titleColumns,
+  toCanonicalInput,
+  toListItem,
+  toTitle,
+  type AdvisoryRow,
+  type CanonicalInput,
+  type CertificationRow,
+  type TitleRow,
+} from '../title-mapping.js';
+import type { ExpectedVersions, ImportOutcome, SortKey, TitleRecord, TitleSort, TitleStore } from '../types.js';
+
+type Tx = Parameters<Parameters<SqliteDb['transaction']>[0]>[0] | SqliteDb;
+
+const LEVEL_COLUMNS: Record<CategoryKey, SQLiteColumn> = {
+  language: advisories.languageLevel,
+  sex: advisories.sexLevel,
+  drinking: advisories.drinkingLevel,
+  violence: advisories.violenceLevel,
+  messages: advisories.messagesLevel,
+  roleModels: advisories.roleModelsLevel,
+  consumerism: advisories.consumerismLevel,
+  educational: advisories.educationalLevel,
+  diversity: advisories.diversityLevel,
+};
+
+/** Each sort: its column, its direction; ties break on id in the same direction. */
+const SORTS: Record<TitleSort, { column: SQLiteColumn; descending: boolean }> = {
+  name: { column: titles.nameKey, descending: false },
+  newest: { column: titles.sortReleased, descending: true },
+  stars: { column: titles.sortStars, descending: true },
+  age: { column: titles.sortAge, descending: false },
+};
+
+const EXTERNAL_ID_COLUMNS = { imdb: titles.imdb, tmdb: titles.tmdb, isbn: titles.isbn } as const;
+
+function refWhere(ref: TitleRef): SQL {
+  switch (ref.by) {
+    case 'id':
+      return eq(titles.id, ref.id);
+    case 'imdb':
+      return eq(titles.imdb, ref.imdb);
+    case 'tmdb':
+      return eq(titles.tmdb, ref.tmdb);
+    case 'isbn':
+      return eq(titles.isbn, ref.isbn);
+  }
+}
+
+function describeRef(ref: TitleRef): string {
+  return `No title matches ${formatRef(ref)}.`;
+}
+
+function checkVersion(row: { version: number }, expected: ExpectedVersions): void {
+  if (expected && !expected.includes(row.version)) {
+    throw preconditionFailed(`The title has changed since you read it (its ETag is now "${row.version}"); read it again and retry.`);
+  }
+}
+
+export function createSqliteTitleStore(db: SqliteDb): TitleStore {
+  function loadMany(tx: Tx, rows: TitleRow[]): { certs: Map<string, CertificationRow[]>; advs: Map<string, AdvisoryRow> } {
+    const ids = rows.map((r) => r.id);
+    const certs = new Map<string, CertificationRow[]>();
+    const advs = new Map<string, AdvisoryRow>();
+    if (ids.length === 0) return { certs, advs };
+    for (const c of tx.select().from(certifications).where(inArray(certifications.titleId, ids)).orderBy(certifications.position).all()) {
+      certs.set(c.titleId, [...(certs.get(c.titleId) ?? []), c]);
+    }
+    for (const a of tx.select().from(advisories).where(inArray(advisories.titleId, ids)).all()) advs.set(a.titleId, a);
+    return { certs, advs };
+  }
+
+  function recordOf(tx: Tx, row: TitleRow): TitleRecord {
+    const { certs, advs } = loadMany(tx, [row]);
+    return { title: toTitle(row, certs.get(row.id) ?? [], advs.get(row.id) ?? null), version: row.version };
+  }
+
+  function findRow(tx: Tx, ref: TitleRef): TitleRow | undefined {
+    return tx.select().from(titles).where(refWhere(ref)).get();
+  }
+
+  /** The title another row already holds one of these external ids under, if any. */
+  function externalIdClash(tx: Tx, selfId: string | null, ids: CanonicalInput['externalIds']): string | null {
+    for (const [key, column] of Object.entries(EXTERNAL_ID_COLUMNS) as [keyof typeof EXTERNAL_ID_COLUMNS, SQLiteColumn][]) {
+      const value = ids[key];
+      if (!value) continue;
+      const other = tx
+        .select({ id: titles.id })
+        .from(titles)
+        .where(selfId ? and(eq(column, value), ne(titles.id, selfId)) : eq(column, value))
+        .get();
+      if (other) return `The ${key} id ${value} already belongs to title ${other.id}.`;
+    }
+    return null;
+  }
+
+  /** Writes the whole title. `advisoryAt` is when the advisory last changed: now if this write changes it. */
+  function write(tx: Tx, id: string, input: CanonicalInput, prev: TitleRow | undefined, advisoryAt: string | null, now: string): TitleRow {
+    const clash = externalIdClash(tx, id, input.externalIds);
+    if (clash) throw conflict(clash);
+    const row = { ...titleColumns(id, input), version: (prev?.version ?? 0) + 1, createdAt: prev?.createdAt ?? now, updatedAt: now };
+    if (prev) {
+      tx.update(titles).set(row).where(eq(titles.id, id)).run();
+      tx.delete(certifications).where(eq(certifications.titleId, id)).run();
+    } else {
+      tx.insert(titles).values(row).run();
+    }
+    const certRows = certificationColumns(id, input.certifications);
+    if (certRows.length) tx.insert(certifications).values(certRows).run();
+    if (!input.advisory) {
+      tx.delete(advisories).where(eq(advisories.titleId, id)).run();
+    } else if (advisoryAt) {
+      // Required categories always carry a level: the input schema saw to it.
+      const adv = advisoryColumns(id, input.advisory, advisoryAt) as typeof advisories.$inferInsert;
+      tx.insert(advisories).values(adv).onConflictDoUpdate({ target: advisories.titleId, set: adv }).run();
+    }
+    return tx.select().from(titles).where(eq(titles.id, id)).get()!;
+  }
+
+  /** Applies a patch of whole top-level fields to the stored title. */
+  function patchTitle(tx: Tx, ref: TitleRef, patch: TitlePatch, expected: ExpectedVersions) {
+    const prev = findRow(tx, ref);
+    if (!prev) throw notFound(describeRef(ref));
+    checkVersion(prev, expected);
+    const before = recordOf(tx, prev).title;
+    const current = toCanonicalInput(before);
+    const defined = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined));
+    const merged = canonical({ ...current, ...defined } as TitleInput);
+    const now = new Date().toISOString();
+    const row = write(tx, prev.id, merged, prev, 'advisory' in defined ? now : null, now);
+    return { before, record: recordOf(tx, row) };
+  }
+
+  function keysetWhere(sort: TitleSort, after: SortKey): SQL {
+    const { column, descending } = SORTS[sort];
+    return descending ? sql`(${column}, ${titles.id}) < (${after[0]}, ${after[1]})` : sql`(${column}, ${titles.id}) > (${after[0]}, ${after[1]})`;
+  }
+
+  function sortValue(row: { nameKey: string; sortAge: number; sortReleased: string; sortStars: number }, sort: TitleSort): string | number {
+    return { name: row.nameKey, newest: row.sortReleased, stars: row.sortStars, age: row.sortAge }[sort];
+  }
+
+  const immediate = { behavior: 'immediate' } as const;
+
+  return {
+    async get(ref) {
+      const row = findRow(db, ref);
+      return row ? recordOf(db, row) : null;
+    },
+
+    async list({ filters, sort, limit, after }) {
+      const where: (SQL | undefined)[] = [];
+      for (const word of filters.q ?? []) where.push(sql`${titles.searchText} like ${`% ${word}%`}`);
+      if (filters.kinds?.length) where.push(inArray(titles.kind, filters.kinds));
+      if (filters.genre) {
+        where.push(sql`exists (select 1 from json_each(${titles.genres}) where lower(json_each.value) = lower(${filters.genre}))`);
+      }
+      if (filters.forAge !== undefined) where.push(lte(titles.sortAge, filters.forAge));
+      for (const f of filters.levels) where.push(f.op === 'max' ? lte(LEVEL_COLUMNS[f.category], f.value) : gte(LEVEL_COLUMNS[f.category], f.value));
+      if (filters.updatedSince) where.push(gte(titles.updatedAt, filters.updatedSince));
+      if (after) where.push(keysetWhere(sort, after));
+      const { column, descending } = SORTS[sort];
+      const rows = db
+        .select({ t: titles, a: advisories })
+        .from(titles)
+        .leftJoin(advisories, eq(advisories.titleId, titles.id))
+        .where(and(...where))
+        .orderBy(...(descending ? [desc(column), desc(titles.id)] : [asc(column), asc(titles.id)]))
+        .limit(limit + 1)
+        .all();
+      const more = rows.length > limit;
+      const pageRows = rows.slice(0, limit);
+      const { certs } = loadMany(db, pageRows.map((r) => r.t));
+      return {
+        items: pageRows.map(({ t, a }) => toListItem(t, certs.get(t.id) ?? [], a)),
+        keys: pageRows.map(({ t }) => [sortValue(t, sort), t.id] as SortKey),
+        more,
+      };
+    },
+
+    async create(input) {
+      return db.transaction((tx) => {
+        const now = new Date().toISOString();
+        const row = write(tx, newId('tl'), canonical(input), undefined, now, now);
+        return recordOf(tx, row);
+      }, immediate);
+    },
+
+    async update(ref, patch, expected) {
+      return db.transaction((tx) => patchTitle(tx, ref, patch, expected).record, immediate);
+    },
+
+    async remove(ref, expected) {
+      db.transaction((tx) => {
+        const row = findRow(tx, ref);
+        if (!row) throw notFound(describeRef(ref));
+        checkVersion(row, expected);
+        tx.delete(titles).where(eq(titles.id, row.id)).run();
+      }, immediate);
+    },
+
+    async putAdvisory(ref, advisory, expected) {
+      return db.transaction((tx) => {
+        const { before, record } = patchTitle(tx, ref, { advisory }, expected);
+        return { ...record, created: before.advisory === null };
+      }, immediate);
+    },
+
+    async removeAdvisory(ref, expected) {
+      return db.transaction((tx) => {
+        const row = findRow(tx, ref);
+        if (!row) throw notFound(describeRef(ref));
+        if (!tx.select({ id: advisories.titleId }).from(advisories).where(eq(advisories.titleId, row.id)).get()) {
+          throw notFound(`“${row.name}” has no expert advisory.`);
+        }
+        return patchTitle(tx, ref, { advisory: null }, expected).record;
+      }, immediate);
+    },
+
+    async importBatch(lines: ImportLine[]) {
+      return db.transaction((tx) => {
+        const now = new Date().toISOString();
+        return lines.map((line): ImportOutcome => {
+          const input = canonical(line);
+          const byId = line.id ? findRow(tx, { by: 'id', id: line.id }) : undefined;
+          const matches = byId
+            ? [byId]
+            : (Object.entries(EXTERNAL_ID_COLUMNS) as [keyof typeof EXTERNAL_ID_COLUMNS, SQLiteColumn][]).flatMap(([key, column]) => {
+                const value = input.externalIds[key];
+                return value ? tx.select().from(titles).where(eq(column, value)).all() : [];
+              });
+          const ids = new Set(matches.map((m) => m.id));
+          if (ids.size > 1) return { ok: false, error: `its external ids belong to different titles (${[...ids].join(', ')})` };
+          const prev = matches[0];
+          try {
+            // A savepoint per line: a line that fails leaves the rest of the batch standing.
+            return tx.transaction((sp) => {
+              if (prev) {
+                const current = recordOf(sp, prev).title;
+                const before = toCanonicalInput(current);
+                if (JSON.stringify(before) === JSON.stringify(input)) return { ok: true, id: prev.id, outcome: 'unchanged' } as const;
+                const advisoryChanged = JSON.stringify(before.advisory) !== JSON.stringify(input.advisory);
+                write(sp, prev.id, input, prev, advisoryChanged ? now : null, now);
+                return { ok: true, id: prev.id, outcome: 'updated' } as const;
+              }
+              const id = line.id ?? newId('tl');
+              write(sp, id, input, undefined, now, now);
+              return { ok: true, id, outcome: 'created' } as const;
+            });
+          } catch (err) {
+            return { ok: false, error: err instanceof Error ? err.message : String(err) };
+          }
+        });
+      }, immediate);
+    },
+
+    async *exportAll(pageSize = 500) {
+      let after = '';
+      for (;;) {
+        const rows = db.select().from(titles).where(sql`${titles.id} > ${after}`).orderBy(asc(titles.id)).limit(pageSize).all();
+        if (rows.length === 0) return;
+        const { certs, advs } = loadMany(db, rows);
+        for (const row of rows) yield toTitle(row, certs.get(row.id) ?? [], advs.get(row.id) ?? null) satisfies Title;
+        after = rows[rows.length - 1]!.id;
+      }
+    },
+
+    async count() {
+      return db.select({ n: sql<number>`count(*)` }).from(titles).get()!.n;
+    },
+  };
+}

@@ -1,0 +1,256 @@
+/**
+ * Pure conversions between the API's title shapes and rows, shared by every backend: both
+ * dialects' schemas use the same property names, so these work on either one's rows.
+ */
+import { CATEGORIES, type CategoryKey } from '../domain/categories.js';
+import { findRating } from '../domain/rating-systems.js';
+import { searchText, sortKey } from '../domain/text.js';
+import { ageBasis } from '../domain/verdict.js';
+import type { Advisory, RatingSummary, Title, TitleInput, TitleListItem } from '../schemas/titles.js';
+
+export interface TitleRow {
+  id: string;
+  name: string;
+  kind: string;
+  year: number | null;
+  releaseTheaters: string | null;
+  releaseStreaming: string | null;
+  runtimeMinutes: number | null;
+  genres: string[];
+  topics: string[];
+  cast: string[];
+  directors: string[];
+  studio: string | null;
+  synopsis: string | null;
+  imdb: string | null;
+  tmdb: string | null;
+  isbn: string | null;
+  age: number | null;
+  ageSource: 'expert' | 'certification' | null;
+  version: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface CertificationRow {
+  titleId: string;
+  system: string;
+  rating: string;
+  reason: string | null;
+  position: number;
+}
+
+type LevelColumns = { [K in CategoryKey as `${K}Level`]: number | null } & { [K in CategoryKey as `${K}Note`]: string | null };
+
+export type AdvisoryRow = LevelColumns & {
+  titleId: string;
+  ageRecommendation: number;
+  stars: number;
+  oneLiner: string;
+  parentsNeedToKnow: string;
+  story: string | null;
+  isItAnyGood: string | null;
+  talkAbout: string[];
+  updatedAt: string;
+};
+
+/** Sort values for titles nothing rates: after every real age, and below every star count. */
+export const UNRATED_SORT_AGE = 99;
+
+type AdvisoryInput = NonNullable<TitleInput['advisory']>;
+
+/** The input with every optional field spelled out, so two inputs compare by value. */
+export type CanonicalInput = ReturnType<typeof canonical>;
+
+export function canonical(input: TitleInput) {
+  return {
+    name: input.name,
+    kind: input.kind,
+    year: input.year ?? null,
+    releaseDates: { theaters: input.releaseDates.theaters ?? null, streaming: input.releaseDates.streaming ?? null },
+    runtimeMinutes: input.runtimeMinutes ?? null,
+    genres: input.genres,
+    topics: input.topics,
+    cast: input.cast,
+    directors: input.directors,
+    studio: input.studio ?? null,
+    synopsis: input.synopsis ?? null,
+    certifications: input.certifications.map((c) => ({ system: c.system, rating: c.rating, reason: c.reason ?? null })),
+    externalIds: { imdb: input.externalIds.imdb ?? null, tmdb: input.externalIds.tmdb ?? null, isbn: input.externalIds.isbn ?? null },
+    advisory: input.advisory ? canonicalAdvisory(input.advisory) : null,
+  };
+}
+
+function canonicalAdvisory(a: AdvisoryInput) {
+  return {
+    ageRecommendation: a.ageRecommendation,
+    stars: a.stars,
+    oneLiner: a.oneLiner,
+    parentsNeedToKnow: a.parentsNeedToKnow,
+    story: a.story ?? null,
+    isItAnyGood: a.isItAnyGood ?? null,
+    talkAbout: a.talkAbout,
+    ratings: Object.fromEntries(
+      CATEGORIES.flatMap((c) => {
+        const r = a.ratings[c.key];
+        return r ? [[c.key, { level: r.level, note: r.note }]] : [];
+      }),
+    ) as Advisory['ratings'],
+  };
+}
+
+/** The title's own columns, derived values included. */
+export function titleColumns(id: string, input: CanonicalInput) {
+  const basis = ageBasis({ name: input.name, advisory: input.advisory, certifications: input.certifications });
+  return {
+    id,
+    name: input.name,
+    kind: input.kind,
+    year: input.year,
+    releaseTheaters: input.releaseDates.theaters,
+    releaseStreaming: input.releaseDates.streaming,
+    runtimeMinutes: input.runtimeMinutes,
+    genres: input.genres,
+    topics: input.topics,
+    cast: input.cast,
+    directors: input.directors,
+    studio: input.studio,
+    synopsis: input.synopsis,
+    imdb: input.externalIds.imdb,
+    tmdb: input.externalIds.tmdb,
+    isbn: input.externalIds.isbn,
+    age: basis?.age ?? null,
+    ageSource: basis?.decidedBy ?? null,
+    nameKey: sortKey(input.name),
+    searchText: searchText(input.name),
+    sortAge: basis?.age ?? UNRATED_SORT_AGE,
+    sortReleased: input.releaseDates.theaters ?? input.releaseDates.streaming ?? (input.year ? String(input.year) : ''),
+    sortStars: input.advisory?.stars ?? 0,
+  };
+}
+
+export function advisoryColumns(titleId: string, a: NonNullable<CanonicalInput['advisory']>, updatedAt: string): AdvisoryRow {
+  const levels = Object.fromEntries(
+    CATEGORIES.flatMap((c) => [
+      [`${c.key}Level`, a.ratings[c.key]?.level ?? null],
+      [`${c.key}Note`, a.ratings[c.key]?.note ?? null],
+    ]),
+  ) as LevelColumns;
+  return {
+    titleId,
+    ageRecommendation: a.ageRecommendation,
+    stars: a.stars,
+    oneLiner: a.oneLiner,
+    parentsNeedToKnow: a.parentsNeedToKnow,
+    story: a.story,
+    isItAnyGood: a.isItAnyGood,
+    talkAbout: a.talkAbout,
+    updatedAt,
+    ...levels,
+  };
+}
+
+export function certificationColumns(titleId: string, certs: CanonicalInput['certifications']): CertificationRow[] {
+  return certs.map((c, position) => ({ titleId, system: c.system, rating: c.rating, reason: c.reason, position }));
+}
+
+function ratingsOf(row: AdvisoryRow): Advisory['ratings'] {
+  return Object.fromEntries(
+    CATEGORIES.flatMap((c) => {
+      const level = row[`${c.key}Level`];
+      return level === null ? [] : [[c.key, { level, note: row[`${c.key}Note`] ?? '' }]];
+    }),
+  ) as Advisory['ratings'];
+}
+
+function levelsOf(row: AdvisoryRow): NonNullable<RatingSummary['levels']> {
+  return Object.fromEntries(
+    CATEGORIES.flatMap((c) => (row[`${c.key}Level`] === null ? [] : [[c.key, row[`${c.key}Level`]]])),
+  ) as NonNullable<RatingSummary['levels']>;
+}
+
+export function toAdvisory(row: AdvisoryRow): Advisory {
+  return {
+    ageRecommendation: row.ageRecommendation,
+    stars: row.stars,
+    oneLiner: row.oneLiner,
+    parentsNeedToKnow: row.parentsNeedToKnow,
+    story: row.story,
+    isItAnyGood: row.isItAnyGood,
+    talkAbout: row.talkAbout,
+    ratings: ratingsOf(row),
+    updatedAt: row.updatedAt,
+  };
+}
+
+function summaryOf(row: TitleRow, certs: CertificationRow[], adv: AdvisoryRow | null): RatingSummary {
+  return {
+    age: row.age,
+    ageSource: row.ageSource,
+    stars: adv?.stars ?? null,
+    oneLiner: adv?.oneLiner ?? null,
+    levels: adv ? levelsOf(adv) : null,
+    certifications: certs.map((c) => ({ system: c.system, rating: c.rating })),
+  };
+}
+
+export function toTitle(row: TitleRow, certs: CertificationRow[], adv: AdvisoryRow | null): Title {
+  return {
+    id: row.id,
+    name: row.name,
+    kind: row.kind as Title['kind'],
+    year: row.year,
+    releaseDates: { theaters: row.releaseTheaters, streaming: row.releaseStreaming },
+    runtimeMinutes: row.runtimeMinutes,
+    genres: row.genres,
+    topics: row.topics,
+    cast: row.cast,
+    directors: row.directors,
+    studio: row.studio,
+    synopsis: row.synopsis,
+    certifications: certs.map((c) => ({
+      system: c.system,
+      rating: c.rating,
+      reason: c.reason,
+      minimumAge: findRating(c.system, c.rating)?.minimumAge ?? 18,
+    })),
+    externalIds: { imdb: row.imdb, tmdb: row.tmdb, isbn: row.isbn },
+    advisory: adv ? toAdvisory(adv) : null,
+    summary: summaryOf(row, certs, adv),
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+  };
+}
+
+export function toListItem(row: TitleRow, certs: CertificationRow[], adv: AdvisoryRow | null): TitleListItem {
+  return {
+    id: row.id,
+    name: row.name,
+    kind: row.kind as Title['kind'],
+    year: row.year,
+    genres: row.genres,
+    externalIds: { imdb: row.imdb, tmdb: row.tmdb, isbn: row.isbn },
+    summary: summaryOf(row, certs, adv),
+    updatedAt: row.updatedAt,
+  };
+}
+
+/** A stored title as the canonical input that would write it again: PATCH merges onto it, import compares with it. */
+export function toCanonicalInput(title: Title): CanonicalInput {
+  return {
+    name: title.name,
+    kind: title.kind,
+    year: title.year,
+    releaseDates: title.releaseDates,
+    runtimeMinutes: title.runtimeMinutes,
+    genres: title.genres,
+    topics: title.topics,
+    cast: title.cast,
+    directors: title.directors,
+    studio: title.studio,
+    synopsis: title.synopsis,
+    certifications: title.certifications.map((c) => ({ system: c.system, rating: c.rating, reason: c.reason })),
+    externalIds: title.externalIds,
+    advisory: title.advisory ? canonicalAdvisory(title.advisory) : null,
+  };
+}

@@ -1,0 +1,95 @@
+/**
+ * The store: every read and write of persistent state goes through these interfaces. Each
+ * database backend implements them; nothing above the store knows which one runs.
+ */
+import type { CategoryKey } from '../domain/categories.js';
+import type { TitleRef } from '../domain/references.js';
+import type { ImportLine, Title, TitleInput, TitleKind, TitleListItem, TitlePatch } from '../schemas/titles.js';
+
+export type TitleSort = 'name' | 'newest' | 'stars' | 'age';
+
+/** Where a page starts: the sort value and id of the last item of the page before. */
+export type SortKey = [value: string | number, id: string];
+
+export interface LevelFilter {
+  category: CategoryKey;
+  op: 'max' | 'min';
+  value: number;
+}
+
+export interface TitleFilters {
+  q?: string[] | undefined;
+  kinds?: TitleKind[] | undefined;
+  genre?: string | undefined;
+  forAge?: number | undefined;
+  levels: LevelFilter[];
+  updatedSince?: string | undefined;
+}
+
+export interface TitleListQuery {
+  filters: TitleFilters;
+  sort: TitleSort;
+  limit: number;
+  after?: SortKey | undefined;
+}
+
+export interface TitleRecord {
+  title: Title;
+  /** Bumped by every change to the title, its certifications or its advisory; the ETag. */
+  version: number;
+}
+
+/** Versions the client last saw (from If-Match); undefined means "whatever is current". */
+export type ExpectedVersions = readonly number[] | undefined;
+
+export type ImportOutcome = { ok: true; id: string; outcome: 'created' | 'updated' | 'unchanged' } | { ok: false; error: string };
+
+export interface TitleStore {
+  get(ref: TitleRef): Promise<TitleRecord | null>;
+  list(query: TitleListQuery): Promise<{ items: TitleListItem[]; keys: SortKey[]; more: boolean }>;
+  create(input: TitleInput): Promise<TitleRecord>;
+  update(ref: TitleRef, patch: TitlePatch, expected: ExpectedVersions): Promise<TitleRecord>;
+  remove(ref: TitleRef, expected: ExpectedVersions): Promise<void>;
+  putAdvisory(ref: TitleRef, advisory: NonNullable<TitleInput['advisory']>, expected: ExpectedVersions): Promise<TitleRecord & { created: boolean }>;
+  removeAdvisory(ref: TitleRef, expected: ExpectedVersions): Promise<TitleRecord>;
+  /** Upserts each line by id, else by external id; one transaction for the batch, one bad line spoils only itself. */
+  importBatch(lines: ImportLine[]): Promise<ImportOutcome[]>;
+  /** Every title, ordered by id, fetched a page at a time. */
+  exportAll(pageSize?: number): AsyncIterable<Title>;
+  count(): Promise<number>;
+}
+
+import type { Role } from '../domain/tokens.js';
+
+export type { Role };
+
+export interface TokenInfo {
+  id: string;
+  role: Role;
+  name: string | null;
+  hint: string;
+  createdAt: string;
+  revokedAt: string | null;
+}
+
+export interface TokenStore {
+  create(token: { id: string; role: Role; name: string | null; hash: string; hint: string }): Promise<TokenInfo>;
+  /** The live (unrevoked) token with this hash. */
+  findByHash(hash: string): Promise<TokenInfo | null>;
+  get(id: string): Promise<TokenInfo | null>;
+  list(roles: readonly Role[]): Promise<TokenInfo[]>;
+  revoke(id: string): Promise<TokenInfo | null>;
+}
+
+export interface Store {
+  readonly dialect: 'sqlite';
+  titles: TitleStore;
+  tokens: TokenStore;
+  /** A value kept with the data and created on first use (e.g. the cursor signing key). */
+  setting(key: string, create: () => string): Promise<string>;
+  /** Whether the database answers and every shipped migration is applied. */
+  ready(): Promise<{ database: boolean; migrations: boolean }>;
+  /** A consistent copy of the database at `path`, taken while writes go on. */
+  backup(path: string): Promise<void>;
+  close(): Promise<void>;
+}
