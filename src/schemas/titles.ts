@@ -11,7 +11,7 @@ export type TitleKind = z.infer<typeof TitleKind>;
 
 const text = (max: number) => z.string().trim().min(1).max(max);
 const optionalText = (max: number) => text(max).nullable().optional();
-const names = (maxItems: number, maxLength: number) => z.array(text(maxLength)).max(maxItems).default([]);
+const names = (maxItems: number, maxLength: number) => z.array(text(maxLength)).max(maxItems);
 const AgeInt = z.int().min(MIN_AGE).max(MAX_AGE);
 const Level = z.int().min(0).max(5);
 
@@ -58,7 +58,7 @@ export const CertificationInput = z
       ctx.addIssue({
         code: 'custom',
         path: ['rating'],
-        message: `"${cert.rating}" is not a ${cert.system} rating; expected one of ${ratingsOf(cert.system).join(', ')}`,
+        message: `"${cert.rating}" is not one of the ${cert.system} ratings (${ratingsOf(cert.system).join(', ')})`,
       });
     }
   });
@@ -66,7 +66,6 @@ export const CertificationInput = z
 const Certifications = z
   .array(CertificationInput)
   .max(SYSTEM_KEYS.length)
-  .default([])
   .superRefine((certs, ctx) => {
     certs.forEach((cert, i) => {
       if (certs.findIndex((c) => c.system === cert.system) !== i) {
@@ -89,12 +88,9 @@ const ExternalIdsInput = z
       })
       .nullable()
       .optional(),
-  })
-  .default({});
+  });
 
-const ReleaseDatesInput = z
-  .strictObject({ theaters: z.iso.date().nullable().optional(), streaming: z.iso.date().nullable().optional() })
-  .default({});
+const ReleaseDatesInput = z.strictObject({ theaters: z.iso.date().nullable().optional(), streaming: z.iso.date().nullable().optional() });
 
 const titleFields = {
   name: text(300),
@@ -113,10 +109,22 @@ const titleFields = {
   advisory: AdvisoryInput.nullable().optional(),
 };
 
-export const TitleInput = z.strictObject(titleFields).meta({ id: 'TitleInput' });
+/** POST and import: lists and objects left out are empty. */
+export const TitleInput = z
+  .strictObject({
+    ...titleFields,
+    releaseDates: ReleaseDatesInput.default({}),
+    genres: titleFields.genres.default([]),
+    topics: titleFields.topics.default([]),
+    cast: titleFields.cast.default([]),
+    directors: titleFields.directors.default([]),
+    certifications: Certifications.default([]),
+    externalIds: ExternalIdsInput.default({}),
+  })
+  .meta({ id: 'TitleInput' });
 export type TitleInput = z.output<typeof TitleInput>;
 
-/** PATCH: every key optional; a key present replaces the stored value, null clears it. */
+/** PATCH: every key optional, no defaults; a key present replaces the stored value, null clears it. */
 export const TitlePatch = z
   .strictObject({
     ...Object.fromEntries(Object.entries(titleFields).map(([k, v]) => [k, v.optional()])),

@@ -143,6 +143,28 @@ export function createSqliteTitleStore(db: SqliteDb): TitleStore {
     return { before, record: recordOf(tx, row) };
   }
 
+  /**
+   * The stored titles an import line is about: the one with its id; else those holding its
+   * external ids; else, for a line with no external id at all, the one of the same kind, name and year.
+   */
+  function importMatches(tx: Tx, id: string | undefined, input: CanonicalInput): TitleRow[] {
+    const byId = id ? findRow(tx, { by: 'id', id }) : undefined;
+    if (byId) return [byId];
+    const external = Object.entries(EXTERNAL_ID_COLUMNS).filter(([key]) => input.externalIds[key as keyof typeof EXTERNAL_ID_COLUMNS]);
+    if (external.length > 0) {
+      return external.flatMap(([key, column]) =>
+        tx.select().from(titles).where(eq(column, input.externalIds[key as keyof typeof EXTERNAL_ID_COLUMNS]!)).all(),
+      );
+    }
+    const { nameKey } = titleColumns('', input);
+    return tx
+      .select()
+      .from(titles)
+      .where(and(eq(titles.kind, input.kind), eq(titles.nameKey, nameKey), input.year === null ? sql`${titles.year} is null` : eq(titles.year, input.year)))
+      .limit(1)
+      .all();
+  }
+
   function keysetWhere(sort: TitleSort, after: SortKey): SQL {
     const { column, descending } = SORTS[sort];
     return descending ? sql`(${column}, ${titles.id}) < (${after[0]}, ${after[1]})` : sql`(${column}, ${titles.id}) > (${after[0]}, ${after[1]})`;
@@ -234,13 +256,7 @@ export function createSqliteTitleStore(db: SqliteDb): TitleStore {
         const now = new Date().toISOString();
         return lines.map((line): ImportOutcome => {
           const input = canonical(line);
-          const byId = line.id ? findRow(tx, { by: 'id', id: line.id }) : undefined;
-          const matches = byId
-            ? [byId]
-            : (Object.entries(EXTERNAL_ID_COLUMNS) as [keyof typeof EXTERNAL_ID_COLUMNS, SQLiteColumn][]).flatMap(([key, column]) => {
-                const value = input.externalIds[key];
-                return value ? tx.select().from(titles).where(eq(column, value)).all() : [];
-              });
+          const matches = importMatches(tx, line.id, input);
           const ids = new Set(matches.map((m) => m.id));
           if (ids.size > 1) return { ok: false, error: `its external ids belong to different titles (${[...ids].join(', ')})` };
           const prev = matches[0];

@@ -1,0 +1,137 @@
+#!/usr/bin/env node
+/** The guidepost command: database chores that belong beside the server, not inside it. */
+import { createReadStream, statSync } from 'node:fs';
+import { once } from 'node:events';
+import { createInterface } from 'node:readline';
+import { parseArgs } from 'node:util';
+import { importJsonl, type ImportReport } from '../catalogue/import.js';
+import { ConfigError, loadConfig } from '../config.js';
+import { toImportLine } from '../catalogue/export.js';
+import { issueToken } from '../store/issue-token.js';
+import { openStore, type Store } from '../store/index.js';
+
+const USAGE = `Usage: guidepost <command> [options]
+
+Commands:
+  migrate                                  apply pending database migrations
+  token create --role editor|admin [--name N]
+                                           mint a token and print it (alone) on stdout
+  token list                               list editor and admin tokens
+  token revoke ID                          revoke a token
+  import FILE.jsonl                        upsert titles from JSON Lines; bad lines are reported
+  export                                   print every title as JSON Lines on stdout
+  backup PATH                              write a consistent copy of the database to PATH
+
+The database is the one DATABASE_URL names (default ./data/guidepost.db).`;
+
+class UsageError extends Error {}
+
+async function withStore<T>(fn: (store: Store) => Promise<T>): Promise<T> {
+  const store = openStore(loadConfig().DATABASE_URL);
+  try {
+    return await fn(store);
+  } finally {
+    await store.close();
+  }
+}
+
+async function write(text: string): Promise<void> {
+  if (!process.stdout.write(text)) await once(process.stdout, 'drain');
+}
+
+async function runImport(file: string): Promise<number> {
+  let size: number;
+  try {
+    size = statSync(file).size;
+  } catch {
+    throw new UsageError(`cannot read ${file}`);
+  }
+  const input = createReadStream(file);
+  const lines = createInterface({ input, crlfDelay: Infinity });
+  const tty = process.stderr.isTTY;
+  const progress = (r: ImportReport) => {
+    if (!tty) return;
+    const percent = size ? Math.min(100, Math.round((input.bytesRead / size) * 100)) : 100;
+    process.stderr.write(`\rimporting… ${percent}%  ${r.lines} lines, ${r.created} created, ${r.updated} updated, ${r.errors.length} bad`);
+  };
+  const report = await withStore((store) => importJsonl(store, lines, progress));
+  if (tty) process.stderr.write('\n');
+  for (const e of report.errors) process.stderr.write(`line ${e.line}: ${e.reason}\n`);
+  const good = report.created + report.updated + report.unchanged;
+  await write(
+    `Imported ${good} of ${report.lines} lines: ${report.created} created, ${report.updated} updated, ${report.unchanged} unchanged, ${report.errors.length} bad.\n`,
+  );
+  return report.errors.length > 0 ? 1 : 0;
+}
+
+async function run(argv: string[]): Promise<number> {
+  const { positionals, values } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { role: { type: 'string' }, name: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+  });
+  const [command, ...rest] = positionals;
+  if (values.help || !command) {
+    console.log(USAGE);
+    return command || values.help ? 0 : 2;
+  }
+  switch (command) {
+    case 'migrate':
+      // Opening the store applies what is pending.
+      await withStore(async () => {});
+      console.error('Migrations are up to date.');
+      return 0;
+    case 'token': {
+      const [sub, id] = rest;
+      if (sub === 'create') {
+        if (values.role !== 'editor' && values.role !== 'admin') throw new UsageError('token create needs --role editor or --role admin');
+        const role = values.role;
+        const created = await withStore((store) => issueToken(store, role, values.name ?? null));
+        await write(`${created.token}\n`);
+        return 0;
+      }
+      if (sub === 'list') {
+        const tokens = await withStore((store) => store.tokens.list(['editor', 'admin']));
+        for (const t of tokens) await write(`${t.id}\t${t.role}\t${t.hint}\t${t.revokedAt ? `revoked ${t.revokedAt}` : 'active'}\t${t.name ?? ''}\n`);
+        return 0;
+      }
+      if (sub === 'revoke' && id) {
+        const revoked = await withStore((store) => store.tokens.revoke(id));
+        if (!revoked) throw new UsageError(`no token has the id ${id}`);
+        console.error(`Revoked ${id}.`);
+        return 0;
+      }
+      throw new UsageError('token takes create, list or revoke ID');
+    }
+    case 'import':
+      if (!rest[0]) throw new UsageError('import needs a file: guidepost import FILE.jsonl');
+      return runImport(rest[0]);
+    case 'export':
+      await withStore(async (store) => {
+        for await (const title of store.titles.exportAll()) await write(`${JSON.stringify(toImportLine(title))}\n`);
+      });
+      return 0;
+    case 'backup':
+      if (!rest[0]) throw new UsageError('backup needs a destination: guidepost backup PATH');
+      await withStore((store) => store.backup(rest[0]!));
+      console.error(`Backed up to ${rest[0]}.`);
+      return 0;
+    default:
+      throw new UsageError(`unknown command "${command}"`);
+  }
+}
+
+run(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    if (err instanceof UsageError || err instanceof ConfigError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      console.error(`guidepost: ${(err as Error).message}\n\n${USAGE}`);
+      process.exitCode = 2;
+    } else {
+      console.error(`guidepost: ${err instanceof Error ? err.message : String(err)}`);
+      process.exitCode = 1;
+    }
+  },
+);
