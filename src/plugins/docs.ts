@@ -4,6 +4,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { jsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-type-provider-zod';
+import { STATUS_CODES } from 'node:http';
 import pkg from '../../package.json' with { type: 'json' };
 
 export const API_DESCRIPTION = `Parental content advisories: expert ratings per category, official certifications,
@@ -11,6 +12,46 @@ and verdicts that explain themselves ("is this OK at age 12?").
 
 Errors are RFC 9457 problem+json. Lists are cursor-paginated. Catalogue reads and age verdicts
 need no token; changes need a bearer token with the editor role.`;
+
+interface Doc {
+  paths?: Record<string, unknown>;
+  components?: { schemas?: Record<string, unknown> };
+}
+
+/**
+ * The generated document, tidied: the type provider emits an input and an output variant of
+ * every named schema; keep only those something refers to, and give each success response
+ * its status text instead of "Default Response".
+ */
+export function tidyDocument<D extends Doc>(doc: D): D {
+  const schemas = doc.components?.schemas ?? {};
+  const used = new Set<string>();
+  const visit = (node: unknown): void => {
+    if (Array.isArray(node)) return node.forEach(visit);
+    if (node === null || typeof node !== 'object') return;
+    for (const [key, value] of Object.entries(node)) {
+      if (key === '$ref' && typeof value === 'string' && value.startsWith('#/components/schemas/')) {
+        const name = value.slice('#/components/schemas/'.length);
+        if (!used.has(name)) {
+          used.add(name);
+          visit(schemas[name]);
+        }
+      } else visit(value);
+    }
+  };
+  visit(doc.paths);
+  for (const path of Object.values(doc.paths ?? {})) {
+    for (const operation of Object.values(path as Record<string, { responses?: Record<string, { description?: string }> }>)) {
+      for (const [status, response] of Object.entries(operation.responses ?? {})) {
+        if (response.description === 'Default Response') response.description = STATUS_CODES[Number(status)] ?? 'Response';
+      }
+    }
+  }
+  return {
+    ...doc,
+    components: { ...doc.components, schemas: Object.fromEntries(Object.entries(schemas).filter(([name]) => used.has(name))) },
+  };
+}
 
 async function docsPlugin(app: FastifyInstance): Promise<void> {
   await app.register(swagger, {
@@ -32,7 +73,7 @@ async function docsPlugin(app: FastifyInstance): Promise<void> {
       },
     },
     transform: jsonSchemaTransform,
-    transformObject: jsonSchemaTransformObject,
+    transformObject: (input) => tidyDocument(jsonSchemaTransformObject(input) as Doc) as ReturnType<typeof jsonSchemaTransformObject>,
   });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { deepLinking: true }, staticCSP: true });

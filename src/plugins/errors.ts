@@ -53,11 +53,21 @@ const FRAMEWORK_ERRORS: Record<string, { type: string; detail: (err: FastifyErro
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: { type: 'bad-request', detail: () => 'The Content-Length header does not match the body.' },
 };
 
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Every route as registered, for the 405 answer and for the test that holds the OpenAPI paths to the routes. */
+    registeredRoutes: { method: string; url: string; hidden: boolean }[];
+  }
+}
+
 async function errorsPlugin(app: FastifyInstance): Promise<void> {
   // A router of our own mirrors every route, so a path that exists under another method answers 405, not 404.
   const router = FindMyWay();
+  const registered: FastifyInstance['registeredRoutes'] = [];
+  app.decorate('registeredRoutes', registered);
   app.addHook('onRoute', (route) => {
     for (const method of [route.method].flat()) {
+      registered.push({ method, url: route.url, hidden: Boolean(route.schema?.hide) });
       if (!router.hasRoute(method as HTTPMethod, route.url)) router.on(method as HTTPMethod, route.url, () => {});
     }
   });

@@ -35,9 +35,26 @@ export const page = <T extends z.ZodType>(item: T) =>
     nextCursor: z.string().nullable().describe('Pass as `cursor` to get the next page; null on the last page.'),
   });
 
-/** Response schemas for the errors every route may answer with. */
+const PROBLEM_DESCRIPTIONS: Record<number, string> = {
+  400: 'The request is not valid; `errors` names each bad field.',
+  401: 'No token, or a malformed, unknown or revoked one.',
+  403: 'The token’s role may not do this.',
+  404: 'Nothing matches the reference.',
+  409: 'The change conflicts with what is stored (for example an external id another title holds).',
+  412: 'The If-Match ETag is stale: someone changed the resource since you read it.',
+  413: 'The body is larger than the server accepts.',
+  415: 'The body is not application/json.',
+  503: 'Not ready to serve.',
+};
+
+/** Response entries for the errors a route may answer with, served as application/problem+json. */
 export const problemResponses = (...statuses: number[]) =>
-  Object.fromEntries(statuses.map((status) => [status, ProblemSchema])) as Record<number, typeof ProblemSchema>;
+  Object.fromEntries(
+    statuses.map((status) => [
+      status,
+      { description: PROBLEM_DESCRIPTIONS[status] ?? 'A problem.', content: { 'application/problem+json': { schema: ProblemSchema } } },
+    ]),
+  ) as Record<number, { description: string; content: { 'application/problem+json': { schema: typeof ProblemSchema } } }>;
 
 export const IfMatchHeaders = z.object({
   'if-match': z.string().max(200).optional().describe('The ETag last read; the change is refused with 412 when it is stale.'),

@@ -44,7 +44,7 @@ export const AdvisoryInput = z
     talkAbout: z.array(text(500)).max(20).default([]),
     ratings: RatingsInput,
   })
-  .meta({ id: 'AdvisoryInput' });
+  .meta({ id: 'AdvisoryWrite' });
 export type AdvisoryInput = z.output<typeof AdvisoryInput>;
 
 export const CertificationInput = z
@@ -121,7 +121,7 @@ export const TitleInput = z
     certifications: Certifications.default([]),
     externalIds: ExternalIdsInput.default({}),
   })
-  .meta({ id: 'TitleInput' });
+  .meta({ id: 'TitleWrite' });
 export type TitleInput = z.output<typeof TitleInput>;
 
 /** PATCH: every key optional, no defaults; a key present replaces the stored value, null clears it. */

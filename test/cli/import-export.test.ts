@@ -1,0 +1,156 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import t from 'tap';
+import { importJsonl } from '../../src/catalogue/import.js';
+import { toImportLine } from '../../src/catalogue/export.js';
+import { DEMO_FILE } from '../../src/demo/load.js';
+import { openStore, type Store } from '../../src/store/index.js';
+import { advisory, sixRatings } from '../helper.js';
+
+const run = promisify(execFile);
+const CLI = ['--import', 'tsx', join(import.meta.dirname, '../../src/cli/main.ts')];
+
+function freshStore(t: { teardown(fn: () => unknown): void }): Store {
+  const store = openStore(':memory:');
+  t.teardown(() => store.close());
+  return store;
+}
+
+async function exportLines(store: Store): Promise<string> {
+  const lines: string[] = [];
+  for await (const title of store.titles.exportAll(7)) lines.push(JSON.stringify(toImportLine(title)));
+  return lines.join('\n');
+}
+
+const demoLines = () => readFileSync(DEMO_FILE, 'utf8').split('\n');
+
+t.test('export then import into an empty database reproduces the catalogue exactly', async (t) => {
+  const a = freshStore(t);
+  const report = await importJsonl(a, demoLines());
+  t.equal(report.errors.length, 0);
+  t.ok(report.created >= 40);
+  const first = await exportLines(a);
+
+  const b = freshStore(t);
+  const again = await importJsonl(b, first.split('\n'));
+  t.equal(again.created, report.created);
+  const second = await exportLines(b);
+  t.equal(second, first, 'byte for byte');
+
+  const ids = first.split('\n').map((l) => JSON.parse(l).id);
+  for (const id of ids.slice(0, 5)) {
+    const [x, y] = [await a.titles.get({ by: 'id', id }), await b.titles.get({ by: 'id', id })];
+    const strip = (r: typeof x) => ({ ...r!.title, createdAt: '', updatedAt: '', advisory: r!.title.advisory && { ...r!.title.advisory, updatedAt: '' } });
+    t.same(strip(y), strip(x), `${id} reads the same through the API shape`);
+  }
+});
+
+t.test('import is idempotent and upserts by external id', async (t) => {
+  const store = freshStore(t);
+  await importJsonl(store, demoLines());
+  const count = await store.titles.count();
+  const twice = await importJsonl(store, demoLines());
+  t.equal(twice.created, 0);
+  t.equal(twice.updated, 0);
+  t.equal(twice.unchanged, count);
+  t.equal(await store.titles.count(), count);
+
+  const her = { name: 'Her', kind: 'movie', year: 2013, externalIds: { imdb: 'tt1798709' }, advisory: advisory({ ageRecommendation: 15 }) };
+  const upsert = await importJsonl(store, [JSON.stringify(her)]);
+  t.equal(upsert.updated, 1);
+  const stored = await store.titles.get({ by: 'imdb', imdb: 'tt1798709' });
+  t.equal(stored!.title.advisory!.ageRecommendation, 15);
+  t.equal(stored!.title.externalIds.tmdb, null, 'an import line replaces the whole title');
+  t.equal(await store.titles.count(), count);
+
+  const clash = await importJsonl(store, [JSON.stringify({ name: 'Mixed', kind: 'movie', externalIds: { imdb: 'tt1798709', tmdb: 'movie:862' } })]);
+  t.match(clash.errors, [{ line: 1, reason: /different titles/ }]);
+});
+
+t.test('bad lines are reported by number and reason; good lines still go in', async (t) => {
+  const store = freshStore(t);
+  const good = (name: string) => JSON.stringify({ name, kind: 'book', year: 2000 });
+  const lines = [
+    good('Good One'),
+    '{"name": "Broken", ',
+    JSON.stringify({ name: 'Opera', kind: 'opera' }),
+    JSON.stringify({ name: 'Too much', kind: 'movie', advisory: advisory({ ratings: { ...sixRatings(), violence: { level: 7, note: 'x' } } }) }),
+    JSON.stringify({ name: 'Open', kind: 'movie', certifications: [{ system: 'MPA', rating: 'Open' }] }),
+    JSON.stringify({ kind: 'movie', year: 1999 }),
+    '',
+    good('Good Two'),
+    JSON.stringify({ name: 'Extra', kind: 'movie', rating: 'PG' }),
+  ];
+  const report = await importJsonl(store, lines);
+  t.equal(report.created, 2);
+  t.same(
+    report.errors.map((e) => e.line),
+    [2, 3, 4, 5, 6, 9],
+  );
+  t.match(report.errors[0]!.reason, /not valid JSON/);
+  t.match(report.errors[1]!.reason, /^kind: /);
+  t.match(report.errors[2]!.reason, /^advisory\.ratings\.violence\.level: /);
+  t.match(report.errors[3]!.reason, /certifications\.0\.rating: "Open" is not one of the MPA ratings/);
+  t.match(report.errors[4]!.reason, /^name: /);
+  t.match(report.errors[5]!.reason, /^rating: unknown field/);
+  t.equal(await store.titles.count(), 2);
+});
+
+t.test('large imports run in batches', async (t) => {
+  const store = freshStore(t);
+  const lines = Array.from({ length: 2500 }, (_, i) => JSON.stringify({ name: `Book ${i}`, kind: 'book', externalIds: { isbn: isbn13(i) } }));
+  const progress: number[] = [];
+  const report = await importJsonl(store, lines, (r) => progress.push(r.created));
+  t.equal(report.created, 2500);
+  t.same(progress, [1000, 2000, 2500], 'progress after each batch');
+});
+
+function isbn13(n: number): string {
+  const body = `978${String(n).padStart(9, '0')}`;
+  const sum = [...body].reduce((acc, d, i) => acc + Number(d) * (i % 2 === 0 ? 1 : 3), 0);
+  return `${body}${(10 - (sum % 10)) % 10}`;
+}
+
+t.test('the guidepost command: import, export, token create, migrate, backup', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'guidepost-cli-'));
+  const env = { ...process.env, DATABASE_URL: join(dir, 'g.db'), LOG_LEVEL: 'silent' };
+  const cli = (...args: string[]) => run(process.execPath, [...CLI, ...args], { env, maxBuffer: 64 * 1024 * 1024 });
+
+  const migrated = await cli('migrate');
+  t.match(migrated.stderr, /up to date/);
+
+  const bad = join(dir, 'bad.jsonl');
+  writeFileSync(bad, [JSON.stringify({ name: 'Fine', kind: 'app' }), 'nope', JSON.stringify({ name: 'X', kind: 'film' })].join('\n'));
+  const failed = await cli('import', bad).catch((err: { code: number; stdout: string; stderr: string }) => err);
+  t.equal((failed as { code: number }).code, 1, 'exit 1 when a line was bad');
+  t.match(failed.stderr, /line 2: not valid JSON/);
+  t.match(failed.stderr, /line 3: kind: /);
+  t.match(failed.stdout, /1 created/);
+
+  const imported = await cli('import', DEMO_FILE);
+  t.match(imported.stdout, /Imported \d+ of \d+ lines/);
+  const exported = await cli('export');
+  const lines = exported.stdout.trim().split('\n');
+  t.equal(lines.length, demoLines().filter(Boolean).length + 1);
+  t.ok(lines.every((l) => JSON.parse(l).id.startsWith('tl_')));
+
+  const token = await cli('token', 'create', '--role', 'editor', '--name', 'Ed');
+  t.match(token.stdout, /^gp_ed_[0-9A-Za-z]{38}\n$/, 'the token alone on stdout');
+  const noRole = await cli('token', 'create').catch((err: { code: number; stderr: string }) => err);
+  t.equal((noRole as { code: number }).code, 2);
+  t.match(noRole.stderr, /--role editor/);
+
+  const backupPath = join(dir, 'copy.db');
+  await cli('backup', backupPath);
+  const fromBackup = await run(process.execPath, [...CLI, 'export'], { env: { ...env, DATABASE_URL: backupPath }, maxBuffer: 64 * 1024 * 1024 });
+  t.equal(fromBackup.stdout, exported.stdout, 'the backup holds the same catalogue');
+
+  const unknown = await cli('frobnicate').catch((err: { code: number; stderr: string }) => err);
+  t.equal((unknown as { code: number }).code, 2);
+  const badEnv = await run(process.execPath, [...CLI, 'export'], { env: { ...env, LOG_LEVEL: 'loud' } }).catch((err: { code: number; stderr: string }) => err);
+  t.equal((badEnv as { code: number }).code, 2);
+  t.match(badEnv.stderr, /LOG_LEVEL/);
+});

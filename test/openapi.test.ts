@@ -1,0 +1,43 @@
+import { readFileSync } from 'node:fs';
+import { Validator } from '@seriousme/openapi-schema-validator';
+import t from 'tap';
+import { generateOpenApi, OPENAPI_FILE } from '../scripts/openapi.js';
+import { build } from './helper.js';
+
+t.test('the committed openapi/openapi.json is current', async (t) => {
+  const generated = await generateOpenApi();
+  t.equal(readFileSync(OPENAPI_FILE, 'utf8'), generated, 'run `npm run openapi` and commit the result');
+});
+
+t.test('the document is valid OpenAPI 3.1', async (t) => {
+  const doc = JSON.parse(readFileSync(OPENAPI_FILE, 'utf8'));
+  t.equal(doc.openapi, '3.1.0');
+  const validator = new Validator();
+  const result = await validator.validate(doc);
+  t.ok(result.valid, JSON.stringify(result.errors, null, 2));
+  t.equal(validator.version, '3.1');
+});
+
+t.test('every registered route is documented and every documented path is served', async (t) => {
+  const app = await build(t);
+  await app.ready();
+  const served = app.registeredRoutes
+    .filter((r) => !r.hidden && r.method !== 'HEAD' && r.method !== 'OPTIONS')
+    .map((r) => `${r.method} ${r.url.replace(/:(\w+)/g, '{$1}')}`);
+  const doc = JSON.parse(readFileSync(OPENAPI_FILE, 'utf8'));
+  const documented = Object.entries(doc.paths as Record<string, object>).flatMap(([path, item]) =>
+    Object.keys(item).map((method) => `${method.toUpperCase()} ${path}`),
+  );
+  t.ok(served.length >= 15, 'the routes were seen');
+  t.same([...new Set(served)].sort(), [...documented].sort());
+});
+
+t.test('the docs UI and /openapi.json are served', async (t) => {
+  const app = await build(t);
+  const json = await app.inject({ method: 'GET', url: '/openapi.json' });
+  t.equal(json.statusCode, 200);
+  t.equal(JSON.parse(json.body).info.title, 'Guidepost API');
+  const ui = await app.inject({ method: 'GET', url: '/docs/' });
+  t.equal(ui.statusCode, 200);
+  t.match(ui.headers['content-type'], /text\/html/);
+});

@@ -1,0 +1,52 @@
+import t from 'tap';
+import { advisory, build, call, createTitle, titleInput, tokenFor } from '../helper.js';
+
+t.test('Her: not OK at 12 because of the 16+ advisory, OK at 16', async (t) => {
+  const app = await build(t, { GUIDEPOST_DEMO: true });
+  const at12 = await call(app, { method: 'GET', url: '/v1/titles/imdb:tt1798709/verdict?age=12' });
+  t.equal(at12.statusCode, 200);
+  t.match(at12.data, {
+    title: { name: 'Her', kind: 'movie', year: 2013 },
+    status: 'blocked',
+    allowed: false,
+    age: 16,
+    forAge: 12,
+    decidedBy: 'expert',
+    reasons: [{ code: 'age', limit: 12, value: 16 }],
+  });
+  t.match(at12.data.message, /Not OK at age 12/);
+  t.same(
+    at12.data.ratings.map((r: { category: string }) => r.category),
+    ['language', 'sex', 'drinking', 'violence', 'messages', 'roleModels'],
+    'every rated category is listed, in table order',
+  );
+  t.ok(at12.data.ratings.every((r: { label: string; note: string; level: number }) => r.label && r.note && r.level >= 0));
+  t.match(at12.data.certifications, [{ system: 'MPA', rating: 'R', minimumAge: 17 }]);
+
+  const at16 = await call(app, { method: 'GET', url: '/v1/titles/imdb:tt1798709/verdict?age=16' });
+  t.match(at16.data, { status: 'ok', allowed: true, age: 16, reasons: [] });
+});
+
+t.test('every verdict path: expert, certification, unrated', async (t) => {
+  const app = await build(t);
+  const editor = await tokenFor(app, 'editor');
+  const expert = await createTitle(app, editor, titleInput({ advisory: advisory({ ageRecommendation: 7 }), certifications: [{ system: 'MPA', rating: 'PG-13' }] }));
+  const cert = await createTitle(app, editor, titleInput({ name: 'Cert', certifications: [{ system: 'PEGI', rating: '16' }, { system: 'ESRB', rating: 'T' }] }));
+  const none = await createTitle(app, editor, titleInput({ name: 'None' }));
+  const verdict = async (id: string, age: number) => (await call(app, { method: 'GET', url: `/v1/titles/${id}/verdict?age=${age}` })).data;
+
+  t.match(await verdict(expert.id, 7), { status: 'ok', decidedBy: 'expert', age: 7 });
+  t.match(await verdict(cert.id, 15), { status: 'blocked', decidedBy: 'certification', age: 16, reasons: [{ code: 'age', system: 'PEGI', value: 16 }] });
+  t.match(await verdict(cert.id, 16), { status: 'ok', decidedBy: 'certification' });
+  t.match(await verdict(none.id, 18), { status: 'unrated', allowed: false, decidedBy: 'none', age: null, reasons: [{ code: 'unrated' }], ratings: [] });
+});
+
+t.test('bad questions are 4xx problems', async (t) => {
+  const app = await build(t, { GUIDEPOST_DEMO: true });
+  for (const query of ['', '?age=1', '?age=19', '?age=twelve', '?age=12.5', '?age=12&extra=1']) {
+    const res = await call(app, { method: 'GET', url: `/v1/titles/imdb:tt1798709/verdict${query}` });
+    t.equal(res.statusCode, 400, query);
+    t.match(res.data.errors[0].path, /^query\./, query);
+  }
+  t.equal((await call(app, { method: 'GET', url: '/v1/titles/imdb:tt0000001/verdict?age=12' })).statusCode, 404);
+});

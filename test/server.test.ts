@@ -1,0 +1,46 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import t from 'tap';
+
+const SERVER = ['--import', 'tsx', join(import.meta.dirname, '../src/server.ts')];
+
+function start(env: Record<string, string>) {
+  const child = spawn(process.execPath, SERVER, { env: { ...process.env, LOG_LEVEL: 'info', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (d) => (out += d));
+  child.stderr.on('data', (d) => (err += d));
+  return { child, out: () => out, err: () => err };
+}
+
+t.test('a bad variable stops start-up with a message that names it', async (t) => {
+  const { child, err } = start({ PORT: 'eighty' });
+  const [code] = await once(child, 'exit');
+  t.equal(code, 2);
+  t.match(err(), /PORT="eighty"/);
+});
+
+t.test('serves, then closes gracefully on SIGTERM', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'guidepost-server-'));
+  const server = start({ PORT: '0', DATABASE_URL: join(dir, 'g.db'), GUIDEPOST_DEMO: '1' });
+  const address = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no listen line: ${server.out()} ${server.err()}`)), 30_000);
+    server.child.stdout.on('data', () => {
+      const m = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(server.out());
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]!);
+      }
+    });
+  });
+  const res = await fetch(`${address}/v1/titles/imdb:tt1798709/verdict?age=16`);
+  t.equal(res.status, 200);
+  t.equal(((await res.json()) as { status: string }).status, 'ok');
+  server.child.kill('SIGTERM');
+  const [code] = await once(server.child, 'exit');
+  t.equal(code, 0);
+  t.match(server.out(), /"msg":"closing"/);
+});
