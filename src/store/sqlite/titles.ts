@@ -108,25 +108,26 @@ export function createSqliteTitleStore(db: SqliteDb): TitleStore {
 
   /** Writes the whole title. `advisoryAt` is when the advisory last changed: now if this write changes it. */
   function write(tx: Tx, id: string, input: CanonicalInput, prev: TitleRow | undefined, advisoryAt: string | null, now: string): TitleRow {
-    const clash = externalIdClash(tx, id, input.externalIds);
-    if (clash) throw conflict(clash);
     const row = { ...titleColumns(id, input), version: (prev?.version ?? 0) + 1, createdAt: prev?.createdAt ?? now, updatedAt: now };
-    if (prev) {
-      tx.update(titles).set(row).where(eq(titles.id, id)).run();
-      tx.delete(certifications).where(eq(certifications.titleId, id)).run();
-    } else {
-      tx.insert(titles).values(row).run();
+    try {
+      if (prev) tx.update(titles).set(row).where(eq(titles.id, id)).run();
+      else tx.insert(titles).values(row).run();
+    } catch (err) {
+      // The unique indexes guard external ids; only when one trips is it worth asking whose it is.
+      const clash = (err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE' && externalIdClash(tx, id, input.externalIds);
+      throw clash ? conflict(clash) : err;
     }
+    if (prev) tx.delete(certifications).where(eq(certifications.titleId, id)).run();
     const certRows = certificationColumns(id, input.certifications);
     if (certRows.length) tx.insert(certifications).values(certRows).run();
     if (!input.advisory) {
-      tx.delete(advisories).where(eq(advisories.titleId, id)).run();
+      if (prev) tx.delete(advisories).where(eq(advisories.titleId, id)).run();
     } else if (advisoryAt) {
       // Required categories always carry a level: the input schema saw to it.
       const adv = advisoryColumns(id, input.advisory, advisoryAt) as typeof advisories.$inferInsert;
       tx.insert(advisories).values(adv).onConflictDoUpdate({ target: advisories.titleId, set: adv }).run();
     }
-    return tx.select().from(titles).where(eq(titles.id, id)).get()!;
+    return row;
   }
 
   /** Applies a patch of whole top-level fields to the stored title. */
