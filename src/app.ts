@@ -13,7 +13,10 @@ import errorsPlugin from './plugins/errors.js';
 import securityPlugin from './plugins/security.js';
 import storePlugin from './plugins/store.js';
 import advisoryRoutes from './routes/advisories.js';
+import childVerdictRoutes from './routes/child-verdicts.js';
+import childRoutes from './routes/children.js';
 import healthRoutes from './routes/health.js';
+import householdRoutes from './routes/households.js';
 import referenceRoutes from './routes/reference.js';
 import titlesRoutes from './routes/titles.js';
 import tokenRoutes from './routes/tokens.js';
@@ -62,6 +65,9 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(advisoryRoutes);
   await app.register(verdictRoutes);
   await app.register(tokenRoutes);
+  await app.register(householdRoutes, { config });
+  await app.register(childRoutes);
+  await app.register(childVerdictRoutes);
 
   return app;
 }

@@ -9,6 +9,7 @@ export class AppError extends Error {
     readonly title: string,
     detail: string,
     readonly headers: Record<string, string> = {},
+    readonly errors?: { path: string; message: string }[],
   ) {
     super(detail);
   }
@@ -32,3 +33,7 @@ export const unauthorized = (detail: string) =>
   });
 
 export const forbidden = (detail: string) => new AppError(403, `${PROBLEM_BASE}forbidden`, 'Forbidden', detail);
+
+/** A validation failure found after the schema passed (one that needs today's date or the database). */
+export const invalid = (path: string, message: string) =>
+  new AppError(400, `${PROBLEM_BASE}validation`, 'Validation Failed', `The request is not valid: ${path}: ${message}`, {}, [{ path, message }]);

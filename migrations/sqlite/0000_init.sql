@@ -39,11 +39,47 @@ CREATE TABLE `certifications` (
 	FOREIGN KEY (`title_id`) REFERENCES `titles`(`id`) ON UPDATE no action ON DELETE cascade
 );
 --> statement-breakpoint
+CREATE TABLE `children` (
+	`id` text PRIMARY KEY NOT NULL,
+	`household_id` text NOT NULL,
+	`nickname` text NOT NULL,
+	`birth` text NOT NULL,
+	`limits` text NOT NULL,
+	`age_rule` text NOT NULL,
+	`unrated` text NOT NULL,
+	`certification_ceilings` text NOT NULL,
+	`version` integer DEFAULT 1 NOT NULL,
+	`created_at` text NOT NULL,
+	`updated_at` text NOT NULL,
+	FOREIGN KEY (`household_id`) REFERENCES `households`(`id`) ON UPDATE no action ON DELETE cascade
+);
+--> statement-breakpoint
+CREATE INDEX `children_household_idx` ON `children` (`household_id`,`id`);--> statement-breakpoint
+CREATE TABLE `households` (
+	`id` text PRIMARY KEY NOT NULL,
+	`name` text,
+	`created_at` text NOT NULL
+);
+--> statement-breakpoint
 CREATE TABLE `meta` (
 	`key` text PRIMARY KEY NOT NULL,
 	`value` text NOT NULL
 );
 --> statement-breakpoint
+CREATE TABLE `overrides` (
+	`child_id` text NOT NULL,
+	`title_id` text NOT NULL,
+	`decision` text NOT NULL,
+	`note` text,
+	`expires_at` text,
+	`created_at` text NOT NULL,
+	`updated_at` text NOT NULL,
+	PRIMARY KEY(`child_id`, `title_id`),
+	FOREIGN KEY (`child_id`) REFERENCES `children`(`id`) ON UPDATE no action ON DELETE cascade,
+	FOREIGN KEY (`title_id`) REFERENCES `titles`(`id`) ON UPDATE no action ON DELETE cascade
+);
+--> statement-breakpoint
+CREATE INDEX `overrides_title_idx` ON `overrides` (`title_id`);--> statement-breakpoint
 CREATE TABLE `titles` (
 	`id` text PRIMARY KEY NOT NULL,
 	`name` text NOT NULL,
@@ -85,12 +121,15 @@ CREATE INDEX `titles_kind_idx` ON `titles` (`kind`);--> statement-breakpoint
 CREATE TABLE `tokens` (
 	`id` text PRIMARY KEY NOT NULL,
 	`role` text NOT NULL,
+	`household_id` text,
 	`name` text,
 	`hash` text NOT NULL,
 	`hint` text NOT NULL,
 	`created_at` text NOT NULL,
 	`last_used_at` text,
-	`revoked_at` text
+	`revoked_at` text,
+	FOREIGN KEY (`household_id`) REFERENCES `households`(`id`) ON UPDATE no action ON DELETE cascade
 );
 --> statement-breakpoint
-CREATE UNIQUE INDEX `tokens_hash_unique` ON `tokens` (`hash`);
+CREATE UNIQUE INDEX `tokens_hash_unique` ON `tokens` (`hash`);--> statement-breakpoint
+CREATE INDEX `tokens_household_idx` ON `tokens` (`household_id`);

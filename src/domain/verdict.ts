@@ -1,8 +1,10 @@
 /**
- * The verdict engine: pure functions from what is known about a title and who asks, to a
- * decision with reasons a parent can read as they are. No I/O, no clock: callers pass facts.
+ * The verdict engine: one pure function from what is known about a title, who asks and what
+ * they allow, to a decision with every failing rule in words a parent can read as they are.
+ * No I/O, no clock: callers pass the facts, the viewer's age and any override in force.
+ * Single verdicts, batches and the child's catalogue all decide through `decide`.
  */
-import type { CategoryKey } from './categories.js';
+import { CATEGORIES, categoryOf, type CategoryKey } from './categories.js';
 import { findRating, strictestCertification, type Certification } from './rating-systems.js';
 
 export const MIN_AGE = 2;
@@ -22,6 +24,28 @@ export interface TitleFacts {
   certifications: readonly Certification[];
 }
 
+export type AgeRule = 'expert' | 'strictest' | 'off';
+
+export interface Policy {
+  /** The viewer's age today. */
+  age: number;
+  /** expert: the advisory's age, else the strictest certification's; strictest: the highest of them all; off: no age rule. */
+  ageRule: AgeRule;
+  /** Effective limits: a maximum for each concern, a minimum for each positive category. */
+  limits: Partial<Record<CategoryKey, number>>;
+  /** The strictest rating allowed per system, e.g. { MPA: 'PG-13' }. */
+  certificationCeilings: Readonly<Record<string, string>>;
+  unrated: 'block' | 'allow';
+  /** Who the sentences speak of: "the viewer" or "your child". */
+  who: string;
+}
+
+export interface Override {
+  decision: 'allow' | 'block';
+  note: string | null;
+  expiresAt: string | null;
+}
+
 export type VerdictStatus = 'ok' | 'blocked' | 'unrated' | 'unknown';
 export type DecidedBy = 'expert' | 'certification' | 'override' | 'none';
 export type ReasonCode = 'age' | 'category' | 'certification' | 'override' | 'unrated';
@@ -39,12 +63,15 @@ export interface Reason {
 export interface Verdict {
   status: VerdictStatus;
   allowed: boolean;
-  /** The minimum age the decision rests on; null when nothing rates the title. */
+  /** The minimum age the decision rests on; null when no age applies. */
   age: number | null;
-  /** The age of the viewer the question was asked for. */
+  /** The viewer's age the question was asked for. */
   forAge: number;
   decidedBy: DecidedBy;
+  /** Every rule that failed (under an override: what the rules would have said, after the override itself). */
   reasons: Reason[];
+  /** Categories with a limit that the title's advisory does not rate: reported, never blocking. */
+  notRated: CategoryKey[];
   message: string;
 }
 
@@ -61,11 +88,19 @@ export function ageBasis(facts: TitleFacts): AgeBasis | null {
   return strictest ? { age: strictest.minimumAge, decidedBy: 'certification', certification: strictest } : null;
 }
 
-/** "rated R by the MPA (for language), which we read as 17 and up" */
+/** The highest age any source gives; the advisory wins a tie. */
+function strictestBasis(facts: TitleFacts): AgeBasis | null {
+  const cert = strictestCertification(facts.certifications);
+  const expert = facts.advisory?.ageRecommendation;
+  if (cert && (expert === undefined || cert.minimumAge > expert)) return { age: cert.minimumAge, decidedBy: 'certification', certification: cert };
+  return expert === undefined ? null : { age: expert, decidedBy: 'expert', certification: null };
+}
+
+/** "rated R by MPA (for language), which restricts it to age 17 and up" */
 export function describeCertification(cert: Certification & { minimumAge: number }): string {
   const reason = cert.reason ? ` (${cert.reason})` : '';
-  const system = findRating(cert.system, cert.rating)?.kind === 'restrictive' ? 'restricts it to' : 'advises';
-  return `rated ${cert.rating} by ${cert.system}${reason}, which ${system} age ${cert.minimumAge} and up`;
+  const verb = findRating(cert.system, cert.rating)?.kind === 'restrictive' ? 'restricts it to' : 'advises';
+  return `rated ${cert.rating} by ${cert.system}${reason}, which ${verb} age ${cert.minimumAge} and up`;
 }
 
 function describeBasis(name: string, basis: AgeBasis): string {
@@ -74,52 +109,154 @@ function describeBasis(name: string, basis: AgeBasis): string {
     : `“${name}” is ${describeCertification(basis.certification!)}`;
 }
 
-/** "Is this title OK at age N?" — the anonymous question, answered from the title's own facts. */
+const reason = (r: Pick<Reason, 'code' | 'message'> & Partial<Reason>): Reason => ({ category: null, system: null, limit: null, value: null, note: null, ...r });
+
+function ageReasons(facts: TitleFacts, policy: Policy, basis: AgeBasis | null): Reason[] {
+  if (!basis || basis.age <= policy.age) return [];
+  return [
+    reason({
+      code: 'age',
+      system: basis.certification?.system ?? null,
+      limit: policy.age,
+      value: basis.age,
+      note: basis.certification?.reason ?? null,
+      message: `${describeBasis(facts.name, basis)}; ${policy.who} is ${policy.age}.`,
+    }),
+  ];
+}
+
+function categoryReasons(facts: TitleFacts, policy: Policy, notRated: CategoryKey[]): Reason[] {
+  const reasons: Reason[] = [];
+  for (const category of CATEGORIES) {
+    const limit = policy.limits[category.key];
+    if (limit === undefined) continue;
+    const rated = facts.advisory?.ratings[category.key];
+    if (!rated) {
+      // A maximum of 5 or a minimum of 0 asks for nothing, so there is nothing to report.
+      if (category.polarity === 'concern' ? limit < 5 : limit > 0) notRated.push(category.key);
+      continue;
+    }
+    const fails = category.polarity === 'concern' ? rated.level > limit : rated.level < limit;
+    if (!fails) continue;
+    const bound = category.polarity === 'concern' ? `above the limit of ${limit}` : `below the minimum of ${limit}`;
+    reasons.push(
+      reason({
+        code: 'category',
+        category: category.key,
+        limit,
+        value: rated.level,
+        note: rated.note,
+        message: `${category.label} is rated ${rated.level} of 5, ${bound}: ${rated.note}`,
+      }),
+    );
+  }
+  return reasons;
+}
+
+function certificationReasons(facts: TitleFacts, policy: Policy): Reason[] {
+  return facts.certifications.flatMap((cert) => {
+    const ceiling = policy.certificationCeilings[cert.system];
+    if (ceiling === undefined) return [];
+    const [rating, allowed] = [findRating(cert.system, cert.rating), findRating(cert.system, ceiling)];
+    if (!rating || !allowed || rating.order <= allowed.order) return [];
+    return [
+      reason({
+        code: 'certification',
+        system: cert.system,
+        limit: ceiling,
+        value: cert.rating,
+        note: cert.reason ?? null,
+        message: `“${facts.name}” is rated ${cert.rating} by ${cert.system}, above the ceiling of ${ceiling}.`,
+      }),
+    ];
+  });
+}
+
+/** The reasons in a few words each, for the one-sentence message. */
+function summarise(reasons: Reason[]): string {
+  if (reasons.length === 1) return reasons[0]!.message.replace(/\.$/, '');
+  return reasons
+    .map((r) => {
+      switch (r.code) {
+        case 'age':
+          return r.system ? `${r.system} rating for age ${r.value} and up` : `recommended from age ${r.value}`;
+        case 'category': {
+          const category = categoryOf(r.category!);
+          return `${category.label} ${r.value} of 5 (${category.polarity === 'concern' ? 'limit' : 'minimum'} ${r.limit})`;
+        }
+        case 'certification':
+          return `rated ${r.value} by ${r.system} (ceiling ${r.limit})`;
+        default:
+          return r.message.replace(/\.$/, '');
+      }
+    })
+    .join('; ');
+}
+
+/** The whole decision. `override` must be one in force (see `activeOverride`). */
+export function decide(facts: TitleFacts, policy: Policy, override: Override | null = null): Verdict {
+  const rated = facts.advisory !== null || facts.certifications.length > 0;
+  const basis = policy.ageRule === 'off' ? null : policy.ageRule === 'strictest' ? strictestBasis(facts) : ageBasis(facts);
+  const notRated: CategoryKey[] = [];
+  const failures = rated
+    ? [...ageReasons(facts, policy, basis), ...categoryReasons(facts, policy, notRated), ...certificationReasons(facts, policy)]
+    : policy.unrated === 'block'
+      ? [
+          reason({
+            code: 'unrated',
+            message: `Nothing rates “${facts.name}” yet (no expert advisory, no official certification), and unrated titles are not allowed.`,
+          }),
+        ]
+      : [];
+  const decidedBy: DecidedBy = basis?.decidedBy ?? (facts.advisory ? 'expert' : facts.certifications.length ? 'certification' : 'none');
+  const base = { age: basis?.age ?? null, forAge: policy.age, notRated };
+
+  if (override) {
+    const allowed = override.decision === 'allow';
+    const until = override.expiresAt ? ` until ${override.expiresAt}` : '';
+    const note = override.note ? ` (${override.note})` : '';
+    const own = reason({
+      code: 'override',
+      limit: null,
+      value: override.decision,
+      note: override.note,
+      message: `A parent ${allowed ? 'allowed' : 'blocked'} “${facts.name}”${until}${note}.`,
+    });
+    const without = failures.length ? ` Without it: ${summarise(failures)}.` : ' The rules alone would allow it.';
+    return { ...base, status: allowed ? 'ok' : 'blocked', allowed, decidedBy: 'override', reasons: [own, ...failures], message: `${own.message}${without}` };
+  }
+  if (!rated) {
+    const allowed = policy.unrated === 'allow';
+    return {
+      ...base,
+      status: allowed ? 'ok' : 'unrated',
+      allowed,
+      decidedBy,
+      reasons: failures,
+      message: allowed
+        ? `OK: nothing rates “${facts.name}” yet, and unrated titles are allowed.`
+        : `Not rated: “${facts.name}” has no expert advisory and no official certification, so Guidepost cannot say whether it suits age ${policy.age}.`,
+    };
+  }
+  if (failures.length) {
+    return { ...base, status: 'blocked', allowed: false, decidedBy, reasons: failures, message: `Not OK at age ${policy.age}: ${summarise(failures)}.` };
+  }
+  const why = basis ? `${describeBasis(facts.name, basis)}` : `“${facts.name}” is within every limit`;
+  return { ...base, status: 'ok', allowed: true, decidedBy, reasons: [], message: `OK at age ${policy.age}: ${why}.` };
+}
+
+/** The override if it is still in force at `now` (ISO 8601). */
+export function activeOverride(override: Override | null | undefined, now: string): Override | null {
+  return override && (override.expiresAt === null || override.expiresAt > now) ? override : null;
+}
+
+/** The anonymous question: "is this OK at age N?", with no limits but the age. */
+export function anonymousPolicy(age: number): Policy {
+  return { age, ageRule: 'expert', limits: {}, certificationCeilings: {}, unrated: 'block', who: 'the viewer' };
+}
+
 export type AgeOnlyVerdict = Verdict & { status: 'ok' | 'blocked' | 'unrated'; decidedBy: 'expert' | 'certification' | 'none' };
 
 export function ageVerdict(facts: TitleFacts, forAge: number): AgeOnlyVerdict {
-  const basis = ageBasis(facts);
-  if (!basis) {
-    const message = `“${facts.name}” has no expert advisory and no official certification yet, so Guidepost cannot say whether it suits age ${forAge}.`;
-    return {
-      status: 'unrated',
-      allowed: false,
-      age: null,
-      forAge,
-      decidedBy: 'none',
-      reasons: [{ code: 'unrated', category: null, system: null, limit: null, value: null, note: null, message }],
-      message,
-    };
-  }
-  const described = describeBasis(facts.name, basis);
-  if (basis.age <= forAge) {
-    return {
-      status: 'ok',
-      allowed: true,
-      age: basis.age,
-      forAge,
-      decidedBy: basis.decidedBy,
-      reasons: [],
-      message: `OK at age ${forAge}: ${described}.`,
-    };
-  }
-  return {
-    status: 'blocked',
-    allowed: false,
-    age: basis.age,
-    forAge,
-    decidedBy: basis.decidedBy,
-    reasons: [
-      {
-        code: 'age',
-        category: null,
-        system: basis.certification?.system ?? null,
-        limit: forAge,
-        value: basis.age,
-        note: basis.certification?.reason ?? null,
-        message: `${described}; the viewer is ${forAge}.`,
-      },
-    ],
-    message: `Not OK at age ${forAge}: ${described}.`,
-  };
+  return decide(facts, anonymousPolicy(forAge)) as AgeOnlyVerdict;
 }

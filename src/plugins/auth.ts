@@ -11,6 +11,8 @@ export interface Principal {
   tokenId: string;
   role: Role;
   name: string | null;
+  /** Set for household tokens: the household whose data the token may reach. */
+  householdId: string | null;
 }
 
 declare module 'fastify' {
@@ -38,7 +40,7 @@ async function authPlugin(app: FastifyInstance): Promise<void> {
     if (!parseToken(token)) throw unauthorized('The token is malformed: it is not a Guidepost token, or it was mistyped.');
     const found = await app.store.tokens.findByHash(hashToken(token));
     if (!found) throw unauthorized('The token is unknown or has been revoked.');
-    request.principal = { tokenId: found.id, role: found.role, name: found.name };
+    request.principal = { tokenId: found.id, role: found.role, name: found.name, householdId: found.householdId };
   });
 
   app.decorate('requireRole', (...roles: Role[]): preHandlerAsyncHookHandler => {

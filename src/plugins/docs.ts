@@ -62,6 +62,8 @@ async function docsPlugin(app: FastifyInstance): Promise<void> {
         { name: 'titles', description: 'The catalogue of films, TV, books, games, apps, podcasts and channels.' },
         { name: 'advisories', description: 'Expert advisories written by editors.' },
         { name: 'verdicts', description: '"Is this OK?" answers with their reasons.' },
+        { name: 'households', description: 'A family’s account: sign-up, tokens, export and erasure.' },
+        { name: 'children', description: 'Child profiles, their limits, overrides and the catalogue each child may watch.' },
         { name: 'reference', description: 'Rating categories and official rating systems.' },
         { name: 'auth', description: 'Who a token belongs to.' },
         { name: 'health', description: 'Liveness and readiness.' },

@@ -99,7 +99,7 @@ async function errorsPlugin(app: FastifyInstance): Promise<void> {
     }
     if (error instanceof AppError) {
       reply.headers(error.headers);
-      return sendProblem(reply, { type: error.type, title: error.title, status: error.status, detail: error.message });
+      return sendProblem(reply, { type: error.type, title: error.title, status: error.status, detail: error.message, ...(error.errors && { errors: error.errors }) });
     }
     if (isResponseSerializationError(error)) {
       request.log.error({ err: error, cause: error.cause }, 'response does not match its schema');

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { CATEGORIES } from '../domain/categories.js';
-import { ageVerdict } from '../domain/verdict.js';
+import { ageVerdict, type Verdict } from '../domain/verdict.js';
 import { problemResponses } from '../schemas/common.js';
 import { TitleParams, type Title } from '../schemas/titles.js';
 import { AgeQuery, AgeVerdict } from '../schemas/verdicts.js';
@@ -12,6 +12,16 @@ export function categoryRatings(title: Title) {
     const r = title.advisory?.ratings[c.key];
     return r ? [{ category: c.key, label: c.label, polarity: c.polarity, level: r.level, note: r.note }] : [];
   });
+}
+
+/** A verdict as the API shows it: the decision, the title, and what the advisory and certifications say. */
+export function verdictResponse<V extends Verdict>(title: Title, verdict: V) {
+  return {
+    title: { id: title.id, name: title.name, kind: title.kind, year: title.year },
+    ...verdict,
+    ratings: categoryRatings(title),
+    certifications: title.certifications,
+  };
 }
 
 const verdictRoutes: FastifyPluginAsyncZod = async (app) => {
@@ -32,13 +42,7 @@ const verdictRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request) => {
       const { title } = await loadTitle(titles, request.params.title);
-      const verdict = ageVerdict(title, request.query.age);
-      return {
-        title: { id: title.id, name: title.name, kind: title.kind, year: title.year },
-        ...verdict,
-        ratings: categoryRatings(title),
-        certifications: title.certifications,
-      };
+      return verdictResponse(title, ageVerdict(title, request.query.age));
     },
   );
 };

@@ -7,6 +7,7 @@ export const TokenInfo = z
   .object({
     id: z.string(),
     role: Role,
+    householdId: z.string().nullable(),
     name: z.string().nullable(),
     hint: z.string().describe('The first and last characters, to recognise the token by.'),
     createdAt: Timestamp,
@@ -23,5 +24,5 @@ export const TokenCreate = z
   .meta({ id: 'TokenCreate' });
 
 export const Me = z
-  .object({ tokenId: z.string(), role: Role, name: z.string().nullable() })
+  .object({ tokenId: z.string(), role: Role, name: z.string().nullable(), householdId: z.string().nullable().describe('For household tokens.') })
   .meta({ id: 'Me' });

@@ -26,20 +26,37 @@ export const CategoryRating = z
   })
   .meta({ id: 'CategoryRating' });
 
-export const AgeVerdict = z
+const TitleRef = z.object({ id: z.string(), name: z.string(), kind: TitleKind, year: z.int().nullable() });
+
+const verdictFields = {
+  title: TitleRef,
+  status: z.enum(['ok', 'blocked', 'unrated']),
+  allowed: z.boolean(),
+  age: z.int().nullable().describe('The minimum age the decision rests on; null when no age applies.'),
+  forAge: z.int().describe('The age asked about: the query’s, or the child’s today.'),
+  decidedBy: z.enum(['expert', 'certification', 'none']),
+  message: z.string().describe('The decision in words a parent can read as they are.'),
+  reasons: z.array(Reason).describe('Every rule that failed; empty when the title is OK. Under an override: the override first, then what the rules would have said.'),
+  notRated: z.array(z.enum(CATEGORY_KEYS)).describe('Categories with a limit that the advisory does not rate: reported, never blocking.'),
+  ratings: z.array(CategoryRating).describe('Each category the advisory rates, so a parent can judge for themselves.'),
+  certifications: z.array(Certification),
+};
+
+export const AgeVerdict = z.object(verdictFields).meta({ id: 'AgeVerdict' });
+
+export const ChildVerdict = z
   .object({
-    title: z.object({ id: z.string(), name: z.string(), kind: TitleKind, year: z.int().nullable() }),
-    status: z.enum(['ok', 'blocked', 'unrated']),
-    allowed: z.boolean(),
-    age: z.int().nullable().describe('The minimum age the decision rests on; null when nothing rates the title.'),
-    forAge: z.int().describe('The age asked about.'),
-    decidedBy: z.enum(['expert', 'certification', 'none']),
-    message: z.string().describe('The decision in one sentence.'),
-    reasons: z.array(Reason).describe('Every rule that failed; empty when the title is OK.'),
-    ratings: z.array(CategoryRating).describe('Each category the advisory rates, so a parent can judge for themselves.'),
-    certifications: z.array(Certification),
+    ...verdictFields,
+    status: z.enum(['ok', 'blocked', 'unrated', 'unknown']),
+    decidedBy: z.enum(['expert', 'certification', 'override', 'none']),
+    title: TitleRef.nullable().describe('null when the reference matches no title (status unknown).'),
+    ref: z.string().describe('The reference as asked.'),
   })
-  .meta({ id: 'AgeVerdict' });
+  .meta({ id: 'ChildVerdict' });
+
+export const VerdictBatchInput = z
+  .strictObject({ titles: z.array(z.string().min(1).max(200)).min(1).max(100).describe('Title ids or external references, at most 100.') })
+  .meta({ id: 'VerdictBatchInput' });
 
 export const AgeQuery = z.strictObject({
   age: queryInt(MIN_AGE, MAX_AGE).describe('The viewer’s age, 2–18.'),

@@ -46,6 +46,8 @@ export type ImportOutcome = { ok: true; id: string; outcome: 'created' | 'update
 
 export interface TitleStore {
   get(ref: TitleRef): Promise<TitleRecord | null>;
+  /** One answer per reference, in order; null where nothing matches. */
+  getMany(refs: readonly TitleRef[]): Promise<(TitleRecord | null)[]>;
   list(query: TitleListQuery): Promise<{ items: TitleListItem[]; keys: SortKey[]; more: boolean }>;
   create(input: TitleInput): Promise<TitleRecord>;
   update(ref: TitleRef, patch: TitlePatch, expected: ExpectedVersions): Promise<TitleRecord>;
@@ -66,6 +68,7 @@ export type { Role };
 export interface TokenInfo {
   id: string;
   role: Role;
+  householdId: string | null;
   name: string | null;
   hint: string;
   createdAt: string;
@@ -73,18 +76,83 @@ export interface TokenInfo {
 }
 
 export interface TokenStore {
-  create(token: { id: string; role: Role; name: string | null; hash: string; hint: string }): Promise<TokenInfo>;
+  create(token: { id: string; role: Role; householdId: string | null; name: string | null; hash: string; hint: string }): Promise<TokenInfo>;
   /** The live (unrevoked) token with this hash. */
   findByHash(hash: string): Promise<TokenInfo | null>;
   get(id: string): Promise<TokenInfo | null>;
   list(roles: readonly Role[]): Promise<TokenInfo[]>;
+  listForHousehold(householdId: string): Promise<TokenInfo[]>;
   revoke(id: string): Promise<TokenInfo | null>;
+}
+
+export interface Household {
+  id: string;
+  name: string | null;
+  createdAt: string;
+}
+
+export interface HouseholdStore {
+  create(name: string | null): Promise<Household>;
+  get(id: string): Promise<Household | null>;
+  /** Erases the household and everything it owns: children, limits, overrides, tokens. */
+  remove(id: string): Promise<boolean>;
+  /** How many stored rows, in any table, still belong to the household (0 after `remove`). */
+  footprint(id: string): Promise<number>;
+}
+
+export interface ChildFields {
+  nickname: string;
+  birth: string;
+  /** Only the limits the parents set; presets fill the rest. */
+  limits: Partial<Record<CategoryKey, number>>;
+  ageRule: 'expert' | 'strictest' | 'off';
+  unrated: 'block' | 'allow';
+  certificationCeilings: Record<string, string>;
+}
+
+export interface ChildRecord extends ChildFields {
+  id: string;
+  householdId: string;
+  version: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** Every child call names the household: another household's child is simply not found. */
+export interface ChildStore {
+  create(householdId: string, fields: ChildFields): Promise<ChildRecord>;
+  get(householdId: string, childId: string): Promise<ChildRecord | null>;
+  list(householdId: string, page: { limit: number; after?: string | undefined }): Promise<{ items: ChildRecord[]; more: boolean }>;
+  update(householdId: string, childId: string, patch: Partial<ChildFields>, expected: ExpectedVersions): Promise<ChildRecord>;
+  remove(householdId: string, childId: string, expected: ExpectedVersions): Promise<void>;
+}
+
+export interface OverrideRecord {
+  titleId: string;
+  titleName: string;
+  decision: 'allow' | 'block';
+  note: string | null;
+  expiresAt: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** Overrides of a child the caller has already found in its own household. */
+export interface OverrideStore {
+  put(childId: string, titleId: string, o: Pick<OverrideRecord, 'decision' | 'note' | 'expiresAt'>): Promise<{ override: OverrideRecord; created: boolean }>;
+  /** The child's overrides for these titles (all of them when titleIds is undefined), by title id, expired ones included. */
+  forTitles(childId: string, titleIds?: readonly string[]): Promise<Map<string, OverrideRecord>>;
+  list(childId: string, page: { limit: number; after?: string | undefined }): Promise<{ items: OverrideRecord[]; more: boolean }>;
+  remove(childId: string, titleId: string): Promise<boolean>;
 }
 
 export interface Store {
   readonly dialect: 'sqlite';
   titles: TitleStore;
   tokens: TokenStore;
+  households: HouseholdStore;
+  children: ChildStore;
+  overrides: OverrideStore;
   /** A value kept with the data and created on first use (e.g. the cursor signing key). */
   setting(key: string, create: () => string): Promise<string>;
   /** Whether the database answers and every shipped migration is applied. */

@@ -88,16 +88,68 @@ export const advisories = sqliteTable('advisories', {
   updatedAt: text('updated_at').notNull(),
 });
 
-export const tokens = sqliteTable('tokens', {
+export const households = sqliteTable('households', {
   id: text('id').primaryKey(),
-  role: text('role', { enum: ['household', 'editor', 'admin'] }).notNull(),
   name: text('name'),
-  hash: text('hash').notNull().unique(),
-  hint: text('hint').notNull(),
   createdAt: text('created_at').notNull(),
-  lastUsedAt: text('last_used_at'),
-  revokedAt: text('revoked_at'),
 });
+
+export const tokens = sqliteTable(
+  'tokens',
+  {
+    id: text('id').primaryKey(),
+    role: text('role', { enum: ['household', 'editor', 'admin'] }).notNull(),
+    // A household's tokens go with it when it is erased.
+    householdId: text('household_id').references(() => households.id, { onDelete: 'cascade' }),
+    name: text('name'),
+    hash: text('hash').notNull().unique(),
+    hint: text('hint').notNull(),
+    createdAt: text('created_at').notNull(),
+    lastUsedAt: text('last_used_at'),
+    revokedAt: text('revoked_at'),
+  },
+  (t) => [index('tokens_household_idx').on(t.householdId)],
+);
+
+/** A child profile: nothing about the child beyond what verdicts need. */
+export const children = sqliteTable(
+  'children',
+  {
+    id: text('id').primaryKey(),
+    householdId: text('household_id')
+      .notNull()
+      .references(() => households.id, { onDelete: 'cascade' }),
+    nickname: text('nickname').notNull(),
+    birth: text('birth').notNull(),
+    /** Only the limits the parents set, as { category: level }; presets fill the rest when read. */
+    limits: text('limits', { mode: 'json' }).$type<Record<string, number>>().notNull(),
+    ageRule: text('age_rule', { enum: ['expert', 'strictest', 'off'] }).notNull(),
+    unrated: text('unrated', { enum: ['block', 'allow'] }).notNull(),
+    certificationCeilings: text('certification_ceilings', { mode: 'json' }).$type<Record<string, string>>().notNull(),
+    version: integer('version').notNull().default(1),
+    createdAt: text('created_at').notNull(),
+    updatedAt: text('updated_at').notNull(),
+  },
+  (t) => [index('children_household_idx').on(t.householdId, t.id)],
+);
+
+export const overrides = sqliteTable(
+  'overrides',
+  {
+    childId: text('child_id')
+      .notNull()
+      .references(() => children.id, { onDelete: 'cascade' }),
+    titleId: text('title_id')
+      .notNull()
+      .references(() => titles.id, { onDelete: 'cascade' }),
+    decision: text('decision', { enum: ['allow', 'block'] }).notNull(),
+    note: text('note'),
+    expiresAt: text('expires_at'),
+    createdAt: text('created_at').notNull(),
+    updatedAt: text('updated_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.childId, t.titleId] }), index('overrides_title_idx').on(t.titleId)],
+);
 
 /** Small facts about the database itself, such as the key cursors are signed with. */
 export const meta = sqliteTable('meta', {

@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import { migrateSqlite, openSqlite, shippedMigrationCount } from '../../db/sqlite/client.js';
 import { meta } from '../../db/sqlite/schema.js';
 import type { Store } from '../types.js';
+import { createSqliteChildStore, createSqliteHouseholdStore, createSqliteOverrideStore } from './households.js';
 import { createSqliteTitleStore } from './titles.js';
 import { createSqliteTokenStore } from './tokens.js';
 
@@ -14,6 +15,9 @@ export function createSqliteStore(path: string, { migrate = true } = {}): Store 
     dialect: 'sqlite',
     titles: createSqliteTitleStore(db),
     tokens: createSqliteTokenStore(db),
+    households: createSqliteHouseholdStore(db),
+    children: createSqliteChildStore(db),
+    overrides: createSqliteOverrideStore(db),
     async setting(key, create) {
       // Insert-or-ignore then read: two processes starting together agree on one value.
       db.insert(meta).values({ key, value: create() }).onConflictDoNothing().run();

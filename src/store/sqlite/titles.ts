@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gte, inArray, lte, ne, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, gte, inArray, lte, ne, or, sql, type SQL } from 'drizzle-orm';
 import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
 import type { CategoryKey } from '../../domain/categories.js';
 import { formatRef, type TitleRef } from '../../domain/references.js';
@@ -57,6 +57,10 @@ function refWhere(ref: TitleRef): SQL {
     case 'isbn':
       return eq(titles.isbn, ref.isbn);
   }
+}
+
+function valueOf(ref: TitleRef): string {
+  return formatRef(ref).replace(/^(imdb|tmdb|isbn):/, '');
 }
 
 function describeRef(ref: TitleRef): string {
@@ -181,6 +185,21 @@ export function createSqliteTitleStore(db: SqliteDb): TitleStore {
     async get(ref) {
       const row = findRow(db, ref);
       return row ? recordOf(db, row) : null;
+    },
+
+    async getMany(refs) {
+      const wanted = { id: new Set<string>(), imdb: new Set<string>(), tmdb: new Set<string>(), isbn: new Set<string>() };
+      for (const ref of refs) wanted[ref.by].add(valueOf(ref));
+      const conditions = (Object.keys(wanted) as (keyof typeof wanted)[])
+        .filter((by) => wanted[by].size > 0)
+        .map((by) => inArray(by === 'id' ? titles.id : EXTERNAL_ID_COLUMNS[by], [...wanted[by]]));
+      if (conditions.length === 0) return [];
+      const rows = db.select().from(titles).where(or(...conditions)).all();
+      const { certs, advs } = loadMany(db, rows);
+      const records = rows.map((row) => ({ title: toTitle(row, certs.get(row.id) ?? [], advs.get(row.id) ?? null), version: row.version }));
+      const find = (ref: TitleRef) =>
+        records.find(({ title }) => (ref.by === 'id' ? title.id === ref.id : title.externalIds[ref.by] === valueOf(ref))) ?? null;
+      return refs.map(find);
     },
 
     async list({ filters, sort, limit, after }) {

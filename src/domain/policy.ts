@@ -1,0 +1,43 @@
+/** From a child's stored settings to the policy the verdict engine applies today. */
+import { ageOn } from './age.js';
+import { CATEGORIES, type CategoryKey } from './categories.js';
+import { presetFor } from './presets.js';
+import type { Policy } from './verdict.js';
+
+export interface ChildSettings {
+  birth: string;
+  /** The parents' own limits: a max for concerns, a min for positives. */
+  limits: Partial<Record<CategoryKey, number>>;
+  ageRule: Policy['ageRule'];
+  unrated: Policy['unrated'];
+  certificationCeilings: Record<string, string>;
+}
+
+export interface EffectiveLimit {
+  value: number;
+  source: 'preset' | 'parent';
+}
+
+/** Every category's limit for a child of this age: the parents' where set, else the preset. */
+export function effectiveLimits(age: number, parents: ChildSettings['limits']): Record<CategoryKey, EffectiveLimit> {
+  const preset = presetFor(age);
+  return Object.fromEntries(
+    CATEGORIES.map((c) => {
+      const own = parents[c.key];
+      return [c.key, own === undefined ? { value: preset[c.key], source: 'preset' } : { value: own, source: 'parent' }];
+    }),
+  ) as Record<CategoryKey, EffectiveLimit>;
+}
+
+export function childPolicy(child: ChildSettings, today: string): Policy {
+  const age = ageOn(child.birth, today);
+  const limits = effectiveLimits(age, child.limits);
+  return {
+    age,
+    ageRule: child.ageRule,
+    limits: Object.fromEntries(Object.entries(limits).map(([k, l]) => [k, l.value])),
+    certificationCeilings: child.certificationCeilings,
+    unrated: child.unrated,
+    who: 'your child',
+  };
+}

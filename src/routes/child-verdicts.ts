@@ -1,0 +1,211 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { todayUtc } from '../domain/age.js';
+import { childPolicy } from '../domain/policy.js';
+import { formatRef, parseTitleRef, type TitleRef } from '../domain/references.js';
+import { activeOverride, decide } from '../domain/verdict.js';
+import { childCatalogue } from '../catalogue/child-catalogue.js';
+import { invalid, notFound } from '../errors.js';
+import { page, problemResponses } from '../schemas/common.js';
+import { ChildParams, Override, OverrideInput, PageQuery } from '../schemas/children.js';
+import { TitleFilterQuery, TitleListItem, TitleParams } from '../schemas/titles.js';
+import { ChildVerdict, VerdictBatchInput } from '../schemas/verdicts.js';
+import { childOf, overrideResponse } from './children.js';
+import { loadTitle, titleFilters } from './titles.js';
+import { verdictResponse } from './verdicts.js';
+
+const bearer = [{ bearer: [] }];
+const ChildTitleParams = z.object({ ...ChildParams.shape, ...TitleParams.shape });
+
+const childVerdictRoutes: FastifyPluginAsyncZod = async (app) => {
+  const { store } = app;
+  const householdOnly = app.requireRole('household');
+  app.addHook('onSend', async (_request, reply) => {
+    reply.header('cache-control', 'no-store');
+  });
+
+  app.get(
+    '/v1/children/:child/verdicts/:title',
+    {
+      preHandler: householdOnly,
+      schema: {
+        tags: ['verdicts'],
+        summary: 'Is this title OK for this child?',
+        description: 'Every rule is evaluated and every failure reported: age, categories, certification ceilings, unrated; an override in force decides, and the rules still show.',
+        security: bearer,
+        params: ChildTitleParams,
+        response: { 200: ChildVerdict, ...problemResponses(400, 401, 403, 404) },
+      },
+    },
+    async (request) => {
+      const child = await childOf(app, request, request.params.child);
+      const { title } = await loadTitle(store.titles, request.params.title);
+      const now = new Date();
+      const override = (await store.overrides.forTitles(child.id, [title.id])).get(title.id);
+      const verdict = decide(title, childPolicy(child, todayUtc(now)), activeOverride(override, now.toISOString()));
+      return { ref: formatRef(request.params.title), ...verdictResponse(title, verdict) };
+    },
+  );
+
+  app.post(
+    '/v1/children/:child/verdicts',
+    {
+      preHandler: householdOnly,
+      schema: {
+        tags: ['verdicts'],
+        summary: 'Verdicts for up to 100 titles at once',
+        description: 'Results come in the order asked; a reference that matches no title is an item with status `unknown`, not a failed request.',
+        security: bearer,
+        params: ChildParams,
+        body: VerdictBatchInput,
+        response: { 200: z.object({ items: z.array(ChildVerdict) }).meta({ id: 'ChildVerdictBatch' }), ...problemResponses(400, 401, 403, 404) },
+      },
+    },
+    async (request) => {
+      const child = await childOf(app, request, request.params.child);
+      const refs = request.body.titles.map((raw, i): TitleRef => {
+        const ref = parseTitleRef(raw);
+        if ('error' in ref) throw invalid(`titles.${i}`, ref.error);
+        return ref;
+      });
+      const records = await store.titles.getMany(refs);
+      const overrides = await store.overrides.forTitles(child.id, records.flatMap((r) => (r ? [r.title.id] : [])));
+      const now = new Date();
+      const policy = childPolicy(child, todayUtc(now));
+      return {
+        items: refs.map((ref, i) => {
+          const record = records[i];
+          if (!record) {
+            return {
+              ref: request.body.titles[i]!,
+              title: null,
+              status: 'unknown' as const,
+              allowed: false,
+              age: null,
+              forAge: policy.age,
+              decidedBy: 'none' as const,
+              reasons: [],
+              notRated: [],
+              message: `No title matches ${formatRef(ref)}.`,
+              ratings: [],
+              certifications: [],
+            };
+          }
+          const verdict = decide(record.title, policy, activeOverride(overrides.get(record.title.id), now.toISOString()));
+          return { ref: request.body.titles[i]!, ...verdictResponse(record.title, verdict) };
+        }),
+      };
+    },
+  );
+
+  app.get(
+    '/v1/children/:child/titles',
+    {
+      preHandler: householdOnly,
+      schema: {
+        tags: ['children'],
+        summary: 'The titles this child may watch',
+        description: 'The catalogue with the same filters and sorts as GET /v1/titles, holding only titles whose verdict for the child is allowed.',
+        security: bearer,
+        params: ChildParams,
+        querystring: TitleFilterQuery,
+        response: { 200: page(TitleListItem).meta({ id: 'ChildTitlePage' }), ...problemResponses(400, 401, 403, 404) },
+      },
+    },
+    async (request) => {
+      const child = await childOf(app, request, request.params.child);
+      const { sort, limit, cursor } = request.query;
+      const filters = titleFilters(request.query);
+      const scope = { route: 'child-titles', child: child.id, filters, sort };
+      const now = new Date();
+      const result = await childCatalogue(store, {
+        childId: child.id,
+        policy: childPolicy(child, todayUtc(now)),
+        now: now.toISOString(),
+        filters,
+        sort,
+        limit,
+        after: cursor === undefined ? undefined : app.cursors.decode(scope, cursor),
+      });
+      const last = result.keys.at(-1);
+      return { items: result.items, nextCursor: result.more && last ? app.cursors.encode(scope, last) : null };
+    },
+  );
+
+  app.put(
+    '/v1/children/:child/overrides/:title',
+    {
+      preHandler: householdOnly,
+      schema: {
+        tags: ['children'],
+        summary: 'Allow or block one title for this child',
+        description: 'An override in force wins over every rule. `expiresAt` must lie in the future. 201 when new, 200 when replaced.',
+        security: bearer,
+        params: ChildTitleParams,
+        body: OverrideInput,
+        response: { 200: Override, 201: Override, ...problemResponses(400, 401, 403, 404) },
+      },
+    },
+    async (request, reply) => {
+      const child = await childOf(app, request, request.params.child);
+      const { title } = await loadTitle(store.titles, request.params.title);
+      const now = new Date().toISOString();
+      const expiresAt = request.body.expiresAt ? new Date(request.body.expiresAt).toISOString() : null;
+      if (expiresAt !== null && expiresAt <= now) throw invalid('expiresAt', 'must lie in the future');
+      const { override, created } = await store.overrides.put(child.id, title.id, {
+        decision: request.body.decision,
+        note: request.body.note ?? null,
+        expiresAt,
+      });
+      return reply.code(created ? 201 : 200).send(overrideResponse(override, now));
+    },
+  );
+
+  app.get(
+    '/v1/children/:child/overrides',
+    {
+      preHandler: householdOnly,
+      schema: {
+        tags: ['children'],
+        summary: 'This child’s overrides, expired ones marked',
+        security: bearer,
+        params: ChildParams,
+        querystring: PageQuery,
+        response: { 200: page(Override).meta({ id: 'OverridePage' }), ...problemResponses(400, 401, 403, 404) },
+      },
+    },
+    async (request) => {
+      const child = await childOf(app, request, request.params.child);
+      const scope = { route: 'overrides', child: child.id };
+      const after = request.query.cursor === undefined ? undefined : String(app.cursors.decode(scope, request.query.cursor)[1]);
+      const { items, more } = await store.overrides.list(child.id, { limit: request.query.limit, after });
+      const now = new Date().toISOString();
+      const last = items.at(-1);
+      return { items: items.map((o) => overrideResponse(o, now)), nextCursor: more && last ? app.cursors.encode(scope, ['', last.titleId]) : null };
+    },
+  );
+
+  app.delete(
+    '/v1/children/:child/overrides/:title',
+    {
+      preHandler: householdOnly,
+      schema: {
+        tags: ['children'],
+        summary: 'Remove an override',
+        security: bearer,
+        params: ChildTitleParams,
+        response: { 204: z.undefined(), ...problemResponses(400, 401, 403, 404) },
+      },
+    },
+    async (request, reply) => {
+      const child = await childOf(app, request, request.params.child);
+      const { title } = await loadTitle(store.titles, request.params.title);
+      if (!(await store.overrides.remove(child.id, title.id))) {
+        throw notFound(`There is no override for “${title.name}”.`);
+      }
+      return reply.code(204).send();
+    },
+  );
+};
+
+export default childVerdictRoutes;

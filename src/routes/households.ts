@@ -1,0 +1,169 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { Config } from '../config.js';
+import { conflict, forbidden, notFound, unauthorized } from '../errors.js';
+import { problemResponses, Timestamp } from '../schemas/common.js';
+import { Child, Household, HouseholdCreate, Override } from '../schemas/children.js';
+import { NewToken, TokenInfo } from '../schemas/tokens.js';
+import { issueToken } from '../store/issue-token.js';
+import { allChildren, childResponse, householdOf, overrideResponse } from './children.js';
+
+const bearer = [{ bearer: [] }];
+
+const HouseholdExport = z
+  .object({
+    exportedAt: Timestamp,
+    household: Household,
+    tokens: z.array(TokenInfo),
+    children: z.array(Child.extend({ overrides: z.array(Override) })),
+  })
+  .meta({ id: 'HouseholdExport', description: 'Everything Guidepost holds about the household.' });
+
+const householdRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (app, { config }) => {
+  const { store } = app;
+  const householdOnly = app.requireRole('household');
+  // Household data is private to the family: never cached by anyone in between.
+  app.addHook('onSend', async (_request, reply) => {
+    reply.header('cache-control', 'no-store');
+  });
+
+  app.post(
+    '/v1/households',
+    {
+      schema: {
+        tags: ['households'],
+        summary: 'Sign a household up and get its token (shown once)',
+        description: 'Open to anyone while SIGNUP=open; with SIGNUP=closed only an admin token may create households.',
+        body: HouseholdCreate,
+        response: { 201: z.object({ household: Household, token: NewToken }).meta({ id: 'HouseholdCreated' }), ...problemResponses(400, 401, 403) },
+      },
+    },
+    async (request, reply) => {
+      if (config.SIGNUP === 'closed' && request.principal?.role !== 'admin') {
+        if (!request.principal) throw unauthorized('Sign-up is closed: an admin token is needed to create a household.');
+        throw forbidden('Sign-up is closed: only an admin may create a household.');
+      }
+      const household = await store.households.create(request.body.name ?? null);
+      const token = await issueToken(store, 'household', null, household.id);
+      return reply.code(201).header('location', '/v1/households/me').send({ household, token });
+    },
+  );
+
+  app.get(
+    '/v1/households/me',
+    {
+      preHandler: householdOnly,
+      schema: { tags: ['households'], summary: 'The token’s household', security: bearer, response: { 200: Household, ...problemResponses(401, 403) } },
+    },
+    async (request) => householdOf(app, request),
+  );
+
+  app.delete(
+    '/v1/households/me',
+    {
+      preHandler: householdOnly,
+      schema: {
+        tags: ['households'],
+        summary: 'Erase the household and everything it owns',
+        description: 'Children, their limits and overrides, and every token of the household are deleted; the token used stops working at once.',
+        security: bearer,
+        response: { 204: z.undefined(), ...problemResponses(401, 403) },
+      },
+    },
+    async (request, reply) => {
+      const household = await householdOf(app, request);
+      await store.households.remove(household.id);
+      return reply.code(204).send();
+    },
+  );
+
+  app.get(
+    '/v1/households/me/export',
+    {
+      preHandler: householdOnly,
+      schema: {
+        tags: ['households'],
+        summary: 'Everything held about the household, as JSON',
+        security: bearer,
+        response: { 200: HouseholdExport, ...problemResponses(401, 403) },
+      },
+    },
+    async (request) => {
+      const household = await householdOf(app, request);
+      const now = new Date();
+      const children = await allChildren(store, household.id);
+      return {
+        exportedAt: now.toISOString(),
+        household,
+        tokens: await store.tokens.listForHousehold(household.id),
+        children: await Promise.all(
+          children.map(async (child) => ({
+            ...childResponse(child, now),
+            overrides: [...(await store.overrides.forTitles(child.id)).values()].map((o) => overrideResponse(o, now.toISOString())),
+          })),
+        ),
+      };
+    },
+  );
+
+  app.get(
+    '/v1/households/me/tokens',
+    {
+      preHandler: householdOnly,
+      schema: {
+        tags: ['households'],
+        summary: 'The household’s tokens (never their secrets)',
+        security: bearer,
+        response: { 200: z.object({ items: z.array(TokenInfo) }).meta({ id: 'HouseholdTokens' }), ...problemResponses(401, 403) },
+      },
+    },
+    async (request) => ({ items: await store.tokens.listForHousehold((await householdOf(app, request)).id) }),
+  );
+
+  app.post(
+    '/v1/households/me/tokens',
+    {
+      preHandler: householdOnly,
+      schema: {
+        tags: ['households'],
+        summary: 'Mint another token for the household (shown once)',
+        description: 'To rotate: mint a new token, switch to it, then revoke the old one.',
+        security: bearer,
+        body: z.strictObject({ name: z.string().trim().min(1).max(100).optional() }).optional(),
+        response: { 201: NewToken, ...problemResponses(400, 401, 403) },
+      },
+    },
+    async (request, reply) => {
+      const household = await householdOf(app, request);
+      return reply.code(201).send(await issueToken(store, 'household', request.body?.name ?? null, household.id));
+    },
+  );
+
+  app.delete(
+    '/v1/households/me/tokens/:id',
+    {
+      preHandler: householdOnly,
+      schema: {
+        tags: ['households'],
+        summary: 'Revoke one of the household’s tokens',
+        description: 'The last live token cannot be revoked (409): delete the household instead.',
+        security: bearer,
+        params: z.object({ id: z.string().max(100) }),
+        response: { 204: z.undefined(), ...problemResponses(401, 403, 404, 409) },
+      },
+    },
+    async (request, reply) => {
+      const household = await householdOf(app, request);
+      const tokens = await store.tokens.listForHousehold(household.id);
+      const target = tokens.find((t) => t.id === request.params.id && t.revokedAt === null);
+      if (!target) throw notFound(`The household has no live token with the id ${request.params.id}.`);
+      if (tokens.filter((t) => t.revokedAt === null).length === 1) {
+        throw conflict('This is the household’s last live token; mint another first, or delete the household.');
+      }
+      await store.tokens.revoke(target.id);
+      return reply.code(204).send();
+    },
+  );
+};
+
+export default householdRoutes;

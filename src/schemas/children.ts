@@ -1,0 +1,132 @@
+import { z } from 'zod';
+import { BIRTH } from '../domain/age.js';
+import { CATEGORIES, type CategoryKey } from '../domain/categories.js';
+import { findRating, ratingsOf, SYSTEM_KEYS } from '../domain/rating-systems.js';
+import { CursorQuery, LimitQuery, Timestamp } from './common.js';
+
+const Level = z.int().min(0).max(5);
+
+/** Per category: { max } for a concern, { min } for a positive category. */
+const LimitInput = Object.fromEntries(
+  CATEGORIES.map((c) => [
+    c.key,
+    (c.polarity === 'concern'
+      ? z.strictObject({ max: Level }, { error: () => `${c.key} is a concern: give { "max": 0–5 }` })
+      : z.strictObject({ min: Level }, { error: () => `${c.key} is a positive category: give { "min": 0–5 }` })
+    ).optional(),
+  ]),
+) as Record<CategoryKey, z.ZodOptional<z.ZodObject<{ max: typeof Level }, z.core.$strict> | z.ZodObject<{ min: typeof Level }, z.core.$strict>>>;
+
+export const LimitsInput = z
+  .strictObject(LimitInput)
+  .describe('Only the categories the parents want to set; the rest follow the age preset (GET /v1/presets).');
+
+const CeilingsInput = z
+  .record(z.enum(SYSTEM_KEYS as [string, ...string[]]), z.string().max(20))
+  .superRefine((ceilings, ctx) => {
+    for (const [system, rating] of Object.entries(ceilings)) {
+      if (!findRating(system, rating)) {
+        ctx.addIssue({ code: 'custom', path: [system], message: `"${rating}" is not one of the ${system} ratings (${ratingsOf(system).join(', ')})` });
+      }
+    }
+  })
+  .describe('The strictest rating allowed per system, e.g. { "MPA": "PG-13", "ESRB": "T" }.');
+
+const childFields = {
+  nickname: z.string().trim().min(1).max(40).describe('What the family calls the child; shown only to the household.'),
+  birth: z
+    .string()
+    .regex(BIRTH, 'give the year (YYYY) or the year and month (YYYY-MM)')
+    .describe('YYYY or YYYY-MM. The age counts from the last day of that month or year, so it is never overstated.'),
+  limits: LimitsInput,
+  ageRule: z.enum(['expert', 'strictest', 'off']).describe('expert: the advisory’s age, else the strictest certification’s; strictest: the highest of all; off: no age rule.'),
+  unrated: z.enum(['block', 'allow']).describe('What to do with titles nothing rates.'),
+  certificationCeilings: CeilingsInput,
+};
+
+export const ChildCreate = z
+  .strictObject({
+    ...childFields,
+    limits: childFields.limits.default({}),
+    ageRule: childFields.ageRule.default('expert'),
+    unrated: childFields.unrated.default('block'),
+    certificationCeilings: childFields.certificationCeilings.default({}),
+  })
+  .meta({ id: 'ChildCreate' });
+
+export const ChildPatch = z
+  .strictObject(
+    Object.fromEntries(Object.entries(childFields).map(([k, v]) => [k, v.optional()])) as {
+      [K in keyof typeof childFields]: z.ZodOptional<(typeof childFields)[K]>;
+    },
+  )
+  .refine((patch) => Object.keys(patch).length > 0, 'the patch changes nothing: give at least one field')
+  .describe('Each field present replaces the stored one; `limits` replaces all the parents’ limits.')
+  .meta({ id: 'ChildPatch' });
+
+const EffectiveLimit = z.object({
+  max: Level.optional(),
+  min: Level.optional(),
+  source: z.enum(['preset', 'parent']),
+});
+
+export const Child = z
+  .object({
+    id: z.string(),
+    nickname: z.string(),
+    birth: z.string(),
+    age: z.int().describe('Computed from birth on the day of the request (UTC).'),
+    limits: z
+      .object(Object.fromEntries(CATEGORIES.map((c) => [c.key, EffectiveLimit])) as Record<CategoryKey, typeof EffectiveLimit>)
+      .describe('Every category’s effective limit and where it came from.'),
+    ageRule: z.enum(['expert', 'strictest', 'off']),
+    unrated: z.enum(['block', 'allow']),
+    certificationCeilings: z.record(z.string(), z.string()),
+    createdAt: Timestamp,
+    updatedAt: Timestamp,
+  })
+  .meta({ id: 'Child' });
+export type Child = z.infer<typeof Child>;
+
+export const ChildParams = z.object({ child: z.string().max(100) });
+
+export const PageQuery = z.strictObject({ limit: LimitQuery, cursor: CursorQuery });
+
+export const OverrideInput = z
+  .strictObject({
+    decision: z.enum(['allow', 'block']),
+    note: z.string().trim().min(1).max(500).nullable().optional(),
+    expiresAt: Timestamp.nullable().optional().describe('When the override stops; it must lie in the future. Absent or null: until removed.'),
+  })
+  .meta({ id: 'OverrideInput' });
+
+export const Override = z
+  .object({
+    title: z.object({ id: z.string(), name: z.string() }),
+    decision: z.enum(['allow', 'block']),
+    note: z.string().nullable(),
+    expiresAt: Timestamp.nullable(),
+    expired: z.boolean().describe('An expired override no longer affects verdicts.'),
+    createdAt: Timestamp,
+    updatedAt: Timestamp,
+  })
+  .meta({ id: 'Override' });
+
+export const Household = z
+  .object({ id: z.string(), name: z.string().nullable(), createdAt: Timestamp })
+  .meta({ id: 'Household' });
+
+export const HouseholdCreate = z
+  .strictObject({ name: z.string().trim().min(1).max(100).optional().describe('An optional label, e.g. "The Parks".') })
+  .meta({ id: 'HouseholdCreate' });
+
+export const Presets = z
+  .object({
+    items: z.array(
+      z.object({
+        age: z.int(),
+        limits: z.object(Object.fromEntries(CATEGORIES.map((c) => [c.key, z.object({ max: Level.optional(), min: Level.optional() })]))),
+      }),
+    ),
+  })
+  .meta({ id: 'Presets' });
