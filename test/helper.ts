@@ -62,3 +62,23 @@ export async function createTitle(app: FastifyInstance, token: string, body: Rec
   if (res.statusCode !== 201) throw new Error(`create failed: ${res.statusCode} ${res.body}`);
   return res.data;
 }
+
+/** Signs a household up through the API; returns its token and id. */
+export async function signUp(app: FastifyInstance): Promise<{ token: string; id: string }> {
+  const res = await call(app, { method: 'POST', url: '/v1/households', payload: {} });
+  if (res.statusCode !== 201) throw new Error(`sign-up failed: ${res.statusCode} ${res.body}`);
+  return { token: res.data.token.token, id: res.data.household.id };
+}
+
+export async function createChild(app: FastifyInstance, token: string, body: Record<string, unknown> = {}) {
+  const res = await call(app, { method: 'POST', url: '/v1/children', headers: bearer(token), payload: { nickname: 'Maya', birth: '2014-05', ...body } });
+  if (res.statusCode !== 201) throw new Error(`child failed: ${res.statusCode} ${res.body}`);
+  return res.data;
+}
+
+/** A birth (YYYY-MM) that makes a child exactly `age` today, whatever today is. */
+export function birthForAge(age: number, now = new Date()): string {
+  // The birthday counts at the end of the month: take the month before this one, `age` years ago.
+  const d = new Date(Date.UTC(now.getUTCFullYear() - age, now.getUTCMonth() - 1, 1));
+  return d.toISOString().slice(0, 7);
+}

@@ -10,7 +10,7 @@ export interface ChildSettings {
   limits: Partial<Record<CategoryKey, number>>;
   ageRule: Policy['ageRule'];
   unrated: Policy['unrated'];
-  certificationCeilings: Record<string, string>;
+  certificationCeilings: Partial<Record<string, string>>;
 }
 
 export interface EffectiveLimit {

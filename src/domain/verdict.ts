@@ -34,7 +34,7 @@ export interface Policy {
   /** Effective limits: a maximum for each concern, a minimum for each positive category. */
   limits: Partial<Record<CategoryKey, number>>;
   /** The strictest rating allowed per system, e.g. { MPA: 'PG-13' }. */
-  certificationCeilings: Readonly<Record<string, string>>;
+  certificationCeilings: Readonly<Partial<Record<string, string>>>;
   unrated: 'block' | 'allow';
   /** Who the sentences speak of: "the viewer" or "your child". */
   who: string;

@@ -22,10 +22,10 @@ export const LimitsInput = z
   .describe('Only the categories the parents want to set; the rest follow the age preset (GET /v1/presets).');
 
 const CeilingsInput = z
-  .record(z.enum(SYSTEM_KEYS as [string, ...string[]]), z.string().max(20))
+  .partialRecord(z.enum(SYSTEM_KEYS as [string, ...string[]]), z.string().max(20))
   .superRefine((ceilings, ctx) => {
     for (const [system, rating] of Object.entries(ceilings)) {
-      if (!findRating(system, rating)) {
+      if (rating !== undefined && !findRating(system, rating)) {
         ctx.addIssue({ code: 'custom', path: [system], message: `"${rating}" is not one of the ${system} ratings (${ratingsOf(system).join(', ')})` });
       }
     }
@@ -81,7 +81,7 @@ export const Child = z
       .describe('Every category’s effective limit and where it came from.'),
     ageRule: z.enum(['expert', 'strictest', 'off']),
     unrated: z.enum(['block', 'allow']),
-    certificationCeilings: z.record(z.string(), z.string()),
+    certificationCeilings: z.partialRecord(z.string(), z.string()),
     createdAt: Timestamp,
     updatedAt: Timestamp,
   })

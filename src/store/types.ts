@@ -107,7 +107,7 @@ export interface ChildFields {
   limits: Partial<Record<CategoryKey, number>>;
   ageRule: 'expert' | 'strictest' | 'off';
   unrated: 'block' | 'allow';
-  certificationCeilings: Record<string, string>;
+  certificationCeilings: Partial<Record<string, string>>;
 }
 
 export interface ChildRecord extends ChildFields {

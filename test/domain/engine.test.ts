@@ -1,0 +1,106 @@
+import t from 'tap';
+import { activeOverride, decide, type Policy, type TitleFacts } from '../../src/domain/verdict.js';
+
+const ratings = (levels: Partial<Record<string, number>>) =>
+  Object.fromEntries(Object.entries(levels).map(([k, level]) => [k, { level: level!, note: `${k} note` }]));
+
+const her: TitleFacts = {
+  name: 'Her',
+  advisory: { ageRecommendation: 16, ratings: ratings({ language: 3, sex: 4, drinking: 2, violence: 1, messages: 4, roleModels: 3 }) },
+  certifications: [{ system: 'MPA', rating: 'R', reason: 'language, sexual content and brief graphic nudity' }],
+};
+
+const policy = (p: Partial<Policy> = {}): Policy => ({
+  age: 12,
+  ageRule: 'expert',
+  limits: {},
+  certificationCeilings: {},
+  unrated: 'block',
+  who: 'your child',
+  ...p,
+});
+
+t.test('Maya and Her: every failing rule listed', async (t) => {
+  const v = decide(her, policy({ limits: { language: 1, violence: 2, messages: 3, sex: 2 } }));
+  t.equal(v.status, 'blocked');
+  t.equal(v.allowed, false);
+  t.same(
+    v.reasons.map((r) => [r.code, r.category]),
+    [
+      ['age', null],
+      ['category', 'language'],
+      ['category', 'sex'],
+    ],
+  );
+  t.match(v.reasons[1], { limit: 1, value: 3, note: 'language note', message: /Language is rated 3 of 5, above the limit of 1: language note/ });
+  t.match(v.message, /^Not OK at age 12: recommended from age 16; Language 3 of 5 \(limit 1\); Sex, Romance & Nudity 4 of 5 \(limit 2\)\.$/);
+});
+
+t.test('age rule: expert, strictest, off', async (t) => {
+  t.match(decide(her, policy({ age: 16 })), { status: 'ok', age: 16, decidedBy: 'expert' });
+  const strict = decide(her, policy({ age: 16, ageRule: 'strictest' }));
+  t.match(strict, { status: 'blocked', age: 17, decidedBy: 'certification' }, 'MPA R (17) is stricter than the 16+ advisory');
+  t.match(strict.reasons, [{ code: 'age', system: 'MPA', limit: 16, value: 17 }]);
+  t.match(decide(her, policy({ age: 17, ageRule: 'strictest' })), { status: 'ok' });
+  t.match(decide(her, policy({ age: 5, ageRule: 'off' })), { status: 'ok', age: null, decidedBy: 'expert' }, 'no age rule');
+  const certOnly: TitleFacts = { name: 'C', advisory: null, certifications: [{ system: 'ESRB', rating: 'T' }] };
+  t.match(decide(certOnly, policy({ age: 12 })), { status: 'blocked', decidedBy: 'certification', age: 13 });
+  t.match(decide(certOnly, policy({ age: 12, ageRule: 'strictest' })), { status: 'blocked', age: 13 });
+  const tie: TitleFacts = { ...her, advisory: { ...her.advisory!, ageRecommendation: 17 } };
+  t.match(decide(tie, policy({ age: 16, ageRule: 'strictest' })), { decidedBy: 'expert', age: 17 }, 'a tie goes to the advisory');
+});
+
+t.test('category rule: concerns capped, positives floored, unrated categories reported but never blocking', async (t) => {
+  const facts: TitleFacts = {
+    name: 'T',
+    advisory: { ageRecommendation: 6, ratings: ratings({ language: 0, sex: 0, drinking: 0, violence: 2, messages: 2, roleModels: 5, consumerism: 4 }) },
+    certifications: [],
+  };
+  const v = decide(facts, policy({ age: 8, limits: { violence: 2, messages: 3, consumerism: 3, educational: 2, diversity: 0, language: 5 } }));
+  t.same(
+    v.reasons.map((r) => r.category),
+    ['messages', 'consumerism'],
+  );
+  t.match(v.reasons[0]!.message, /Positive Messages is rated 2 of 5, below the minimum of 3/);
+  t.same(v.notRated, ['educational'], 'educational has a minimum the advisory does not rate; diversity asks for nothing');
+  const noAdvisory = decide({ name: 'N', advisory: null, certifications: [{ system: 'MPA', rating: 'G' }] }, policy({ limits: { language: 0, messages: 5 } }));
+  t.match(noAdvisory, { status: 'ok', reasons: [] }, 'a certification-only title is not blocked by category limits');
+  t.same(noAdvisory.notRated, ['language', 'messages']);
+});
+
+t.test('certification rule: a rating above the ceiling for its system', async (t) => {
+  const v = decide(her, policy({ age: 18, certificationCeilings: { MPA: 'PG-13', ESRB: 'E' } }));
+  t.match(v, { status: 'blocked', reasons: [{ code: 'certification', system: 'MPA', limit: 'PG-13', value: 'R', note: /language/ }] });
+  t.match(decide(her, policy({ age: 18, certificationCeilings: { MPA: 'R' } })), { status: 'ok' }, 'equal to the ceiling passes');
+  t.match(decide(her, policy({ age: 18, certificationCeilings: { BBFC: 'PG' } })), { status: 'ok' }, 'a ceiling for another system does not apply');
+});
+
+t.test('unrated rule', async (t) => {
+  const nothing: TitleFacts = { name: 'Mystery', advisory: null, certifications: [] };
+  t.match(decide(nothing, policy()), { status: 'unrated', allowed: false, decidedBy: 'none', reasons: [{ code: 'unrated' }] });
+  t.match(decide(nothing, policy({ unrated: 'allow' })), { status: 'ok', allowed: true, reasons: [] });
+  t.match(decide(nothing, policy({ unrated: 'allow', limits: { language: 0 } })), { status: 'ok' });
+});
+
+t.test('override: wins over every rule, the rules still listed', async (t) => {
+  const allow = decide(her, policy({ limits: { language: 1 } }), { decision: 'allow', note: 'watching together', expiresAt: '2026-11-29T00:00:00.000Z' });
+  t.match(allow, { status: 'ok', allowed: true, decidedBy: 'override' });
+  t.same(allow.reasons.map((r) => r.code), ['override', 'age', 'category']);
+  t.match(allow.reasons[0]!.message, /allowed “Her” until 2026-11-29T00:00:00.000Z \(watching together\)/);
+  t.match(allow.message, /Without it: recommended from age 16; Language 3 of 5/);
+
+  const block = decide(her, policy({ age: 18 }), { decision: 'block', note: null, expiresAt: null });
+  t.match(block, { status: 'blocked', allowed: false, decidedBy: 'override', reasons: [{ code: 'override', value: 'block' }] });
+  t.match(block.message, /The rules alone would allow it/);
+
+  const nothing: TitleFacts = { name: 'Mystery', advisory: null, certifications: [] };
+  t.match(decide(nothing, policy(), { decision: 'allow', note: null, expiresAt: null }), { status: 'ok', allowed: true });
+});
+
+t.test('activeOverride: expired overrides are ignored', async (t) => {
+  const o = { decision: 'allow' as const, note: null, expiresAt: '2026-01-01T00:00:00.000Z' };
+  t.equal(activeOverride(o, '2025-12-31T23:59:59.999Z'), o);
+  t.equal(activeOverride(o, '2026-01-01T00:00:00.000Z'), null);
+  t.equal(activeOverride({ ...o, expiresAt: null }, '2999-01-01T00:00:00.000Z')?.decision, 'allow');
+  t.equal(activeOverride(undefined, '2026-01-01'), null);
+});
