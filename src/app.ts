@@ -26,6 +26,8 @@ import { openStore, type Store } from './store/index.js';
 export interface BuildOptions {
   /** Use this store instead of opening the one DATABASE_URL names. */
   store?: Store;
+  /** Where logs go instead of stdout (tests read them). */
+  logStream?: NodeJS.WritableStream;
 }
 
 export async function buildApp(config: Config, options: BuildOptions = {}): Promise<FastifyInstance> {
@@ -34,6 +36,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       level: config.LOG_LEVEL,
       // Tokens must never reach a log.
       redact: { paths: ['req.headers.authorization', 'req.headers.cookie'], censor: '[redacted]' },
+      ...(options.logStream && { stream: options.logStream }),
     },
     bodyLimit: config.BODY_LIMIT,
     requestTimeout: config.REQUEST_TIMEOUT_MS,
