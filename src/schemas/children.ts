@@ -98,7 +98,7 @@ export const OverrideInput = z
     note: z.string().trim().min(1).max(500).nullable().optional(),
     expiresAt: Timestamp.nullable().optional().describe('When the override stops; it must lie in the future. Absent or null: until removed.'),
   })
-  .meta({ id: 'OverrideInput' });
+  .meta({ id: 'OverrideWrite' });
 
 export const Override = z
   .object({
