@@ -100,6 +100,7 @@ CREATE TABLE `titles` (
 	`age` integer,
 	`age_source` text,
 	`name_key` text NOT NULL,
+	`genre_keys` text NOT NULL,
 	`search_text` text NOT NULL,
 	`sort_age` integer NOT NULL,
 	`sort_released` text NOT NULL,
@@ -126,7 +127,6 @@ CREATE TABLE `tokens` (
 	`hash` text NOT NULL,
 	`hint` text NOT NULL,
 	`created_at` text NOT NULL,
-	`last_used_at` text,
 	`revoked_at` text,
 	FOREIGN KEY (`household_id`) REFERENCES `households`(`id`) ON UPDATE no action ON DELETE cascade
 );

@@ -7,21 +7,22 @@ export type TitleRef =
 
 export const TITLE_ID = /^tl_[0-9a-z]{20}$/;
 export const IMDB_ID = /^tt\d{7,10}$/;
-export const TMDB_ID = /^(movie|tv):\d{1,10}$/;
+export const TMDB_ID = /^(movie|tv):[1-9]\d{0,9}$/;
 
 /** ISBN-10 or ISBN-13 (hyphens and spaces allowed) to ISBN-13 digits; null when the checksum fails. */
+/** The ISBN-13 check digit for its first twelve digits. */
+function isbn13Check(first12: string): number {
+  return (10 - ([...first12].reduce((acc, d, i) => acc + Number(d) * (i % 2 === 0 ? 1 : 3), 0) % 10)) % 10;
+}
+
 export function normalizeIsbn(raw: string): string | null {
   const compact = raw.replace(/[\s-]/g, '').toUpperCase();
-  if (/^\d{13}$/.test(compact)) {
-    const sum = [...compact].reduce((acc, d, i) => acc + Number(d) * (i % 2 === 0 ? 1 : 3), 0);
-    return sum % 10 === 0 ? compact : null;
-  }
+  if (/^\d{13}$/.test(compact)) return isbn13Check(compact.slice(0, 12)) === Number(compact[12]) ? compact : null;
   if (/^\d{9}[\dX]$/.test(compact)) {
     const sum = [...compact].reduce((acc, d, i) => acc + (d === 'X' ? 10 : Number(d)) * (10 - i), 0);
     if (sum % 11 !== 0) return null;
     const body = `978${compact.slice(0, 9)}`;
-    const check = (10 - ([...body].reduce((acc, d, i) => acc + Number(d) * (i % 2 === 0 ? 1 : 3), 0) % 10)) % 10;
-    return `${body}${check}`;
+    return `${body}${isbn13Check(body)}`;
   }
   return null;
 }
@@ -36,7 +37,7 @@ export function parseTitleRef(raw: string): TitleRef | { error: string } {
     case 'imdb':
       return IMDB_ID.test(value) ? { by: 'imdb', imdb: value } : { error: 'an IMDb reference looks like imdb:tt1798709' };
     case 'tmdb':
-      return TMDB_ID.test(value) ? { by: 'tmdb', tmdb: value } : { error: 'a TMDB reference looks like tmdb:movie:152601 or tmdb:tv:1399' };
+      return TMDB_ID.test(value) ? { by: 'tmdb', tmdb: value } : { error: 'a TMDB reference looks like tmdb:movie:152601 or tmdb:tv:1399 (no leading zeros)' };
     case 'isbn': {
       const isbn = normalizeIsbn(value);
       return isbn ? { by: 'isbn', isbn } : { error: 'an ISBN reference needs a valid ISBN-10 or ISBN-13, e.g. isbn:9780316769488' };

@@ -11,9 +11,17 @@ export function searchTokens(text: string): string[] {
     .filter(Boolean);
 }
 
-/** The stored form a title name is searched in: every word, each preceded by a space. */
-export function searchText(...parts: string[]): string {
-  return ` ${parts.flatMap(searchTokens).join(' ')} `;
+/**
+ * The stored form a title name is searched in: every word, each preceded by a space, plus each
+ * hyphenated or apostrophised word written together ("Spider-Man" is found by "spiderman",
+ * "Charlotte's" by "charlottes").
+ */
+export function searchText(name: string): string {
+  const joined = name.split(/\s+/).flatMap((chunk) => {
+    const parts = searchTokens(chunk);
+    return parts.length > 1 ? [parts.join('')] : [];
+  });
+  return ` ${[...searchTokens(name), ...joined].join(' ')} `;
 }
 
 /** The key names sort by: folded like search, so "Éclair" sorts beside "eclair". */

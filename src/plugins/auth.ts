@@ -2,7 +2,7 @@
  * Bearer tokens. A request without Authorization is anonymous; one with a token that is
  * malformed, fails its checksum, or is unknown or revoked is refused with 401 on every route.
  */
-import type { FastifyInstance, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
+import type { FastifyInstance, FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
 import fp from 'fastify-plugin';
 import { hashToken, parseToken, type Role } from '../domain/tokens.js';
 import { forbidden, unauthorized } from '../errors.js';
@@ -20,8 +20,11 @@ declare module 'fastify' {
     principal: Principal | null;
   }
   interface FastifyInstance {
-    /** A preHandler that lets through only these roles (an admin may act as an editor). */
-    requireRole(...roles: Role[]): preHandlerAsyncHookHandler;
+    /**
+     * A route's onRequest hook that lets through only these roles (an admin may act as an
+     * editor). It runs before the body is read or validated: who may ask comes before what.
+     */
+    requireRole(...roles: Role[]): onRequestAsyncHookHandler;
   }
 }
 
@@ -43,7 +46,7 @@ async function authPlugin(app: FastifyInstance): Promise<void> {
     request.principal = { tokenId: found.id, role: found.role, name: found.name, householdId: found.householdId };
   });
 
-  app.decorate('requireRole', (...roles: Role[]): preHandlerAsyncHookHandler => {
+  app.decorate('requireRole', (...roles: Role[]): onRequestAsyncHookHandler => {
     const label = roles.join(' or ');
     return async (request) => {
       if (!request.principal) throw unauthorized(`This needs a token with the ${label} role.`);

@@ -2,7 +2,8 @@
  * One root error handler and one not-found handler: every error leaves as RFC 9457
  * problem+json, validation errors name their fields, and nothing of a 5xx leaks out.
  */
-import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
+import type { Duplex } from 'node:stream';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
 import FindMyWay, { type HTTPMethod } from 'find-my-way';
@@ -16,6 +17,25 @@ export function sendProblem(reply: FastifyReply, problem: Omit<Problem, 'title'>
   const body: Problem = { ...problem, title: problem.title ?? STATUS_CODES[problem.status] ?? 'Error' };
   // Serialised here rather than through the route's schema: an error may come from any route, or none.
   return reply.code(problem.status).type(PROBLEM_TYPE).send(JSON.stringify(body));
+}
+
+/** Fastify's router errors (an undecodable URL, an over-long path parameter) as problems too. */
+export function frameworkErrors(error: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
+  const status = error.statusCode ?? 400;
+  const detail = status === 414 ? 'A path parameter is longer than this server accepts.' : 'The URL is not valid: it holds a malformed percent-encoding.';
+  sendProblem(reply, { type: 'about:blank', status, detail });
+}
+
+/** Requests Node's HTTP parser rejects before Fastify sees them (bad request line, headers too large). */
+export function clientErrorHandler(error: NodeJS.ErrnoException, socket: Duplex): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const status = error.code === 'HPE_HEADER_OVERFLOW' ? 431 : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
+  const detail = status === 431 ? 'The request headers are larger than this server accepts.' : status === 408 ? 'The request took too long to arrive.' : 'The request is not valid HTTP.';
+  const body = JSON.stringify({ type: 'about:blank', title: STATUS_CODES[status], status, detail });
+  if (!socket.writable) return void socket.destroy(error);
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: ${PROBLEM_TYPE}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
 }
 
 const LOCATION: Record<string, string> = { body: '', querystring: 'query.', params: 'path.', headers: 'header.' };
@@ -53,6 +73,9 @@ const FRAMEWORK_ERRORS: Record<string, { type: string; detail: (err: FastifyErro
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: { type: 'bad-request', detail: () => 'The Content-Length header does not match the body.' },
 };
 
+/** The router options the app and the 405 mirror share, so both match paths alike. */
+export const ROUTER_OPTIONS = { ignoreTrailingSlash: true, maxParamLength: 1000 } as const;
+
 declare module 'fastify' {
   interface FastifyInstance {
     /** Every route as registered, for the 405 answer and for the test that holds the OpenAPI paths to the routes. */
@@ -62,7 +85,7 @@ declare module 'fastify' {
 
 async function errorsPlugin(app: FastifyInstance): Promise<void> {
   // A router of our own mirrors every route, so a path that exists under another method answers 405, not 404.
-  const router = FindMyWay();
+  const router = FindMyWay(ROUTER_OPTIONS);
   const registered: FastifyInstance['registeredRoutes'] = [];
   app.decorate('registeredRoutes', registered);
   app.addHook('onRoute', (route) => {
@@ -75,7 +98,8 @@ async function errorsPlugin(app: FastifyInstance): Promise<void> {
   app.setNotFoundHandler((request, reply) => {
     const path = request.url.split('?')[0]!;
     const allowed = (['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'] as const).filter((m) => router.find(m, path));
-    if (allowed.length > 0) {
+    // A route for this very method that answered "not found" (a static file, say) is a 404.
+    if (allowed.length > 0 && !allowed.includes(request.method as 'GET')) {
       reply.header('allow', allowed.join(', '));
       return sendProblem(reply, {
         type: `${PROBLEM_BASE}method-not-allowed`,

@@ -31,7 +31,7 @@ const advisoryRoutes: FastifyPluginAsyncZod = async (app) => {
   app.put(
     '/v1/titles/:title/advisory',
     {
-      preHandler: app.requireRole('editor'),
+      onRequest: app.requireRole('editor'),
       schema: {
         tags: ['advisories'],
         summary: 'Write or replace a title’s expert advisory (editor)',
@@ -55,7 +55,7 @@ const advisoryRoutes: FastifyPluginAsyncZod = async (app) => {
   app.delete(
     '/v1/titles/:title/advisory',
     {
-      preHandler: app.requireRole('editor'),
+      onRequest: app.requireRole('editor'),
       schema: {
         tags: ['advisories'],
         summary: 'Remove a title’s expert advisory (editor)',

@@ -27,7 +27,7 @@ const childVerdictRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/v1/children/:child/verdicts/:title',
     {
-      preHandler: householdOnly,
+      onRequest: householdOnly,
       schema: {
         tags: ['verdicts'],
         summary: 'Is this title OK for this child?',
@@ -50,7 +50,7 @@ const childVerdictRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     '/v1/children/:child/verdicts',
     {
-      preHandler: householdOnly,
+      onRequest: householdOnly,
       schema: {
         tags: ['verdicts'],
         summary: 'Verdicts for up to 100 titles at once',
@@ -101,7 +101,7 @@ const childVerdictRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/v1/children/:child/titles',
     {
-      preHandler: householdOnly,
+      onRequest: householdOnly,
       schema: {
         tags: ['children'],
         summary: 'The titles this child may watch',
@@ -135,7 +135,7 @@ const childVerdictRoutes: FastifyPluginAsyncZod = async (app) => {
   app.put(
     '/v1/children/:child/overrides/:title',
     {
-      preHandler: householdOnly,
+      onRequest: householdOnly,
       schema: {
         tags: ['children'],
         summary: 'Allow or block one title for this child',
@@ -164,7 +164,7 @@ const childVerdictRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/v1/children/:child/overrides',
     {
-      preHandler: householdOnly,
+      onRequest: householdOnly,
       schema: {
         tags: ['children'],
         summary: 'This child’s overrides, expired ones marked',
@@ -188,7 +188,7 @@ const childVerdictRoutes: FastifyPluginAsyncZod = async (app) => {
   app.delete(
     '/v1/children/:child/overrides/:title',
     {
-      preHandler: householdOnly,
+      onRequest: householdOnly,
       schema: {
         tags: ['children'],
         summary: 'Remove an override',

@@ -111,7 +111,7 @@ const childRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     '/v1/children',
     {
-      preHandler: householdOnly,
+      onRequest: householdOnly,
       schema: {
         tags: ['children'],
         summary: 'Add a child profile',
@@ -132,7 +132,7 @@ const childRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/v1/children',
     {
-      preHandler: householdOnly,
+      onRequest: householdOnly,
       schema: {
         tags: ['children'],
         summary: 'The household’s children',
@@ -155,7 +155,7 @@ const childRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/v1/children/:child',
     {
-      preHandler: householdOnly,
+      onRequest: householdOnly,
       schema: { tags: ['children'], summary: 'A child profile', security: bearer, params: ChildParams, response: { 200: Child, ...problemResponses(401, 403, 404) } },
     },
     async (request, reply) => {
@@ -167,7 +167,7 @@ const childRoutes: FastifyPluginAsyncZod = async (app) => {
   app.patch(
     '/v1/children/:child',
     {
-      preHandler: householdOnly,
+      onRequest: householdOnly,
       schema: {
         tags: ['children'],
         summary: 'Change a child profile',
@@ -191,7 +191,7 @@ const childRoutes: FastifyPluginAsyncZod = async (app) => {
   app.delete(
     '/v1/children/:child',
     {
-      preHandler: householdOnly,
+      onRequest: householdOnly,
       schema: {
         tags: ['children'],
         summary: 'Delete a child profile and its overrides',

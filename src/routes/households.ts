@@ -52,7 +52,7 @@ const householdRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (app, {
   app.get(
     '/v1/households/me',
     {
-      preHandler: householdOnly,
+      onRequest: householdOnly,
       schema: { tags: ['households'], summary: 'The token’s household', security: bearer, response: { 200: Household, ...problemResponses(401, 403) } },
     },
     async (request) => householdOf(app, request),
@@ -61,7 +61,7 @@ const householdRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (app, {
   app.delete(
     '/v1/households/me',
     {
-      preHandler: householdOnly,
+      onRequest: householdOnly,
       schema: {
         tags: ['households'],
         summary: 'Erase the household and everything it owns',
@@ -80,7 +80,7 @@ const householdRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (app, {
   app.get(
     '/v1/households/me/export',
     {
-      preHandler: householdOnly,
+      onRequest: householdOnly,
       schema: {
         tags: ['households'],
         summary: 'Everything held about the household, as JSON',
@@ -109,7 +109,7 @@ const householdRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (app, {
   app.get(
     '/v1/households/me/tokens',
     {
-      preHandler: householdOnly,
+      onRequest: householdOnly,
       schema: {
         tags: ['households'],
         summary: 'The household’s tokens (never their secrets)',
@@ -123,7 +123,7 @@ const householdRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (app, {
   app.post(
     '/v1/households/me/tokens',
     {
-      preHandler: householdOnly,
+      onRequest: householdOnly,
       schema: {
         tags: ['households'],
         summary: 'Mint another token for the household (shown once)',
@@ -142,7 +142,7 @@ const householdRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (app, {
   app.delete(
     '/v1/households/me/tokens/:id',
     {
-      preHandler: householdOnly,
+      onRequest: householdOnly,
       schema: {
         tags: ['households'],
         summary: 'Revoke one of the household’s tokens',

@@ -1,9 +1,9 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { CategoryKey } from '../domain/categories.js';
-import { searchTokens } from '../domain/text.js';
+import { searchTokens, sortKey } from '../domain/text.js';
 import { formatRef, type TitleRef } from '../domain/references.js';
-import { badRequest, notFound } from '../errors.js';
+import { invalid, notFound } from '../errors.js';
 import { IfMatchHeaders, page, problemResponses } from '../schemas/common.js';
 import { Title, TitleFilterQuery, TitleInput, TitleListItem, TitleParams, TitlePatch } from '../schemas/titles.js';
 import type { LevelFilter, TitleFilters, TitleRecord, TitleStore } from '../store/types.js';
@@ -24,11 +24,13 @@ const LEVEL_PARAMS: Record<string, [CategoryKey, LevelFilter['op']]> = {
 /** The store's filters from the query string; shared with every catalogue view. */
 export function titleFilters(query: TitleFilterQuery): TitleFilters {
   const q = query.q === undefined ? undefined : searchTokens(query.q);
-  if (q && q.length === 0) throw badRequest('query.q: give at least one letter or digit to search for.');
+  if (q && q.length === 0) throw invalid('query.q', 'give at least one letter or digit to search for');
+  const genre = query.genre === undefined ? undefined : sortKey(query.genre);
+  if (genre === '') throw invalid('query.genre', 'give at least one letter or digit');
   return {
     q,
     kinds: query.kind,
-    genre: query.genre,
+    genre,
     forAge: query.forAge,
     levels: Object.entries(LEVEL_PARAMS).flatMap(([param, [category, op]]) => {
       const value = query[param as keyof TitleFilterQuery] as number | undefined;
@@ -92,7 +94,7 @@ const titlesRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     '/v1/titles',
     {
-      preHandler: app.requireRole('editor'),
+      onRequest: app.requireRole('editor'),
       schema: {
         tags: ['titles'],
         summary: 'Add a title (editor)',
@@ -114,7 +116,7 @@ const titlesRoutes: FastifyPluginAsyncZod = async (app) => {
   app.patch(
     '/v1/titles/:title',
     {
-      preHandler: app.requireRole('editor'),
+      onRequest: app.requireRole('editor'),
       schema: {
         tags: ['titles'],
         summary: 'Change a title (editor)',
@@ -135,7 +137,7 @@ const titlesRoutes: FastifyPluginAsyncZod = async (app) => {
   app.delete(
     '/v1/titles/:title',
     {
-      preHandler: app.requireRole('editor'),
+      onRequest: app.requireRole('editor'),
       schema: {
         tags: ['titles'],
         summary: 'Delete a title and its advisory (editor)',

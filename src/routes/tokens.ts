@@ -27,7 +27,7 @@ const tokenRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     '/v1/tokens',
     {
-      preHandler: adminOnly,
+      onRequest: adminOnly,
       schema: {
         tags: ['auth'],
         summary: 'Create an editor or admin token (admin)',
@@ -45,7 +45,7 @@ const tokenRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/v1/tokens',
     {
-      preHandler: adminOnly,
+      onRequest: adminOnly,
       schema: {
         tags: ['auth'],
         summary: 'List editor and admin tokens (admin)',
@@ -59,7 +59,7 @@ const tokenRoutes: FastifyPluginAsyncZod = async (app) => {
   app.delete(
     '/v1/tokens/:id',
     {
-      preHandler: adminOnly,
+      onRequest: adminOnly,
       schema: {
         tags: ['auth'],
         summary: 'Revoke an editor or admin token (admin)',

@@ -16,8 +16,13 @@ export const ProblemSchema = z
 
 export type Problem = z.infer<typeof ProblemSchema>;
 
-/** Query parameters arrive as strings: coerce, then hold to the range. */
-export const queryInt = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+/** Query parameters arrive as strings: only plain whole numbers ("", "0x10" and "1e1" are not), held to the range. */
+export const queryInt = (min: number, max: number) =>
+  z
+    .string()
+    .regex(/^-?\d{1,9}$/, `give a whole number from ${min} to ${max}`)
+    .transform(Number)
+    .pipe(z.int().min(min).max(max));
 
 export const LimitQuery = queryInt(1, 100).default(20).describe('Page size, 1–100.');
 export const CursorQuery = z
@@ -50,7 +55,8 @@ const PROBLEM_DESCRIPTIONS: Record<number, string> = {
 /** Response entries for the errors a route may answer with, served as application/problem+json. */
 export const problemResponses = (...statuses: number[]) =>
   Object.fromEntries(
-    statuses.map((status) => [
+    // Any route may answer 401: a bad token is refused everywhere, even where none is needed.
+    [...new Set([...statuses, 401])].sort().map((status) => [
       status,
       { description: PROBLEM_DESCRIPTIONS[status] ?? 'A problem.', content: { 'application/problem+json': { schema: ProblemSchema } } },
     ]),

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { CATEGORIES, type CategoryKey } from '../domain/categories.js';
 import { findRating, ratingsOf, SYSTEM_KEYS } from '../domain/rating-systems.js';
-import { IMDB_ID, normalizeIsbn, parseTitleRef, TMDB_ID } from '../domain/references.js';
+import { IMDB_ID, normalizeIsbn, parseTitleRef, TITLE_ID, TMDB_ID } from '../domain/references.js';
+import { searchTokens } from '../domain/text.js';
 import { MAX_AGE, MIN_AGE } from '../domain/verdict.js';
 import { CursorQuery, LimitQuery, queryInt, Timestamp } from './common.js';
 
@@ -77,7 +78,7 @@ const Certifications = z
 const ExternalIdsInput = z
   .strictObject({
     imdb: z.string().regex(IMDB_ID, 'an IMDb id looks like tt1798709').nullable().optional(),
-    tmdb: z.string().regex(TMDB_ID, 'a TMDB id looks like movie:152601 or tv:1399').nullable().optional(),
+    tmdb: z.string().regex(TMDB_ID, 'a TMDB id looks like movie:152601 or tv:1399 (no leading zeros)').nullable().optional(),
     isbn: z
       .string()
       .max(20)
@@ -93,7 +94,7 @@ const ExternalIdsInput = z
 const ReleaseDatesInput = z.strictObject({ theaters: z.iso.date().nullable().optional(), streaming: z.iso.date().nullable().optional() });
 
 const titleFields = {
-  name: text(300),
+  name: text(300).refine((name) => searchTokens(name).length > 0, 'give at least one letter or digit, so the title can be found'),
   kind: TitleKind,
   year: z.int().min(1800).max(2100).nullable().optional(),
   releaseDates: ReleaseDatesInput,
@@ -134,7 +135,7 @@ export const TitlePatch = z
 export type TitlePatch = z.output<typeof TitlePatch>;
 
 /** A line of `guidepost import`: the POST body, plus the id an export carries. */
-export const ImportLine = TitleInput.extend({ id: z.string().regex(/^tl_[0-9a-z]{20}$/).optional() });
+export const ImportLine = TitleInput.extend({ id: z.string().regex(TITLE_ID, 'a title id looks like tl_ and 20 letters or digits').optional() });
 export type ImportLine = z.output<typeof ImportLine>;
 
 // ---------------------------------------------------------------- output
@@ -273,7 +274,7 @@ export const TitleFilterQuery = z.strictObject({
   minRoleModels: levelQuery,
   minEducational: levelQuery,
   minDiversity: levelQuery,
-  updatedSince: Timestamp.optional().describe('Only titles changed at or after this instant.'),
+  updatedSince: z.iso.datetime({ offset: true }).optional().describe('Only titles changed at or after this instant (ISO 8601, any offset).'),
   sort: z
     .enum(TITLE_SORTS)
     .default('name')

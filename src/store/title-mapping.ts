@@ -122,6 +122,7 @@ export function titleColumns(id: string, input: CanonicalInput) {
     age: basis?.age ?? null,
     ageSource: basis?.decidedBy ?? null,
     nameKey: sortKey(input.name),
+    genreKeys: `|${input.genres.map(sortKey).join('|')}|`,
     searchText: searchText(input.name),
     sortAge: basis?.age ?? UNRATED_SORT_AGE,
     sortReleased: input.releaseDates.theaters ?? input.releaseDates.streaming ?? (input.year ? String(input.year) : ''),

@@ -20,6 +20,7 @@ export interface LevelFilter {
 export interface TitleFilters {
   q?: string[] | undefined;
   kinds?: TitleKind[] | undefined;
+  /** Folded like names (see sortKey). */
   genre?: string | undefined;
   forAge?: number | undefined;
   levels: LevelFilter[];

@@ -67,6 +67,7 @@ t.test('validation names each bad field', async (t) => {
     ['unknown nested key', titleInput({ externalIds: { imdb: 'tt1798709', netflix: '1' } }), 'externalIds.netflix', /unknown field/],
     ['bad imdb', titleInput({ externalIds: { imdb: '1798709' } }), 'externalIds.imdb', /tt1798709/],
     ['bad isbn', titleInput({ externalIds: { isbn: '9780316769489' } }), 'externalIds.isbn', /check digit/],
+    ['tmdb with leading zeros', titleInput({ externalIds: { tmdb: 'movie:0152601' } }), 'externalIds.tmdb', /no leading zeros/],
     ['unknown certification', titleInput({ certifications: [{ system: 'MPA', rating: 'Open' }] }), 'certifications.0.rating', /"Open" is not one of the MPA ratings \(G, PG, PG-13, R, NC-17\)/],
     ['unknown system', titleInput({ certifications: [{ system: 'CSM', rating: '12' }] }), 'certifications.0.system', /MPA/],
     ['two MPA certifications', titleInput({ certifications: [{ system: 'MPA', rating: 'R' }, { system: 'MPA', rating: 'G' }] }), 'certifications.1.system', /one per system/],
@@ -113,8 +114,8 @@ t.test('PATCH replaces the fields it names, honours If-Match, and recomputes the
   const res = await call(app, {
     method: 'PATCH',
     url: `/v1/titles/${created.id}`,
-    headers: { ...bearer(editor), 'if-match': '"1"', 'content-type': 'application/merge-patch+json' },
-    payload: JSON.stringify({ studio: null, certifications: [{ system: 'MPA', rating: 'PG-13' }] }),
+    headers: { ...bearer(editor), 'if-match': '"1"' },
+    payload: { studio: null, certifications: [{ system: 'MPA', rating: 'PG-13' }] },
   });
   t.equal(res.statusCode, 200);
   t.equal(res.headers.etag, '"2"');
@@ -133,6 +134,10 @@ t.test('PATCH replaces the fields it names, honours If-Match, and recomputes the
 
   const any = await call(app, { method: 'PATCH', url: `/v1/titles/${created.id}`, headers: { ...bearer(editor), 'if-match': '*' }, payload: { name: 'Star' } });
   t.equal(any.statusCode, 200);
+  const same = await call(app, { method: 'PATCH', url: `/v1/titles/${created.id}`, headers: bearer(editor), payload: { name: 'Star', genres: ['Drama'] } });
+  t.equal(same.statusCode, 200);
+  t.equal(same.headers.etag, any.headers.etag, 'a patch that changes nothing keeps the ETag');
+  t.equal(same.data.updatedAt, any.data.updatedAt);
   const empty = await call(app, { method: 'PATCH', url: `/v1/titles/${created.id}`, headers: bearer(editor), payload: {} });
   t.equal(empty.statusCode, 400);
   const missing = await call(app, { method: 'PATCH', url: '/v1/titles/imdb:tt9999999', headers: bearer(editor), payload: { name: 'x' } });
@@ -154,7 +159,7 @@ t.test('DELETE removes the title and its advisory', async (t) => {
 t.test('search copes with case, accents and word order', async (t) => {
   const app = await build(t);
   const editor = await tokenFor(app, 'editor');
-  for (const name of ['The Dark Knight', 'The Dark Knight Rises', 'Amélie', 'Knight and Day', 'Darkness Falls', 'Pokémon: The First Movie']) {
+  for (const name of ['The Dark Knight', 'The Dark Knight Rises', 'Amélie', 'Knight and Day', 'Darkness Falls', 'Pokémon: The First Movie', "Charlotte's Web", 'Spider-Man: Into the Spider-Verse']) {
     await createTitle(app, editor, titleInput({ name }));
   }
   const names = async (q: string) =>
@@ -167,8 +172,15 @@ t.test('search copes with case, accents and word order', async (t) => {
   t.same(await names('dark'), ['Darkness Falls', 'The Dark Knight', 'The Dark Knight Rises'], 'words match as prefixes');
   t.same(await names('knight rises dark'), ['The Dark Knight Rises']);
   t.same(await names('zzz'), []);
+  t.same(await names('charlottes web'), ["Charlotte's Web"], 'an apostrophe may be left out');
+  t.same(await names("charlotte's"), ["Charlotte's Web"]);
+  t.same(await names('spiderman'), ['Spider-Man: Into the Spider-Verse'], 'a hyphenated word may be written together');
+  t.same(await names('spider man verse'), ['Spider-Man: Into the Spider-Verse']);
   const punct = await call(app, { method: 'GET', url: `/v1/titles?q=${encodeURIComponent('%_!')}` });
   t.equal(punct.statusCode, 400, 'a query with nothing to search for is refused');
+  t.equal(punct.data.errors[0].path, 'query.q');
+  const nameless = await call(app, { method: 'POST', url: '/v1/titles', headers: bearer(editor), payload: titleInput({ name: '!!!' }) });
+  t.equal(nameless.statusCode, 400, 'a name with nothing to find it by is refused');
 });
 
 t.test('filters: kind, genre, forAge, category levels, updatedSince', async (t) => {
@@ -177,7 +189,7 @@ t.test('filters: kind, genre, forAge, category levels, updatedSince', async (t) 
   const mk = (name: string, extra: Record<string, unknown>) => createTitle(app, editor, titleInput({ name, ...extra }));
   await mk('Calm Book', { kind: 'book', genres: ['Picture Book'], advisory: advisory({ ageRecommendation: 3, ratings: { ...sixRatings(0), messages: { level: 4, note: 'Kind.' } } }) });
   await mk('Loud Game', { kind: 'game', genres: ['Action'], advisory: advisory({ ageRecommendation: 13, ratings: { ...sixRatings(3), consumerism: { level: 4, note: 'Skins.' } } }) });
-  await mk('Rated Film', { genres: ['action'], certifications: [{ system: 'MPA', rating: 'PG' }] });
+  await mk('Rated Film', { genres: ['action', 'Épopée'], certifications: [{ system: 'MPA', rating: 'PG' }] });
   await mk('Unrated Podcast', { kind: 'podcast' });
   const names = async (query: string) => {
     const res = await call(app, { method: 'GET', url: `/v1/titles?${query}` });
@@ -187,6 +199,8 @@ t.test('filters: kind, genre, forAge, category levels, updatedSince', async (t) 
   t.same(await names('kind=book'), ['Calm Book']);
   t.same(await names('kind=book,game'), ['Calm Book', 'Loud Game']);
   t.same(await names('genre=ACTION'), ['Loud Game', 'Rated Film'], 'genre is case-insensitive');
+  t.same(await names('genre=epopee'), ['Rated Film'], 'and accent-insensitive');
+  t.same(await names('genre=act'), [], 'a genre matches whole');
   t.same(await names('forAge=8'), ['Calm Book', 'Rated Film'], 'forAge uses the advisory, else the certification; unrated is left out');
   t.same(await names('forAge=2'), []);
   t.same(await names('forAge=13'), ['Calm Book', 'Loud Game', 'Rated Film']);
@@ -199,7 +213,8 @@ t.test('filters: kind, genre, forAge, category levels, updatedSince', async (t) 
   t.same(await names(`updatedSince=${encodeURIComponent('2000-01-01T00:00:00Z')}`), ['Calm Book', 'Loud Game', 'Rated Film', 'Unrated Podcast']);
   t.same(await names(`updatedSince=${encodeURIComponent('2999-01-01T00:00:00Z')}`), []);
 
-  for (const bad of ['kind=opera', 'forAge=1', 'forAge=19', 'forAge=abc', 'maxLanguage=6', 'minMessages=-1', 'sort=rating', 'limit=0', 'limit=101', 'updatedSince=yesterday', 'maxViolance=2']) {
+  t.same(await names(`updatedSince=${encodeURIComponent('2000-01-01T01:00:00+01:00')}`), ['Calm Book', 'Loud Game', 'Rated Film', 'Unrated Podcast'], 'any offset');
+  for (const bad of ['kind=opera', 'forAge=1', 'forAge=19', 'forAge=abc', 'forAge=', 'maxLanguage=', 'maxLanguage=0x1', 'limit=1e1', 'maxLanguage=6', 'minMessages=-1', 'sort=rating', 'limit=0', 'limit=101', 'updatedSince=yesterday', 'maxViolance=2', 'genre=%21']) {
     const res = await call(app, { method: 'GET', url: `/v1/titles?${bad}` });
     t.equal(res.statusCode, 400, bad);
     t.match(res.data.errors[0].path, /^query\./, bad);

@@ -23,6 +23,8 @@ export const titles = sqliteTable(
     age: integer('age'),
     ageSource: text('age_source', { enum: ['expert', 'certification'] }),
     nameKey: text('name_key').notNull(),
+    /** Folded genres between bars, "|science fiction|drama|", so a genre filter is a LIKE on one column. */
+    genreKeys: text('genre_keys').notNull(),
     searchText: text('search_text').notNull(),
     sortAge: integer('sort_age').notNull(),
     sortReleased: text('sort_released').notNull(),
@@ -105,7 +107,6 @@ export const tokens = sqliteTable(
     hash: text('hash').notNull().unique(),
     hint: text('hint').notNull(),
     createdAt: text('created_at').notNull(),
-    lastUsedAt: text('last_used_at'),
     revokedAt: text('revoked_at'),
   },
   (t) => [index('tokens_household_idx').on(t.householdId)],

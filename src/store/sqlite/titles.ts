@@ -143,6 +143,8 @@ export function createSqliteTitleStore(db: SqliteDb): TitleStore {
     const current = toCanonicalInput(before);
     const defined = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined));
     const merged = canonical({ ...current, ...defined } as TitleInput);
+    // A change that changes nothing keeps the version, so other editors' If-Match still holds.
+    if (JSON.stringify(merged) === JSON.stringify(current)) return { before, record: { title: before, version: prev.version } };
     const now = new Date().toISOString();
     const row = write(tx, prev.id, merged, prev, 'advisory' in defined ? now : null, now);
     return { before, record: recordOf(tx, row) };
@@ -206,9 +208,7 @@ export function createSqliteTitleStore(db: SqliteDb): TitleStore {
       const where: (SQL | undefined)[] = [];
       for (const word of filters.q ?? []) where.push(sql`${titles.searchText} like ${`% ${word}%`}`);
       if (filters.kinds?.length) where.push(inArray(titles.kind, filters.kinds));
-      if (filters.genre) {
-        where.push(sql`exists (select 1 from json_each(${titles.genres}) where lower(json_each.value) = lower(${filters.genre}))`);
-      }
+      if (filters.genre) where.push(sql`${titles.genreKeys} like ${`%|${filters.genre}|%`}`);
       if (filters.forAge !== undefined) where.push(lte(titles.sortAge, filters.forAge));
       for (const f of filters.levels) where.push(f.op === 'max' ? lte(LEVEL_COLUMNS[f.category], f.value) : gte(LEVEL_COLUMNS[f.category], f.value));
       if (filters.updatedSince) where.push(gte(titles.updatedAt, filters.updatedSince));
