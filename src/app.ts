@@ -72,7 +72,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(tokenRoutes);
   await app.register(householdRoutes, { config });
   await app.register(childRoutes);
-  await app.register(childVerdictRoutes);
+  await app.register(childVerdictRoutes, { config });
 
   return app;
 }

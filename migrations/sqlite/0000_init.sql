@@ -55,6 +55,27 @@ CREATE TABLE `children` (
 );
 --> statement-breakpoint
 CREATE INDEX `children_household_idx` ON `children` (`household_id`,`id`);--> statement-breakpoint
+CREATE TABLE `flags` (
+	`id` text PRIMARY KEY NOT NULL,
+	`household_id` text NOT NULL,
+	`target_kind` text NOT NULL,
+	`title_id` text NOT NULL,
+	`review_id` text,
+	`reason` text NOT NULL,
+	`category` text,
+	`note` text,
+	`status` text NOT NULL,
+	`resolution_note` text,
+	`created_at` text NOT NULL,
+	`resolved_at` text,
+	FOREIGN KEY (`household_id`) REFERENCES `households`(`id`) ON UPDATE no action ON DELETE cascade,
+	FOREIGN KEY (`title_id`) REFERENCES `titles`(`id`) ON UPDATE no action ON DELETE cascade,
+	FOREIGN KEY (`review_id`) REFERENCES `reviews`(`id`) ON UPDATE no action ON DELETE cascade
+);
+--> statement-breakpoint
+CREATE UNIQUE INDEX `flags_open_title_once` ON `flags` (`household_id`,`title_id`) WHERE status = 'open' and target_kind = 'title';--> statement-breakpoint
+CREATE UNIQUE INDEX `flags_open_review_once` ON `flags` (`household_id`,`review_id`) WHERE status = 'open' and target_kind = 'review';--> statement-breakpoint
+CREATE INDEX `flags_queue_idx` ON `flags` (`status`,`created_at`,`id`);--> statement-breakpoint
 CREATE TABLE `households` (
 	`id` text PRIMARY KEY NOT NULL,
 	`name` text,
@@ -80,6 +101,39 @@ CREATE TABLE `overrides` (
 );
 --> statement-breakpoint
 CREATE INDEX `overrides_title_idx` ON `overrides` (`title_id`);--> statement-breakpoint
+CREATE TABLE `review_votes` (
+	`review_id` text NOT NULL,
+	`household_id` text NOT NULL,
+	`created_at` text NOT NULL,
+	PRIMARY KEY(`review_id`, `household_id`),
+	FOREIGN KEY (`review_id`) REFERENCES `reviews`(`id`) ON UPDATE no action ON DELETE cascade,
+	FOREIGN KEY (`household_id`) REFERENCES `households`(`id`) ON UPDATE no action ON DELETE cascade
+);
+--> statement-breakpoint
+CREATE INDEX `review_votes_household_idx` ON `review_votes` (`household_id`);--> statement-breakpoint
+CREATE TABLE `reviews` (
+	`id` text PRIMARY KEY NOT NULL,
+	`title_id` text NOT NULL,
+	`household_id` text NOT NULL,
+	`child_id` text,
+	`by` text NOT NULL,
+	`author_age` integer,
+	`age_rating` integer NOT NULL,
+	`stars` integer NOT NULL,
+	`headline` text NOT NULL,
+	`body` text NOT NULL,
+	`hidden` integer DEFAULT false NOT NULL,
+	`created_at` text NOT NULL,
+	`updated_at` text NOT NULL,
+	FOREIGN KEY (`title_id`) REFERENCES `titles`(`id`) ON UPDATE no action ON DELETE cascade,
+	FOREIGN KEY (`household_id`) REFERENCES `households`(`id`) ON UPDATE no action ON DELETE cascade,
+	FOREIGN KEY (`child_id`) REFERENCES `children`(`id`) ON UPDATE no action ON DELETE cascade
+);
+--> statement-breakpoint
+CREATE UNIQUE INDEX `reviews_parent_once` ON `reviews` (`title_id`,`household_id`) WHERE child_id is null;--> statement-breakpoint
+CREATE UNIQUE INDEX `reviews_kid_once` ON `reviews` (`title_id`,`child_id`) WHERE child_id is not null;--> statement-breakpoint
+CREATE INDEX `reviews_title_idx` ON `reviews` (`title_id`,`by`,`hidden`,`age_rating`);--> statement-breakpoint
+CREATE INDEX `reviews_household_idx` ON `reviews` (`household_id`);--> statement-breakpoint
 CREATE TABLE `titles` (
 	`id` text PRIMARY KEY NOT NULL,
 	`name` text NOT NULL,

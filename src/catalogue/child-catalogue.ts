@@ -22,6 +22,7 @@ export function factsOfListItem(item: TitleListItem): TitleFacts {
         }
       : null,
     certifications: summary.certifications,
+    community: item.community,
   };
 }
 

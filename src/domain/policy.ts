@@ -29,12 +29,13 @@ export function effectiveLimits(age: number, parents: ChildSettings['limits']): 
   ) as Record<CategoryKey, EffectiveLimit>;
 }
 
-export function childPolicy(child: ChildSettings, today: string): Policy {
+export function childPolicy(child: ChildSettings, today: string, communityMinReviews: number): Policy {
   const age = ageOn(child.birth, today);
   const limits = effectiveLimits(age, child.limits);
   return {
     age,
     ageRule: child.ageRule,
+    communityMinReviews,
     limits: Object.fromEntries(Object.entries(limits).map(([k, l]) => [k, l.value])),
     certificationCeilings: child.certificationCeilings,
     unrated: child.unrated,

@@ -22,6 +22,8 @@ export interface TitleFacts {
     ratings: Partial<Record<CategoryKey, RatingFact>>;
   } | null;
   certifications: readonly Certification[];
+  /** What parents who reviewed the title say (visible reviews only). */
+  community?: { parents: { count: number; medianAge: number | null } };
 }
 
 export type AgeRule = 'expert' | 'strictest' | 'off';
@@ -31,6 +33,8 @@ export interface Policy {
   age: number;
   /** expert: the advisory's age, else the strictest certification's; strictest: the highest of them all; off: no age rule. */
   ageRule: AgeRule;
+  /** Under `strictest`, the parents' median age counts once a title has this many parent reviews. */
+  communityMinReviews: number;
   /** Effective limits: a maximum for each concern, a minimum for each positive category. */
   limits: Partial<Record<CategoryKey, number>>;
   /** The strictest rating allowed per system, e.g. { MPA: 'PG-13' }. */
@@ -47,7 +51,7 @@ export interface Override {
 }
 
 export type VerdictStatus = 'ok' | 'blocked' | 'unrated' | 'unknown';
-export type DecidedBy = 'expert' | 'certification' | 'override' | 'none';
+export type DecidedBy = 'expert' | 'certification' | 'community' | 'override' | 'none';
 export type ReasonCode = 'age' | 'category' | 'certification' | 'override' | 'unrated';
 
 export interface Reason {
@@ -77,23 +81,33 @@ export interface Verdict {
 
 export interface AgeBasis {
   age: number;
-  decidedBy: 'expert' | 'certification';
+  decidedBy: 'expert' | 'certification' | 'community';
   certification: (Certification & { minimumAge: number }) | null;
+  /** For the community: the median and how many parents it rests on. */
+  community?: { medianAge: number; count: number };
 }
 
 /** The age a title is suitable from: the expert advisory first, else its strictest certification. */
-export function ageBasis(facts: TitleFacts): AgeBasis | null {
+export function ageBasis(facts: TitleFacts): (AgeBasis & { decidedBy: 'expert' | 'certification' }) | null {
   if (facts.advisory) return { age: facts.advisory.ageRecommendation, decidedBy: 'expert', certification: null };
   const strictest = strictestCertification(facts.certifications);
   return strictest ? { age: strictest.minimumAge, decidedBy: 'certification', certification: strictest } : null;
 }
 
-/** The highest age any source gives; the advisory wins a tie. */
-function strictestBasis(facts: TitleFacts): AgeBasis | null {
+/**
+ * The highest age any source gives: the advisory, every certification, and the parents' median
+ * (rounded up) once enough parents reviewed. On a tie the advisory wins, then the certification.
+ */
+function strictestBasis(facts: TitleFacts, minReviews: number): AgeBasis | null {
+  const candidates: AgeBasis[] = [];
+  if (facts.advisory) candidates.push({ age: facts.advisory.ageRecommendation, decidedBy: 'expert', certification: null });
   const cert = strictestCertification(facts.certifications);
-  const expert = facts.advisory?.ageRecommendation;
-  if (cert && (expert === undefined || cert.minimumAge > expert)) return { age: cert.minimumAge, decidedBy: 'certification', certification: cert };
-  return expert === undefined ? null : { age: expert, decidedBy: 'expert', certification: null };
+  if (cert) candidates.push({ age: cert.minimumAge, decidedBy: 'certification', certification: cert });
+  const parents = facts.community?.parents;
+  if (parents && parents.medianAge !== null && parents.count >= minReviews) {
+    candidates.push({ age: Math.ceil(parents.medianAge), decidedBy: 'community', certification: null, community: { medianAge: parents.medianAge, count: parents.count } });
+  }
+  return candidates.reduce<AgeBasis | null>((best, c) => (!best || c.age > best.age ? c : best), null);
 }
 
 /** "rated R by MPA (for language), which restricts it to age 17 and up" */
@@ -104,9 +118,14 @@ export function describeCertification(cert: Certification & { minimumAge: number
 }
 
 function describeBasis(name: string, basis: AgeBasis): string {
-  return basis.decidedBy === 'expert'
-    ? `Guidepost's editors recommend “${name}” from age ${basis.age}`
-    : `“${name}” is ${describeCertification(basis.certification!)}`;
+  switch (basis.decidedBy) {
+    case 'expert':
+      return `Guidepost's editors recommend “${name}” from age ${basis.age}`;
+    case 'certification':
+      return `“${name}” is ${describeCertification(basis.certification!)}`;
+    case 'community':
+      return `the ${basis.community!.count} parents who reviewed “${name}” put it at age ${basis.community!.medianAge} on the median, so from age ${basis.age}`;
+  }
 }
 
 const reason = (r: Pick<Reason, 'code' | 'message'> & Partial<Reason>): Reason => ({ category: null, system: null, limit: null, value: null, note: null, ...r });
@@ -179,7 +198,7 @@ function summarise(reasons: Reason[]): string {
     .map((r) => {
       switch (r.code) {
         case 'age':
-          return r.system ? `${r.system} rating for age ${r.value} and up` : `recommended from age ${r.value}`;
+          return r.system ? `${r.system} rating for age ${r.value} and up` : r.message.startsWith('the ') ? `parents' median age ${r.value}` : `recommended from age ${r.value}`;
         case 'category': {
           const category = categoryOf(r.category!);
           return `${category.label} ${r.value} of 5 (${category.polarity === 'concern' ? 'limit' : 'minimum'} ${r.limit})`;
@@ -196,7 +215,7 @@ function summarise(reasons: Reason[]): string {
 /** The whole decision. `override` must be one in force (see `activeOverride`). */
 export function decide(facts: TitleFacts, policy: Policy, override: Override | null = null): Verdict {
   const rated = facts.advisory !== null || facts.certifications.length > 0;
-  const basis = policy.ageRule === 'off' ? null : policy.ageRule === 'strictest' ? strictestBasis(facts) : ageBasis(facts);
+  const basis = policy.ageRule === 'off' ? null : policy.ageRule === 'strictest' ? strictestBasis(facts, policy.communityMinReviews) : ageBasis(facts);
   const notRated: CategoryKey[] = [];
   const failures = rated
     ? [...ageReasons(facts, policy, basis), ...categoryReasons(facts, policy, notRated), ...certificationReasons(facts, policy)]
@@ -252,7 +271,7 @@ export function activeOverride(override: Override | null | undefined, now: strin
 
 /** The anonymous question: "is this OK at age N?", with no limits but the age. */
 export function anonymousPolicy(age: number): Policy {
-  return { age, ageRule: 'expert', limits: {}, certificationCeilings: {}, unrated: 'block', who: 'the viewer' };
+  return { age, ageRule: 'expert', communityMinReviews: Infinity, limits: {}, certificationCeilings: {}, unrated: 'block', who: 'the viewer' };
 }
 
 export type AgeOnlyVerdict = Verdict & { status: 'ok' | 'blocked' | 'unrated'; decidedBy: 'expert' | 'certification' | 'none' };

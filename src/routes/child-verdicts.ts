@@ -10,6 +10,8 @@ import { page, problemResponses } from '../schemas/common.js';
 import { ChildParams, Override, OverrideInput, PageQuery } from '../schemas/children.js';
 import { TitleFilterQuery, TitleListItem, TitleParams } from '../schemas/titles.js';
 import { ChildVerdict, VerdictBatchInput } from '../schemas/verdicts.js';
+import type { Config } from '../config.js';
+import type { ChildRecord } from '../store/types.js';
 import { childOf, overrideResponse } from './children.js';
 import { loadTitle, titleFilters } from './titles.js';
 import { verdictResponse } from './verdicts.js';
@@ -17,7 +19,8 @@ import { verdictResponse } from './verdicts.js';
 const bearer = [{ bearer: [] }];
 const ChildTitleParams = z.object({ ...ChildParams.shape, ...TitleParams.shape });
 
-const childVerdictRoutes: FastifyPluginAsyncZod = async (app) => {
+const childVerdictRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (app, { config }) => {
+  const policyOf = (child: ChildRecord, now: Date) => childPolicy(child, todayUtc(now), config.COMMUNITY_MIN_REVIEWS);
   const { store } = app;
   const householdOnly = app.requireRole('household');
   app.addHook('onSend', async (_request, reply) => {
@@ -42,7 +45,7 @@ const childVerdictRoutes: FastifyPluginAsyncZod = async (app) => {
       const { title } = await loadTitle(store.titles, request.params.title);
       const now = new Date();
       const override = (await store.overrides.forTitles(child.id, [title.id])).get(title.id);
-      const verdict = decide(title, childPolicy(child, todayUtc(now)), activeOverride(override, now.toISOString()));
+      const verdict = decide(title, policyOf(child, now), activeOverride(override, now.toISOString()));
       return { ref: formatRef(request.params.title), ...verdictResponse(title, verdict) };
     },
   );
@@ -71,7 +74,7 @@ const childVerdictRoutes: FastifyPluginAsyncZod = async (app) => {
       const records = await store.titles.getMany(refs);
       const overrides = await store.overrides.forTitles(child.id, records.flatMap((r) => (r ? [r.title.id] : [])));
       const now = new Date();
-      const policy = childPolicy(child, todayUtc(now));
+      const policy = policyOf(child, now);
       return {
         items: refs.map((ref, i) => {
           const record = records[i];
@@ -120,7 +123,7 @@ const childVerdictRoutes: FastifyPluginAsyncZod = async (app) => {
       const now = new Date();
       const result = await childCatalogue(store, {
         childId: child.id,
-        policy: childPolicy(child, todayUtc(now)),
+        policy: policyOf(child, now),
         now: now.toISOString(),
         filters,
         sort,

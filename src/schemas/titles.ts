@@ -187,6 +187,22 @@ export const RatingSummary = z
   .meta({ id: 'RatingSummary', description: 'A compact summary an app can render in a list.' });
 export type RatingSummary = z.infer<typeof RatingSummary>;
 
+const CommunityGroup = z
+  .object({
+    count: z.int(),
+    medianAge: z.number().nullable().describe('The median "OK from this age" rating; null without reviews.'),
+    p25Age: z.number().nullable(),
+    p75Age: z.number().nullable(),
+    meanStars: z.number().nullable(),
+    histogram: z.array(z.object({ age: z.int(), count: z.int() })).describe('Reviews per age 2–18, zeros included.'),
+  })
+  .meta({ id: 'CommunityStats' });
+
+export const Community = z
+  .object({ parents: CommunityGroup, kids: CommunityGroup })
+  .meta({ id: 'Community', description: 'Community ages from visible reviews; the method is in the README.' });
+export type Community = z.infer<typeof Community>;
+
 export const Title = z
   .object({
     id: z.string(),
@@ -205,6 +221,7 @@ export const Title = z
     externalIds: ExternalIds,
     advisory: Advisory.nullable(),
     summary: RatingSummary,
+    community: Community,
     createdAt: Timestamp,
     updatedAt: Timestamp,
   })
@@ -220,6 +237,7 @@ export const TitleListItem = z
     genres: z.array(z.string()),
     externalIds: ExternalIds,
     summary: RatingSummary,
+    community: Community,
     updatedAt: Timestamp,
   })
   .meta({ id: 'TitleListItem' });

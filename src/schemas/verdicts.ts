@@ -48,7 +48,7 @@ export const ChildVerdict = z
   .object({
     ...verdictFields,
     status: z.enum(['ok', 'blocked', 'unrated', 'unknown']),
-    decidedBy: z.enum(['expert', 'certification', 'override', 'none']),
+    decidedBy: z.enum(['expert', 'certification', 'community', 'override', 'none']),
     title: TitleRef.nullable().describe('null when the reference matches no title (status unknown).'),
     ref: z.string().describe('The reference as asked.'),
   })

@@ -6,7 +6,7 @@ import { CATEGORIES, type CategoryKey } from '../domain/categories.js';
 import { findRating } from '../domain/rating-systems.js';
 import { searchText, sortKey } from '../domain/text.js';
 import { ageBasis } from '../domain/verdict.js';
-import type { Advisory, RatingSummary, Title, TitleInput, TitleListItem } from '../schemas/titles.js';
+import type { Advisory, Community, RatingSummary, Title, TitleInput, TitleListItem } from '../schemas/titles.js';
 
 export interface TitleRow {
   id: string;
@@ -195,7 +195,7 @@ function summaryOf(row: TitleRow, certs: CertificationRow[], adv: AdvisoryRow | 
   };
 }
 
-export function toTitle(row: TitleRow, certs: CertificationRow[], adv: AdvisoryRow | null): Title {
+export function toTitle(row: TitleRow, certs: CertificationRow[], adv: AdvisoryRow | null, community: Community): Title {
   return {
     id: row.id,
     name: row.name,
@@ -218,12 +218,13 @@ export function toTitle(row: TitleRow, certs: CertificationRow[], adv: AdvisoryR
     externalIds: { imdb: row.imdb, tmdb: row.tmdb, isbn: row.isbn },
     advisory: adv ? toAdvisory(adv) : null,
     summary: summaryOf(row, certs, adv),
+    community,
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
   };
 }
 
-export function toListItem(row: TitleRow, certs: CertificationRow[], adv: AdvisoryRow | null): TitleListItem {
+export function toListItem(row: TitleRow, certs: CertificationRow[], adv: AdvisoryRow | null, community: Community): TitleListItem {
   return {
     id: row.id,
     name: row.name,
@@ -232,6 +233,7 @@ export function toListItem(row: TitleRow, certs: CertificationRow[], adv: Adviso
     genres: row.genres,
     externalIds: { imdb: row.imdb, tmdb: row.tmdb, isbn: row.isbn },
     summary: summaryOf(row, certs, adv),
+    community,
     updatedAt: row.updatedAt,
   };
 }

@@ -147,8 +147,71 @@ export interface OverrideStore {
   remove(childId: string, titleId: string): Promise<boolean>;
 }
 
+export interface ReviewRecord {
+  id: string;
+  titleId: string;
+  householdId: string;
+  childId: string | null;
+  by: 'parent' | 'kid';
+  authorAge: number | null;
+  ageRating: number;
+  stars: number;
+  headline: string;
+  body: string;
+  hidden: boolean;
+  helpful: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export type ReviewFields = Pick<ReviewRecord, 'ageRating' | 'stars' | 'headline' | 'body'>;
+
+export interface ReviewStore {
+  /** Throws a conflict naming the existing review when the author already reviewed the title. */
+  create(review: Omit<ReviewRecord, 'id' | 'hidden' | 'helpful' | 'createdAt' | 'updatedAt'>): Promise<ReviewRecord>;
+  get(id: string): Promise<ReviewRecord | null>;
+  update(id: string, patch: Partial<ReviewFields>): Promise<ReviewRecord>;
+  remove(id: string): Promise<void>;
+  /** Visible reviews of a title, newest or most helpful first; the sort key of each is [helpful or createdAt, id]. */
+  list(titleId: string, query: { by?: 'parent' | 'kid' | undefined; sort: 'newest' | 'helpful'; limit: number; after?: SortKey | undefined }): Promise<{ items: ReviewRecord[]; keys: SortKey[]; more: boolean }>;
+  /** False when the household had already voted. */
+  vote(reviewId: string, householdId: string): Promise<boolean>;
+  unvote(reviewId: string, householdId: string): Promise<boolean>;
+  setHidden(id: string, hidden: boolean): Promise<ReviewRecord | null>;
+  forHousehold(householdId: string): Promise<ReviewRecord[]>;
+  votesOf(householdId: string): Promise<{ reviewId: string; createdAt: string }[]>;
+}
+
+export interface FlagRecord {
+  id: string;
+  householdId: string;
+  targetKind: 'title' | 'review';
+  titleId: string;
+  reviewId: string | null;
+  reason: string;
+  category: string | null;
+  note: string | null;
+  status: 'open' | 'resolved' | 'dismissed';
+  resolutionNote: string | null;
+  createdAt: string;
+  resolvedAt: string | null;
+}
+
+export interface FlagStore {
+  /** Throws a conflict when the household already has an open flag on the target. */
+  create(flag: Pick<FlagRecord, 'householdId' | 'targetKind' | 'titleId' | 'reviewId' | 'reason' | 'category' | 'note'>): Promise<FlagRecord>;
+  get(id: string): Promise<FlagRecord | null>;
+  /** The moderation queue: oldest first. */
+  list(query: { status?: FlagRecord['status'] | undefined; targetKind?: FlagRecord['targetKind'] | undefined; limit: number; after?: SortKey | undefined }): Promise<{ items: FlagRecord[]; keys: SortKey[]; more: boolean }>;
+  /** Closes an open flag; null when it is not open (or not there). */
+  close(id: string, status: 'resolved' | 'dismissed', note: string | null): Promise<FlagRecord | null>;
+  forHousehold(householdId: string): Promise<FlagRecord[]>;
+}
+
 export interface Store {
   readonly dialect: 'sqlite';
+  reviews: ReviewStore;
+  flags: FlagStore;
   titles: TitleStore;
   tokens: TokenStore;
   households: HouseholdStore;

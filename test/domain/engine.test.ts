@@ -13,6 +13,7 @@ const her: TitleFacts = {
 const policy = (p: Partial<Policy> = {}): Policy => ({
   age: 12,
   ageRule: 'expert',
+  communityMinReviews: 5,
   limits: {},
   certificationCeilings: {},
   unrated: 'block',
@@ -48,6 +49,18 @@ t.test('age rule: expert, strictest, off', async (t) => {
   t.match(decide(certOnly, policy({ age: 12, ageRule: 'strictest' })), { status: 'blocked', age: 13 });
   const tie: TitleFacts = { ...her, advisory: { ...her.advisory!, ageRecommendation: 17 } };
   t.match(decide(tie, policy({ age: 16, ageRule: 'strictest' })), { decidedBy: 'expert', age: 17 }, 'a tie goes to the advisory');
+});
+
+t.test("strictest counts the parents' median once enough parents reviewed", async (t) => {
+  const reviewed = (count: number, medianAge: number): TitleFacts => ({ ...her, community: { parents: { count, medianAge } } });
+  const v = decide(reviewed(5, 16.5), policy({ age: 17, ageRule: 'strictest' }));
+  t.match(v, { status: 'ok', age: 17 }, 'a median of 16.5 rounds up to 17, as strict as MPA R');
+  const stricter = decide(reviewed(6, 17.5), policy({ age: 17, ageRule: 'strictest' }));
+  t.match(stricter, { status: 'blocked', age: 18, decidedBy: 'community' });
+  t.match(stricter.reasons[0]!.message, /the 6 parents who reviewed “Her” put it at age 17.5 on the median, so from age 18; your child is 17/);
+  t.match(decide(reviewed(4, 17.5), policy({ age: 17, ageRule: 'strictest' })), { status: 'ok' }, 'four reviews are not enough');
+  t.match(decide(reviewed(4, 17.5), policy({ age: 17, ageRule: 'strictest', communityMinReviews: 3 })), { status: 'blocked' }, 'the threshold is configurable');
+  t.match(decide(reviewed(9, 17.5), policy({ age: 17, ageRule: 'expert' })), { status: 'ok' }, 'expert ignores the community');
 });
 
 t.test('category rule: concerns capped, positives floored, unrated categories reported but never blocking', async (t) => {

@@ -1,4 +1,5 @@
-import { index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+import { sql } from 'drizzle-orm';
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 export const titles = sqliteTable(
   'titles',
@@ -150,6 +151,80 @@ export const overrides = sqliteTable(
     updatedAt: text('updated_at').notNull(),
   },
   (t) => [primaryKey({ columns: [t.childId, t.titleId] }), index('overrides_title_idx').on(t.titleId)],
+);
+
+/** A parent's review (childId null) or a kid's, written by a household on a child's behalf. */
+export const reviews = sqliteTable(
+  'reviews',
+  {
+    id: text('id').primaryKey(),
+    titleId: text('title_id')
+      .notNull()
+      .references(() => titles.id, { onDelete: 'cascade' }),
+    householdId: text('household_id')
+      .notNull()
+      .references(() => households.id, { onDelete: 'cascade' }),
+    childId: text('child_id').references(() => children.id, { onDelete: 'cascade' }),
+    by: text('by', { enum: ['parent', 'kid'] }).notNull(),
+    /** A kid's age on the day the review was written: public output reads "Kid, age 12". */
+    authorAge: integer('author_age'),
+    ageRating: integer('age_rating').notNull(),
+    stars: integer('stars').notNull(),
+    headline: text('headline').notNull(),
+    body: text('body').notNull(),
+    hidden: integer('hidden', { mode: 'boolean' }).notNull().default(false),
+    createdAt: text('created_at').notNull(),
+    updatedAt: text('updated_at').notNull(),
+  },
+  (t) => [
+    // One parent review per household per title, one kid review per child per title.
+    uniqueIndex('reviews_parent_once').on(t.titleId, t.householdId).where(sql`child_id is null`),
+    uniqueIndex('reviews_kid_once').on(t.titleId, t.childId).where(sql`child_id is not null`),
+    index('reviews_title_idx').on(t.titleId, t.by, t.hidden, t.ageRating),
+    index('reviews_household_idx').on(t.householdId),
+  ],
+);
+
+export const reviewVotes = sqliteTable(
+  'review_votes',
+  {
+    reviewId: text('review_id')
+      .notNull()
+      .references(() => reviews.id, { onDelete: 'cascade' }),
+    householdId: text('household_id')
+      .notNull()
+      .references(() => households.id, { onDelete: 'cascade' }),
+    createdAt: text('created_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.reviewId, t.householdId] }), index('review_votes_household_idx').on(t.householdId)],
+);
+
+export const flags = sqliteTable(
+  'flags',
+  {
+    id: text('id').primaryKey(),
+    householdId: text('household_id')
+      .notNull()
+      .references(() => households.id, { onDelete: 'cascade' }),
+    targetKind: text('target_kind', { enum: ['title', 'review'] }).notNull(),
+    titleId: text('title_id')
+      .notNull()
+      .references(() => titles.id, { onDelete: 'cascade' }),
+    reviewId: text('review_id').references(() => reviews.id, { onDelete: 'cascade' }),
+    reason: text('reason').notNull(),
+    category: text('category'),
+    note: text('note'),
+    status: text('status', { enum: ['open', 'resolved', 'dismissed'] }).notNull(),
+    resolutionNote: text('resolution_note'),
+    createdAt: text('created_at').notNull(),
+    resolvedAt: text('resolved_at'),
+  },
+  (t) => [
+    // One open flag per household per target (NULLs never collide in a unique index, hence two).
+    uniqueIndex('flags_open_title_once').on(t.householdId, t.titleId).where(sql`status = 'open' and target_kind = 'title'`),
+    uniqueIndex('flags_open_review_once').on(t.householdId, t.reviewId).where(sql`status = 'open' and target_kind = 'review'`),
+    index('flags_queue_idx').on(t.status, t.createdAt, t.id),
+  ],
 );
 
 /** Small facts about the database itself, such as the key cursors are signed with. */

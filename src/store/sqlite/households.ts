@@ -27,7 +27,10 @@ export function createSqliteHouseholdStore(db: SqliteDb): HouseholdStore {
         count(sql`select count(*) as n from households where id = ${id}`) +
         count(sql`select count(*) as n from tokens where household_id = ${id}`) +
         count(sql`select count(*) as n from children where household_id = ${id}`) +
-        count(sql`select count(*) as n from overrides where child_id in (select id from children where household_id = ${id})`)
+        count(sql`select count(*) as n from overrides where child_id in (select id from children where household_id = ${id})`) +
+        count(sql`select count(*) as n from reviews where household_id = ${id}`) +
+        count(sql`select count(*) as n from review_votes where household_id = ${id}`) +
+        count(sql`select count(*) as n from flags where household_id = ${id}`)
       );
     },
   };

@@ -3,6 +3,7 @@ import { migrateSqlite, openSqlite, shippedMigrationCount } from '../../db/sqlit
 import { meta } from '../../db/sqlite/schema.js';
 import type { Store } from '../types.js';
 import { createSqliteChildStore, createSqliteHouseholdStore, createSqliteOverrideStore } from './households.js';
+import { createSqliteFlagStore, createSqliteReviewStore } from './community.js';
 import { createSqliteTitleStore } from './titles.js';
 import { createSqliteTokenStore } from './tokens.js';
 
@@ -18,6 +19,8 @@ export function createSqliteStore(path: string, { migrate = true } = {}): Store 
     households: createSqliteHouseholdStore(db),
     children: createSqliteChildStore(db),
     overrides: createSqliteOverrideStore(db),
+    reviews: createSqliteReviewStore(db),
+    flags: createSqliteFlagStore(db),
     async setting(key, create) {
       // Insert-or-ignore then read: two processes starting together agree on one value.
       db.insert(meta).values({ key, value: create() }).onConflictDoNothing().run();

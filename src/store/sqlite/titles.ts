@@ -3,9 +3,10 @@ import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
 import type { CategoryKey } from '../../domain/categories.js';
 import { formatRef, type TitleRef } from '../../domain/references.js';
 import type { SqliteDb } from '../../db/sqlite/client.js';
-import { advisories, certifications, titles } from '../../db/sqlite/schema.js';
+import { advisories, certifications, reviews, titles } from '../../db/sqlite/schema.js';
+import { communityStats } from '../../domain/community.js';
 import { conflict, notFound, preconditionFailed } from '../../errors.js';
-import type { ImportLine, Title, TitleInput, TitlePatch } from '../../schemas/titles.js';
+import type { Community, ImportLine, Title, TitleInput, TitlePatch } from '../../schemas/titles.js';
 import { newId } from '../ids.js';
 import {
   advisoryColumns,
@@ -74,21 +75,46 @@ function checkVersion(row: { version: number }, expected: ExpectedVersions): voi
 }
 
 export function createSqliteTitleStore(db: SqliteDb): TitleStore {
-  function loadMany(tx: Tx, rows: TitleRow[]): { certs: Map<string, CertificationRow[]>; advs: Map<string, AdvisoryRow> } {
+  /** Community statistics from the visible reviews of these titles, tallied in SQL by age. */
+  function communityOf(tx: Tx, ids: string[]): Map<string, Community> {
+    const tallies = new Map<string, { parent: { counts: Map<number, number>; starsTotal: number }; kid: { counts: Map<number, number>; starsTotal: number } }>();
+    const fresh = () => ({ parent: { counts: new Map<number, number>(), starsTotal: 0 }, kid: { counts: new Map<number, number>(), starsTotal: 0 } });
+    if (ids.length > 0) {
+      const rows = tx
+        .select({ titleId: reviews.titleId, by: reviews.by, age: reviews.ageRating, n: sql<number>`count(*)`, stars: sql<number>`sum(${reviews.stars})` })
+        .from(reviews)
+        .where(and(inArray(reviews.titleId, ids), eq(reviews.hidden, false)))
+        .groupBy(reviews.titleId, reviews.by, reviews.ageRating)
+        .all();
+      for (const r of rows) {
+        const t = tallies.get(r.titleId) ?? fresh();
+        t[r.by].counts.set(r.age, r.n);
+        t[r.by].starsTotal += r.stars;
+        tallies.set(r.titleId, t);
+      }
+    }
+    return new Map(ids.map((id) => {
+      const t = tallies.get(id) ?? fresh();
+      return [id, { parents: communityStats(t.parent), kids: communityStats(t.kid) }];
+    }));
+  }
+
+  function loadMany(tx: Tx, rows: TitleRow[]): { certs: Map<string, CertificationRow[]>; advs: Map<string, AdvisoryRow>; community: Map<string, Community> } {
     const ids = rows.map((r) => r.id);
     const certs = new Map<string, CertificationRow[]>();
     const advs = new Map<string, AdvisoryRow>();
-    if (ids.length === 0) return { certs, advs };
+    const community = communityOf(tx, ids);
+    if (ids.length === 0) return { certs, advs, community };
     for (const c of tx.select().from(certifications).where(inArray(certifications.titleId, ids)).orderBy(certifications.position).all()) {
       certs.set(c.titleId, [...(certs.get(c.titleId) ?? []), c]);
     }
     for (const a of tx.select().from(advisories).where(inArray(advisories.titleId, ids)).all()) advs.set(a.titleId, a);
-    return { certs, advs };
+    return { certs, advs, community };
   }
 
   function recordOf(tx: Tx, row: TitleRow): TitleRecord {
-    const { certs, advs } = loadMany(tx, [row]);
-    return { title: toTitle(row, certs.get(row.id) ?? [], advs.get(row.id) ?? null), version: row.version };
+    const { certs, advs, community } = loadMany(tx, [row]);
+    return { title: toTitle(row, certs.get(row.id) ?? [], advs.get(row.id) ?? null, community.get(row.id)!), version: row.version };
   }
 
   function findRow(tx: Tx, ref: TitleRef): TitleRow | undefined {
@@ -197,8 +223,8 @@ export function createSqliteTitleStore(db: SqliteDb): TitleStore {
         .map((by) => inArray(by === 'id' ? titles.id : EXTERNAL_ID_COLUMNS[by], [...wanted[by]]));
       if (conditions.length === 0) return [];
       const rows = db.select().from(titles).where(or(...conditions)).all();
-      const { certs, advs } = loadMany(db, rows);
-      const records = rows.map((row) => ({ title: toTitle(row, certs.get(row.id) ?? [], advs.get(row.id) ?? null), version: row.version }));
+      const { certs, advs, community } = loadMany(db, rows);
+      const records = rows.map((row) => ({ title: toTitle(row, certs.get(row.id) ?? [], advs.get(row.id) ?? null, community.get(row.id)!), version: row.version }));
       const find = (ref: TitleRef) =>
         records.find(({ title }) => (ref.by === 'id' ? title.id === ref.id : title.externalIds[ref.by] === valueOf(ref))) ?? null;
       return refs.map(find);
@@ -224,9 +250,9 @@ export function createSqliteTitleStore(db: SqliteDb): TitleStore {
         .all();
       const more = rows.length > limit;
       const pageRows = rows.slice(0, limit);
-      const { certs } = loadMany(db, pageRows.map((r) => r.t));
+      const { certs, community } = loadMany(db, pageRows.map((r) => r.t));
       return {
-        items: pageRows.map(({ t, a }) => toListItem(t, certs.get(t.id) ?? [], a)),
+        items: pageRows.map(({ t, a }) => toListItem(t, certs.get(t.id) ?? [], a, community.get(t.id)!)),
         keys: pageRows.map(({ t }) => [sortValue(t, sort), t.id] as SortKey),
         more,
       };
@@ -307,8 +333,8 @@ export function createSqliteTitleStore(db: SqliteDb): TitleStore {
       for (;;) {
         const rows = db.select().from(titles).where(sql`${titles.id} > ${after}`).orderBy(asc(titles.id)).limit(pageSize).all();
         if (rows.length === 0) return;
-        const { certs, advs } = loadMany(db, rows);
-        for (const row of rows) yield toTitle(row, certs.get(row.id) ?? [], advs.get(row.id) ?? null) satisfies Title;
+        const { certs, advs, community } = loadMany(db, rows);
+        for (const row of rows) yield toTitle(row, certs.get(row.id) ?? [], advs.get(row.id) ?? null, community.get(row.id)!) satisfies Title;
         after = rows[rows.length - 1]!.id;
       }
     },
