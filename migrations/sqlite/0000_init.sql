@@ -93,6 +93,7 @@ CREATE TABLE `overrides` (
 	`decision` text NOT NULL,
 	`note` text,
 	`expires_at` text,
+	`version` integer DEFAULT 1 NOT NULL,
 	`created_at` text NOT NULL,
 	`updated_at` text NOT NULL,
 	PRIMARY KEY(`child_id`, `title_id`),

@@ -20,12 +20,12 @@ export function latestBirthday(birth: string): [number, number, number] {
   return [year, month, lastDay];
 }
 
-/** Whole years from the latest possible birthday to `today` (YYYY-MM-DD); negative before it. */
+/** Whole years from the latest possible birthday to `today` (YYYY-MM-DD); 0 until the first. */
 export function ageOn(birth: string, today: string): number {
   const [by, bm, bd] = latestBirthday(birth);
   const [ty, tm, td] = today.split('-').map(Number) as [number, number, number];
   const hadBirthday = tm > bm || (tm === bm && td >= bd);
-  return ty - by - (hadBirthday ? 0 : 1);
+  return Math.max(0, ty - by - (hadBirthday ? 0 : 1));
 }
 
 /** Whether the birth lies after `today` (a child not yet born cannot have a profile). */

@@ -6,6 +6,8 @@ import { formatRef, parseTitleRef, type TitleRef } from '../domain/references.js
 import { activeOverride, decide } from '../domain/verdict.js';
 import { childCatalogue } from '../catalogue/child-catalogue.js';
 import { invalid, notFound } from '../errors.js';
+import { IfMatchHeaders } from '../schemas/common.js';
+import { etag, expectedVersions } from './http.js';
 import { page, problemResponses } from '../schemas/common.js';
 import { ChildParams, Override, OverrideInput, PageQuery } from '../schemas/children.js';
 import { TitleFilterQuery, TitleListItem, TitleParams } from '../schemas/titles.js';
@@ -57,7 +59,8 @@ const childVerdictRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (app
       schema: {
         tags: ['verdicts'],
         summary: 'Verdicts for up to 100 titles at once',
-        description: 'Results come in the order asked; a reference that matches no title is an item with status `unknown`, not a failed request.',
+        description:
+          'Results come in the order asked; a reference that matches no title, or is not a title reference at all, is an item with status `unknown`, not a failed request.',
         security: bearer,
         params: ChildParams,
         body: VerdictBatchInput,
@@ -66,21 +69,19 @@ const childVerdictRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (app
     },
     async (request) => {
       const child = await childOf(app, request, request.params.child);
-      const refs = request.body.titles.map((raw, i): TitleRef => {
-        const ref = parseTitleRef(raw);
-        if ('error' in ref) throw invalid(`titles.${i}`, ref.error);
-        return ref;
-      });
-      const records = await store.titles.getMany(refs);
+      const parsed = request.body.titles.map(parseTitleRef);
+      const refs = parsed.filter((r): r is TitleRef => !('error' in r));
+      const found = await store.titles.getMany(refs);
+      const records = parsed.map((r) => ('error' in r ? null : found[refs.indexOf(r)]!));
       const overrides = await store.overrides.forTitles(child.id, records.flatMap((r) => (r ? [r.title.id] : [])));
       const now = new Date();
       const policy = policyOf(child, now);
       return {
-        items: refs.map((ref, i) => {
+        items: parsed.map((ref, i) => {
           const record = records[i];
           if (!record) {
             return {
-              ref: request.body.titles[i]!,
+              ref: 'error' in ref ? request.body.titles[i]! : formatRef(ref),
               title: null,
               status: 'unknown' as const,
               allowed: false,
@@ -89,13 +90,13 @@ const childVerdictRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (app
               decidedBy: 'none' as const,
               reasons: [],
               notRated: [],
-              message: `No title matches ${formatRef(ref)}.`,
+              message: 'error' in ref ? `Not a title reference: ${ref.error}.` : `No title matches ${formatRef(ref)}.`,
               ratings: [],
               certifications: [],
             };
           }
           const verdict = decide(record.title, policy, activeOverride(overrides.get(record.title.id), now.toISOString()));
-          return { ref: request.body.titles[i]!, ...verdictResponse(record.title, verdict) };
+          return { ref: formatRef(ref as TitleRef), ...verdictResponse(record.title, verdict) };
         }),
       };
     },
@@ -145,8 +146,9 @@ const childVerdictRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (app
         description: 'An override in force wins over every rule. `expiresAt` must lie in the future. 201 when new, 200 when replaced.',
         security: bearer,
         params: ChildTitleParams,
+        headers: IfMatchHeaders,
         body: OverrideInput,
-        response: { 200: Override, 201: Override, ...problemResponses(400, 401, 403, 404) },
+        response: { 200: Override, 201: Override, ...problemResponses(400, 401, 403, 404, 412) },
       },
     },
     async (request, reply) => {
@@ -155,12 +157,37 @@ const childVerdictRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (app
       const now = new Date().toISOString();
       const expiresAt = request.body.expiresAt ? new Date(request.body.expiresAt).toISOString() : null;
       if (expiresAt !== null && expiresAt <= now) throw invalid('expiresAt', 'must lie in the future');
-      const { override, created } = await store.overrides.put(child.id, title.id, {
-        decision: request.body.decision,
-        note: request.body.note ?? null,
-        expiresAt,
-      });
-      return reply.code(created ? 201 : 200).send(overrideResponse(override, now));
+      const { override, created } = await store.overrides.put(
+        child.id,
+        title.id,
+        { decision: request.body.decision, note: request.body.note ?? null, expiresAt },
+        expectedVersions(request),
+      );
+      return reply
+        .code(created ? 201 : 200)
+        .header('etag', etag(override.version))
+        .send(overrideResponse(override, now));
+    },
+  );
+
+  app.get(
+    '/v1/children/:child/overrides/:title',
+    {
+      onRequest: householdOnly,
+      schema: {
+        tags: ['children'],
+        summary: 'One override of this child',
+        security: bearer,
+        params: ChildTitleParams,
+        response: { 200: Override, ...problemResponses(400, 401, 403, 404) },
+      },
+    },
+    async (request, reply) => {
+      const child = await childOf(app, request, request.params.child);
+      const { title } = await loadTitle(store.titles, request.params.title);
+      const override = (await store.overrides.forTitles(child.id, [title.id])).get(title.id);
+      if (!override) throw notFound(`There is no override for “${title.name}”.`);
+      return reply.header('etag', etag(override.version)).send(overrideResponse(override, new Date().toISOString()));
     },
   );
 
@@ -197,15 +224,14 @@ const childVerdictRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (app
         summary: 'Remove an override',
         security: bearer,
         params: ChildTitleParams,
-        response: { 204: z.undefined(), ...problemResponses(400, 401, 403, 404) },
+        headers: IfMatchHeaders,
+        response: { 204: z.undefined(), ...problemResponses(400, 401, 403, 404, 412) },
       },
     },
     async (request, reply) => {
       const child = await childOf(app, request, request.params.child);
       const { title } = await loadTitle(store.titles, request.params.title);
-      if (!(await store.overrides.remove(child.id, title.id))) {
-        throw notFound(`There is no override for “${title.name}”.`);
-      }
+      await store.overrides.remove(child.id, title.id, expectedVersions(request));
       return reply.code(204).send();
     },
   );

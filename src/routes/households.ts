@@ -34,6 +34,7 @@ const householdRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (app, {
         tags: ['households'],
         summary: 'Sign a household up and get its token (shown once)',
         description: 'Open to anyone while SIGNUP=open; with SIGNUP=closed only an admin token may create households.',
+        security: [{}, { bearer: [] }],
         body: HouseholdCreate,
         response: { 201: z.object({ household: Household, token: NewToken }).meta({ id: 'HouseholdCreated' }), ...problemResponses(400, 401, 403) },
       },
@@ -43,7 +44,7 @@ const householdRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (app, {
         if (!request.principal) throw unauthorized('Sign-up is closed: an admin token is needed to create a household.');
         throw forbidden('Sign-up is closed: only an admin may create a household.');
       }
-      const household = await store.households.create(request.body.name ?? null);
+      const household = await store.households.create(request.body?.name ?? null);
       const token = await issueToken(store, 'household', null, household.id);
       return reply.code(201).header('location', '/v1/households/me').send({ household, token });
     },
@@ -129,7 +130,7 @@ const householdRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (app, {
         summary: 'Mint another token for the household (shown once)',
         description: 'To rotate: mint a new token, switch to it, then revoke the old one.',
         security: bearer,
-        body: z.strictObject({ name: z.string().trim().min(1).max(100).optional() }).optional(),
+        body: z.strictObject({ name: z.string().trim().min(1).max(100).optional() }).nullish(),
         response: { 201: NewToken, ...problemResponses(400, 401, 403) },
       },
     },

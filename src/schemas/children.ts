@@ -33,7 +33,13 @@ const CeilingsInput = z
   .describe('The strictest rating allowed per system, e.g. { "MPA": "PG-13", "ESRB": "T" }.');
 
 const childFields = {
-  nickname: z.string().trim().min(1).max(40).describe('What the family calls the child; shown only to the household.'),
+  nickname: z
+    .string()
+    .trim()
+    .min(1)
+    .max(40)
+    .refine((s) => /[\p{L}\p{N}]/u.test(s) && !/\p{Cc}/u.test(s), 'give letters or digits, without control characters')
+    .describe('What the family calls the child; shown only to the household.'),
   birth: z
     .string()
     .regex(BIRTH, 'give the year (YYYY) or the year and month (YYYY-MM)')
@@ -75,7 +81,7 @@ export const Child = z
     id: z.string(),
     nickname: z.string(),
     birth: z.string(),
-    age: z.int().describe('Computed from birth on the day of the request (UTC).'),
+    age: z.int().min(0).describe('Computed from birth on the day of the request (UTC); 0 until the first birthday.'),
     limits: z
       .object(Object.fromEntries(CATEGORIES.map((c) => [c.key, EffectiveLimit])) as Record<CategoryKey, typeof EffectiveLimit>)
       .describe('Every category’s effective limit and where it came from.'),
@@ -118,6 +124,7 @@ export const Household = z
 
 export const HouseholdCreate = z
   .strictObject({ name: z.string().trim().min(1).max(100).optional().describe('An optional label, e.g. "The Parks".') })
+  .nullish()
   .meta({ id: 'HouseholdCreate' });
 
 export const Presets = z

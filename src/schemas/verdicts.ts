@@ -50,7 +50,7 @@ export const ChildVerdict = z
     status: z.enum(['ok', 'blocked', 'unrated', 'unknown']),
     decidedBy: z.enum(['expert', 'certification', 'community', 'override', 'none']),
     title: TitleRef.nullable().describe('null when the reference matches no title (status unknown).'),
-    ref: z.string().describe('The reference as asked.'),
+    ref: z.string().describe('The reference, normalised (isbn:0316769487 reads isbn:9780316769488); as given when it is not a reference at all.'),
   })
   .meta({ id: 'ChildVerdict' });
 

@@ -134,17 +134,24 @@ export interface OverrideRecord {
   decision: 'allow' | 'block';
   note: string | null;
   expiresAt: string | null;
+  version: number;
   createdAt: string;
   updatedAt: string;
 }
 
 /** Overrides of a child the caller has already found in its own household. */
 export interface OverrideStore {
-  put(childId: string, titleId: string, o: Pick<OverrideRecord, 'decision' | 'note' | 'expiresAt'>): Promise<{ override: OverrideRecord; created: boolean }>;
+  put(
+    childId: string,
+    titleId: string,
+    o: Pick<OverrideRecord, 'decision' | 'note' | 'expiresAt'>,
+    expected?: ExpectedVersions,
+  ): Promise<{ override: OverrideRecord; created: boolean }>;
   /** The child's overrides for these titles (all of them when titleIds is undefined), by title id, expired ones included. */
   forTitles(childId: string, titleIds?: readonly string[]): Promise<Map<string, OverrideRecord>>;
   list(childId: string, page: { limit: number; after?: string | undefined }): Promise<{ items: OverrideRecord[]; more: boolean }>;
-  remove(childId: string, titleId: string): Promise<boolean>;
+  /** Throws not-found when there is none, precondition-failed when `expected` is stale. */
+  remove(childId: string, titleId: string, expected?: ExpectedVersions): Promise<void>;
 }
 
 export interface ReviewRecord {

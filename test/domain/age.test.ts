@@ -27,7 +27,8 @@ t.test('February, leap years and year ends', async (t) => {
   t.equal(ageOn('2012-02', '2028-02-29'), 16);
   t.equal(ageOn('2013-12', '2026-12-31'), 13);
   t.equal(ageOn('2013-12', '2026-12-30'), 12);
-  t.equal(ageOn('2026-11', '2026-11-24'), -1, 'born this month but counted from its end');
+  t.equal(ageOn('2026-11', '2026-11-24'), 0, 'born this month, counted from its end: 0, never negative');
+  t.equal(ageOn('2026', '2026-11-24'), 0);
 });
 
 t.test('a birth after today is in the future', async (t) => {

@@ -121,3 +121,38 @@ t.test('catalogue and verdicts agree', async (t) => {
     { numRuns: Number(process.env.PROPERTY_RUNS ?? 60) },
   );
 });
+
+t.test('agreement holds across many scan steps (more titles than one step reads)', async (t) => {
+  const app = await build(t);
+  const lines = Array.from({ length: 650 }, (_, i) =>
+    JSON.stringify({
+      name: `Title ${String(i).padStart(3, '0')}`,
+      kind: i % 3 ? 'movie' : 'book',
+      year: 2000 + (i % 20),
+      // Only one title in 40 suits a strict 6-year-old, so most steps find nothing.
+      advisory: {
+        ageRecommendation: i % 40 === 0 ? 5 : 14,
+        stars: 1 + (i % 5),
+        oneLiner: 'x',
+        parentsNeedToKnow: 'y',
+        ratings: Object.fromEntries(['language', 'sex', 'drinking', 'violence', 'messages', 'roleModels'].map((k) => [k, { level: i % 40 === 0 ? 0 : 3, note: 'n' }])),
+      },
+    }),
+  );
+  const { importJsonl } = await import('../../src/catalogue/import.js');
+  t.equal((await importJsonl(app.store, lines)).created, 650);
+  const signUp = await call(app, { method: 'POST', url: '/v1/households', payload: {} });
+  const token = signUp.data.token.token;
+  const child = await call(app, { method: 'POST', url: '/v1/children', headers: bearer(token), payload: { nickname: 'Kid', birth: birthForAge(6) } });
+  for (const sort of ['name', 'stars']) {
+    const listed: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const res = await call(app, { method: 'GET', url: `/v1/children/${child.data.id}/titles?sort=${sort}&limit=4${cursor ? `&cursor=${cursor}` : ''}`, headers: bearer(token) });
+      listed.push(...res.data.items.map((i: { name: string }) => i.name));
+      cursor = res.data.nextCursor;
+    } while (cursor);
+    t.equal(listed.length, 17, `${sort}: the 17 suitable titles`);
+    t.ok(listed.every((n) => Number(n.slice(6)) % 40 === 0), `${sort}: and only those`);
+  }
+});

@@ -46,6 +46,20 @@ t.test('create, read, list, update with If-Match, delete', async (t) => {
   t.match(patch.data, { ageRule: 'strictest', certificationCeilings: { MPA: 'PG-13' }, nickname: 'Maya' });
   const stale = await call(app, { method: 'PATCH', url: `/v1/children/${child.id}`, headers: { ...bearer(token), 'if-match': '"1"' }, payload: { nickname: 'Lost' } });
   t.equal(stale.statusCode, 412);
+  const same = await call(app, { method: 'PATCH', url: `/v1/children/${child.id}`, headers: bearer(token), payload: { ageRule: 'strictest' } });
+  t.equal(same.headers.etag, '"2"', 'a patch that changes nothing keeps the ETag');
+  for (const [payload, path] of [
+    [{ nickname: null }, 'nickname'],
+    [{ birth: '2999-01' }, 'birth'],
+    [{ colour: 'red' }, 'colour'],
+    [{ limits: { language: { min: 2 } } }, 'limits.language'],
+    [{}, 'body'],
+  ] as const) {
+    const bad = await call(app, { method: 'PATCH', url: `/v1/children/${child.id}`, headers: bearer(token), payload });
+    t.equal(bad.statusCode, 400, JSON.stringify(payload));
+    t.ok(bad.data.errors.some((e: { path: string }) => e.path.startsWith(path)), `${path}: ${JSON.stringify(bad.data.errors)}`);
+  }
+  t.equal((await call(app, { method: 'GET', url: `/v1/children/${child.id}`, headers: bearer(token) })).headers.etag, '"2"', 'no bad patch changed anything');
 
   t.equal((await call(app, { method: 'DELETE', url: `/v1/children/${child.id}`, headers: { ...bearer(token), 'if-match': '"1"' } })).statusCode, 412);
   t.equal((await call(app, { method: 'DELETE', url: `/v1/children/${child.id}`, headers: bearer(token) })).statusCode, 204);
@@ -58,6 +72,8 @@ t.test('child validation: only the listed fields, limits of the right kind, a bi
   const cases: [Record<string, unknown>, string][] = [
     [{ birth: '2014-05' }, 'nickname'],
     [{ nickname: 'x'.repeat(41), birth: '2014' }, 'nickname'],
+    [{ nickname: '\u200b', birth: '2014' }, 'nickname'],
+    [{ nickname: 'Ma\u0000ya', birth: '2014' }, 'nickname'],
     [{ nickname: 'Maya', birth: '2014-5' }, 'birth'],
     [{ nickname: 'Maya', birth: '2014-13' }, 'birth'],
     [{ nickname: 'Maya', birth: '2014-05-03' }, 'birth'],
@@ -133,9 +149,15 @@ t.test('per-child verdicts: single and batch, order kept, unknowns as items', as
   t.equal(tooMany.statusCode, 400);
   const empty = await call(app, { method: 'POST', url: `/v1/children/${maya.id}/verdicts`, headers: bearer(token), payload: { titles: [] } });
   t.equal(empty.statusCode, 400);
-  const malformed = await call(app, { method: 'POST', url: `/v1/children/${maya.id}/verdicts`, headers: bearer(token), payload: { titles: [refs[0], 'not a ref'] } });
-  t.equal(malformed.statusCode, 400);
-  t.equal(malformed.data.errors[0].path, 'titles.1');
+  const malformed = await call(app, {
+    method: 'POST',
+    url: `/v1/children/${maya.id}/verdicts`,
+    headers: bearer(token),
+    payload: { titles: [refs[0], 'not a ref', 'isbn:0-316-76948-7'] },
+  });
+  t.equal(malformed.statusCode, 200, 'one bad reference does not fail the batch');
+  t.match(malformed.data.items[1], { ref: 'not a ref', status: 'unknown', message: /Not a title reference/ });
+  t.match(malformed.data.items[2], { ref: 'isbn:9780316769488', title: { name: 'The Catcher in the Rye' } }, 'references come back normalised');
 });
 
 t.test('overrides: allow a blocked film until Sunday, block an allowed one, expired ones marked', async (t) => {
@@ -164,9 +186,28 @@ t.test('overrides: allow a blocked film until Sunday, block an allowed one, expi
 
   const block = await call(app, { method: 'PUT', url: `/v1/children/${maya.id}/overrides/${gentle.id}`, headers: bearer(token), payload: { decision: 'block' } });
   t.equal(block.statusCode, 201);
+  t.equal(block.headers.etag, '"1"');
   t.match(await verdict(gentle.id), { status: 'blocked', decidedBy: 'override' });
-  const replaced = await call(app, { method: 'PUT', url: `/v1/children/${maya.id}/overrides/${gentle.id}`, headers: bearer(token), payload: { decision: 'block', note: 'nightmares' } });
+  const one = await call(app, { method: 'GET', url: `/v1/children/${maya.id}/overrides/${gentle.id}`, headers: bearer(token) });
+  t.equal(one.statusCode, 200);
+  t.equal(one.headers.etag, '"1"');
+  t.match(one.data, { decision: 'block', title: { name: 'Gentle' } });
+  const stalePut = await call(app, {
+    method: 'PUT',
+    url: `/v1/children/${maya.id}/overrides/${gentle.id}`,
+    headers: { ...bearer(token), 'if-match': '"9"' },
+    payload: { decision: 'allow' },
+  });
+  t.equal(stalePut.statusCode, 412);
+  const replaced = await call(app, {
+    method: 'PUT',
+    url: `/v1/children/${maya.id}/overrides/${gentle.id}`,
+    headers: { ...bearer(token), 'if-match': '"1"' },
+    payload: { decision: 'block', note: 'nightmares' },
+  });
   t.equal(replaced.statusCode, 200);
+  t.equal(replaced.headers.etag, '"2"');
+  t.equal((await call(app, { method: 'DELETE', url: `/v1/children/${maya.id}/overrides/${gentle.id}`, headers: { ...bearer(token), 'if-match': '"1"' } })).statusCode, 412);
 
   const past = await call(app, {
     method: 'PUT',
@@ -194,7 +235,12 @@ t.test('overrides: allow a blocked film until Sunday, block an allowed one, expi
 
   t.equal((await call(app, { method: 'DELETE', url: `/v1/children/${maya.id}/overrides/${gentle.id}`, headers: bearer(token) })).statusCode, 204);
   t.equal((await call(app, { method: 'DELETE', url: `/v1/children/${maya.id}/overrides/${gentle.id}`, headers: bearer(token) })).statusCode, 404);
+  t.equal((await call(app, { method: 'GET', url: `/v1/children/${maya.id}/overrides/${gentle.id}`, headers: bearer(token) })).statusCode, 404);
   t.equal((await verdict(gentle.id)).status, 'ok');
+
+  // Deleting the child deletes its overrides.
+  t.equal((await call(app, { method: 'DELETE', url: `/v1/children/${maya.id}`, headers: bearer(token) })).statusCode, 204);
+  t.equal((await app.store.overrides.forTitles(maya.id)).size, 0);
 });
 
 t.test("the child's catalogue lists what the child may watch", async (t) => {

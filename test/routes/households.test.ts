@@ -1,3 +1,6 @@
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import t from 'tap';
 import { bearer, build, call, createChild, createTitle, signUp, titleInput, tokenFor } from '../helper.js';
 
@@ -26,10 +29,14 @@ t.test('sign up, read, export, rotate tokens', async (t) => {
   });
   t.notOk(exported.body.includes(token), 'the export never holds a token secret');
 
+  const bare = await app.inject({ method: 'POST', url: '/v1/households/me/tokens', headers: bearer(token) });
+  t.equal(bare.statusCode, 201, 'minting needs no body');
+  await app.store.tokens.revoke(JSON.parse(bare.body).id);
+  t.equal((await app.inject({ method: 'POST', url: '/v1/households' })).statusCode, 201, 'nor does sign-up');
   const minted = await call(app, { method: 'POST', url: '/v1/households/me/tokens', headers: bearer(token), payload: { name: 'tablet' } });
   t.equal(minted.statusCode, 201);
   const second = minted.data.token;
-  t.equal((await call(app, { method: 'GET', url: '/v1/households/me/tokens', headers: bearer(second) })).data.items.length, 2);
+  t.equal((await call(app, { method: 'GET', url: '/v1/households/me/tokens', headers: bearer(second) })).data.items.length, 3);
   const firstId = res.data.token.id;
   t.equal((await call(app, { method: 'DELETE', url: `/v1/households/me/tokens/${firstId}`, headers: bearer(second) })).statusCode, 204);
   t.equal((await call(app, { method: 'GET', url: '/v1/households/me', headers: bearer(token) })).statusCode, 401, 'the old token is revoked');
@@ -40,6 +47,21 @@ t.test('sign up, read, export, rotate tokens', async (t) => {
   const other = await signUp(app);
   const foreign = await call(app, { method: 'DELETE', url: `/v1/households/me/tokens/${minted.data.id}`, headers: bearer(other.token) });
   t.equal(foreign.statusCode, 404, 'another household cannot revoke our token');
+});
+
+t.test('erasure leaves no trace of the child in the database files', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'guidepost-erase-'));
+  const path = join(dir, 'g.db');
+  const app = await build(t, { DATABASE_URL: path });
+  const editor = await tokenFor(app, 'editor');
+  const title = await createTitle(app, editor, titleInput());
+  const { token } = await signUp(app);
+  const child = await createChild(app, token, { nickname: 'Zebulonia' });
+  await call(app, { method: 'PUT', url: `/v1/children/${child.id}/overrides/${title.id}`, headers: bearer(token), payload: { decision: 'allow', note: 'Quixotic-note' } });
+  const files = () => readdirSync(dir).map((f) => readFileSync(join(dir, f)).toString('latin1')).join('');
+  t.match(files(), /Zebulonia/, 'the nickname was written');
+  t.equal((await call(app, { method: 'DELETE', url: '/v1/households/me', headers: bearer(token) })).statusCode, 204);
+  t.notMatch(files(), /Zebulonia|Quixotic-note/, 'no byte of it is left in the database or its log');
 });
 
 t.test('closed sign-up: only admins create households', async (t) => {

@@ -19,6 +19,8 @@ export function openSqlite(path: string): SqliteDb {
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('synchronous = FULL');
+  // Deleted rows are overwritten, not just unlinked: an erased household leaves no bytes behind.
+  sqlite.pragma('secure_delete = ON');
   return drizzle(sqlite, { schema });
 }
 

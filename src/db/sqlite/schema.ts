@@ -147,6 +147,7 @@ export const overrides = sqliteTable(
     decision: text('decision', { enum: ['allow', 'block'] }).notNull(),
     note: text('note'),
     expiresAt: text('expires_at'),
+    version: integer('version').notNull().default(1),
     createdAt: text('created_at').notNull(),
     updatedAt: text('updated_at').notNull(),
   },

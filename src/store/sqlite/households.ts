@@ -18,8 +18,12 @@ export function createSqliteHouseholdStore(db: SqliteDb): HouseholdStore {
       return db.select().from(households).where(eq(households.id, id)).get() ?? null;
     },
     async remove(id) {
-      // Children, their overrides and the household's tokens go by ON DELETE CASCADE.
-      return db.transaction((tx) => tx.delete(households).where(eq(households.id, id)).run().changes > 0, immediate);
+      // Children, overrides, reviews, votes, flags and tokens go by ON DELETE CASCADE.
+      const removed = db.transaction((tx) => tx.delete(households).where(eq(households.id, id)).run().changes > 0, immediate);
+      // secure_delete zeroes the freed pages; copying the log into the database and truncating it
+      // drops the old page images the write-ahead log still held.
+      if (removed) db.$client.pragma('wal_checkpoint(TRUNCATE)');
+      return removed;
     },
     async footprint(id) {
       const count = (q: ReturnType<typeof sql>) => db.get<{ n: number }>(q).n;
@@ -75,7 +79,10 @@ export function createSqliteChildStore(db: SqliteDb): ChildStore {
     async update(householdId, childId, patch, expected) {
       return db.transaction((tx) => {
         const row = findOwn(tx, householdId, childId, expected);
-        const next = { ...row, ...patch, version: row.version + 1, updatedAt: new Date().toISOString() };
+        const merged = { ...row, ...patch };
+        // A change that changes nothing keeps the version, so If-Match elsewhere still holds.
+        if (JSON.stringify(merged) === JSON.stringify(row)) return toChild(row);
+        const next = { ...merged, version: row.version + 1, updatedAt: new Date().toISOString() };
         tx.update(children).set(next).where(eq(children.id, childId)).run();
         return toChild(next);
       }, immediate);
@@ -96,20 +103,28 @@ export function createSqliteOverrideStore(db: SqliteDb): OverrideStore {
     decision: overrides.decision,
     note: overrides.note,
     expiresAt: overrides.expiresAt,
+    version: overrides.version,
     createdAt: overrides.createdAt,
     updatedAt: overrides.updatedAt,
   };
-  const select = () => db.select(COLUMNS).from(overrides).innerJoin(titles, eq(titles.id, overrides.titleId));
+  const select = (tx: Pick<SqliteDb, 'select'> = db) => tx.select(COLUMNS).from(overrides).innerJoin(titles, eq(titles.id, overrides.titleId));
+  const one = (childId: string, titleId: string) => and(eq(overrides.childId, childId), eq(overrides.titleId, titleId));
+
+  function checkVersion(existing: { version: number } | undefined, expected: ExpectedVersions): void {
+    if (expected && !(existing && expected.includes(existing.version))) {
+      throw preconditionFailed(`The override has changed since you read it${existing ? ` (its ETag is now "${existing.version}")` : ''}; read it again and retry.`);
+    }
+  }
 
   return {
-    async put(childId, titleId, o) {
+    async put(childId, titleId, o, expected) {
       return db.transaction((tx) => {
         const now = new Date().toISOString();
-        const existing = tx.select({ createdAt: overrides.createdAt }).from(overrides).where(and(eq(overrides.childId, childId), eq(overrides.titleId, titleId))).get();
-        const row = { childId, titleId, ...o, createdAt: existing?.createdAt ?? now, updatedAt: now };
+        const existing = tx.select({ createdAt: overrides.createdAt, version: overrides.version }).from(overrides).where(one(childId, titleId)).get();
+        checkVersion(existing, expected);
+        const row = { childId, titleId, ...o, version: (existing?.version ?? 0) + 1, createdAt: existing?.createdAt ?? now, updatedAt: now };
         tx.insert(overrides).values(row).onConflictDoUpdate({ target: [overrides.childId, overrides.titleId], set: row }).run();
-        const override = tx.select(COLUMNS).from(overrides).innerJoin(titles, eq(titles.id, overrides.titleId)).where(and(eq(overrides.childId, childId), eq(overrides.titleId, titleId))).get()!;
-        return { override, created: !existing };
+        return { override: select(tx).where(one(childId, titleId)).get()!, created: !existing };
       }, immediate);
     },
     async forTitles(childId, titleIds) {
@@ -127,8 +142,13 @@ export function createSqliteOverrideStore(db: SqliteDb): OverrideStore {
         .all();
       return { items: rows.slice(0, limit), more: rows.length > limit };
     },
-    async remove(childId, titleId) {
-      return db.delete(overrides).where(and(eq(overrides.childId, childId), eq(overrides.titleId, titleId))).run().changes > 0;
+    async remove(childId, titleId, expected) {
+      db.transaction((tx) => {
+        const existing = tx.select({ version: overrides.version }).from(overrides).where(one(childId, titleId)).get();
+        if (!existing) throw notFound('There is no override for this title.');
+        checkVersion(existing, expected);
+        tx.delete(overrides).where(one(childId, titleId)).run();
+      }, immediate);
     },
   };
 }
