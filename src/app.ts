@@ -10,12 +10,14 @@ import authPlugin from './plugins/auth.js';
 import cursorPlugin from './plugins/cursor.js';
 import docsPlugin from './plugins/docs.js';
 import errorsPlugin, { clientErrorHandler, frameworkErrors, ROUTER_OPTIONS } from './plugins/errors.js';
+import rateLimitPlugin from './plugins/rate-limit.js';
 import securityPlugin from './plugins/security.js';
 import storePlugin from './plugins/store.js';
 import advisoryRoutes from './routes/advisories.js';
 import childVerdictRoutes from './routes/child-verdicts.js';
 import childRoutes from './routes/children.js';
 import healthRoutes from './routes/health.js';
+import reviewRoutes from './routes/reviews.js';
 import householdRoutes from './routes/households.js';
 import referenceRoutes from './routes/reference.js';
 import titlesRoutes from './routes/titles.js';
@@ -63,6 +65,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(securityPlugin, { config });
   await app.register(authPlugin);
   await app.register(cursorPlugin);
+  await app.register(rateLimitPlugin);
 
   await app.register(healthRoutes);
   await app.register(referenceRoutes);
@@ -73,6 +76,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(householdRoutes, { config });
   await app.register(childRoutes);
   await app.register(childVerdictRoutes, { config });
+  await app.register(reviewRoutes);
 
   return app;
 }

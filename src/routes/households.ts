@@ -6,7 +6,9 @@ import { problemResponses, Timestamp } from '../schemas/common.js';
 import { Child, Household, HouseholdCreate, Override } from '../schemas/children.js';
 import { NewToken, TokenInfo } from '../schemas/tokens.js';
 import { issueToken } from '../store/issue-token.js';
+import { Flag, Review } from '../schemas/community.js';
 import { allChildren, childResponse, householdOf, overrideResponse } from './children.js';
+import { flagResponse, reviewResponse } from './reviews.js';
 
 const bearer = [{ bearer: [] }];
 
@@ -16,6 +18,9 @@ const HouseholdExport = z
     household: Household,
     tokens: z.array(TokenInfo),
     children: z.array(Child.extend({ overrides: z.array(Override) })),
+    reviews: z.array(Review.extend({ childId: z.string().nullable() })),
+    helpfulMarks: z.array(z.object({ reviewId: z.string(), createdAt: Timestamp })),
+    flags: z.array(Flag),
   })
   .meta({ id: 'HouseholdExport', description: 'Everything Guidepost holds about the household.' });
 
@@ -103,6 +108,9 @@ const householdRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (app, {
             overrides: [...(await store.overrides.forTitles(child.id)).values()].map((o) => overrideResponse(o, now.toISOString())),
           })),
         ),
+        reviews: (await store.reviews.forHousehold(household.id)).map((r) => ({ ...reviewResponse(r, request), childId: r.childId })),
+        helpfulMarks: await store.reviews.votesOf(household.id),
+        flags: (await store.flags.forHousehold(household.id)).map(flagResponse),
       };
     },
   );

@@ -1,0 +1,325 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { ageOn, todayUtc } from '../domain/age.js';
+import { conflict, forbidden, notFound } from '../errors.js';
+import { perHousehold } from '../plugins/rate-limit.js';
+import { page, problemResponses } from '../schemas/common.js';
+import { Flag, FlagClose, FlagQuery, Review, ReviewCreate, ReviewFlagCreate, ReviewListQuery, ReviewParams, ReviewPatch, TitleFlagCreate } from '../schemas/community.js';
+import { TitleParams } from '../schemas/titles.js';
+import type { FlagRecord, ReviewRecord } from '../store/types.js';
+import { childOf } from './children.js';
+import { editorOnly, loadTitle } from './titles.js';
+
+const bearer = [{ bearer: [] }];
+
+/** Limits on what one household may write: enough for a family, too few for a flood. */
+export const WRITE_LIMITS = { reviews: { max: 30, timeWindow: '1 hour' }, flags: { max: 20, timeWindow: '1 hour' }, votes: { max: 120, timeWindow: '1 hour' } };
+
+export function reviewResponse(r: ReviewRecord, request: FastifyRequest): Review {
+  return {
+    id: r.id,
+    titleId: r.titleId,
+    by: r.by,
+    author: r.by === 'kid' ? `Kid, age ${r.authorAge}` : 'Parent',
+    ageRating: r.ageRating,
+    stars: r.stars,
+    headline: r.headline,
+    body: r.body,
+    helpful: r.helpful,
+    hidden: r.hidden,
+    mine: r.householdId === request.principal?.householdId,
+    createdAt: r.createdAt,
+    updatedAt: r.updatedAt,
+  };
+}
+
+export function flagResponse(f: FlagRecord): Flag {
+  return {
+    id: f.id,
+    target: { kind: f.targetKind, titleId: f.titleId, reviewId: f.reviewId },
+    reason: f.reason,
+    category: f.category as Flag['category'],
+    note: f.note,
+    status: f.status,
+    resolutionNote: f.resolutionNote,
+    createdAt: f.createdAt,
+    resolvedAt: f.resolvedAt,
+  };
+}
+
+/** A review the asker may see: a hidden one only by its author and by editors. */
+async function visibleReview(app: FastifyInstance, request: FastifyRequest, id: string): Promise<ReviewRecord> {
+  const review = await app.store.reviews.get(id);
+  const role = request.principal?.role;
+  if (!review || (review.hidden && review.householdId !== request.principal?.householdId && role !== 'editor' && role !== 'admin')) {
+    throw notFound(`No review has the id ${id}.`);
+  }
+  return review;
+}
+
+async function ownReview(app: FastifyInstance, request: FastifyRequest, id: string): Promise<ReviewRecord> {
+  const review = await visibleReview(app, request, id);
+  if (review.householdId !== request.principal!.householdId) throw forbidden('Only the household that wrote a review may change or delete it.');
+  return review;
+}
+
+const reviewRoutes: FastifyPluginAsyncZod = async (app) => {
+  const { store } = app;
+  const householdOnly = app.requireRole('household');
+  const editor = app.requireRole('editor');
+
+  app.post(
+    '/v1/titles/:title/reviews',
+    {
+      onRequest: householdOnly,
+      config: { rateLimit: { ...WRITE_LIMITS.reviews, keyGenerator: perHousehold } },
+      schema: {
+        tags: ['community'],
+        summary: 'Review a title, as a parent or for a kid',
+        description: 'One review per household (as parent) and per child per title: a second is a 409 naming the first.',
+        security: bearer,
+        params: TitleParams,
+        body: ReviewCreate,
+        response: { 201: Review, ...problemResponses(400, 403, 404, 409, 429) },
+      },
+    },
+    async (request, reply) => {
+      const { title } = await loadTitle(store.titles, request.params.title);
+      const { by, childId, ...fields } = request.body;
+      const child = childId ? await childOf(app, request, childId) : null;
+      const review = await store.reviews.create({
+        ...fields,
+        titleId: title.id,
+        householdId: request.principal!.householdId!,
+        childId: child?.id ?? null,
+        by,
+        authorAge: child ? ageOn(child.birth, todayUtc()) : null,
+      });
+      return reply.code(201).header('location', `/v1/reviews/${review.id}`).send(reviewResponse(review, request));
+    },
+  );
+
+  app.get(
+    '/v1/titles/:title/reviews',
+    {
+      schema: {
+        tags: ['community'],
+        summary: 'Reviews of a title, newest or most helpful first',
+        params: TitleParams,
+        querystring: ReviewListQuery,
+        response: { 200: page(Review).meta({ id: 'ReviewPage' }), ...problemResponses(400, 404) },
+      },
+    },
+    async (request) => {
+      const { title } = await loadTitle(store.titles, request.params.title);
+      const { by, sort, limit, cursor } = request.query;
+      const scope = { route: 'reviews', title: title.id, by, sort };
+      const result = await store.reviews.list(title.id, { by, sort, limit, after: cursor === undefined ? undefined : app.cursors.decode(scope, cursor) });
+      const last = result.keys.at(-1);
+      return { items: result.items.map((r) => reviewResponse(r, request)), nextCursor: result.more && last ? app.cursors.encode(scope, last) : null };
+    },
+  );
+
+  app.get(
+    '/v1/reviews/:review',
+    {
+      schema: { tags: ['community'], summary: 'One review', params: ReviewParams, response: { 200: Review, ...problemResponses(404) } },
+    },
+    async (request) => reviewResponse(await visibleReview(app, request, request.params.review), request),
+  );
+
+  app.patch(
+    '/v1/reviews/:review',
+    {
+      onRequest: householdOnly,
+      config: { rateLimit: { ...WRITE_LIMITS.reviews, keyGenerator: perHousehold } },
+      schema: {
+        tags: ['community'],
+        summary: 'Change your review',
+        security: bearer,
+        params: ReviewParams,
+        body: ReviewPatch,
+        response: { 200: Review, ...problemResponses(400, 403, 404, 429) },
+      },
+    },
+    async (request) => {
+      const review = await ownReview(app, request, request.params.review);
+      return reviewResponse(await store.reviews.update(review.id, request.body), request);
+    },
+  );
+
+  app.delete(
+    '/v1/reviews/:review',
+    {
+      onRequest: householdOnly,
+      schema: { tags: ['community'], summary: 'Delete your review', security: bearer, params: ReviewParams, response: { 204: z.undefined(), ...problemResponses(403, 404) } },
+    },
+    async (request, reply) => {
+      const review = await ownReview(app, request, request.params.review);
+      await store.reviews.remove(review.id);
+      return reply.code(204).send();
+    },
+  );
+
+  app.post(
+    '/v1/reviews/:review/helpful',
+    {
+      onRequest: householdOnly,
+      config: { rateLimit: { ...WRITE_LIMITS.votes, keyGenerator: perHousehold } },
+      schema: {
+        tags: ['community'],
+        summary: 'Mark a review helpful (once per household)',
+        security: bearer,
+        params: ReviewParams,
+        response: { 201: Review, ...problemResponses(403, 404, 409, 429) },
+      },
+    },
+    async (request, reply) => {
+      const review = await visibleReview(app, request, request.params.review);
+      if (review.hidden) throw notFound(`No review has the id ${review.id}.`);
+      if (review.householdId === request.principal!.householdId) throw forbidden('A household cannot mark its own review helpful.');
+      if (!(await store.reviews.vote(review.id, request.principal!.householdId!))) throw conflict('You already marked this review helpful.');
+      return reply.code(201).send(reviewResponse((await store.reviews.get(review.id))!, request));
+    },
+  );
+
+  app.delete(
+    '/v1/reviews/:review/helpful',
+    {
+      onRequest: householdOnly,
+      schema: { tags: ['community'], summary: 'Take back a helpful mark', security: bearer, params: ReviewParams, response: { 204: z.undefined(), ...problemResponses(404) } },
+    },
+    async (request, reply) => {
+      const review = await visibleReview(app, request, request.params.review);
+      if (!(await store.reviews.unvote(review.id, request.principal!.householdId!))) throw notFound('You had not marked this review helpful.');
+      return reply.code(204).send();
+    },
+  );
+
+  for (const action of ['hide', 'restore'] as const) {
+    app.post(
+      `/v1/reviews/:review/${action}`,
+      {
+        onRequest: editor,
+        schema: {
+          tags: ['moderation'],
+          summary: action === 'hide' ? 'Hide a review (editor): out of lists and statistics at once' : 'Restore a hidden review (editor)',
+          security: editorOnly,
+          params: ReviewParams,
+          response: { 200: Review, ...problemResponses(403, 404) },
+        },
+      },
+      async (request) => {
+        const review = await store.reviews.setHidden(request.params.review, action === 'hide');
+        if (!review) throw notFound(`No review has the id ${request.params.review}.`);
+        return reviewResponse(review, request);
+      },
+    );
+  }
+
+  app.post(
+    '/v1/titles/:title/flags',
+    {
+      onRequest: householdOnly,
+      config: { rateLimit: { ...WRITE_LIMITS.flags, keyGenerator: perHousehold } },
+      schema: {
+        tags: ['community'],
+        summary: 'Flag what looks wrong about a title’s rating',
+        description: 'One open flag per household per title.',
+        security: bearer,
+        params: TitleParams,
+        body: TitleFlagCreate,
+        response: { 201: Flag, ...problemResponses(400, 403, 404, 409, 429) },
+      },
+    },
+    async (request, reply) => {
+      const { title } = await loadTitle(store.titles, request.params.title);
+      const flag = await store.flags.create({
+        householdId: request.principal!.householdId!,
+        targetKind: 'title',
+        titleId: title.id,
+        reviewId: null,
+        reason: request.body.reason,
+        category: request.body.category ?? null,
+        note: request.body.note ?? null,
+      });
+      return reply.code(201).send(flagResponse(flag));
+    },
+  );
+
+  app.post(
+    '/v1/reviews/:review/flags',
+    {
+      onRequest: householdOnly,
+      config: { rateLimit: { ...WRITE_LIMITS.flags, keyGenerator: perHousehold } },
+      schema: {
+        tags: ['community'],
+        summary: 'Flag a review (spam, inappropriate, spoiler, other)',
+        description: 'One open flag per household per review.',
+        security: bearer,
+        params: ReviewParams,
+        body: ReviewFlagCreate,
+        response: { 201: Flag, ...problemResponses(400, 403, 404, 409, 429) },
+      },
+    },
+    async (request, reply) => {
+      const review = await visibleReview(app, request, request.params.review);
+      const flag = await store.flags.create({
+        householdId: request.principal!.householdId!,
+        targetKind: 'review',
+        titleId: review.titleId,
+        reviewId: review.id,
+        reason: request.body.reason,
+        category: null,
+        note: request.body.note ?? null,
+      });
+      return reply.code(201).send(flagResponse(flag));
+    },
+  );
+
+  app.get(
+    '/v1/flags',
+    {
+      onRequest: editor,
+      schema: {
+        tags: ['moderation'],
+        summary: 'The moderation queue, oldest first (editor)',
+        security: editorOnly,
+        querystring: FlagQuery,
+        response: { 200: page(Flag).meta({ id: 'FlagPage' }), ...problemResponses(400, 403) },
+      },
+    },
+    async (request) => {
+      const { status, target, limit, cursor } = request.query;
+      const scope = { route: 'flags', status, target };
+      const result = await store.flags.list({ status, targetKind: target, limit, after: cursor === undefined ? undefined : app.cursors.decode(scope, cursor) });
+      const last = result.keys.at(-1);
+      return { items: result.items.map(flagResponse), nextCursor: result.more && last ? app.cursors.encode(scope, last) : null };
+    },
+  );
+
+  app.patch(
+    '/v1/flags/:flag',
+    {
+      onRequest: editor,
+      schema: {
+        tags: ['moderation'],
+        summary: 'Resolve or dismiss an open flag, with a note (editor)',
+        security: editorOnly,
+        params: z.object({ flag: z.string().max(100) }),
+        body: FlagClose,
+        response: { 200: Flag, ...problemResponses(400, 403, 404, 409) },
+      },
+    },
+    async (request) => {
+      const closed = await store.flags.close(request.params.flag, request.body.status, request.body.note ?? null);
+      if (closed) return flagResponse(closed);
+      const existing = await store.flags.get(request.params.flag);
+      if (!existing) throw notFound(`No flag has the id ${request.params.flag}.`);
+      throw conflict(`The flag is already ${existing.status}.`);
+    },
+  );
+};
+
+export default reviewRoutes;
