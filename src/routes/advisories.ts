@@ -1,10 +1,10 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { notFound } from '../errors.js';
-import { IfMatchHeaders, problemResponses } from '../schemas/common.js';
+import { BEARER, IfMatchHeaders, problemResponses } from '../schemas/common.js';
 import { Advisory, AdvisoryInput, TitleParams } from '../schemas/titles.js';
 import { etag, expectedVersions, notModified } from './http.js';
-import { editorOnly, loadTitle } from './titles.js';
+import { loadTitle } from './titles.js';
 
 /** A title's expert advisory. Its ETag is the title's: an advisory changes its title. */
 const advisoryRoutes: FastifyPluginAsyncZod = async (app) => {
@@ -36,7 +36,7 @@ const advisoryRoutes: FastifyPluginAsyncZod = async (app) => {
         tags: ['advisories'],
         summary: 'Write or replace a title’s expert advisory (editor)',
         description: 'Answers 201 when the title had no advisory, 200 when one was replaced.',
-        security: editorOnly,
+        security: BEARER,
         params: TitleParams,
         headers: IfMatchHeaders,
         body: AdvisoryInput,
@@ -59,7 +59,7 @@ const advisoryRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         tags: ['advisories'],
         summary: 'Remove a title’s expert advisory (editor)',
-        security: editorOnly,
+        security: BEARER,
         params: TitleParams,
         headers: IfMatchHeaders,
         response: { 204: z.undefined(), ...problemResponses(400, 401, 403, 404, 412) },

@@ -6,8 +6,8 @@ import { formatRef, parseTitleRef, type TitleRef } from '../domain/references.js
 import { activeOverride, decide } from '../domain/verdict.js';
 import { childCatalogue } from '../catalogue/child-catalogue.js';
 import { invalid, notFound } from '../errors.js';
-import { IfMatchHeaders } from '../schemas/common.js';
-import { etag, expectedVersions } from './http.js';
+import { BEARER, IfMatchHeaders } from '../schemas/common.js';
+import { etag, expectedVersions, noStore } from './http.js';
 import { page, problemResponses } from '../schemas/common.js';
 import { ChildParams, Override, OverrideInput, PageQuery } from '../schemas/children.js';
 import { TitleFilterQuery, TitleListItem, TitleParams } from '../schemas/titles.js';
@@ -18,16 +18,13 @@ import { childOf, overrideResponse } from './children.js';
 import { loadTitle, titleFilters } from './titles.js';
 import { verdictResponse } from './verdicts.js';
 
-const bearer = [{ bearer: [] }];
 const ChildTitleParams = z.object({ ...ChildParams.shape, ...TitleParams.shape });
 
 const childVerdictRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (app, { config }) => {
   const policyOf = (child: ChildRecord, now: Date) => childPolicy(child, todayUtc(now), config.COMMUNITY_MIN_REVIEWS);
   const { store } = app;
   const householdOnly = app.requireRole('household');
-  app.addHook('onSend', async (_request, reply) => {
-    reply.header('cache-control', 'no-store');
-  });
+  noStore(app);
 
   app.get(
     '/v1/children/:child/verdicts/:title',
@@ -37,7 +34,7 @@ const childVerdictRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (app
         tags: ['verdicts'],
         summary: 'Is this title OK for this child?',
         description: 'Every rule is evaluated and every failure reported: age, categories, certification ceilings, unrated; an override in force decides, and the rules still show.',
-        security: bearer,
+        security: BEARER,
         params: ChildTitleParams,
         response: { 200: ChildVerdict, ...problemResponses(400, 401, 403, 404) },
       },
@@ -61,7 +58,7 @@ const childVerdictRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (app
         summary: 'Verdicts for up to 100 titles at once',
         description:
           'Results come in the order asked; a reference that matches no title, or is not a title reference at all, is an item with status `unknown`, not a failed request.',
-        security: bearer,
+        security: BEARER,
         params: ChildParams,
         body: VerdictBatchInput,
         response: { 200: z.object({ items: z.array(ChildVerdict) }).meta({ id: 'ChildVerdictBatch' }), ...problemResponses(400, 401, 403, 404) },
@@ -110,7 +107,7 @@ const childVerdictRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (app
         tags: ['children'],
         summary: 'The titles this child may watch',
         description: 'The catalogue with the same filters and sorts as GET /v1/titles, holding only titles whose verdict for the child is allowed.',
-        security: bearer,
+        security: BEARER,
         params: ChildParams,
         querystring: TitleFilterQuery,
         response: { 200: page(TitleListItem).meta({ id: 'ChildTitlePage' }), ...problemResponses(400, 401, 403, 404) },
@@ -144,7 +141,7 @@ const childVerdictRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (app
         tags: ['children'],
         summary: 'Allow or block one title for this child',
         description: 'An override in force wins over every rule. `expiresAt` must lie in the future. 201 when new, 200 when replaced.',
-        security: bearer,
+        security: BEARER,
         params: ChildTitleParams,
         headers: IfMatchHeaders,
         body: OverrideInput,
@@ -177,7 +174,7 @@ const childVerdictRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (app
       schema: {
         tags: ['children'],
         summary: 'One override of this child',
-        security: bearer,
+        security: BEARER,
         params: ChildTitleParams,
         response: { 200: Override, ...problemResponses(400, 401, 403, 404) },
       },
@@ -198,7 +195,7 @@ const childVerdictRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (app
       schema: {
         tags: ['children'],
         summary: 'This child’s overrides, expired ones marked',
-        security: bearer,
+        security: BEARER,
         params: ChildParams,
         querystring: PageQuery,
         response: { 200: page(Override).meta({ id: 'OverridePage' }), ...problemResponses(400, 401, 403, 404) },
@@ -222,7 +219,7 @@ const childVerdictRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (app
       schema: {
         tags: ['children'],
         summary: 'Remove an override',
-        security: bearer,
+        security: BEARER,
         params: ChildTitleParams,
         headers: IfMatchHeaders,
         response: { 204: z.undefined(), ...problemResponses(400, 401, 403, 404, 412) },

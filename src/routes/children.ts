@@ -6,12 +6,11 @@ import { CATEGORIES, type CategoryKey } from '../domain/categories.js';
 import { effectiveLimits } from '../domain/policy.js';
 import { PRESET_AGES, presetFor } from '../domain/presets.js';
 import { invalid, notFound } from '../errors.js';
-import { IfMatchHeaders, page, problemResponses } from '../schemas/common.js';
+import { BEARER, IfMatchHeaders, page, problemResponses } from '../schemas/common.js';
 import { Child, ChildCreate, ChildParams, ChildPatch, PageQuery, Presets } from '../schemas/children.js';
 import type { ChildFields, ChildRecord, Household, OverrideRecord, Store } from '../store/types.js';
-import { etag, expectedVersions } from './http.js';
+import { etag, expectedVersions, noStore } from './http.js';
 
-const bearer = [{ bearer: [] }];
 
 /** The household of the request's household token (the preHandler has checked the role). */
 export async function householdOf(app: FastifyInstance, request: FastifyRequest): Promise<Household> {
@@ -86,9 +85,7 @@ function checkBirth(birth: string | undefined, today: string): void {
 const childRoutes: FastifyPluginAsyncZod = async (app) => {
   const { store } = app;
   const householdOnly = app.requireRole('household');
-  app.addHook('onSend', async (_request, reply) => {
-    reply.header('cache-control', 'no-store');
-  });
+  noStore(app);
 
   app.get(
     '/v1/presets',
@@ -115,7 +112,7 @@ const childRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         tags: ['children'],
         summary: 'Add a child profile',
-        security: bearer,
+        security: BEARER,
         body: ChildCreate,
         response: { 201: Child, ...problemResponses(400, 401, 403) },
       },
@@ -136,7 +133,7 @@ const childRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         tags: ['children'],
         summary: 'The household’s children',
-        security: bearer,
+        security: BEARER,
         querystring: PageQuery,
         response: { 200: page(Child).meta({ id: 'ChildPage' }), ...problemResponses(400, 401, 403) },
       },
@@ -156,7 +153,7 @@ const childRoutes: FastifyPluginAsyncZod = async (app) => {
     '/v1/children/:child',
     {
       onRequest: householdOnly,
-      schema: { tags: ['children'], summary: 'A child profile', security: bearer, params: ChildParams, response: { 200: Child, ...problemResponses(401, 403, 404) } },
+      schema: { tags: ['children'], summary: 'A child profile', security: BEARER, params: ChildParams, response: { 200: Child, ...problemResponses(401, 403, 404) } },
     },
     async (request, reply) => {
       const child = await childOf(app, request, request.params.child);
@@ -171,7 +168,7 @@ const childRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         tags: ['children'],
         summary: 'Change a child profile',
-        security: bearer,
+        security: BEARER,
         params: ChildParams,
         headers: IfMatchHeaders,
         body: ChildPatch,
@@ -195,7 +192,7 @@ const childRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         tags: ['children'],
         summary: 'Delete a child profile and its overrides',
-        security: bearer,
+        security: BEARER,
         params: ChildParams,
         headers: IfMatchHeaders,
         response: { 204: z.undefined(), ...problemResponses(401, 403, 404, 412) },

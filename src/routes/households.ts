@@ -2,15 +2,15 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Config } from '../config.js';
 import { conflict, forbidden, notFound, unauthorized } from '../errors.js';
-import { problemResponses, Timestamp } from '../schemas/common.js';
+import { BEARER, problemResponses, Timestamp } from '../schemas/common.js';
 import { Child, Household, HouseholdCreate, Override } from '../schemas/children.js';
 import { NewToken, TokenInfo } from '../schemas/tokens.js';
 import { issueToken } from '../store/issue-token.js';
 import { Flag, Review } from '../schemas/community.js';
+import { noStore } from './http.js';
 import { allChildren, childResponse, householdOf, overrideResponse } from './children.js';
 import { flagResponse, reviewResponse } from './reviews.js';
 
-const bearer = [{ bearer: [] }];
 
 const HouseholdExport = z
   .object({
@@ -27,10 +27,7 @@ const HouseholdExport = z
 const householdRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (app, { config }) => {
   const { store } = app;
   const householdOnly = app.requireRole('household');
-  // Household data is private to the family: never cached by anyone in between.
-  app.addHook('onSend', async (_request, reply) => {
-    reply.header('cache-control', 'no-store');
-  });
+  noStore(app);
 
   app.post(
     '/v1/households',
@@ -59,7 +56,7 @@ const householdRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (app, {
     '/v1/households/me',
     {
       onRequest: householdOnly,
-      schema: { tags: ['households'], summary: 'The token’s household', security: bearer, response: { 200: Household, ...problemResponses(401, 403) } },
+      schema: { tags: ['households'], summary: 'The token’s household', security: BEARER, response: { 200: Household, ...problemResponses(401, 403) } },
     },
     async (request) => householdOf(app, request),
   );
@@ -72,7 +69,7 @@ const householdRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (app, {
         tags: ['households'],
         summary: 'Erase the household and everything it owns',
         description: 'Children, their limits and overrides, and every token of the household are deleted; the token used stops working at once.',
-        security: bearer,
+        security: BEARER,
         response: { 204: z.undefined(), ...problemResponses(401, 403) },
       },
     },
@@ -90,7 +87,7 @@ const householdRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (app, {
       schema: {
         tags: ['households'],
         summary: 'Everything held about the household, as JSON',
-        security: bearer,
+        security: BEARER,
         response: { 200: HouseholdExport, ...problemResponses(401, 403) },
       },
     },
@@ -122,7 +119,7 @@ const householdRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (app, {
       schema: {
         tags: ['households'],
         summary: 'The household’s tokens (never their secrets)',
-        security: bearer,
+        security: BEARER,
         response: { 200: z.object({ items: z.array(TokenInfo) }).meta({ id: 'HouseholdTokens' }), ...problemResponses(401, 403) },
       },
     },
@@ -137,7 +134,7 @@ const householdRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (app, {
         tags: ['households'],
         summary: 'Mint another token for the household (shown once)',
         description: 'To rotate: mint a new token, switch to it, then revoke the old one.',
-        security: bearer,
+        security: BEARER,
         body: z.strictObject({ name: z.string().trim().min(1).max(100).optional() }).nullish(),
         response: { 201: NewToken, ...problemResponses(400, 401, 403) },
       },
@@ -156,7 +153,7 @@ const householdRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (app, {
         tags: ['households'],
         summary: 'Revoke one of the household’s tokens',
         description: 'The last live token cannot be revoked (409): delete the household instead.',
-        security: bearer,
+        security: BEARER,
         params: z.object({ id: z.string().max(100) }),
         response: { 204: z.undefined(), ...problemResponses(401, 403, 404, 409) },
       },

@@ -1,5 +1,5 @@
 /** Small HTTP conventions shared by routes: ETags and conditional requests. */
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { badRequest } from '../errors.js';
 import type { ExpectedVersions } from '../store/types.js';
 
@@ -28,4 +28,11 @@ export function notModified(request: FastifyRequest, reply: FastifyReply, versio
   });
   if (match) reply.code(304).header('etag', tag).send();
   return match;
+}
+
+/** Family data is private: no cache in between may keep any answer of these routes. */
+export function noStore(app: FastifyInstance): void {
+  app.addHook('onSend', async (_request, reply) => {
+    reply.header('cache-control', 'no-store');
+  });
 }

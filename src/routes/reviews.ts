@@ -4,14 +4,13 @@ import { z } from 'zod';
 import { ageOn, todayUtc } from '../domain/age.js';
 import { conflict, forbidden, notFound } from '../errors.js';
 import { perHousehold } from '../plugins/rate-limit.js';
-import { page, problemResponses } from '../schemas/common.js';
+import { BEARER, page, problemResponses } from '../schemas/common.js';
 import { Flag, FlagClose, FlagQuery, Review, ReviewCreate, ReviewFlagCreate, ReviewListQuery, ReviewParams, ReviewPatch, TitleFlagCreate } from '../schemas/community.js';
 import { TitleParams } from '../schemas/titles.js';
 import type { FlagRecord, ReviewRecord } from '../store/types.js';
 import { childOf } from './children.js';
-import { editorOnly, loadTitle } from './titles.js';
+import { loadTitle } from './titles.js';
 
-const bearer = [{ bearer: [] }];
 
 /** Limits on what one household may write: enough for a family, too few for a flood. */
 export const WRITE_LIMITS = { reviews: { max: 30, timeWindow: '1 hour' }, flags: { max: 20, timeWindow: '1 hour' }, votes: { max: 120, timeWindow: '1 hour' } };
@@ -78,7 +77,7 @@ const reviewRoutes: FastifyPluginAsyncZod = async (app) => {
         tags: ['community'],
         summary: 'Review a title, as a parent or for a kid',
         description: 'One review per household (as parent) and per child per title: a second is a 409 naming the first.',
-        security: bearer,
+        security: BEARER,
         params: TitleParams,
         body: ReviewCreate,
         response: { 201: Review, ...problemResponses(400, 403, 404, 409, 429) },
@@ -137,7 +136,7 @@ const reviewRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         tags: ['community'],
         summary: 'Change your review',
-        security: bearer,
+        security: BEARER,
         params: ReviewParams,
         body: ReviewPatch,
         response: { 200: Review, ...problemResponses(400, 403, 404, 429) },
@@ -153,7 +152,7 @@ const reviewRoutes: FastifyPluginAsyncZod = async (app) => {
     '/v1/reviews/:review',
     {
       onRequest: householdOnly,
-      schema: { tags: ['community'], summary: 'Delete your review', security: bearer, params: ReviewParams, response: { 204: z.undefined(), ...problemResponses(403, 404) } },
+      schema: { tags: ['community'], summary: 'Delete your review', security: BEARER, params: ReviewParams, response: { 204: z.undefined(), ...problemResponses(403, 404) } },
     },
     async (request, reply) => {
       const review = await ownReview(app, request, request.params.review);
@@ -170,7 +169,7 @@ const reviewRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         tags: ['community'],
         summary: 'Mark a review helpful (once per household)',
-        security: bearer,
+        security: BEARER,
         params: ReviewParams,
         response: { 201: Review, ...problemResponses(403, 404, 409, 429) },
       },
@@ -188,7 +187,7 @@ const reviewRoutes: FastifyPluginAsyncZod = async (app) => {
     '/v1/reviews/:review/helpful',
     {
       onRequest: householdOnly,
-      schema: { tags: ['community'], summary: 'Take back a helpful mark', security: bearer, params: ReviewParams, response: { 204: z.undefined(), ...problemResponses(404) } },
+      schema: { tags: ['community'], summary: 'Take back a helpful mark', security: BEARER, params: ReviewParams, response: { 204: z.undefined(), ...problemResponses(404) } },
     },
     async (request, reply) => {
       const review = await visibleReview(app, request, request.params.review);
@@ -205,7 +204,7 @@ const reviewRoutes: FastifyPluginAsyncZod = async (app) => {
         schema: {
           tags: ['moderation'],
           summary: action === 'hide' ? 'Hide a review (editor): out of lists and statistics at once' : 'Restore a hidden review (editor)',
-          security: editorOnly,
+          security: BEARER,
           params: ReviewParams,
           response: { 200: Review, ...problemResponses(403, 404) },
         },
@@ -227,7 +226,7 @@ const reviewRoutes: FastifyPluginAsyncZod = async (app) => {
         tags: ['community'],
         summary: 'Flag what looks wrong about a title’s rating',
         description: 'One open flag per household per title.',
-        security: bearer,
+        security: BEARER,
         params: TitleParams,
         body: TitleFlagCreate,
         response: { 201: Flag, ...problemResponses(400, 403, 404, 409, 429) },
@@ -257,7 +256,7 @@ const reviewRoutes: FastifyPluginAsyncZod = async (app) => {
         tags: ['community'],
         summary: 'Flag a review (spam, inappropriate, spoiler, other)',
         description: 'One open flag per household per review.',
-        security: bearer,
+        security: BEARER,
         params: ReviewParams,
         body: ReviewFlagCreate,
         response: { 201: Flag, ...problemResponses(400, 403, 404, 409, 429) },
@@ -285,7 +284,7 @@ const reviewRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         tags: ['moderation'],
         summary: 'The moderation queue, oldest first (editor)',
-        security: editorOnly,
+        security: BEARER,
         querystring: FlagQuery,
         response: { 200: page(Flag).meta({ id: 'FlagPage' }), ...problemResponses(400, 403) },
       },
@@ -306,7 +305,7 @@ const reviewRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         tags: ['moderation'],
         summary: 'Resolve or dismiss an open flag, with a note (editor)',
-        security: editorOnly,
+        security: BEARER,
         params: z.object({ flag: z.string().max(100) }),
         body: FlagClose,
         response: { 200: Flag, ...problemResponses(400, 403, 404, 409) },

@@ -4,7 +4,7 @@ import type { CategoryKey } from '../domain/categories.js';
 import { searchTokens, sortKey } from '../domain/text.js';
 import { formatRef, type TitleRef } from '../domain/references.js';
 import { invalid, notFound } from '../errors.js';
-import { IfMatchHeaders, page, problemResponses } from '../schemas/common.js';
+import { BEARER, IfMatchHeaders, page, problemResponses } from '../schemas/common.js';
 import { Title, TitleFilterQuery, TitleInput, TitleListItem, TitleParams, TitlePatch } from '../schemas/titles.js';
 import type { LevelFilter, TitleFilters, TitleRecord, TitleStore } from '../store/types.js';
 import { etag, expectedVersions, notModified } from './http.js';
@@ -46,7 +46,6 @@ export async function loadTitle(titles: TitleStore, ref: TitleRef): Promise<Titl
   return found;
 }
 
-export const editorOnly = [{ bearer: [] }];
 
 const titlesRoutes: FastifyPluginAsyncZod = async (app) => {
   const { titles } = app.store;
@@ -98,7 +97,7 @@ const titlesRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         tags: ['titles'],
         summary: 'Add a title (editor)',
-        security: editorOnly,
+        security: BEARER,
         body: TitleInput,
         response: { 201: Title, ...problemResponses(400, 401, 403, 409, 413, 415) },
       },
@@ -121,7 +120,7 @@ const titlesRoutes: FastifyPluginAsyncZod = async (app) => {
         tags: ['titles'],
         summary: 'Change a title (editor)',
         description: 'Each top-level field present replaces the stored one; null clears an optional field. Send If-Match to avoid overwriting someone else’s change.',
-        security: editorOnly,
+        security: BEARER,
         params: TitleParams,
         headers: IfMatchHeaders,
         body: TitlePatch,
@@ -141,7 +140,7 @@ const titlesRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         tags: ['titles'],
         summary: 'Delete a title and its advisory (editor)',
-        security: editorOnly,
+        security: BEARER,
         params: TitleParams,
         headers: IfMatchHeaders,
         response: { 204: z.undefined(), ...problemResponses(400, 401, 403, 404, 412) },

@@ -3,10 +3,9 @@ import { z } from 'zod';
 import type { Role } from '../domain/tokens.js';
 import { issueToken } from '../store/issue-token.js';
 import { notFound, unauthorized } from '../errors.js';
-import { page, problemResponses } from '../schemas/common.js';
+import { BEARER, page, problemResponses } from '../schemas/common.js';
 import { Me, NewToken, TokenCreate, TokenInfo } from '../schemas/tokens.js';
 
-const bearer = [{ bearer: [] }];
 /** Households manage their own tokens; admins manage these. */
 const STAFF: readonly Role[] = ['editor', 'admin'];
 
@@ -14,7 +13,7 @@ const tokenRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/v1/me',
     {
-      schema: { tags: ['auth'], summary: 'Who the token belongs to', security: bearer, response: { 200: Me, ...problemResponses(401) } },
+      schema: { tags: ['auth'], summary: 'Who the token belongs to', security: BEARER, response: { 200: Me, ...problemResponses(401) } },
     },
     async (request) => {
       if (!request.principal) throw unauthorized('Send a token to ask who it belongs to.');
@@ -31,7 +30,7 @@ const tokenRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         tags: ['auth'],
         summary: 'Create an editor or admin token (admin)',
-        security: bearer,
+        security: BEARER,
         body: TokenCreate,
         response: { 201: NewToken, ...problemResponses(400, 401, 403) },
       },
@@ -49,7 +48,7 @@ const tokenRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         tags: ['auth'],
         summary: 'List editor and admin tokens (admin)',
-        security: bearer,
+        security: BEARER,
         response: { 200: page(TokenInfo).meta({ id: 'TokenPage' }), ...problemResponses(401, 403) },
       },
     },
@@ -63,7 +62,7 @@ const tokenRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         tags: ['auth'],
         summary: 'Revoke an editor or admin token (admin)',
-        security: bearer,
+        security: BEARER,
         params: z.object({ id: z.string().max(100) }),
         response: { 204: z.undefined(), ...problemResponses(401, 403, 404) },
       },

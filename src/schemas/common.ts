@@ -65,3 +65,6 @@ export const problemResponses = (...statuses: number[]) =>
 export const IfMatchHeaders = z.object({
   'if-match': z.string().max(200).optional().describe('The ETag last read; the change is refused with 412 when it is stale.'),
 });
+
+/** The OpenAPI security requirement of routes that need a bearer token. */
+export const BEARER = [{ bearer: [] }];
