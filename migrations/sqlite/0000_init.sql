@@ -124,6 +124,7 @@ CREATE TABLE `reviews` (
 	`headline` text NOT NULL,
 	`body` text NOT NULL,
 	`hidden` integer DEFAULT false NOT NULL,
+	`version` integer DEFAULT 1 NOT NULL,
 	`created_at` text NOT NULL,
 	`updated_at` text NOT NULL,
 	FOREIGN KEY (`title_id`) REFERENCES `titles`(`id`) ON UPDATE no action ON DELETE cascade,

@@ -70,7 +70,8 @@ export function communityStats({ counts, starsTotal }: AgeTally): CommunityStats
     medianAge: round2(quantile(counts, n, 0.5)),
     p25Age: round2(quantile(counts, n, 0.25)),
     p75Age: round2(quantile(counts, n, 0.75)),
-    meanStars: round2(starsTotal / n),
+    // From integers, so a half rounds up as a person would (41 / 40 is 1.03, not 1.02).
+    meanStars: Math.round((starsTotal * 100) / n) / 100,
     histogram,
   };
 }

@@ -124,7 +124,7 @@ function describeBasis(name: string, basis: AgeBasis): string {
     case 'certification':
       return `“${name}” is ${describeCertification(basis.certification!)}`;
     case 'community':
-      return `the ${basis.community!.count} parents who reviewed “${name}” put it at age ${basis.community!.medianAge} on the median, so from age ${basis.age}`;
+      return `The ${basis.community!.count} parents who reviewed “${name}” put it at age ${basis.community!.medianAge} on the median, so from age ${basis.age}`;
   }
 }
 
@@ -198,7 +198,7 @@ function summarise(reasons: Reason[]): string {
     .map((r) => {
       switch (r.code) {
         case 'age':
-          return r.system ? `${r.system} rating for age ${r.value} and up` : r.message.startsWith('the ') ? `parents' median age ${r.value}` : `recommended from age ${r.value}`;
+          return r.system ? `${r.system} rating for age ${r.value} and up` : r.message.startsWith('The ') ? `parents' median age ${r.value}` : `recommended from age ${r.value}`;
         case 'category': {
           const category = categoryOf(r.category!);
           return `${category.label} ${r.value} of 5 (${category.polarity === 'concern' ? 'limit' : 'minimum'} ${r.limit})`;

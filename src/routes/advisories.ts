@@ -23,7 +23,7 @@ const advisoryRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request, reply) => {
       const { title, version } = await loadTitle(titles, request.params.title);
       if (!title.advisory) throw notFound(`“${title.name}” has no expert advisory yet.`);
-      if (notModified(request, reply, version)) return reply;
+      if (notModified(request, reply, etag(version))) return reply;
       return reply.header('etag', etag(version)).send(title.advisory);
     },
   );

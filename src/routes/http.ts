@@ -1,9 +1,15 @@
 /** Small HTTP conventions shared by routes: ETags and conditional requests. */
+import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { badRequest } from '../errors.js';
 import type { ExpectedVersions } from '../store/types.js';
 
-export const etag = (version: number) => `"${version}"`;
+/**
+ * `"3"`, or `"3-1a2b3c4d"` when a representation also carries figures that change without an
+ * edit (a title's community statistics): If-None-Match sees every change, If-Match only the version.
+ */
+export const etag = (version: number, variant?: unknown) =>
+  variant === undefined ? `"${version}"` : `"${version}-${createHash('sha1').update(JSON.stringify(variant)).digest('hex').slice(0, 8)}"`;
 
 /**
  * The versions an If-Match header accepts; undefined for none or `*`. A weak or foreign
@@ -14,14 +20,13 @@ export function expectedVersions(request: FastifyRequest): ExpectedVersions {
   if (header === undefined || header.trim() === '*') return undefined;
   const tags = header.split(',').map((t) => t.trim());
   if (tags.some((t) => t === '')) throw badRequest('If-Match must be "*" or a list of ETags such as "3".');
-  return tags.map((t) => /^"(\d{1,15})"$/.exec(t)).map((m) => (m ? Number(m[1]) : -1));
+  return tags.map((t) => /^"(\d{1,15})(?:-[0-9a-f]{8})?"$/.exec(t)).map((m) => (m ? Number(m[1]) : -1));
 }
 
 /** Answers 304 when the client's copy is current; returns true when it did. */
-export function notModified(request: FastifyRequest, reply: FastifyReply, version: number): boolean {
+export function notModified(request: FastifyRequest, reply: FastifyReply, tag: string): boolean {
   const header = request.headers['if-none-match'];
   if (!header) return false;
-  const tag = etag(version);
   const match = header.split(',').some((t) => {
     const v = t.trim();
     return v === '*' || v === tag || v === `W/${tag}`;

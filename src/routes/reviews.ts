@@ -4,7 +4,8 @@ import { z } from 'zod';
 import { ageOn, todayUtc } from '../domain/age.js';
 import { conflict, forbidden, notFound } from '../errors.js';
 import { perHousehold } from '../plugins/rate-limit.js';
-import { BEARER, page, problemResponses } from '../schemas/common.js';
+import { BEARER, IfMatchHeaders, page, problemResponses } from '../schemas/common.js';
+import { etag, expectedVersions } from './http.js';
 import { Flag, FlagClose, FlagQuery, Review, ReviewCreate, ReviewFlagCreate, ReviewListQuery, ReviewParams, ReviewPatch, TitleFlagCreate } from '../schemas/community.js';
 import { TitleParams } from '../schemas/titles.js';
 import type { FlagRecord, ReviewRecord } from '../store/types.js';
@@ -12,8 +13,9 @@ import { childOf } from './children.js';
 import { loadTitle } from './titles.js';
 
 
-/** Limits on what one household may write: enough for a family, too few for a flood. */
-export const WRITE_LIMITS = { reviews: { max: 30, timeWindow: '1 hour' }, flags: { max: 20, timeWindow: '1 hour' }, votes: { max: 120, timeWindow: '1 hour' } };
+/** Limits on what one household may write, each shared by every route of its group: enough for a family, too few for a flood. */
+const limit = (groupId: string, max: number) => ({ rateLimit: { max, timeWindow: '1 hour', groupId, keyGenerator: perHousehold } });
+export const WRITE_LIMITS = { reviews: limit('reviews', 30), flags: limit('flags', 20), votes: limit('votes', 120) };
 
 export function reviewResponse(r: ReviewRecord, request: FastifyRequest): Review {
   return {
@@ -60,6 +62,8 @@ async function visibleReview(app: FastifyInstance, request: FastifyRequest, id: 
 async function ownReview(app: FastifyInstance, request: FastifyRequest, id: string): Promise<ReviewRecord> {
   const review = await visibleReview(app, request, id);
   if (review.householdId !== request.principal!.householdId) throw forbidden('Only the household that wrote a review may change or delete it.');
+  // Otherwise deleting and posting again would undo the moderation (and drop its flags).
+  if (review.hidden) throw forbidden('A moderator hid this review: it can no longer be changed or deleted.');
   return review;
 }
 
@@ -72,7 +76,7 @@ const reviewRoutes: FastifyPluginAsyncZod = async (app) => {
     '/v1/titles/:title/reviews',
     {
       onRequest: householdOnly,
-      config: { rateLimit: { ...WRITE_LIMITS.reviews, keyGenerator: perHousehold } },
+      config: WRITE_LIMITS.reviews,
       schema: {
         tags: ['community'],
         summary: 'Review a title, as a parent or for a kid',
@@ -95,7 +99,7 @@ const reviewRoutes: FastifyPluginAsyncZod = async (app) => {
         by,
         authorAge: child ? ageOn(child.birth, todayUtc()) : null,
       });
-      return reply.code(201).header('location', `/v1/reviews/${review.id}`).send(reviewResponse(review, request));
+      return reply.code(201).header('location', `/v1/reviews/${review.id}`).header('etag', etag(review.version)).send(reviewResponse(review, request));
     },
   );
 
@@ -110,12 +114,14 @@ const reviewRoutes: FastifyPluginAsyncZod = async (app) => {
         response: { 200: page(Review).meta({ id: 'ReviewPage' }), ...problemResponses(400, 404) },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const { title } = await loadTitle(store.titles, request.params.title);
       const { by, sort, limit, cursor } = request.query;
       const scope = { route: 'reviews', title: title.id, by, sort };
       const result = await store.reviews.list(title.id, { by, sort, limit, after: cursor === undefined ? undefined : app.cursors.decode(scope, cursor) });
       const last = result.keys.at(-1);
+      // `mine` depends on the token.
+      reply.header('vary', 'Authorization');
       return { items: result.items.map((r) => reviewResponse(r, request)), nextCursor: result.more && last ? app.cursors.encode(scope, last) : null };
     },
   );
@@ -125,26 +131,31 @@ const reviewRoutes: FastifyPluginAsyncZod = async (app) => {
     {
       schema: { tags: ['community'], summary: 'One review', params: ReviewParams, response: { 200: Review, ...problemResponses(404) } },
     },
-    async (request) => reviewResponse(await visibleReview(app, request, request.params.review), request),
+    async (request, reply) => {
+      const review = await visibleReview(app, request, request.params.review);
+      return reply.header('etag', etag(review.version)).header('vary', 'Authorization').send(reviewResponse(review, request));
+    },
   );
 
   app.patch(
     '/v1/reviews/:review',
     {
       onRequest: householdOnly,
-      config: { rateLimit: { ...WRITE_LIMITS.reviews, keyGenerator: perHousehold } },
+      config: WRITE_LIMITS.reviews,
       schema: {
         tags: ['community'],
         summary: 'Change your review',
         security: BEARER,
         params: ReviewParams,
+        headers: IfMatchHeaders,
         body: ReviewPatch,
-        response: { 200: Review, ...problemResponses(400, 403, 404, 429) },
+        response: { 200: Review, ...problemResponses(400, 403, 404, 412, 429) },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const review = await ownReview(app, request, request.params.review);
-      return reviewResponse(await store.reviews.update(review.id, request.body), request);
+      const updated = await store.reviews.update(review.id, request.body, expectedVersions(request));
+      return reply.header('etag', etag(updated.version)).send(reviewResponse(updated, request));
     },
   );
 
@@ -152,11 +163,19 @@ const reviewRoutes: FastifyPluginAsyncZod = async (app) => {
     '/v1/reviews/:review',
     {
       onRequest: householdOnly,
-      schema: { tags: ['community'], summary: 'Delete your review', security: BEARER, params: ReviewParams, response: { 204: z.undefined(), ...problemResponses(403, 404) } },
+      config: WRITE_LIMITS.reviews,
+      schema: {
+        tags: ['community'],
+        summary: 'Delete your review',
+        security: BEARER,
+        params: ReviewParams,
+        headers: IfMatchHeaders,
+        response: { 204: z.undefined(), ...problemResponses(403, 404, 412, 429) },
+      },
     },
     async (request, reply) => {
       const review = await ownReview(app, request, request.params.review);
-      await store.reviews.remove(review.id);
+      await store.reviews.remove(review.id, expectedVersions(request));
       return reply.code(204).send();
     },
   );
@@ -165,7 +184,7 @@ const reviewRoutes: FastifyPluginAsyncZod = async (app) => {
     '/v1/reviews/:review/helpful',
     {
       onRequest: householdOnly,
-      config: { rateLimit: { ...WRITE_LIMITS.votes, keyGenerator: perHousehold } },
+      config: WRITE_LIMITS.votes,
       schema: {
         tags: ['community'],
         summary: 'Mark a review helpful (once per household)',
@@ -176,7 +195,6 @@ const reviewRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request, reply) => {
       const review = await visibleReview(app, request, request.params.review);
-      if (review.hidden) throw notFound(`No review has the id ${review.id}.`);
       if (review.householdId === request.principal!.householdId) throw forbidden('A household cannot mark its own review helpful.');
       if (!(await store.reviews.vote(review.id, request.principal!.householdId!))) throw conflict('You already marked this review helpful.');
       return reply.code(201).send(reviewResponse((await store.reviews.get(review.id))!, request));
@@ -187,11 +205,12 @@ const reviewRoutes: FastifyPluginAsyncZod = async (app) => {
     '/v1/reviews/:review/helpful',
     {
       onRequest: householdOnly,
-      schema: { tags: ['community'], summary: 'Take back a helpful mark', security: BEARER, params: ReviewParams, response: { 204: z.undefined(), ...problemResponses(404) } },
+      config: WRITE_LIMITS.votes,
+      schema: { tags: ['community'], summary: 'Take back a helpful mark', security: BEARER, params: ReviewParams, response: { 204: z.undefined(), ...problemResponses(404, 429) } },
     },
     async (request, reply) => {
-      const review = await visibleReview(app, request, request.params.review);
-      if (!(await store.reviews.unvote(review.id, request.principal!.householdId!))) throw notFound('You had not marked this review helpful.');
+      // Even on a review hidden since: the mark is the household's to take back.
+      if (!(await store.reviews.unvote(request.params.review, request.principal!.householdId!))) throw notFound('You had not marked this review helpful.');
       return reply.code(204).send();
     },
   );
@@ -221,7 +240,7 @@ const reviewRoutes: FastifyPluginAsyncZod = async (app) => {
     '/v1/titles/:title/flags',
     {
       onRequest: householdOnly,
-      config: { rateLimit: { ...WRITE_LIMITS.flags, keyGenerator: perHousehold } },
+      config: WRITE_LIMITS.flags,
       schema: {
         tags: ['community'],
         summary: 'Flag what looks wrong about a title’s rating',
@@ -251,7 +270,7 @@ const reviewRoutes: FastifyPluginAsyncZod = async (app) => {
     '/v1/reviews/:review/flags',
     {
       onRequest: householdOnly,
-      config: { rateLimit: { ...WRITE_LIMITS.flags, keyGenerator: perHousehold } },
+      config: WRITE_LIMITS.flags,
       schema: {
         tags: ['community'],
         summary: 'Flag a review (spam, inappropriate, spoiler, other)',
@@ -264,6 +283,7 @@ const reviewRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request, reply) => {
       const review = await visibleReview(app, request, request.params.review);
+      if (review.householdId === request.principal!.householdId) throw forbidden('A household cannot flag its own review: change or delete it instead.');
       const flag = await store.flags.create({
         householdId: request.principal!.householdId!,
         targetKind: 'review',
@@ -312,7 +332,7 @@ const reviewRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request) => {
-      const closed = await store.flags.close(request.params.flag, request.body.status, request.body.note ?? null);
+      const closed = await store.flags.close(request.params.flag, request.body.status, request.body.note);
       if (closed) return flagResponse(closed);
       const existing = await store.flags.get(request.params.flag);
       if (!existing) throw notFound(`No flag has the id ${request.params.flag}.`);

@@ -40,6 +40,9 @@ export function titleFilters(query: TitleFilterQuery): TitleFilters {
   };
 }
 
+/** A title's ETag: its version, and its community figures, which change without an edit. */
+export const titleEtag = (record: TitleRecord) => etag(record.version, record.title.community);
+
 export async function loadTitle(titles: TitleStore, ref: TitleRef): Promise<TitleRecord> {
   const found = await titles.get(ref);
   if (!found) throw notFound(`No title matches ${formatRef(ref)}.`);
@@ -85,8 +88,9 @@ const titlesRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request, reply) => {
       const found = await loadTitle(titles, request.params.title);
-      if (notModified(request, reply, found.version)) return reply;
-      return reply.header('etag', etag(found.version)).send(found.title);
+      const tag = titleEtag(found);
+      if (notModified(request, reply, tag)) return reply;
+      return reply.header('etag', tag).send(found.title);
     },
   );
 
@@ -107,7 +111,7 @@ const titlesRoutes: FastifyPluginAsyncZod = async (app) => {
       return reply
         .code(201)
         .header('location', `/v1/titles/${created.title.id}`)
-        .header('etag', etag(created.version))
+        .header('etag', titleEtag(created))
         .send(created.title);
     },
   );
@@ -129,7 +133,7 @@ const titlesRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request, reply) => {
       const updated = await titles.update(request.params.title, request.body, expectedVersions(request));
-      return reply.header('etag', etag(updated.version)).send(updated.title);
+      return reply.header('etag', titleEtag(updated)).send(updated.title);
     },
   );
 

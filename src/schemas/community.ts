@@ -87,5 +87,5 @@ export const FlagQuery = z.strictObject({
 });
 
 export const FlagClose = z
-  .strictObject({ status: z.enum(['resolved', 'dismissed']), note: text(1000).optional() })
+  .strictObject({ status: z.enum(['resolved', 'dismissed']), note: text(1000).describe('What was done, or why nothing was.') })
   .meta({ id: 'FlagClose' });

@@ -167,6 +167,7 @@ export interface ReviewRecord {
   body: string;
   hidden: boolean;
   helpful: number;
+  version: number;
   createdAt: string;
   updatedAt: string;
 }
@@ -175,10 +176,11 @@ export type ReviewFields = Pick<ReviewRecord, 'ageRating' | 'stars' | 'headline'
 
 export interface ReviewStore {
   /** Throws a conflict naming the existing review when the author already reviewed the title. */
-  create(review: Omit<ReviewRecord, 'id' | 'hidden' | 'helpful' | 'createdAt' | 'updatedAt'>): Promise<ReviewRecord>;
+  create(review: Omit<ReviewRecord, 'id' | 'hidden' | 'helpful' | 'version' | 'createdAt' | 'updatedAt'>): Promise<ReviewRecord>;
   get(id: string): Promise<ReviewRecord | null>;
-  update(id: string, patch: Partial<ReviewFields>): Promise<ReviewRecord>;
-  remove(id: string): Promise<void>;
+  /** Throws not-found, or precondition-failed when `expected` is stale. */
+  update(id: string, patch: Partial<ReviewFields>, expected: ExpectedVersions): Promise<ReviewRecord>;
+  remove(id: string, expected: ExpectedVersions): Promise<void>;
   /** Visible reviews of a title, newest or most helpful first; the sort key of each is [helpful or createdAt, id]. */
   list(titleId: string, query: { by?: 'parent' | 'kid' | undefined; sort: 'newest' | 'helpful'; limit: number; after?: SortKey | undefined }): Promise<{ items: ReviewRecord[]; keys: SortKey[]; more: boolean }>;
   /** False when the household had already voted. */

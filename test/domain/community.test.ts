@@ -40,4 +40,5 @@ t.test('an odd count and ties', async (t) => {
 t.test('mean stars round to two decimals', async (t) => {
   t.equal(stats([10, 10, 10], [5, 4, 4]).meanStars, 4.33);
   t.equal(stats([10, 10, 10], [1, 1, 2]).meanStars, 1.33);
+  t.equal(stats(Array(40).fill(10), [2, ...Array(39).fill(1)]).meanStars, 1.03, 'a half rounds up (41 / 40)');
 });

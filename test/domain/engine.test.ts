@@ -57,7 +57,7 @@ t.test("strictest counts the parents' median once enough parents reviewed", asyn
   t.match(v, { status: 'ok', age: 17 }, 'a median of 16.5 rounds up to 17, as strict as MPA R');
   const stricter = decide(reviewed(6, 17.5), policy({ age: 17, ageRule: 'strictest' }));
   t.match(stricter, { status: 'blocked', age: 18, decidedBy: 'community' });
-  t.match(stricter.reasons[0]!.message, /the 6 parents who reviewed “Her” put it at age 17.5 on the median, so from age 18; your child is 17/);
+  t.match(stricter.reasons[0]!.message, /The 6 parents who reviewed “Her” put it at age 17.5 on the median, so from age 18; your child is 17/);
   t.match(decide(reviewed(4, 17.5), policy({ age: 17, ageRule: 'strictest' })), { status: 'ok' }, 'four reviews are not enough');
   t.match(decide(reviewed(4, 17.5), policy({ age: 17, ageRule: 'strictest', communityMinReviews: 3 })), { status: 'blocked' }, 'the threshold is configurable');
   t.match(decide(reviewed(9, 17.5), policy({ age: 17, ageRule: 'expert' })), { status: 'ok' }, 'expert ignores the community');

@@ -88,7 +88,15 @@ t.test('deleting a household erases everything it owns', async (t) => {
     const child = await createChild(app, gone.token, { nickname, limits: { language: { max: 1 } }, certificationCeilings: { MPA: 'PG' } });
     await call(app, { method: 'PUT', url: `/v1/children/${child.id}/overrides/${title.id}`, headers: bearer(gone.token), payload: { decision: 'block' } });
   }
-  t.ok((await app.store.households.footprint(gone.id)) >= 1 + 2 + 2 + 2, 'household, 2 tokens, 2 children, 2 overrides');
+  const review = (token: string, by = 'parent', extra = {}) =>
+    call(app, { method: 'POST', url: `/v1/titles/${title.id}/reviews`, headers: bearer(token), payload: { by, ageRating: 12, stars: 4, headline: 'h', body: 'b', ...extra } });
+  const kept = (await review(keep.token)).data;
+  await review(gone.token);
+  await call(app, { method: 'POST', url: `/v1/reviews/${kept.id}/helpful`, headers: bearer(gone.token) });
+  await call(app, { method: 'POST', url: `/v1/titles/${title.id}/flags`, headers: bearer(gone.token), payload: { reason: 'other' } });
+  t.equal((await call(app, { method: 'GET', url: `/v1/reviews/${kept.id}` })).data.helpful, 1);
+  t.equal((await call(app, { method: 'GET', url: `/v1/titles/${title.id}` })).data.community.parents.count, 2);
+  t.equal(await app.store.households.footprint(gone.id), 1 + 2 + 2 + 2 + 1 + 1 + 1, 'household, 2 tokens, 2 children, 2 overrides, a review, a mark, a flag');
 
   const res = await call(app, { method: 'DELETE', url: '/v1/households/me', headers: bearer(gone.token) });
   t.equal(res.statusCode, 204);
@@ -96,6 +104,8 @@ t.test('deleting a household erases everything it owns', async (t) => {
   t.equal((await call(app, { method: 'GET', url: '/v1/households/me', headers: bearer(gone.token) })).statusCode, 401, 'its tokens are gone');
   t.equal((await call(app, { method: 'GET', url: `/v1/children/${keptChild.id}`, headers: bearer(keep.token) })).statusCode, 200, 'other households are untouched');
   t.equal((await call(app, { method: 'GET', url: `/v1/titles/${title.id}` })).statusCode, 200, 'the catalogue is untouched');
+  t.equal((await call(app, { method: 'GET', url: `/v1/reviews/${kept.id}` })).data.helpful, 0, 'its helpful mark is gone');
+  t.equal((await call(app, { method: 'GET', url: `/v1/titles/${title.id}` })).data.community.parents.count, 1, 'its review left the statistics');
 });
 
 t.test('staff tokens cannot reach household routes', async (t) => {

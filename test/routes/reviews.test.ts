@@ -160,7 +160,7 @@ t.test('the strictest age rule counts the parents once there are enough of them'
   await call(app, { method: 'POST', url: `/v1/titles/${title.id}/reviews`, headers: bearer(f.token), payload: review({ ageRating: 12 }) });
   const v = await verdict();
   t.match(v, { status: 'blocked', decidedBy: 'community', age: 13 });
-  t.match(v.reasons[0].message, /the 3 parents who reviewed/);
+  t.match(v.reasons[0].message, /The 3 parents who reviewed/);
   const listed = await call(app, { method: 'GET', url: `/v1/children/${kid.id}/titles`, headers: bearer(family.token) });
   t.same(listed.data.items, [], 'the child catalogue agrees');
 });
@@ -191,8 +191,10 @@ t.test('flags and the moderation queue', async (t) => {
 
   const resolved = await call(app, { method: 'PATCH', url: `/v1/flags/${first.data.id}`, headers: bearer(editor), payload: { status: 'resolved', note: 'Violence raised to 4.' } });
   t.match(resolved.data, { status: 'resolved', resolutionNote: 'Violence raised to 4.', resolvedAt: /Z$/ });
-  t.equal((await call(app, { method: 'PATCH', url: `/v1/flags/${first.data.id}`, headers: bearer(editor), payload: { status: 'dismissed' } })).statusCode, 409);
-  t.equal((await call(app, { method: 'PATCH', url: '/v1/flags/fl_nothing', headers: bearer(editor), payload: { status: 'dismissed' } })).statusCode, 404);
+  t.equal((await call(app, { method: 'PATCH', url: `/v1/flags/${first.data.id}`, headers: bearer(editor), payload: { status: 'dismissed', note: 'x' } })).statusCode, 409);
+  t.equal((await call(app, { method: 'PATCH', url: '/v1/flags/fl_nothing', headers: bearer(editor), payload: { status: 'dismissed', note: 'x' } })).statusCode, 404);
+  t.equal((await call(app, { method: 'PATCH', url: `/v1/flags/${second.data.id}`, headers: bearer(editor), payload: { status: 'dismissed' } })).statusCode, 400, 'a flag is closed with a note');
+  t.equal((await call(app, { method: 'POST', url: `/v1/reviews/${rv.id}/flags`, headers: bearer(a.token), payload: { reason: 'spam' } })).statusCode, 403, 'not your own review');
   t.equal((await call(app, { method: 'POST', url: `/v1/titles/${title.id}/flags`, headers: bearer(b.token), payload: { reason: 'other' } })).statusCode, 201, 'a closed flag frees the target');
   const dismissed = await call(app, { method: 'PATCH', url: `/v1/flags/${second.data.id}`, headers: bearer(editor), payload: { status: 'dismissed', note: 'Not a spoiler.' } });
   t.equal(dismissed.data.status, 'dismissed');
@@ -202,6 +204,47 @@ t.test('flags and the moderation queue', async (t) => {
   t.equal(exported.data.flags.length, 3);
   await call(app, { method: 'DELETE', url: '/v1/households/me', headers: bearer(b.token) });
   t.equal((await call(app, { method: 'GET', url: '/v1/flags', headers: bearer(editor) })).data.items.length, 0, "a deleted household's flags go with it");
+});
+
+t.test('a hidden review stays hidden: its author can neither change nor delete it', async (t) => {
+  const app = await build(t);
+  const editor = await tokenFor(app, 'editor');
+  const title = await createTitle(app, editor, titleInput());
+  const author = await signUp(app);
+  const voter = await signUp(app);
+  const created = await call(app, { method: 'POST', url: `/v1/titles/${title.id}/reviews`, headers: bearer(author.token), payload: review() });
+  t.equal(created.headers.etag, '"1"');
+  t.equal((await call(app, { method: 'GET', url: `/v1/reviews/${created.data.id}` })).headers.vary, 'Authorization');
+  const stale = await call(app, { method: 'PATCH', url: `/v1/reviews/${created.data.id}`, headers: { ...bearer(author.token), 'if-match': '"7"' }, payload: { stars: 1 } });
+  t.equal(stale.statusCode, 412);
+  const fresh = await call(app, { method: 'PATCH', url: `/v1/reviews/${created.data.id}`, headers: { ...bearer(author.token), 'if-match': '"1"' }, payload: { stars: 1 } });
+  t.equal(fresh.headers.etag, '"2"');
+  t.equal((await call(app, { method: 'DELETE', url: `/v1/reviews/${created.data.id}`, headers: { ...bearer(author.token), 'if-match': '"1"' } })).statusCode, 412);
+  await call(app, { method: 'POST', url: `/v1/reviews/${created.data.id}/helpful`, headers: bearer(voter.token) });
+  await call(app, { method: 'POST', url: `/v1/reviews/${created.data.id}/flags`, headers: bearer(voter.token), payload: { reason: 'spam' } });
+  t.equal((await call(app, { method: 'POST', url: `/v1/reviews/${created.data.id}/hide`, headers: bearer(voter.token) })).statusCode, 403, 'households do not moderate');
+  t.equal((await call(app, { method: 'POST', url: '/v1/reviews/rv_nothing/hide', headers: bearer(editor) })).statusCode, 404);
+  await call(app, { method: 'POST', url: `/v1/reviews/${created.data.id}/hide`, headers: bearer(editor) });
+  t.equal((await call(app, { method: 'DELETE', url: `/v1/reviews/${created.data.id}`, headers: bearer(author.token) })).statusCode, 403);
+  t.equal((await call(app, { method: 'PATCH', url: `/v1/reviews/${created.data.id}`, headers: bearer(author.token), payload: { stars: 5 } })).statusCode, 403);
+  t.equal((await call(app, { method: 'POST', url: `/v1/titles/${title.id}/reviews`, headers: bearer(author.token), payload: review() })).statusCode, 409, 'nor post it again');
+  t.equal((await call(app, { method: 'POST', url: `/v1/reviews/${created.data.id}/helpful`, headers: bearer(voter.token) })).statusCode, 404, 'no marks on a hidden review');
+  t.equal((await call(app, { method: 'DELETE', url: `/v1/reviews/${created.data.id}/helpful`, headers: bearer(voter.token) })).statusCode, 204, 'but a mark may be taken back');
+  t.equal((await call(app, { method: 'GET', url: '/v1/flags?status=open', headers: bearer(editor) })).data.items.length, 1, 'its flag stays in the queue');
+});
+
+t.test('a title ETag follows its community figures', async (t) => {
+  const app = await build(t);
+  const editor = await tokenFor(app, 'editor');
+  const title = await createTitle(app, editor, titleInput());
+  const before = await call(app, { method: 'GET', url: `/v1/titles/${title.id}` });
+  const family = await signUp(app);
+  await call(app, { method: 'POST', url: `/v1/titles/${title.id}/reviews`, headers: bearer(family.token), payload: review() });
+  const cached = await call(app, { method: 'GET', url: `/v1/titles/${title.id}`, headers: { 'if-none-match': before.headers.etag as string } });
+  t.equal(cached.statusCode, 200, 'a new review makes the cached copy stale');
+  t.not(cached.headers.etag, before.headers.etag);
+  const patched = await call(app, { method: 'PATCH', url: `/v1/titles/${title.id}`, headers: { ...bearer(editor), 'if-match': cached.headers.etag as string }, payload: { year: 1999 } });
+  t.equal(patched.statusCode, 200, 'the ETag still serves If-Match');
 });
 
 t.test('reviews and flags are rate-limited per household', async (t) => {
@@ -220,4 +263,18 @@ t.test('reviews and flags are rate-limited per household', async (t) => {
   t.ok(Number(last!.headers['retry-after']) > 0, 'Retry-After says when');
   const title = await createTitle(app, editor, titleInput({ name: 'Fresh' }));
   t.equal((await call(app, { method: 'POST', url: `/v1/titles/${title.id}/reviews`, headers: bearer(other.token), payload: review() })).statusCode, 201, 'another household is not affected');
+  const own = (await call(app, { method: 'GET', url: `/v1/titles/${title.id}/reviews`, headers: bearer(other.token) })).data.items[0];
+  t.equal((await call(app, { method: 'PATCH', url: `/v1/reviews/${own.id}`, headers: bearer(family.token), payload: { stars: 1 } })).statusCode, 429, 'one counter for every review write');
+
+  // Flags: one counter across title flags and review flags.
+  const flagger = await signUp(app);
+  const titles = [];
+  for (let i = 0; i < 20; i++) titles.push(await createTitle(app, editor, titleInput({ name: `F${i}` })));
+  for (const [i, t2] of titles.entries()) {
+    const res = await call(app, { method: 'POST', url: `/v1/titles/${t2.id}/flags`, headers: bearer(flagger.token), payload: { reason: 'other' } });
+    if (i < 20) t.equal(res.statusCode, 201);
+  }
+  const overflow = await call(app, { method: 'POST', url: `/v1/reviews/${own.id}/flags`, headers: bearer(flagger.token), payload: { reason: 'spam' } });
+  t.equal(overflow.statusCode, 429);
+  t.equal(overflow.data.type, 'urn:guidepost:problem:rate-limited');
 });

@@ -174,6 +174,7 @@ export const reviews = sqliteTable(
     headline: text('headline').notNull(),
     body: text('body').notNull(),
     hidden: integer('hidden', { mode: 'boolean' }).notNull().default(false),
+    version: integer('version').notNull().default(1),
     createdAt: text('created_at').notNull(),
     updatedAt: text('updated_at').notNull(),
   },

@@ -1,9 +1,9 @@
 import { and, asc, desc, eq, sql, type SQL } from 'drizzle-orm';
 import type { SqliteDb } from '../../db/sqlite/client.js';
 import { flags, reviews, reviewVotes } from '../../db/sqlite/schema.js';
-import { conflict, notFound } from '../../errors.js';
+import { conflict, notFound, preconditionFailed } from '../../errors.js';
 import { newId } from '../ids.js';
-import type { FlagRecord, FlagStore, ReviewRecord, ReviewStore, SortKey } from '../types.js';
+import type { ExpectedVersions, FlagRecord, FlagStore, ReviewRecord, ReviewStore, SortKey } from '../types.js';
 
 const immediate = { behavior: 'immediate' } as const;
 const isUnique = (err: unknown) => (err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE';
@@ -23,10 +23,20 @@ export function createSqliteReviewStore(db: SqliteDb): ReviewStore {
     body: reviews.body,
     hidden: reviews.hidden,
     helpful: helpful.mapWith(Number),
+    version: reviews.version,
     createdAt: reviews.createdAt,
     updatedAt: reviews.updatedAt,
   };
   const read = (id: string): ReviewRecord | null => db.select(COLUMNS).from(reviews).where(eq(reviews.id, id)).get() ?? null;
+
+  function checked(tx: Pick<SqliteDb, 'select'>, id: string, expected: ExpectedVersions): { version: number } {
+    const current = tx.select({ version: reviews.version }).from(reviews).where(eq(reviews.id, id)).get();
+    if (!current) throw notFound(`No review has the id ${id}.`);
+    if (expected && !expected.includes(current.version)) {
+      throw preconditionFailed(`The review has changed since you read it (its ETag is now "${current.version}"); read it again and retry.`);
+    }
+    return current;
+  }
 
   return {
     async create(review) {
@@ -48,12 +58,21 @@ export function createSqliteReviewStore(db: SqliteDb): ReviewStore {
     async get(id) {
       return read(id);
     },
-    async update(id, patch) {
-      if (db.update(reviews).set({ ...patch, updatedAt: new Date().toISOString() }).where(eq(reviews.id, id)).run().changes === 0) throw notFound(`No review has the id ${id}.`);
-      return read(id)!;
+    async update(id, patch, expected) {
+      return db.transaction((tx) => {
+        const current = checked(tx, id, expected);
+        tx.update(reviews)
+          .set({ ...patch, version: current.version + 1, updatedAt: new Date().toISOString() })
+          .where(eq(reviews.id, id))
+          .run();
+        return read(id)!;
+      }, immediate);
     },
-    async remove(id) {
-      db.delete(reviews).where(eq(reviews.id, id)).run();
+    async remove(id, expected) {
+      db.transaction((tx) => {
+        checked(tx, id, expected);
+        tx.delete(reviews).where(eq(reviews.id, id)).run();
+      }, immediate);
     },
     async list(titleId, { by, sort, limit, after }) {
       const key: SQL = sort === 'helpful' ? helpful : sql`${reviews.createdAt}`;
@@ -127,14 +146,12 @@ export function createSqliteFlagStore(db: SqliteDb): FlagStore {
       return { items, keys: items.map((f) => [f.createdAt, f.id] as SortKey), more: rows.length > limit };
     },
     async close(id, status, note) {
-      return db.transaction((tx) => {
-        const changed = tx
-          .update(flags)
-          .set({ status, resolutionNote: note, resolvedAt: new Date().toISOString() })
-          .where(and(eq(flags.id, id), eq(flags.status, 'open')))
-          .run().changes;
-        return changed ? read(id) : null;
-      }, immediate);
+      const changed = db
+        .update(flags)
+        .set({ status, resolutionNote: note, resolvedAt: new Date().toISOString() })
+        .where(and(eq(flags.id, id), eq(flags.status, 'open')))
+        .run().changes;
+      return changed ? read(id) : null;
     },
     async forHousehold(householdId) {
       return db.select().from(flags).where(eq(flags.householdId, householdId)).orderBy(asc(flags.id)).all();
