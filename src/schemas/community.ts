@@ -3,7 +3,13 @@ import { CATEGORY_KEYS } from '../domain/categories.js';
 import { MAX_AGE, MIN_AGE } from '../domain/verdict.js';
 import { CursorQuery, LimitQuery, Timestamp } from './common.js';
 
-const text = (max: number) => z.string().trim().min(1).max(max);
+/** Community text is kept exactly as written: not trimmed, but never blank and never broken UTF-16. */
+const text = (max: number) =>
+  z
+    .string()
+    .max(max)
+    .refine((v) => v.trim().length > 0, 'write something')
+    .refine((v) => v.isWellFormed(), 'holds a broken character (a lone UTF-16 surrogate)');
 const AgeRating = z.int().min(MIN_AGE).max(MAX_AGE).describe('"OK from this age", 2–18.');
 const Stars = z.int().min(1).max(5);
 

@@ -22,6 +22,7 @@ t.test('parent and kid reviews: one each per title, public output without names 
   });
   t.equal(kid.statusCode, 201);
   t.match(kid.data, { by: 'kid', author: 'Kid, age 12', headline: '<b>so good</b>' }, 'text is stored and returned as given');
+  t.match(kid.headers['content-type'], /^application\/json/, 'and only ever inside JSON');
 
   const again = await call(app, { method: 'POST', url: `/v1/titles/${title.id}/reviews`, headers: bearer(family.token), payload: review() });
   t.equal(again.statusCode, 409);
@@ -50,6 +51,8 @@ t.test('parent and kid reviews: one each per title, public output without names 
     [review({ by: 'kid' }), 'childId'],
     [review({ childId: maya.id }), 'childId'],
     [review({ rating: 3 }), 'rating'],
+    [review({ headline: '   ' }), 'headline'],
+    [review({ body: 'broken \ud800 text' }), 'body'],
   ] as const) {
     const bad = await call(app, { method: 'POST', url: `/v1/titles/${title.id}/reviews`, headers: bearer(family.token), payload });
     t.equal(bad.statusCode, 400, path);
