@@ -10,11 +10,6 @@
  */
 import { MAX_AGE, MIN_AGE } from './verdict.js';
 
-export interface CommunityReview {
-  ageRating: number;
-  stars: number;
-}
-
 export interface CommunityStats {
   count: number;
   medianAge: number | null;
@@ -29,16 +24,6 @@ export interface CommunityStats {
 export interface AgeTally {
   counts: ReadonlyMap<number, number>;
   starsTotal: number;
-}
-
-export function tally(reviews: readonly CommunityReview[]): AgeTally {
-  const counts = new Map<number, number>();
-  let starsTotal = 0;
-  for (const r of reviews) {
-    counts.set(r.ageRating, (counts.get(r.ageRating) ?? 0) + 1);
-    starsTotal += r.stars;
-  }
-  return { counts, starsTotal };
 }
 
 /** The value at 0-based rank `rank` of the ages in ascending order. */

@@ -1,5 +1,12 @@
 import t from 'tap';
-import { communityStats, tally } from '../../src/domain/community.js';
+import { communityStats, type AgeTally } from '../../src/domain/community.js';
+
+/** What the store tallies in SQL, built here from a list of reviews. */
+function tally(reviews: { ageRating: number; stars: number }[]): AgeTally {
+  const counts = new Map<number, number>();
+  for (const r of reviews) counts.set(r.ageRating, (counts.get(r.ageRating) ?? 0) + 1);
+  return { counts, starsTotal: reviews.reduce((sum, r) => sum + r.stars, 0) };
+}
 
 const stats = (ages: number[], stars: number[] = ages.map(() => 3)) =>
   communityStats(tally(ages.map((ageRating, i) => ({ ageRating, stars: stars[i]! }))));
