@@ -57,7 +57,11 @@ export interface TitleStore {
   removeAdvisory(ref: TitleRef, expected: ExpectedVersions): Promise<TitleRecord>;
   /** Upserts each line by id, else by external id; one transaction for the batch, one bad line spoils only itself. */
   importBatch(lines: ImportLine[]): Promise<ImportOutcome[]>;
-  /** Every title, ordered by id, fetched a page at a time. */
+  /**
+   * Every title, ordered by id, fetched a page at a time from one consistent snapshot. It holds
+   * a read transaction on the store's connection until the walk ends: meant for the CLI's own
+   * store, not one that serves requests meanwhile.
+   */
   exportAll(pageSize?: number): AsyncIterable<Title>;
   count(): Promise<number>;
 }

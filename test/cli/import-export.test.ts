@@ -154,3 +154,29 @@ t.test('the guidepost command: import, export, token create, migrate, backup', a
   t.equal((badEnv as { code: number }).code, 2);
   t.match(badEnv.stderr, /LOG_LEVEL/);
 });
+
+t.test('an export is one snapshot, even while another connection writes', async (t) => {
+  const { mkdtempSync } = await import('node:fs');
+  const dir = mkdtempSync(join(tmpdir(), 'guidepost-snapshot-'));
+  const path = join(dir, 'g.db');
+  const reader = openStore(path);
+  const writer = openStore(path);
+  t.teardown(async () => {
+    await reader.close();
+    await writer.close();
+  });
+  await importJsonl(writer, Array.from({ length: 30 }, (_, i) => JSON.stringify({ name: `Book ${i}`, kind: 'book' })));
+  const seen: string[] = [];
+  for await (const title of reader.titles.exportAll(10)) {
+    seen.push(title.name);
+    if (seen.length === 10) {
+      // Mid-walk: another process adds a title that sorts after everything and deletes one ahead.
+      await importJsonl(writer, [JSON.stringify({ name: 'Late arrival', kind: 'book' })]);
+      const ahead = (await writer.titles.list({ filters: { levels: [] }, sort: 'name', limit: 100 })).items.find((i) => i.name === 'Book 9')!;
+      await writer.titles.remove({ by: 'id', id: ahead.id }, undefined);
+    }
+  }
+  t.equal(seen.length, 30, 'the walk saw the catalogue as it was when it began');
+  t.notOk(seen.includes('Late arrival'));
+  t.equal(await writer.titles.count(), 30, 'while the writes went through');
+});

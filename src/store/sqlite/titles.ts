@@ -329,13 +329,20 @@ export function createSqliteTitleStore(db: SqliteDb): TitleStore {
     },
 
     async *exportAll(pageSize = 500) {
-      let after = '';
-      for (;;) {
-        const rows = db.select().from(titles).where(sql`${titles.id} > ${after}`).orderBy(asc(titles.id)).limit(pageSize).all();
-        if (rows.length === 0) return;
-        const { certs, advs, community } = loadMany(db, rows);
-        for (const row of rows) yield toTitle(row, certs.get(row.id) ?? [], advs.get(row.id) ?? null, community.get(row.id)!) satisfies Title;
-        after = rows[rows.length - 1]!.id;
+      // One read transaction for the whole walk: every page sees the same snapshot, whatever
+      // other processes write meanwhile (WAL lets them go on).
+      db.$client.exec('BEGIN');
+      try {
+        let after = '';
+        for (;;) {
+          const rows = db.select().from(titles).where(sql`${titles.id} > ${after}`).orderBy(asc(titles.id)).limit(pageSize).all();
+          if (rows.length === 0) return;
+          const { certs, advs, community } = loadMany(db, rows);
+          for (const row of rows) yield toTitle(row, certs.get(row.id) ?? [], advs.get(row.id) ?? null, community.get(row.id)!) satisfies Title;
+          after = rows[rows.length - 1]!.id;
+        }
+      } finally {
+        db.$client.exec('COMMIT');
       }
     },
 
