@@ -32,6 +32,14 @@ t.test('every registered route is documented and every documented path is served
   t.same([...new Set(served)].sort(), [...documented].sort());
 });
 
+t.test('response headers are documented where routes send them', async (t) => {
+  const doc = JSON.parse(readFileSync(OPENAPI_FILE, 'utf8'));
+  t.same(Object.keys(doc.paths['/v1/titles'].post.responses['201'].headers), ['etag', 'location']);
+  t.same(Object.keys(doc.paths['/v1/titles/{title}'].get.responses['200'].headers), ['etag']);
+  t.same(Object.keys(doc.paths['/v1/titles/{title}/reviews'].post.responses['429'].headers), ['retry-after']);
+  t.notOk(JSON.stringify(doc).includes('x-response-headers'), 'the carrier extension is removed');
+});
+
 t.test('the docs UI and /openapi.json are served', async (t) => {
   const app = await build(t);
   const json = await app.inject({ method: 'GET', url: '/openapi.json' });

@@ -4,6 +4,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { jsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-type-provider-zod';
+import { RESPONSE_HEADERS } from '../schemas/common.js';
 import { STATUS_CODES } from 'node:http';
 import pkg from '../../package.json' with { type: 'json' };
 
@@ -40,11 +41,15 @@ export function tidyDocument<D extends Doc>(doc: D): D {
     }
   };
   visit(doc.paths);
+  type Operation = { responses?: Record<string, { description?: string; headers?: Record<string, unknown> }>; 'x-response-headers'?: Record<string, (keyof typeof RESPONSE_HEADERS)[]> };
   for (const path of Object.values(doc.paths ?? {})) {
-    for (const operation of Object.values(path as Record<string, { responses?: Record<string, { description?: string }> }>)) {
+    for (const operation of Object.values(path as Record<string, Operation>)) {
       for (const [status, response] of Object.entries(operation.responses ?? {})) {
         if (response.description === 'Default Response') response.description = STATUS_CODES[Number(status)] ?? 'Response';
+        const names = operation['x-response-headers']?.[status] ?? (status === '429' ? ['retry-after' as const] : []);
+        if (names.length) response.headers = Object.fromEntries(names.map((name) => [name, RESPONSE_HEADERS[name]]));
       }
+      delete operation['x-response-headers'];
     }
   }
   return {

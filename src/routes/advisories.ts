@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { notFound } from '../errors.js';
-import { BEARER, IfMatchHeaders, problemResponses } from '../schemas/common.js';
+import { BEARER, documentHeaders, IfMatchHeaders, problemResponses } from '../schemas/common.js';
 import { Advisory, AdvisoryInput, TitleParams } from '../schemas/titles.js';
 import { etag, expectedVersions, notModified } from './http.js';
 import { loadTitle } from './titles.js';
@@ -16,6 +16,7 @@ const advisoryRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         tags: ['advisories'],
         summary: 'Read a title’s expert advisory',
+        ...documentHeaders({ 200: ['etag'] }),
         params: TitleParams,
         response: { 200: Advisory, 304: z.undefined(), ...problemResponses(400, 404) },
       },
@@ -35,6 +36,7 @@ const advisoryRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         tags: ['advisories'],
         summary: 'Write or replace a title’s expert advisory (editor)',
+        ...documentHeaders({ 200: ['etag'], 201: ['etag'] }),
         description: 'Answers 201 when the title had no advisory, 200 when one was replaced.',
         security: BEARER,
         params: TitleParams,

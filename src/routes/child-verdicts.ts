@@ -6,7 +6,7 @@ import { formatRef, parseTitleRef, type TitleRef } from '../domain/references.js
 import { activeOverride, decide } from '../domain/verdict.js';
 import { childCatalogue } from '../catalogue/child-catalogue.js';
 import { invalid, notFound } from '../errors.js';
-import { BEARER, IfMatchHeaders } from '../schemas/common.js';
+import { BEARER, documentHeaders, IfMatchHeaders } from '../schemas/common.js';
 import { etag, expectedVersions, noStore } from './http.js';
 import { page, problemResponses } from '../schemas/common.js';
 import { ChildParams, Override, OverrideInput, PageQuery } from '../schemas/children.js';
@@ -140,6 +140,7 @@ const childVerdictRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (app
       schema: {
         tags: ['children'],
         summary: 'Allow or block one title for this child',
+        ...documentHeaders({ 200: ['etag'], 201: ['etag'] }),
         description: 'An override in force wins over every rule. `expiresAt` must lie in the future. 201 when new, 200 when replaced.',
         security: BEARER,
         params: ChildTitleParams,
@@ -174,6 +175,7 @@ const childVerdictRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (app
       schema: {
         tags: ['children'],
         summary: 'One override of this child',
+        ...documentHeaders({ 200: ['etag'] }),
         security: BEARER,
         params: ChildTitleParams,
         response: { 200: Override, ...problemResponses(400, 401, 403, 404) },

@@ -6,7 +6,7 @@ import { CATEGORIES, type CategoryKey } from '../domain/categories.js';
 import { effectiveLimits } from '../domain/policy.js';
 import { PRESET_AGES, presetFor } from '../domain/presets.js';
 import { invalid, notFound } from '../errors.js';
-import { BEARER, IfMatchHeaders, page, problemResponses } from '../schemas/common.js';
+import { BEARER, documentHeaders, IfMatchHeaders, page, problemResponses } from '../schemas/common.js';
 import { Child, ChildCreate, ChildParams, ChildPatch, PageQuery, Presets } from '../schemas/children.js';
 import type { ChildFields, ChildRecord, Household, OverrideRecord, Store } from '../store/types.js';
 import { etag, expectedVersions, noStore } from './http.js';
@@ -112,6 +112,7 @@ const childRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         tags: ['children'],
         summary: 'Add a child profile',
+        ...documentHeaders({ 201: ['etag', 'location'] }),
         security: BEARER,
         body: ChildCreate,
         response: { 201: Child, ...problemResponses(400, 401, 403) },
@@ -153,7 +154,8 @@ const childRoutes: FastifyPluginAsyncZod = async (app) => {
     '/v1/children/:child',
     {
       onRequest: householdOnly,
-      schema: { tags: ['children'], summary: 'A child profile', security: BEARER, params: ChildParams, response: { 200: Child, ...problemResponses(401, 403, 404) } },
+      schema: { tags: ['children'], summary: 'A child profile',
+        ...documentHeaders({ 200: ['etag'] }), security: BEARER, params: ChildParams, response: { 200: Child, ...problemResponses(401, 403, 404) } },
     },
     async (request, reply) => {
       const child = await childOf(app, request, request.params.child);
@@ -168,6 +170,7 @@ const childRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         tags: ['children'],
         summary: 'Change a child profile',
+        ...documentHeaders({ 200: ['etag'] }),
         security: BEARER,
         params: ChildParams,
         headers: IfMatchHeaders,

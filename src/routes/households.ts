@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Config } from '../config.js';
 import { conflict, forbidden, notFound, unauthorized } from '../errors.js';
-import { BEARER, problemResponses, Timestamp } from '../schemas/common.js';
+import { BEARER, documentHeaders, problemResponses, Timestamp } from '../schemas/common.js';
 import { Child, Household, HouseholdCreate, Override } from '../schemas/children.js';
 import { NewToken, TokenInfo } from '../schemas/tokens.js';
 import { issueToken } from '../store/issue-token.js';
@@ -35,6 +35,7 @@ const householdRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (app, {
       schema: {
         tags: ['households'],
         summary: 'Sign a household up and get its token (shown once)',
+        ...documentHeaders({ 201: ['location'] }),
         description: 'Open to anyone while SIGNUP=open; with SIGNUP=closed only an admin token may create households.',
         security: [{}, { bearer: [] }],
         body: HouseholdCreate,

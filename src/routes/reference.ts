@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { CATEGORIES, CATEGORY_KEYS } from '../domain/categories.js';
 import { RATING_SYSTEMS, RATING_SYSTEMS_VERSION } from '../domain/rating-systems.js';
+import { documentHeaders } from '../schemas/common.js';
 
 const CategoryList = z
   .object({
@@ -60,6 +61,7 @@ const referenceRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         tags: ['reference'],
         summary: 'Official rating systems, their ratings in order and the age each stands for',
+        ...documentHeaders({ 200: ['etag'] }),
         response: { 200: RatingSystemList },
       },
     },

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { ageOn, todayUtc } from '../domain/age.js';
 import { conflict, forbidden, notFound } from '../errors.js';
 import { perHousehold } from '../plugins/rate-limit.js';
-import { BEARER, IfMatchHeaders, page, problemResponses } from '../schemas/common.js';
+import { BEARER, documentHeaders, IfMatchHeaders, page, problemResponses } from '../schemas/common.js';
 import { etag, expectedVersions } from './http.js';
 import { Flag, FlagClose, FlagQuery, Review, ReviewCreate, ReviewFlagCreate, ReviewListQuery, ReviewParams, ReviewPatch, TitleFlagCreate } from '../schemas/community.js';
 import { TitleParams } from '../schemas/titles.js';
@@ -80,6 +80,7 @@ const reviewRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         tags: ['community'],
         summary: 'Review a title, as a parent or for a kid',
+        ...documentHeaders({ 201: ['etag', 'location'] }),
         description: 'One review per household (as parent) and per child per title: a second is a 409 naming the first.',
         security: BEARER,
         params: TitleParams,
@@ -129,7 +130,7 @@ const reviewRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/v1/reviews/:review',
     {
-      schema: { tags: ['community'], summary: 'One review', params: ReviewParams, response: { 200: Review, ...problemResponses(404) } },
+      schema: { tags: ['community'], summary: 'One review', ...documentHeaders({ 200: ['etag'] }), params: ReviewParams, response: { 200: Review, ...problemResponses(404) } },
     },
     async (request, reply) => {
       const review = await visibleReview(app, request, request.params.review);
@@ -145,6 +146,7 @@ const reviewRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         tags: ['community'],
         summary: 'Change your review',
+        ...documentHeaders({ 200: ['etag'] }),
         security: BEARER,
         params: ReviewParams,
         headers: IfMatchHeaders,

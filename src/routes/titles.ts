@@ -4,7 +4,7 @@ import type { CategoryKey } from '../domain/categories.js';
 import { searchTokens, sortKey } from '../domain/text.js';
 import { formatRef, type TitleRef } from '../domain/references.js';
 import { invalid, notFound } from '../errors.js';
-import { BEARER, IfMatchHeaders, page, problemResponses } from '../schemas/common.js';
+import { BEARER, documentHeaders, IfMatchHeaders, page, problemResponses } from '../schemas/common.js';
 import { Title, TitleFilterQuery, TitleInput, TitleListItem, TitleParams, TitlePatch } from '../schemas/titles.js';
 import type { LevelFilter, TitleFilters, TitleRecord, TitleStore } from '../store/types.js';
 import { etag, expectedVersions, notModified } from './http.js';
@@ -81,6 +81,7 @@ const titlesRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         tags: ['titles'],
         summary: 'Read a title',
+        ...documentHeaders({ 200: ['etag'] }),
         description: 'By id or external reference. Answers 304 to an If-None-Match that holds the current ETag.',
         params: TitleParams,
         response: { 200: Title, 304: z.undefined(), ...problemResponses(400, 404) },
@@ -101,6 +102,7 @@ const titlesRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         tags: ['titles'],
         summary: 'Add a title (editor)',
+        ...documentHeaders({ 201: ['etag', 'location'] }),
         security: BEARER,
         body: TitleInput,
         response: { 201: Title, ...problemResponses(400, 401, 403, 409, 413, 415) },
@@ -123,6 +125,7 @@ const titlesRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         tags: ['titles'],
         summary: 'Change a title (editor)',
+        ...documentHeaders({ 200: ['etag'] }),
         description: 'Each top-level field present replaces the stored one; null clears an optional field. Send If-Match to avoid overwriting someone else’s change.',
         security: BEARER,
         params: TitleParams,

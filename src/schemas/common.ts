@@ -68,3 +68,16 @@ export const IfMatchHeaders = z.object({
 
 /** The OpenAPI security requirement of routes that need a bearer token. */
 export const BEARER = [{ bearer: [] }];
+
+/** Response headers worth documenting; routes name the ones they send per status. */
+export const RESPONSE_HEADERS = {
+  etag: { description: 'The version of what was returned; send it back in If-Match or If-None-Match.', schema: { type: 'string' } },
+  location: { description: 'Where the new resource lives.', schema: { type: 'string' } },
+  'retry-after': { description: 'Seconds to wait before trying again.', schema: { type: 'integer' } },
+} as const;
+
+/**
+ * Documents response headers. The zod type provider drops headers from response objects, so
+ * they travel as an operation extension that the docs plugin moves into the responses.
+ */
+export const documentHeaders = (byStatus: Record<number, (keyof typeof RESPONSE_HEADERS)[]>) => ({ 'x-response-headers': byStatus });
