@@ -1,7 +1,8 @@
 import { and, asc, desc, eq, sql, type SQL } from 'drizzle-orm';
 import type { SqliteDb } from '../../db/sqlite/client.js';
 import { flags, reviews, reviewVotes } from '../../db/sqlite/schema.js';
-import { conflict, notFound, preconditionFailed } from '../../errors.js';
+import { conflict, notFound } from '../../errors.js';
+import { checkVersion } from '../versions.js';
 import { newId } from '../ids.js';
 import type { ExpectedVersions, FlagRecord, FlagStore, ReviewRecord, ReviewStore, SortKey } from '../types.js';
 
@@ -32,9 +33,7 @@ export function createSqliteReviewStore(db: SqliteDb): ReviewStore {
   function checked(tx: Pick<SqliteDb, 'select'>, id: string, expected: ExpectedVersions): { version: number } {
     const current = tx.select({ version: reviews.version }).from(reviews).where(eq(reviews.id, id)).get();
     if (!current) throw notFound(`No review has the id ${id}.`);
-    if (expected && !expected.includes(current.version)) {
-      throw preconditionFailed(`The review has changed since you read it (its ETag is now "${current.version}"); read it again and retry.`);
-    }
+    checkVersion('review', current.version, expected);
     return current;
   }
 

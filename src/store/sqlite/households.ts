@@ -1,7 +1,8 @@
 import { and, asc, eq, gt, inArray, sql } from 'drizzle-orm';
 import type { SqliteDb } from '../../db/sqlite/client.js';
 import { children, households, overrides, titles } from '../../db/sqlite/schema.js';
-import { notFound, preconditionFailed } from '../../errors.js';
+import { notFound } from '../../errors.js';
+import { checkVersion } from '../versions.js';
 import { newId } from '../ids.js';
 import type { ChildRecord, ChildStore, ExpectedVersions, HouseholdStore, OverrideRecord, OverrideStore } from '../types.js';
 
@@ -49,9 +50,7 @@ export function createSqliteChildStore(db: SqliteDb): ChildStore {
   function findOwn(tx: Pick<SqliteDb, 'select'>, householdId: string, childId: string, expected: ExpectedVersions): ChildRow {
     const row = tx.select().from(children).where(own(householdId, childId)).get();
     if (!row) throw notFound(`No child has the id ${childId}.`);
-    if (expected && !expected.includes(row.version)) {
-      throw preconditionFailed(`The child's profile has changed since you read it (its ETag is now "${row.version}"); read it again and retry.`);
-    }
+    checkVersion("child's profile", row.version, expected);
     return row;
   }
 
@@ -110,18 +109,12 @@ export function createSqliteOverrideStore(db: SqliteDb): OverrideStore {
   const select = (tx: Pick<SqliteDb, 'select'> = db) => tx.select(COLUMNS).from(overrides).innerJoin(titles, eq(titles.id, overrides.titleId));
   const one = (childId: string, titleId: string) => and(eq(overrides.childId, childId), eq(overrides.titleId, titleId));
 
-  function checkVersion(existing: { version: number } | undefined, expected: ExpectedVersions): void {
-    if (expected && !(existing && expected.includes(existing.version))) {
-      throw preconditionFailed(`The override has changed since you read it${existing ? ` (its ETag is now "${existing.version}")` : ''}; read it again and retry.`);
-    }
-  }
-
   return {
     async put(childId, titleId, o, expected) {
       return db.transaction((tx) => {
         const now = new Date().toISOString();
         const existing = tx.select({ createdAt: overrides.createdAt, version: overrides.version }).from(overrides).where(one(childId, titleId)).get();
-        checkVersion(existing, expected);
+        checkVersion('override', existing?.version, expected);
         const row = { childId, titleId, ...o, version: (existing?.version ?? 0) + 1, createdAt: existing?.createdAt ?? now, updatedAt: now };
         tx.insert(overrides).values(row).onConflictDoUpdate({ target: [overrides.childId, overrides.titleId], set: row }).run();
         return { override: select(tx).where(one(childId, titleId)).get()!, created: !existing };
@@ -146,7 +139,7 @@ export function createSqliteOverrideStore(db: SqliteDb): OverrideStore {
       db.transaction((tx) => {
         const existing = tx.select({ version: overrides.version }).from(overrides).where(one(childId, titleId)).get();
         if (!existing) throw notFound('There is no override for this title.');
-        checkVersion(existing, expected);
+        checkVersion('override', existing.version, expected);
         tx.delete(overrides).where(one(childId, titleId)).run();
       }, immediate);
     },

@@ -5,7 +5,8 @@ import { formatRef, type TitleRef } from '../../domain/references.js';
 import type { SqliteDb } from '../../db/sqlite/client.js';
 import { advisories, certifications, reviews, titles } from '../../db/sqlite/schema.js';
 import { communityStats } from '../../domain/community.js';
-import { conflict, notFound, preconditionFailed } from '../../errors.js';
+import { conflict, notFound } from '../../errors.js';
+import { checkVersion } from '../versions.js';
 import type { Community, ImportLine, Title, TitleInput, TitlePatch } from '../../schemas/titles.js';
 import { newId } from '../ids.js';
 import {
@@ -68,11 +69,6 @@ function describeRef(ref: TitleRef): string {
   return `No title matches ${formatRef(ref)}.`;
 }
 
-function checkVersion(row: { version: number }, expected: ExpectedVersions): void {
-  if (expected && !expected.includes(row.version)) {
-    throw preconditionFailed(`The title has changed since you read it (its ETag is now "${row.version}"); read it again and retry.`);
-  }
-}
 
 export function createSqliteTitleStore(db: SqliteDb): TitleStore {
   /** Community statistics from the visible reviews of these titles, tallied in SQL by age. */
@@ -164,7 +160,7 @@ export function createSqliteTitleStore(db: SqliteDb): TitleStore {
   function patchTitle(tx: Tx, ref: TitleRef, patch: TitlePatch, expected: ExpectedVersions) {
     const prev = findRow(tx, ref);
     if (!prev) throw notFound(describeRef(ref));
-    checkVersion(prev, expected);
+    checkVersion('title', prev.version, expected);
     const before = recordOf(tx, prev).title;
     const current = toCanonicalInput(before);
     const defined = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined));
@@ -274,7 +270,7 @@ export function createSqliteTitleStore(db: SqliteDb): TitleStore {
       db.transaction((tx) => {
         const row = findRow(tx, ref);
         if (!row) throw notFound(describeRef(ref));
-        checkVersion(row, expected);
+        checkVersion('title', row.version, expected);
         tx.delete(titles).where(eq(titles.id, row.id)).run();
       }, immediate);
     },
