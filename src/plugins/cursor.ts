@@ -13,6 +13,10 @@ import type { SortKey } from '../store/types.js';
 export interface Cursors {
   encode(scope: unknown, key: SortKey): string;
   decode(scope: unknown, cursor: string): SortKey;
+  /** Where a page starts: nowhere for the first page, else the key the cursor carries. */
+  after(scope: unknown, cursor: string | undefined): SortKey | undefined;
+  /** The cursor of the page after one whose items had these keys; null on the last page. */
+  next(scope: unknown, keys: readonly SortKey[], more: boolean): string | null;
 }
 
 declare module 'fastify' {
@@ -27,10 +31,16 @@ function fingerprint(scope: unknown): string {
 
 export function createCursors(secret: string): Cursors {
   const sign = (payload: string) => createHmac('sha256', secret).update(payload).digest('base64url').slice(0, 22);
-  return {
-    encode(scope, key) {
-      const payload = Buffer.from(JSON.stringify({ k: key, s: fingerprint(scope) })).toString('base64url');
-      return `${payload}.${sign(payload)}`;
+  const encode = (scope: unknown, key: SortKey) => {
+    const payload = Buffer.from(JSON.stringify({ k: key, s: fingerprint(scope) })).toString('base64url');
+    return `${payload}.${sign(payload)}`;
+  };
+  const cursors: Cursors = {
+    encode,
+    after: (scope, cursor) => (cursor === undefined ? undefined : cursors.decode(scope, cursor)),
+    next: (scope, keys, more) => {
+      const last = keys.at(-1);
+      return more && last ? encode(scope, last) : null;
     },
     decode(scope, cursor) {
       const [payload = '', signature = ''] = cursor.split('.');
@@ -46,6 +56,7 @@ export function createCursors(secret: string): Cursors {
       return k;
     },
   };
+  return cursors;
 }
 
 async function cursorPlugin(app: FastifyInstance): Promise<void> {

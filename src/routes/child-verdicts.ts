@@ -13,7 +13,7 @@ import { ChildParams, Override, OverrideInput, PageQuery } from '../schemas/chil
 import { TitleFilterQuery, TitleListItem, TitleParams } from '../schemas/titles.js';
 import { ChildVerdict, VerdictBatchInput } from '../schemas/verdicts.js';
 import type { Config } from '../config.js';
-import type { ChildRecord } from '../store/types.js';
+import type { ChildRecord, SortKey } from '../store/types.js';
 import { childOf, overrideResponse } from './children.js';
 import { loadTitle, titleFilters } from './titles.js';
 import { verdictResponse } from './verdicts.js';
@@ -126,10 +126,9 @@ const childVerdictRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (app
         filters,
         sort,
         limit,
-        after: cursor === undefined ? undefined : app.cursors.decode(scope, cursor),
+        after: app.cursors.after(scope, cursor),
       });
-      const last = result.keys.at(-1);
-      return { items: result.items, nextCursor: result.more && last ? app.cursors.encode(scope, last) : null };
+      return { items: result.items, nextCursor: app.cursors.next(scope, result.keys, result.more) };
     },
   );
 
@@ -206,11 +205,11 @@ const childVerdictRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (app
     async (request) => {
       const child = await childOf(app, request, request.params.child);
       const scope = { route: 'overrides', child: child.id };
-      const after = request.query.cursor === undefined ? undefined : String(app.cursors.decode(scope, request.query.cursor)[1]);
+      const after = app.cursors.after(scope, request.query.cursor)?.[1];
       const { items, more } = await store.overrides.list(child.id, { limit: request.query.limit, after });
       const now = new Date().toISOString();
-      const last = items.at(-1);
-      return { items: items.map((o) => overrideResponse(o, now)), nextCursor: more && last ? app.cursors.encode(scope, ['', last.titleId]) : null };
+      const keys = items.map((o): SortKey => ['', o.titleId]);
+      return { items: items.map((o) => overrideResponse(o, now)), nextCursor: app.cursors.next(scope, keys, more) };
     },
   );
 

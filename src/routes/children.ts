@@ -8,7 +8,7 @@ import { PRESET_AGES, presetFor } from '../domain/presets.js';
 import { invalid, notFound } from '../errors.js';
 import { BEARER, documentHeaders, IfMatchHeaders, page, problemResponses } from '../schemas/common.js';
 import { Child, ChildCreate, ChildParams, ChildPatch, PageQuery, Presets } from '../schemas/children.js';
-import type { ChildFields, ChildRecord, Household, OverrideRecord, Store } from '../store/types.js';
+import type { ChildFields, ChildRecord, Household, OverrideRecord, SortKey, Store } from '../store/types.js';
 import { etag, expectedVersions, noStore } from './http.js';
 
 
@@ -142,11 +142,11 @@ const childRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request) => {
       const household = await householdOf(app, request);
       const scope = { route: 'children', household: household.id };
-      const after = request.query.cursor === undefined ? undefined : String(app.cursors.decode(scope, request.query.cursor)[1]);
+      const after = app.cursors.after(scope, request.query.cursor)?.[1];
       const { items, more } = await store.children.list(household.id, { limit: request.query.limit, after });
       const now = new Date();
-      const last = items.at(-1);
-      return { items: items.map((c) => childResponse(c, now)), nextCursor: more && last ? app.cursors.encode(scope, ['', last.id]) : null };
+      const keys = items.map((c): SortKey => ['', c.id]);
+      return { items: items.map((c) => childResponse(c, now)), nextCursor: app.cursors.next(scope, keys, more) };
     },
   );
 

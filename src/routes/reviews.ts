@@ -119,11 +119,10 @@ const reviewRoutes: FastifyPluginAsyncZod = async (app) => {
       const { title } = await loadTitle(store.titles, request.params.title);
       const { by, sort, limit, cursor } = request.query;
       const scope = { route: 'reviews', title: title.id, by, sort };
-      const result = await store.reviews.list(title.id, { by, sort, limit, after: cursor === undefined ? undefined : app.cursors.decode(scope, cursor) });
-      const last = result.keys.at(-1);
+      const result = await store.reviews.list(title.id, { by, sort, limit, after: app.cursors.after(scope, cursor) });
       // `mine` depends on the token.
       reply.header('vary', 'Authorization');
-      return { items: result.items.map((r) => reviewResponse(r, request)), nextCursor: result.more && last ? app.cursors.encode(scope, last) : null };
+      return { items: result.items.map((r) => reviewResponse(r, request)), nextCursor: app.cursors.next(scope, result.keys, result.more) };
     },
   );
 
@@ -314,9 +313,8 @@ const reviewRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request) => {
       const { status, target, limit, cursor } = request.query;
       const scope = { route: 'flags', status, target };
-      const result = await store.flags.list({ status, targetKind: target, limit, after: cursor === undefined ? undefined : app.cursors.decode(scope, cursor) });
-      const last = result.keys.at(-1);
-      return { items: result.items.map(flagResponse), nextCursor: result.more && last ? app.cursors.encode(scope, last) : null };
+      const result = await store.flags.list({ status, targetKind: target, limit, after: app.cursors.after(scope, cursor) });
+      return { items: result.items.map(flagResponse), nextCursor: app.cursors.next(scope, result.keys, result.more) };
     },
   );
 

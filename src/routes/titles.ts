@@ -68,10 +68,8 @@ const titlesRoutes: FastifyPluginAsyncZod = async (app) => {
       const { sort, limit, cursor } = request.query;
       const filters = titleFilters(request.query);
       const scope = { route: 'titles', filters, sort };
-      const after = cursor === undefined ? undefined : app.cursors.decode(scope, cursor);
-      const result = await titles.list({ filters, sort, limit, after });
-      const last = result.keys.at(-1);
-      return { items: result.items, nextCursor: result.more && last ? app.cursors.encode(scope, last) : null };
+      const result = await titles.list({ filters, sort, limit, after: app.cursors.after(scope, cursor) });
+      return { items: result.items, nextCursor: app.cursors.next(scope, result.keys, result.more) };
     },
   );
 
