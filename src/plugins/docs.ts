@@ -77,7 +77,12 @@ async function docsPlugin(app: FastifyInstance): Promise<void> {
       ],
       components: {
         securitySchemes: {
-          bearer: { type: 'http', scheme: 'bearer', description: 'A Guidepost token: gp_hh_… (household), gp_ed_… (editor) or gp_ad_… (admin).' },
+          bearer: {
+            type: 'http',
+            scheme: 'bearer',
+            description:
+              'A Guidepost token: gp_hh_… (household), gp_ed_… (editor) or gp_ad_… (admin). An operation’s requirement names the role it needs; an admin token may do everything an editor token may.',
+          },
         },
       },
     },
