@@ -131,13 +131,7 @@ export function titleColumns(id: string, input: CanonicalInput) {
 }
 
 export function advisoryColumns(titleId: string, a: NonNullable<CanonicalInput['advisory']>, updatedAt: string): AdvisoryRow {
-  const levels = Object.fromEntries(
-    CATEGORIES.flatMap((c) => [
-      [`${c.key}Level`, a.ratings[c.key]?.level ?? null],
-      [`${c.key}Note`, a.ratings[c.key]?.note ?? null],
-    ]),
-  ) as LevelColumns;
-  return {
+  const row: Record<string, unknown> = {
     titleId,
     ageRecommendation: a.ageRecommendation,
     stars: a.stars,
@@ -147,8 +141,14 @@ export function advisoryColumns(titleId: string, a: NonNullable<CanonicalInput['
     isItAnyGood: a.isItAnyGood,
     talkAbout: a.talkAbout,
     updatedAt,
-    ...levels,
   };
+  // A plain loop: import runs this once per title.
+  for (const c of CATEGORIES) {
+    const rating = a.ratings[c.key];
+    row[`${c.key}Level`] = rating?.level ?? null;
+    row[`${c.key}Note`] = rating?.note ?? null;
+  }
+  return row as AdvisoryRow;
 }
 
 export function certificationColumns(titleId: string, certs: CanonicalInput['certifications']): CertificationRow[] {

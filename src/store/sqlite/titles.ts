@@ -9,6 +9,7 @@ import { conflict, notFound } from '../../errors.js';
 import { checkVersion } from '../versions.js';
 import type { Community, ImportLine, Title, TitleInput, TitlePatch } from '../../schemas/titles.js';
 import { newId } from '../ids.js';
+import { preparedInsert } from './prepared.js';
 import {
   advisoryColumns,
   canonical,
@@ -71,6 +72,15 @@ function describeRef(ref: TitleRef): string {
 
 
 export function createSqliteTitleStore(db: SqliteDb): TitleStore {
+  const insert = { title: preparedInsert(db, titles), certification: preparedInsert(db, certifications), advisory: preparedInsert(db, advisories) };
+  /** Ids by one external id or by kind, name and year: import asks these once per line. */
+  const idBy = {
+    id: db.$client.prepare('select id from titles where id = ?').pluck(),
+    imdb: db.$client.prepare('select id from titles where imdb = ?').pluck(),
+    tmdb: db.$client.prepare('select id from titles where tmdb = ?').pluck(),
+    isbn: db.$client.prepare('select id from titles where isbn = ?').pluck(),
+    sameName: db.$client.prepare('select id from titles where kind = ? and name_key = ? and year is ? limit 1').pluck(),
+  };
   /** Community statistics from the visible reviews of these titles, tallied in SQL by age. */
   function communityOf(tx: Tx, ids: string[]): Map<string, Community> {
     const tallies = new Map<string, { parent: { counts: Map<number, number>; starsTotal: number }; kid: { counts: Map<number, number>; starsTotal: number } }>();
@@ -137,21 +147,21 @@ export function createSqliteTitleStore(db: SqliteDb): TitleStore {
     const row = { ...titleColumns(id, input), version: (prev?.version ?? 0) + 1, createdAt: prev?.createdAt ?? now, updatedAt: now };
     try {
       if (prev) tx.update(titles).set(row).where(eq(titles.id, id)).run();
-      else tx.insert(titles).values(row).run();
+      else insert.title(row);
     } catch (err) {
       // The unique indexes guard external ids; only when one trips is it worth asking whose it is.
       const clash = (err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE' && externalIdClash(tx, id, input.externalIds);
       throw clash ? conflict(clash) : err;
     }
     if (prev) tx.delete(certifications).where(eq(certifications.titleId, id)).run();
-    const certRows = certificationColumns(id, input.certifications);
-    if (certRows.length) tx.insert(certifications).values(certRows).run();
+    for (const cert of certificationColumns(id, input.certifications)) insert.certification(cert);
     if (!input.advisory) {
       if (prev) tx.delete(advisories).where(eq(advisories.titleId, id)).run();
     } else if (advisoryAt) {
       // Required categories always carry a level: the input schema saw to it.
       const adv = advisoryColumns(id, input.advisory, advisoryAt) as typeof advisories.$inferInsert;
-      tx.insert(advisories).values(adv).onConflictDoUpdate({ target: advisories.titleId, set: adv }).run();
+      if (prev) tx.insert(advisories).values(adv).onConflictDoUpdate({ target: advisories.titleId, set: adv }).run();
+      else insert.advisory(adv);
     }
     return row;
   }
@@ -173,25 +183,26 @@ export function createSqliteTitleStore(db: SqliteDb): TitleStore {
   }
 
   /**
-   * The stored titles an import line is about: the one with its id; else those holding its
-   * external ids; else, for a line with no external id at all, the one of the same kind, name and year.
+   * The ids of the stored titles an import line is about: the one with its id; else those holding
+   * its external ids; else, for a line with no external id at all, the one of the same kind, name and year.
    */
-  function importMatches(tx: Tx, id: string | undefined, input: CanonicalInput): TitleRow[] {
-    const byId = id ? findRow(tx, { by: 'id', id }) : undefined;
-    if (byId) return [byId];
-    const external = Object.entries(EXTERNAL_ID_COLUMNS).filter(([key]) => input.externalIds[key as keyof typeof EXTERNAL_ID_COLUMNS]);
-    if (external.length > 0) {
-      return external.flatMap(([key, column]) =>
-        tx.select().from(titles).where(eq(column, input.externalIds[key as keyof typeof EXTERNAL_ID_COLUMNS]!)).all(),
-      );
+  function importMatches(id: string | undefined, input: CanonicalInput): Set<string> {
+    const byId = id ? (idBy.id.get(id) as string | undefined) : undefined;
+    if (byId) return new Set([byId]);
+    const found = new Set<string>();
+    let external = false;
+    for (const key of ['imdb', 'tmdb', 'isbn'] as const) {
+      const value = input.externalIds[key];
+      if (!value) continue;
+      external = true;
+      const match = idBy[key].get(value) as string | undefined;
+      if (match) found.add(match);
     }
-    const { nameKey } = titleColumns('', input);
-    return tx
-      .select()
-      .from(titles)
-      .where(and(eq(titles.kind, input.kind), eq(titles.nameKey, nameKey), input.year === null ? sql`${titles.year} is null` : eq(titles.year, input.year)))
-      .limit(1)
-      .all();
+    if (!external) {
+      const match = idBy.sameName.get(input.kind, titleColumns('', input).nameKey, input.year) as string | undefined;
+      if (match) found.add(match);
+    }
+    return found;
   }
 
   function keysetWhere(sort: TitleSort, after: SortKey): SQL {
@@ -298,10 +309,10 @@ export function createSqliteTitleStore(db: SqliteDb): TitleStore {
         const now = new Date().toISOString();
         return lines.map((line): ImportOutcome => {
           const input = canonical(line);
-          const matches = importMatches(tx, line.id, input);
-          const ids = new Set(matches.map((m) => m.id));
+          const ids = importMatches(line.id, input);
           if (ids.size > 1) return { ok: false, error: `its external ids belong to different titles (${[...ids].join(', ')})` };
-          const prev = matches[0];
+          const [matched] = ids;
+          const prev = matched === undefined ? undefined : findRow(tx, { by: 'id', id: matched });
           try {
             // A savepoint per line: a line that fails leaves the rest of the batch standing.
             return tx.transaction((sp) => {
