@@ -4,7 +4,7 @@
  * allows are served, so the list and the verdicts cannot disagree.
  */
 import { CATEGORIES } from '../domain/categories.js';
-import { activeOverride, decide, type Policy, type TitleFacts } from '../domain/verdict.js';
+import { activeOverride, allowedTest, decide, type Policy, type TitleFacts } from '../domain/verdict.js';
 import type { TitleListItem } from '../schemas/titles.js';
 import type { OverrideRecord, SortKey, Store, TitleFilters, TitleSort } from '../store/types.js';
 
@@ -26,27 +26,23 @@ export function factsOfListItem(item: TitleListItem): TitleFacts {
   };
 }
 
-/** Candidates read per step: enough that a strict policy rarely needs many steps. */
-const CHUNK = 200;
-
+/**
+ * Overrides in force settle their titles; the engine's compiled test decides the rest in the
+ * store's index. Every title served is decided again by `decide` itself, so the list can never
+ * show a title the verdict endpoints would refuse.
+ */
 export async function childCatalogue(
   store: Store,
   query: { childId: string; policy: Policy; now: string; filters: TitleFilters; sort: TitleSort; limit: number; after?: SortKey | undefined },
 ): Promise<{ items: TitleListItem[]; keys: SortKey[]; more: boolean }> {
   const overrides: Map<string, OverrideRecord> = await store.overrides.forTitles(query.childId);
-  const items: TitleListItem[] = [];
-  const keys: SortKey[] = [];
-  let after = query.after;
-  for (;;) {
-    const page = await store.titles.list({ filters: query.filters, sort: query.sort, limit: CHUNK, after });
-    for (const [i, item] of page.items.entries()) {
-      const verdict = decide(factsOfListItem(item), query.policy, activeOverride(overrides.get(item.id), query.now));
-      if (!verdict.allowed) continue;
-      if (items.length === query.limit) return { items, keys, more: true };
-      items.push(item);
-      keys.push(page.keys[i]!);
-    }
-    if (!page.more) return { items, keys, more: false };
-    after = page.keys.at(-1);
+  const decided = new Map<string, boolean>();
+  for (const [titleId, override] of overrides) {
+    const active = activeOverride(override, query.now);
+    if (active) decided.set(titleId, active.decision === 'allow');
   }
+  const page = await store.titles.catalogue({ ...query, decided, accept: allowedTest(query.policy) });
+  const allowed = page.items.map((item) => decide(factsOfListItem(item), query.policy, activeOverride(overrides.get(item.id), query.now)).allowed);
+  if (allowed.every(Boolean)) return page;
+  return { items: page.items.filter((_, i) => allowed[i]), keys: page.keys.filter((_, i) => allowed[i]), more: page.more };
 }

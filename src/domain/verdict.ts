@@ -5,7 +5,7 @@
  * Single verdicts, batches and the child's catalogue all decide through `decide`.
  */
 import { CATEGORIES, categoryOf, type CategoryKey } from './categories.js';
-import { findRating, strictestCertification, type Certification } from './rating-systems.js';
+import { findRating, strictestCertification, SYSTEM_KEYS, type Certification } from './rating-systems.js';
 
 export const MIN_AGE = 2;
 export const MAX_AGE = 18;
@@ -278,4 +278,83 @@ export type AgeOnlyVerdict = Verdict & { status: 'ok' | 'blocked' | 'unrated'; d
 
 export function ageVerdict(facts: TitleFacts, forAge: number): AgeOnlyVerdict {
   return decide(facts, anonymousPolicy(forAge)) as AgeOnlyVerdict;
+}
+
+/**
+ * What `decide` needs to say allowed or not, for many titles at once, as columns of small
+ * numbers indexed by a slot: the child's catalogue tests up to a million titles per page
+ * with `allowedTest`, which must agree with `decide(...).allowed` (a property test holds it to that).
+ */
+export interface FactColumns {
+  /** 1 when an advisory or a certification rates the title. */
+  rated: Uint8Array;
+  /** `ageBasis`: the advisory's age, else the strictest certification's; NO_AGE when neither. */
+  basisAge: Uint8Array;
+  /** The highest of the advisory's age and every certification's; NO_AGE when neither. */
+  strictestAge: Uint8Array;
+  parentCount: Uint32Array;
+  /** The parents' median age; NaN without parent reviews. */
+  parentMedian: Float32Array;
+  /** CATEGORIES.length levels per slot, NO_LEVEL where the advisory gives none. */
+  levels: Uint8Array;
+  /** SYSTEM_KEYS.length rating orders per slot, NO_RATING where the title has none of that system. */
+  ratingOrders: Uint8Array;
+}
+
+export const NO_AGE = 0;
+export const NO_LEVEL = 255;
+export const NO_RATING = 255;
+
+/** Writes one title's facts into the columns at `slot`. */
+export function packFacts(facts: TitleFacts, columns: FactColumns, slot: number): void {
+  const basis = ageBasis(facts);
+  const cert = strictestCertification(facts.certifications);
+  columns.rated[slot] = facts.advisory !== null || facts.certifications.length > 0 ? 1 : 0;
+  columns.basisAge[slot] = basis?.age ?? NO_AGE;
+  columns.strictestAge[slot] = Math.max(facts.advisory?.ageRecommendation ?? NO_AGE, cert?.minimumAge ?? NO_AGE);
+  columns.parentCount[slot] = facts.community?.parents.count ?? 0;
+  columns.parentMedian[slot] = facts.community?.parents.medianAge ?? NaN;
+  CATEGORIES.forEach((c, i) => {
+    columns.levels[slot * CATEGORIES.length + i] = facts.advisory?.ratings[c.key]?.level ?? NO_LEVEL;
+  });
+  SYSTEM_KEYS.forEach((system, i) => {
+    const found = facts.certifications.find((x) => x.system === system);
+    columns.ratingOrders[slot * SYSTEM_KEYS.length + i] = (found && findRating(system, found.rating)?.order) ?? NO_RATING;
+  });
+}
+
+/** `decide(facts, policy).allowed` without an override, compiled once per policy for a scan over columns. */
+export function allowedTest(policy: Policy): (columns: FactColumns, slot: number) => boolean {
+  const unratedAllowed = policy.unrated === 'allow';
+  const { age, ageRule, communityMinReviews } = policy;
+  // Per category: [index, limit, concern?]; a level the advisory does not give never fails.
+  const limits = CATEGORIES.flatMap((c, i) => {
+    const limit = policy.limits[c.key];
+    return limit === undefined ? [] : [[i, limit, c.polarity === 'concern'] as const];
+  });
+  const ceilings = SYSTEM_KEYS.flatMap((system, i) => {
+    const ceiling = policy.certificationCeilings[system];
+    const found = ceiling === undefined ? undefined : findRating(system, ceiling);
+    return found ? [[i, found.order] as const] : [];
+  });
+  const nCategories = CATEGORIES.length;
+  const nSystems = SYSTEM_KEYS.length;
+  return (columns, slot) => {
+    if (columns.rated[slot] === 0) return unratedAllowed;
+    if (ageRule === 'expert') {
+      if (columns.basisAge[slot]! > age) return false;
+    } else if (ageRule === 'strictest') {
+      if (columns.strictestAge[slot]! > age) return false;
+      if (columns.parentCount[slot]! >= communityMinReviews && Math.ceil(columns.parentMedian[slot]!) > age) return false;
+    }
+    for (const [i, limit, concern] of limits) {
+      const level = columns.levels[slot * nCategories + i]!;
+      if (level !== NO_LEVEL && (concern ? level > limit : level < limit)) return false;
+    }
+    for (const [i, order] of ceilings) {
+      const rating = columns.ratingOrders[slot * nSystems + i]!;
+      if (rating !== NO_RATING && rating > order) return false;
+    }
+    return true;
+  };
 }

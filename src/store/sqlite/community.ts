@@ -9,7 +9,8 @@ import type { ExpectedVersions, FlagRecord, FlagStore, ReviewRecord, ReviewStore
 const immediate = { behavior: 'immediate' } as const;
 const isUnique = (err: unknown) => (err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE';
 
-export function createSqliteReviewStore(db: SqliteDb): ReviewStore {
+/** `communityChanged` hears of every write that can move a title's community figures. */
+export function createSqliteReviewStore(db: SqliteDb, communityChanged: (titleIds: string[]) => void = () => {}): ReviewStore {
   const helpful = sql<number>`(select count(*) from ${reviewVotes} where ${reviewVotes.reviewId} = ${reviews.id})`;
   const COLUMNS = {
     id: reviews.id,
@@ -52,13 +53,14 @@ export function createSqliteReviewStore(db: SqliteDb): ReviewStore {
           .get()!;
         throw conflict(`This ${review.by === 'kid' ? 'child' : 'household'} already reviewed the title: /v1/reviews/${existing.id}. Change or delete that review instead.`);
       }
+      communityChanged([review.titleId]);
       return read(id)!;
     },
     async get(id) {
       return read(id);
     },
     async update(id, patch, expected) {
-      return db.transaction((tx) => {
+      const updated = db.transaction((tx) => {
         const current = checked(tx, id, expected);
         tx.update(reviews)
           .set({ ...patch, version: current.version + 1, updatedAt: new Date().toISOString() })
@@ -66,12 +68,15 @@ export function createSqliteReviewStore(db: SqliteDb): ReviewStore {
           .run();
         return read(id)!;
       }, immediate);
+      communityChanged([updated.titleId]);
+      return updated;
     },
     async remove(id, expected) {
-      db.transaction((tx) => {
+      const titleId = db.transaction((tx) => {
         checked(tx, id, expected);
-        tx.delete(reviews).where(eq(reviews.id, id)).run();
+        return tx.delete(reviews).where(eq(reviews.id, id)).returning({ titleId: reviews.titleId }).get()!.titleId;
       }, immediate);
+      communityChanged([titleId]);
     },
     async list(titleId, { by, sort, limit, after }) {
       const key: SQL = sort === 'helpful' ? helpful : sql`${reviews.createdAt}`;
@@ -99,8 +104,12 @@ export function createSqliteReviewStore(db: SqliteDb): ReviewStore {
       return db.delete(reviewVotes).where(and(eq(reviewVotes.reviewId, reviewId), eq(reviewVotes.householdId, householdId))).run().changes > 0;
     },
     async setHidden(id, hidden) {
-      db.update(reviews).set({ hidden }).where(eq(reviews.id, id)).run();
-      return read(id);
+      const review = db.transaction((tx) => {
+        tx.update(reviews).set({ hidden }).where(eq(reviews.id, id)).run();
+        return read(id);
+      }, immediate);
+      if (review) communityChanged([review.titleId]);
+      return review;
     },
     async forHousehold(householdId) {
       return db.select(COLUMNS).from(reviews).where(eq(reviews.householdId, householdId)).orderBy(asc(reviews.id)).all();
@@ -145,12 +154,14 @@ export function createSqliteFlagStore(db: SqliteDb): FlagStore {
       return { items, keys: items.map((f) => [f.createdAt, f.id] as SortKey), more: rows.length > limit };
     },
     async close(id, status, note) {
-      const changed = db
-        .update(flags)
-        .set({ status, resolutionNote: note, resolvedAt: new Date().toISOString() })
-        .where(and(eq(flags.id, id), eq(flags.status, 'open')))
-        .run().changes;
-      return changed ? read(id) : null;
+      return db.transaction((tx) => {
+        const changed = tx
+          .update(flags)
+          .set({ status, resolutionNote: note, resolvedAt: new Date().toISOString() })
+          .where(and(eq(flags.id, id), eq(flags.status, 'open')))
+          .run().changes;
+        return changed ? read(id) : null;
+      }, immediate);
     },
     async forHousehold(householdId) {
       return db.select().from(flags).where(eq(flags.householdId, householdId)).orderBy(asc(flags.id)).all();

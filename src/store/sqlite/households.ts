@@ -1,26 +1,38 @@
 import { and, asc, eq, gt, inArray, sql } from 'drizzle-orm';
 import type { SqliteDb } from '../../db/sqlite/client.js';
-import { children, households, overrides, titles } from '../../db/sqlite/schema.js';
+import { children, households, overrides, reviews, titles } from '../../db/sqlite/schema.js';
 import { notFound } from '../../errors.js';
 import { checkVersion } from '../versions.js';
 import { newId } from '../ids.js';
+import { insertToken } from './tokens.js';
 import type { ChildRecord, ChildStore, ExpectedVersions, HouseholdStore, OverrideRecord, OverrideStore } from '../types.js';
 
 const immediate = { behavior: 'immediate' } as const;
 
-export function createSqliteHouseholdStore(db: SqliteDb): HouseholdStore {
+export function createSqliteHouseholdStore(db: SqliteDb, communityChanged: (titleIds: string[]) => void = () => {}): HouseholdStore {
   return {
     async create(name) {
       const row = { id: newId('hh'), name, createdAt: new Date().toISOString() };
       db.insert(households).values(row).run();
       return row;
     },
+    async createWithToken(name, token) {
+      return db.transaction((tx) => {
+        const household = { id: newId('hh'), name, createdAt: new Date().toISOString() };
+        tx.insert(households).values(household).run();
+        return { household, token: insertToken(tx, { ...token, role: 'household', householdId: household.id }) };
+      }, immediate);
+    },
     async get(id) {
       return db.select().from(households).where(eq(households.id, id)).get() ?? null;
     },
     async remove(id) {
       // Children, overrides, reviews, votes, flags and tokens go by ON DELETE CASCADE.
-      const removed = db.transaction((tx) => tx.delete(households).where(eq(households.id, id)).run().changes > 0, immediate);
+      const { removed, reviewed } = db.transaction((tx) => {
+        const reviewed = tx.selectDistinct({ titleId: reviews.titleId }).from(reviews).where(eq(reviews.householdId, id)).all().map((r) => r.titleId);
+        return { removed: tx.delete(households).where(eq(households.id, id)).run().changes > 0, reviewed };
+      }, immediate);
+      communityChanged(reviewed);
       // secure_delete zeroes the freed pages; copying the log into the database and truncating it
       // drops the old page images the write-ahead log still held.
       if (removed) db.$client.pragma('wal_checkpoint(TRUNCATE)');
@@ -35,7 +47,8 @@ export function createSqliteHouseholdStore(db: SqliteDb): HouseholdStore {
         count(sql`select count(*) as n from overrides where child_id in (select id from children where household_id = ${id})`) +
         count(sql`select count(*) as n from reviews where household_id = ${id}`) +
         count(sql`select count(*) as n from review_votes where household_id = ${id}`) +
-        count(sql`select count(*) as n from flags where household_id = ${id}`)
+        count(sql`select count(*) as n from flags where household_id = ${id}`) +
+        count(sql`select count(*) as n from idempotency_keys where household_id = ${id}`)
       );
     },
   };

@@ -12,14 +12,16 @@ export function createSqliteStore(path: string, { migrate = true } = {}): Store 
   const db = openSqlite(path);
   if (migrate) migrateSqlite(db);
   const shipped = shippedMigrationCount();
+  // The title store keeps an index of community figures: review writes tell it what moved.
+  const titleStore = createSqliteTitleStore(db);
   return {
     dialect: 'sqlite',
-    titles: createSqliteTitleStore(db),
+    titles: titleStore,
     tokens: createSqliteTokenStore(db),
-    households: createSqliteHouseholdStore(db),
+    households: createSqliteHouseholdStore(db, titleStore.communityChanged),
     children: createSqliteChildStore(db),
     overrides: createSqliteOverrideStore(db),
-    reviews: createSqliteReviewStore(db),
+    reviews: createSqliteReviewStore(db, titleStore.communityChanged),
     flags: createSqliteFlagStore(db),
     async setting(key, create) {
       // Insert-or-ignore then read: two processes starting together agree on one value.

@@ -1,14 +1,16 @@
 import { and, asc, desc, eq, gte, inArray, lte, ne, or, sql, type SQL } from 'drizzle-orm';
 import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
-import type { CategoryKey } from '../../domain/categories.js';
+import { CATEGORIES, type CategoryKey } from '../../domain/categories.js';
+import type { Certification } from '../../domain/rating-systems.js';
 import { formatRef, type TitleRef } from '../../domain/references.js';
 import type { SqliteDb } from '../../db/sqlite/client.js';
 import { advisories, certifications, reviews, titles } from '../../db/sqlite/schema.js';
 import { communityStats } from '../../domain/community.js';
 import { conflict, notFound } from '../../errors.js';
 import { checkVersion } from '../versions.js';
-import type { Community, ImportLine, Title, TitleInput, TitlePatch } from '../../schemas/titles.js';
+import type { Community, ImportLine, Title, TitleInput, TitleKind, TitlePatch } from '../../schemas/titles.js';
 import { newId } from '../ids.js';
+import { TitleIndex, type IndexEntry } from '../title-index.js';
 import { preparedInsert } from './prepared.js';
 import {
   advisoryColumns,
@@ -71,7 +73,9 @@ function describeRef(ref: TitleRef): string {
 }
 
 
-export function createSqliteTitleStore(db: SqliteDb): TitleStore {
+const snake = (key: string) => key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+
+export function createSqliteTitleStore(db: SqliteDb): TitleStore & { communityChanged(titleIds: readonly string[]): void } {
   const insert = { title: preparedInsert(db, titles), certification: preparedInsert(db, certifications), advisory: preparedInsert(db, advisories) };
   /** Ids by one external id or by kind, name and year: import asks these once per line. */
   const idBy = {
@@ -81,6 +85,106 @@ export function createSqliteTitleStore(db: SqliteDb): TitleStore {
     isbn: db.$client.prepare('select id from titles where isbn = ?').pluck(),
     sameName: db.$client.prepare('select id from titles where kind = ? and name_key = ? and year is ? limit 1').pluck(),
   };
+
+  // ---------------------------------------------------------------- the in-memory index
+
+  const LEVELS = CATEGORIES.map((c) => `a.${snake(c.key)}_level`).join(', ');
+  /** Every title's index facts in id order, or only those in the JSON array bound to ?. */
+  const indexQueries = (only: boolean) => {
+    const where = only ? 'where t.id in (select value from json_each(?))' : '';
+    const titleWhere = only ? 'where title_id in (select value from json_each(?))' : '';
+    return {
+      titles: db.$client.prepare(
+        `select t.id, t.kind, t.name, t.name_key, t.genre_keys, t.sort_age, t.sort_released, t.sort_stars, t.updated_at, a.age_recommendation, ${LEVELS}
+         from titles t left join advisories a on a.title_id = t.id ${where} order by t.id`,
+      ).raw(),
+      certifications: db.$client.prepare(`select title_id, system, rating from certifications ${titleWhere} order by title_id, position`).raw(),
+      parents: db.$client.prepare(
+        `select title_id, age_rating, count(*) from reviews ${titleWhere ? `${titleWhere} and` : 'where'} by = 'parent' and hidden = 0 group by title_id, age_rating order by title_id`,
+      ).raw(),
+    };
+  };
+  const allQueries = indexQueries(false);
+  const someQueries = indexQueries(true);
+  const dataVersion = db.$client.prepare('pragma data_version').pluck();
+  let index: TitleIndex | null = null;
+  let seenVersion = 0;
+  let watermark = '';
+
+  /** Index entries from the three queries, merged by title id (each returns ids in order). */
+  function* indexEntries(ids?: readonly string[]): Generator<IndexEntry> {
+    const queries = ids ? someQueries : allQueries;
+    const args = ids ? [JSON.stringify(ids)] : [];
+    const certs = queries.certifications.iterate(...args) as IterableIterator<[string, string, string]>;
+    const parents = queries.parents.iterate(...args) as IterableIterator<[string, number, number]>;
+    let cert = certs.next();
+    let parent = parents.next();
+    for (const row of queries.titles.iterate(...args) as IterableIterator<unknown[]>) {
+      const [id, kind, name, nameKey, genreKeys, sortAge, sortReleased, sortStars, updatedAt, age, ...levels] = row as [
+        string, TitleKind, string, string, string, number, string, number, string, number | null, ...(number | null)[],
+      ];
+      const certifications: Certification[] = [];
+      for (; !cert.done && cert.value[0] <= id; cert = certs.next()) if (cert.value[0] === id) certifications.push({ system: cert.value[1], rating: cert.value[2] });
+      const counts = new Map<number, number>();
+      for (; !parent.done && parent.value[0] <= id; parent = parents.next()) if (parent.value[0] === id) counts.set(parent.value[1], parent.value[2]);
+      const stats = communityStats({ counts, starsTotal: 0 });
+      const ratings = Object.fromEntries(CATEGORIES.flatMap((c, i) => (levels[i] == null ? [] : [[c.key, { level: levels[i], note: '' }]])));
+      yield {
+        id,
+        kind,
+        nameKey,
+        genreKeys,
+        sortAge,
+        sortReleased,
+        sortStars,
+        updatedAt,
+        facts: {
+          name,
+          advisory: age === null ? null : { ageRecommendation: age, ratings },
+          certifications,
+          community: { parents: { count: stats.count, medianAge: stats.medianAge } },
+        },
+      };
+    }
+  }
+
+  /** The index, built on first use and brought up to date with what other processes committed. */
+  function currentIndex(): TitleIndex {
+    const version = dataVersion.get() as number;
+    if (index && version === seenVersion) return index;
+    seenVersion = version;
+    if (!index) {
+      index = new TitleIndex();
+      for (const entry of indexEntries()) index.put(entry);
+    } else {
+      // Another process wrote (an import, say): titles it changed carry a later updated_at.
+      const changed = db.$client.prepare('select id from titles where updated_at >= ?').pluck().all(watermark) as string[];
+      reindex(changed);
+      const stored = db.select({ n: sql<number>`count(*)` }).from(titles).get()!.n;
+      if (stored !== index.size) {
+        index = null;
+        return currentIndex();
+      }
+    }
+    watermark = (db.$client.prepare('select max(updated_at) from titles').pluck().get() as string | null) ?? '';
+    return index;
+  }
+
+  /** After this process's own writes: read the titles again (or drop the ones gone). */
+  function reindex(ids: Iterable<string>): void {
+    if (!index) return;
+    const wanted = [...new Set(ids)];
+    for (let i = 0; i < wanted.length; i += 500) {
+      const chunk = wanted.slice(i, i + 500);
+      const found = new Set<string>();
+      for (const entry of indexEntries(chunk)) {
+        index.put(entry);
+        found.add(entry.id);
+      }
+      for (const id of chunk) if (!found.has(id)) index.remove(id);
+    }
+    seenVersion = dataVersion.get() as number;
+  }
   /** Community statistics from the visible reviews of these titles, tallied in SQL by age. */
   function communityOf(tx: Tx, ids: string[]): Map<string, Community> {
     const tallies = new Map<string, { parent: { counts: Map<number, number>; starsTotal: number }; kid: { counts: Map<number, number>; starsTotal: number } }>();
@@ -266,35 +370,43 @@ export function createSqliteTitleStore(db: SqliteDb): TitleStore {
     },
 
     async create(input) {
-      return db.transaction((tx) => {
+      const record = db.transaction((tx) => {
         const now = new Date().toISOString();
         const row = write(tx, newId('tl'), canonical(input), undefined, now, now);
         return recordOf(tx, row);
       }, immediate);
+      reindex([record.title.id]);
+      return record;
     },
 
     async update(ref, patch, expected) {
-      return db.transaction((tx) => patchTitle(tx, ref, patch, expected).record, immediate);
+      const record = db.transaction((tx) => patchTitle(tx, ref, patch, expected).record, immediate);
+      reindex([record.title.id]);
+      return record;
     },
 
     async remove(ref, expected) {
-      db.transaction((tx) => {
+      const id = db.transaction((tx) => {
         const row = findRow(tx, ref);
         if (!row) throw notFound(describeRef(ref));
         checkVersion('title', row.version, expected);
         tx.delete(titles).where(eq(titles.id, row.id)).run();
+        return row.id;
       }, immediate);
+      reindex([id]);
     },
 
     async putAdvisory(ref, advisory, expected) {
-      return db.transaction((tx) => {
+      const result = db.transaction((tx) => {
         const { before, record } = patchTitle(tx, ref, { advisory }, expected);
         return { ...record, created: before.advisory === null };
       }, immediate);
+      reindex([result.title.id]);
+      return result;
     },
 
     async removeAdvisory(ref, expected) {
-      return db.transaction((tx) => {
+      const record = db.transaction((tx) => {
         const row = findRow(tx, ref);
         if (!row) throw notFound(describeRef(ref));
         if (!tx.select({ id: advisories.titleId }).from(advisories).where(eq(advisories.titleId, row.id)).get()) {
@@ -302,10 +414,12 @@ export function createSqliteTitleStore(db: SqliteDb): TitleStore {
         }
         return patchTitle(tx, ref, { advisory: null }, expected).record;
       }, immediate);
+      reindex([record.title.id]);
+      return record;
     },
 
     async importBatch(lines: ImportLine[]) {
-      return db.transaction((tx) => {
+      const outcomes = db.transaction((tx) => {
         const now = new Date().toISOString();
         return lines.map((line): ImportOutcome => {
           const input = canonical(line);
@@ -333,6 +447,41 @@ export function createSqliteTitleStore(db: SqliteDb): TitleStore {
           }
         });
       }, immediate);
+      reindex(outcomes.flatMap((o) => (o.ok && o.outcome !== 'unchanged' ? [o.id] : [])));
+      return outcomes;
+    },
+
+    async catalogue({ filters, sort, limit, after, decided, accept }) {
+      const current = currentIndex();
+      // A search is the one filter the index does not hold: SQL finds the matching ids first.
+      const matching = filters.q?.length
+        ? new Set(
+            db
+              .select({ id: titles.id })
+              .from(titles)
+              .where(and(...filters.q.map((word) => sql`${titles.searchText} like ${`% ${word}%`}`)))
+              .all()
+              .map((r) => r.id),
+          )
+        : undefined;
+      const page = current.scan({ filters, sort, limit, after, decided, accept, matching });
+      const rows = page.ids.length
+        ? db.select({ t: titles, a: advisories }).from(titles).leftJoin(advisories, eq(advisories.titleId, titles.id)).where(inArray(titles.id, page.ids)).all()
+        : [];
+      const byId = new Map(rows.map((r) => [r.t.id, r]));
+      const { certs, community } = loadMany(db, rows.map((r) => r.t));
+      return {
+        items: page.ids.map((id) => {
+          const { t, a } = byId.get(id)!;
+          return toListItem(t, certs.get(id) ?? [], a, community.get(id)!);
+        }),
+        keys: page.keys,
+        more: page.more,
+      };
+    },
+
+    communityChanged(ids) {
+      reindex(ids);
     },
 
     async *exportAll(pageSize = 500) {

@@ -1,0 +1,69 @@
+/**
+ * The compiled test the child's catalogue scans with says exactly what `decide` says, for any
+ * facts (community figures included) and any policy.
+ */
+import fc from 'fast-check';
+import t from 'tap';
+import { CATEGORIES } from '../../src/domain/categories.js';
+import { RATING_SYSTEMS, SYSTEM_KEYS } from '../../src/domain/rating-systems.js';
+import { allowedTest, decide, NO_LEVEL, packFacts, type FactColumns, type Policy, type TitleFacts } from '../../src/domain/verdict.js';
+
+const level = fc.integer({ min: 0, max: 5 });
+const certArb = fc.constantFrom(...RATING_SYSTEMS.flatMap((s) => s.ratings.map((r) => ({ system: s.system, rating: r.rating }))));
+const factsArb: fc.Arbitrary<TitleFacts> = fc.record({
+  name: fc.constant('T'),
+  advisory: fc.option(
+    fc.record({
+      ageRecommendation: fc.integer({ min: 2, max: 18 }),
+      ratings: fc.record(Object.fromEntries(CATEGORIES.map((c) => [c.key, fc.record({ level, note: fc.constant('') })])), { requiredKeys: [] }),
+    }),
+    { nil: null },
+  ),
+  certifications: fc.uniqueArray(certArb, { selector: (c) => c.system, maxLength: 3 }),
+  community: fc.record({
+    parents: fc.oneof(
+      fc.constant({ count: 0, medianAge: null }),
+      fc.record({ count: fc.integer({ min: 1, max: 12 }), medianAge: fc.integer({ min: 4, max: 36 }).map((h) => h / 2) }),
+    ),
+  }),
+});
+const policyArb: fc.Arbitrary<Policy> = fc.record({
+  age: fc.integer({ min: 0, max: 19 }),
+  ageRule: fc.constantFrom('expert', 'strictest', 'off'),
+  communityMinReviews: fc.integer({ min: 1, max: 8 }),
+  // Often no limits or ceilings at all, so the age rules get to decide too.
+  limits: fc.oneof(fc.constant({}), fc.record(Object.fromEntries(CATEGORIES.map((c) => [c.key, level])), { requiredKeys: [] })),
+  certificationCeilings: fc.oneof(
+    fc.constant({}),
+    fc.uniqueArray(certArb, { selector: (c) => c.system, maxLength: 3 }).map((cs) => Object.fromEntries(cs.map((c) => [c.system, c.rating]))),
+  ),
+  unrated: fc.constantFrom('block', 'allow'),
+  who: fc.constant('your child'),
+});
+
+function columnsFor(n: number): FactColumns {
+  return {
+    rated: new Uint8Array(n),
+    basisAge: new Uint8Array(n),
+    strictestAge: new Uint8Array(n),
+    parentCount: new Uint32Array(n),
+    parentMedian: new Float32Array(n),
+    levels: new Uint8Array(n * CATEGORIES.length).fill(NO_LEVEL),
+    ratingOrders: new Uint8Array(n * SYSTEM_KEYS.length),
+  };
+}
+
+t.test('allowedTest agrees with decide', async (t) => {
+  fc.assert(
+    fc.property(fc.array(factsArb, { minLength: 1, maxLength: 20 }), policyArb, (facts, policy) => {
+      const columns = columnsFor(facts.length);
+      facts.forEach((f, slot) => packFacts(f, columns, slot));
+      const test = allowedTest(policy);
+      facts.forEach((f, slot) => {
+        if (test(columns, slot) !== decide(f, policy).allowed) throw new Error(`disagree on ${JSON.stringify(f)}`);
+      });
+    }),
+    { numRuns: 3000 },
+  );
+  t.pass('3,000 random catalogues and policies agree');
+});
