@@ -1,0 +1,98 @@
+/**
+ * The in-memory title index behind the child's catalogue stays in step with the database:
+ * writes by another process (an import), review changes, removed cursor titles; and its
+ * string order is SQLite's.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import fc from 'fast-check';
+import t from 'tap';
+import { allowedTest, anonymousPolicy, type Policy } from '../../src/domain/verdict.js';
+import { TitleInput } from '../../src/schemas/titles.js';
+import { openStore, type Store } from '../../src/store/index.js';
+import { signUp } from '../../src/store/issue-token.js';
+import { compareCodePoints } from '../../src/store/title-index.js';
+import type { TitleSort } from '../../src/store/types.js';
+import { advisory } from '../helper.js';
+
+const everything: Policy = { ...anonymousPolicy(18), unrated: 'allow' };
+
+function catalogue(store: Store, { policy = everything, sort = 'name' as TitleSort, limit = 100, after = undefined as [string | number, string] | undefined } = {}) {
+  return store.titles.catalogue({ filters: { levels: [] }, sort, limit, after, decided: new Map(), accept: allowedTest(policy) });
+}
+
+const line = (name: string, age = 8) => TitleInput.parse({ name, kind: 'movie', year: 2020, advisory: advisory({ ageRecommendation: age }) });
+
+t.test('compareCodePoints orders strings as SQLite does', async (t) => {
+  const db = new Database(':memory:');
+  fc.assert(
+    fc.property(fc.array(fc.string({ unit: 'binary' }), { minLength: 2, maxLength: 12 }), (strings) => {
+      const sqlite = db.prepare(`select value from json_each(?) order by value`).pluck().all(JSON.stringify(strings)) as string[];
+      const ours = [...strings].sort(compareCodePoints);
+      t.same(ours, sqlite);
+    }),
+    { numRuns: 200 },
+  );
+  db.close();
+});
+
+t.test('titles another process imports show up in the catalogue', async (t) => {
+  const file = join(mkdtempSync(join(tmpdir(), 'gp-index-')), 'guidepost.db');
+  const server = openStore(file);
+  const cli = openStore(file);
+  t.teardown(async () => {
+    await server.close();
+    await cli.close();
+  });
+  await server.titles.create(line('Alpha'));
+  t.same((await catalogue(server)).items.map((i) => i.name), ['Alpha']);
+
+  await cli.titles.importBatch([line('Bravo'), line('Charlie', 16)]);
+  t.same((await catalogue(server)).items.map((i) => i.name), ['Alpha', 'Bravo', 'Charlie'], 'new titles appear');
+  const twelve = anonymousPolicy(12);
+  t.same((await catalogue(server, { policy: twelve })).items.map((i) => i.name), ['Alpha', 'Bravo']);
+
+  // Another process changes an advisory: the next page decides on the new age.
+  const bravo = (await catalogue(server)).items.find((i) => i.name === 'Bravo')!;
+  await cli.titles.putAdvisory({ by: 'id', id: bravo.id }, line('Bravo', 15).advisory!, undefined);
+  t.same((await catalogue(server, { policy: twelve })).items.map((i) => i.name), ['Alpha'], 'a changed advisory counts at once');
+
+  // And removes a title: the index is rebuilt when the counts disagree.
+  await cli.titles.remove({ by: 'id', id: bravo.id }, undefined);
+  t.same((await catalogue(server)).items.map((i) => i.name), ['Alpha', 'Charlie'], 'a removed title goes');
+});
+
+t.test('a page after a removed title starts where that title was', async (t) => {
+  const store = openStore(':memory:');
+  t.teardown(() => store.close());
+  for (const name of ['Alpha', 'Bravo', 'Charlie', 'Delta']) await store.titles.create(line(name));
+  const first = await catalogue(store, { limit: 2 });
+  t.same(first.items.map((i) => i.name), ['Alpha', 'Bravo']);
+  await store.titles.remove({ by: 'id', id: first.items[1]!.id }, undefined);
+  const next = await catalogue(store, { limit: 2, after: first.keys[1] });
+  t.same(next.items.map((i) => i.name), ['Charlie', 'Delta']);
+  const byAge = await catalogue(store, { sort: 'newest', limit: 1 });
+  t.equal(byAge.items.length, 1);
+});
+
+t.test("the parents' median moves the strictest rule as reviews come and go", async (t) => {
+  const store = openStore(':memory:');
+  t.teardown(() => store.close());
+  const title = await store.titles.create(line('Echo', 8));
+  const strictest: Policy = { ...anonymousPolicy(10), ageRule: 'strictest', communityMinReviews: 2 };
+  t.equal((await catalogue(store, { policy: strictest })).items.length, 1, 'allowed at 10 on the advisory alone');
+  const ids: string[] = [];
+  for (let i = 0; i < 2; i++) {
+    const { household } = await signUp(store, null);
+    const review = await store.reviews.create({ titleId: title.title.id, householdId: household.id, childId: null, by: 'parent', authorAge: null, ageRating: 14, stars: 3, headline: 'h', body: 'b' });
+    ids.push(review.id);
+  }
+  t.equal((await catalogue(store, { policy: strictest })).items.length, 0, 'two parents at 14 block it at 10');
+  await store.reviews.setHidden(ids[0]!, true);
+  t.equal((await catalogue(store, { policy: strictest })).items.length, 1, 'a hidden review no longer counts');
+  await store.reviews.setHidden(ids[0]!, false);
+  await store.reviews.remove(ids[1]!, undefined);
+  t.equal((await catalogue(store, { policy: strictest })).items.length, 1, 'a removed review no longer counts');
+});
