@@ -2,10 +2,11 @@
  * buildApp(config): the application without the process. Compilers first, then the external
  * plugins, then our own, then routes. Tests build this; src/server.ts listens.
  */
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Config } from './config.js';
 import { loadDemo } from './demo/load.js';
+import { maskTokens } from './domain/tokens.js';
 import authPlugin from './plugins/auth.js';
 import cursorPlugin from './plugins/cursor.js';
 import docsPlugin from './plugins/docs.js';
@@ -36,8 +37,11 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   const app = Fastify({
     logger: {
       level: config.LOG_LEVEL,
-      // Tokens must never reach a log.
+      // Tokens must never reach a log: not from the headers, nor from a URL a client put one in.
       redact: { paths: ['req.headers.authorization', 'req.headers.cookie'], censor: '[redacted]' },
+      serializers: {
+        req: (req: FastifyRequest) => ({ method: req.method, url: maskTokens(req.url), host: req.host, remoteAddress: req.ip, remotePort: req.socket?.remotePort }),
+      },
       ...(options.logStream && { stream: options.logStream }),
     },
     bodyLimit: config.BODY_LIMIT,

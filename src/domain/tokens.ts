@@ -45,6 +45,14 @@ export function hashToken(token: string): string {
   return createHash('sha256').update(token).digest('hex');
 }
 
+/**
+ * Text that may reach a log with anything shaped like a token (even a mistyped one) masked: a
+ * client may put its token where none belongs, such as a URL.
+ */
+export function maskTokens(text: string): string {
+  return text.replace(/gp_(?:hh|ed|ad)_[0-9A-Za-z]{8,}/g, (token) => `${token.slice(0, 6)}[redacted]`);
+}
+
 /** Enough of a token to recognise it in a list, never enough to use it. */
 export function tokenHint(token: string): string {
   return `${token.slice(0, 6)}…${token.slice(-4)}`;
