@@ -5,7 +5,7 @@ import { conflict, forbidden, notFound, unauthorized } from '../errors.js';
 import { BEARER, documentHeaders, problemResponses, Timestamp } from '../schemas/common.js';
 import { Child, Household, HouseholdCreate, Override } from '../schemas/children.js';
 import { NewToken, TokenInfo } from '../schemas/tokens.js';
-import { issueToken } from '../store/issue-token.js';
+import { issueToken, signUp } from '../store/issue-token.js';
 import { Flag, Review } from '../schemas/community.js';
 import { noStore } from './http.js';
 import { allChildren, childResponse, householdOf, overrideResponse } from './children.js';
@@ -47,8 +47,7 @@ const householdRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (app, {
         if (!request.principal) throw unauthorized('Sign-up is closed: an admin token is needed to create a household.');
         throw forbidden('Sign-up is closed: only an admin may create a household.');
       }
-      const household = await store.households.create(request.body?.name ?? null);
-      const token = await issueToken(store, 'household', null, household.id);
+      const { household, token } = await signUp(store, request.body?.name ?? null);
       return reply.code(201).header('location', '/v1/households/me').send({ household, token });
     },
   );
@@ -161,13 +160,9 @@ const householdRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (app, {
     },
     async (request, reply) => {
       const household = await householdOf(app, request);
-      const tokens = await store.tokens.listForHousehold(household.id);
-      const target = tokens.find((t) => t.id === request.params.id && t.revokedAt === null);
-      if (!target) throw notFound(`The household has no live token with the id ${request.params.id}.`);
-      if (tokens.filter((t) => t.revokedAt === null).length === 1) {
-        throw conflict('This is the household’s last live token; mint another first, or delete the household.');
-      }
-      await store.tokens.revoke(target.id);
+      const outcome = await store.tokens.revokeForHousehold(household.id, request.params.id);
+      if (outcome === 'not-found') throw notFound(`The household has no live token with the id ${request.params.id}.`);
+      if (outcome === 'last') throw conflict('This is the household’s last live token; mint another first, or delete the household.');
       return reply.code(204).send();
     },
   );

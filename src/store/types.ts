@@ -91,14 +91,22 @@ export interface TokenInfo {
 }
 
 export interface TokenStore {
-  create(token: { id: string; role: Role; householdId: string | null; name: string | null; hash: string; hint: string }): Promise<TokenInfo>;
+  create(token: NewTokenRow): Promise<TokenInfo>;
   /** The live (unrevoked) token with this hash. */
   findByHash(hash: string): Promise<TokenInfo | null>;
   get(id: string): Promise<TokenInfo | null>;
   list(roles: readonly Role[]): Promise<TokenInfo[]>;
   listForHousehold(householdId: string): Promise<TokenInfo[]>;
   revoke(id: string): Promise<TokenInfo | null>;
+  /**
+   * Revokes one of the household's live tokens unless it is the last one, deciding and revoking
+   * in one transaction, so two revocations at once never leave the household locked out.
+   */
+  revokeForHousehold(householdId: string, id: string): Promise<'revoked' | 'not-found' | 'last'>;
 }
+
+/** A household token as stored (the secret only as its hash). */
+export type NewTokenRow = { id: string; role: Role; householdId: string | null; name: string | null; hash: string; hint: string };
 
 export interface Household {
   id: string;
@@ -108,6 +116,8 @@ export interface Household {
 
 export interface HouseholdStore {
   create(name: string | null): Promise<Household>;
+  /** Sign-up: the household and its first token in one transaction, so neither exists without the other. */
+  createWithToken(name: string | null, token: Omit<NewTokenRow, 'role' | 'householdId'>): Promise<{ household: Household; token: TokenInfo }>;
   get(id: string): Promise<Household | null>;
   /** Erases the household and everything it owns: children, limits, overrides, tokens. */
   remove(id: string): Promise<boolean>;

@@ -25,8 +25,10 @@ export function createSqliteStore(path: string, { migrate = true } = {}): Store 
     flags: createSqliteFlagStore(db),
     async setting(key, create) {
       // Insert-or-ignore then read: two processes starting together agree on one value.
-      db.insert(meta).values({ key, value: create() }).onConflictDoNothing().run();
-      return db.select().from(meta).where(sql`${meta.key} = ${key}`).get()!.value;
+      return db.transaction((tx) => {
+        tx.insert(meta).values({ key, value: create() }).onConflictDoNothing().run();
+        return tx.select().from(meta).where(sql`${meta.key} = ${key}`).get()!.value;
+      }, { behavior: 'immediate' });
     },
     async ready() {
       try {

@@ -1,7 +1,7 @@
 import { and, asc, eq, inArray, isNull } from 'drizzle-orm';
 import type { SqliteDb } from '../../db/sqlite/client.js';
 import { tokens } from '../../db/sqlite/schema.js';
-import type { TokenInfo, TokenStore } from '../types.js';
+import type { NewTokenRow, TokenInfo, TokenStore } from '../types.js';
 
 const INFO = {
   id: tokens.id,
@@ -13,12 +13,19 @@ const INFO = {
   revokedAt: tokens.revokedAt,
 };
 
+const immediate = { behavior: 'immediate' } as const;
+
+/** Inserts a token (on the database or inside a transaction) and describes it, never with its hash. */
+export function insertToken(tx: Pick<SqliteDb, 'insert'>, token: NewTokenRow): TokenInfo {
+  const row = { ...token, createdAt: new Date().toISOString() };
+  tx.insert(tokens).values(row).run();
+  return { id: row.id, role: row.role, householdId: row.householdId, name: row.name, hint: row.hint, createdAt: row.createdAt, revokedAt: null };
+}
+
 export function createSqliteTokenStore(db: SqliteDb): TokenStore {
   return {
     async create(token) {
-      const row = { ...token, createdAt: new Date().toISOString() };
-      db.insert(tokens).values(row).run();
-      return { id: row.id, role: row.role, householdId: row.householdId, name: row.name, hint: row.hint, createdAt: row.createdAt, revokedAt: null };
+      return insertToken(db, token);
     },
     async findByHash(hash) {
       return db.select(INFO).from(tokens).where(and(eq(tokens.hash, hash), isNull(tokens.revokedAt))).get() ?? null;
@@ -33,8 +40,23 @@ export function createSqliteTokenStore(db: SqliteDb): TokenStore {
       return db.select(INFO).from(tokens).where(eq(tokens.householdId, householdId)).orderBy(asc(tokens.id)).all();
     },
     async revoke(id): Promise<TokenInfo | null> {
-      db.update(tokens).set({ revokedAt: new Date().toISOString() }).where(and(eq(tokens.id, id), isNull(tokens.revokedAt))).run();
-      return db.select(INFO).from(tokens).where(eq(tokens.id, id)).get() ?? null;
+      return db.transaction((tx) => {
+        tx.update(tokens).set({ revokedAt: new Date().toISOString() }).where(and(eq(tokens.id, id), isNull(tokens.revokedAt))).run();
+        return tx.select(INFO).from(tokens).where(eq(tokens.id, id)).get() ?? null;
+      }, immediate);
+    },
+    async revokeForHousehold(householdId, id) {
+      return db.transaction((tx) => {
+        const live = tx
+          .select({ id: tokens.id })
+          .from(tokens)
+          .where(and(eq(tokens.householdId, householdId), isNull(tokens.revokedAt)))
+          .all();
+        if (!live.some((t) => t.id === id)) return 'not-found' as const;
+        if (live.length === 1) return 'last' as const;
+        tx.update(tokens).set({ revokedAt: new Date().toISOString() }).where(eq(tokens.id, id)).run();
+        return 'revoked' as const;
+      }, immediate);
     },
   };
 }

@@ -1,0 +1,57 @@
+/**
+ * Writes that read before they write, or write several rows, are one immediate transaction:
+ * interleaved requests cannot both pass a check that only one of them may pass, and a write that
+ * fails half-way leaves nothing behind.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import t from 'tap';
+import { openStore } from '../../src/store/index.js';
+import { bearer, build, call, signUp } from '../helper.js';
+
+t.test('two revocations at once never revoke a household’s last live token', async (t) => {
+  const app = await build(t);
+  const { token } = await signUp(app);
+  const second = await call(app, { method: 'POST', url: '/v1/households/me/tokens', headers: bearer(token), payload: {} });
+  t.equal(second.statusCode, 201);
+  const tokens = (await call(app, { method: 'GET', url: '/v1/households/me/tokens', headers: bearer(token) })).data.items as { id: string }[];
+  t.equal(tokens.length, 2);
+
+  // Each token revokes the other, both at once.
+  const [a, b] = await Promise.all([
+    call(app, { method: 'DELETE', url: `/v1/households/me/tokens/${tokens[1]!.id}`, headers: bearer(token) }),
+    call(app, { method: 'DELETE', url: `/v1/households/me/tokens/${tokens[0]!.id}`, headers: bearer(second.data.token) }),
+  ]);
+  t.same([a.statusCode, b.statusCode].sort(), [204, 409], 'one revocation goes through, the other is refused');
+  const refused = a.statusCode === 409 ? a : b;
+  t.match(refused.headers['content-type'], /^application\/problem\+json/);
+  const survivor = a.statusCode === 204 ? token : second.data.token;
+  const left = await call(app, { method: 'GET', url: '/v1/households/me/tokens', headers: bearer(survivor) });
+  t.equal(left.statusCode, 200, 'the household can still sign in');
+  t.equal(left.data.items.filter((x: { revokedAt: string | null }) => x.revokedAt === null).length, 1);
+});
+
+t.test('revoking an unknown or already revoked token is a 404', async (t) => {
+  const app = await build(t);
+  const { token } = await signUp(app);
+  const res = await call(app, { method: 'DELETE', url: '/v1/households/me/tokens/tk_nope', headers: bearer(token) });
+  t.equal(res.statusCode, 404);
+  t.match(res.headers['content-type'], /^application\/problem\+json/);
+});
+
+t.test('a sign-up stores the household and its first token together, or neither', async (t) => {
+  const path = join(mkdtempSync(join(tmpdir(), 'guidepost-atomic-')), 'g.db');
+  const store = openStore(path);
+  t.teardown(() => store.close());
+  const first = await store.households.createWithToken('One', { id: 'tk_same', name: null, hash: 'hash-1', hint: 'x' });
+  t.equal(first.token.householdId, first.household.id);
+  t.equal((await store.tokens.get('tk_same'))?.householdId, first.household.id);
+
+  // The token cannot be stored (its id is taken): the household must not be left without one.
+  await t.rejects(store.households.createWithToken('Two', { id: 'tk_same', name: null, hash: 'hash-2', hint: 'x' }), { code: 'SQLITE_CONSTRAINT_PRIMARYKEY' });
+  const db = new Database(path, { readonly: true });
+  t.teardown(() => db.close());
+  t.same(db.prepare('select name from households').pluck().all(), ['One'], 'the half-made household was rolled back');
+});
