@@ -1,5 +1,9 @@
 // Tests that run the sources in child processes through tsx count for no coverage: tsx compiles
 // the files differently from tap's loader, and merging the two for one file garbles the report.
-const SUBPROCESS_TESTS = ['test/server.test.ts', 'test/cli/import-export.test.ts'];
+const SUBPROCESS_TESTS = [
+  'test/server.test.ts',
+  'test/cli/import-export.test.ts',
+  'test/faults/crash.test.ts',
+];
 
 export default (testFile) => (SUBPROCESS_TESTS.some((t) => testFile.endsWith(t)) ? null : []);

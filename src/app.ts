@@ -57,7 +57,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   // JSON only: a text/plain body is a 415, not a string that fails validation.
   app.removeContentTypeParser('text/plain');
 
-  const store = options.store ?? openStore(config.DATABASE_URL);
+  const store = options.store ?? openStore(config.DATABASE_URL, { synchronous: config.SQLITE_SYNCHRONOUS });
   if (config.GUIDEPOST_DEMO) {
     const report = await loadDemo(store);
     if (report) app.log.info({ titles: report.created }, 'loaded the demo catalogue');

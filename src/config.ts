@@ -19,6 +19,11 @@ const ConfigSchema = z.object({
   BODY_LIMIT: z.coerce.number().int().min(1024).max(64 * 1024 * 1024).default(1024 * 1024),
   COMMUNITY_MIN_REVIEWS: z.coerce.number().int().min(1).max(1000).default(5),
   REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
+  SQLITE_SYNCHRONOUS: z
+    .string()
+    .transform((v) => v.toLowerCase())
+    .pipe(z.enum(['full', 'normal']))
+    .default('full'),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;

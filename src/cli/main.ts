@@ -26,8 +26,9 @@ The database is the one DATABASE_URL names (default ./data/guidepost.db).`;
 
 class UsageError extends Error {}
 
-async function withStore<T>(fn: (store: Store) => Promise<T>): Promise<T> {
-  const store = openStore(loadConfig().DATABASE_URL);
+async function withStore<T>(fn: (store: Store) => Promise<T>, options: { migrate?: boolean } = {}): Promise<T> {
+  const config = loadConfig();
+  const store = openStore(config.DATABASE_URL, { ...options, synchronous: config.SQLITE_SYNCHRONOUS });
   try {
     return await fn(store);
   } finally {

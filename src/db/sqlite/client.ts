@@ -11,14 +11,25 @@ export const SQLITE_MIGRATIONS = fileURLToPath(new URL('../../../migrations/sqli
 
 export type SqliteDb = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
 
+/**
+ * How hard a commit waits for the disk. In WAL mode `full` syncs the log on every commit, so an
+ * acknowledged write survives a power loss; `normal` syncs only at checkpoints, so it survives a
+ * crash of the process but a power loss may take the last commits with it.
+ */
+export type Synchronous = 'full' | 'normal';
+
+export interface SqliteOptions {
+  synchronous?: Synchronous;
+}
+
 /** The one place a SQLite database is opened and its pragmas set. */
-export function openSqlite(path: string): SqliteDb {
+export function openSqlite(path: string, { synchronous = 'full' }: SqliteOptions = {}): SqliteDb {
   if (path !== ':memory:' && !path.startsWith('file:')) mkdirSync(dirname(path), { recursive: true });
   const sqlite = new Database(path);
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
-  sqlite.pragma('synchronous = FULL');
+  sqlite.pragma(`synchronous = ${synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
   // Deleted rows are overwritten, not just unlinked: an erased household leaves no bytes behind.
   sqlite.pragma('secure_delete = ON');
   return drizzle(sqlite, { schema });

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { migrateSqlite, openSqlite, shippedMigrationCount } from '../../db/sqlite/client.js';
+import { migrateSqlite, openSqlite, shippedMigrationCount, type SqliteOptions } from '../../db/sqlite/client.js';
 import { meta } from '../../db/sqlite/schema.js';
 import type { Store } from '../types.js';
 import { createSqliteChildStore, createSqliteHouseholdStore, createSqliteOverrideStore } from './households.js';
@@ -7,9 +7,14 @@ import { createSqliteFlagStore, createSqliteReviewStore } from './community.js';
 import { createSqliteTitleStore } from './titles.js';
 import { createSqliteTokenStore } from './tokens.js';
 
+export interface SqliteStoreOptions extends SqliteOptions {
+  /** Apply pending migrations on open (the default). */
+  migrate?: boolean;
+}
+
 /** Opens (and by default migrates) a SQLite database and wraps it in the store interfaces. */
-export function createSqliteStore(path: string, { migrate = true } = {}): Store {
-  const db = openSqlite(path);
+export function createSqliteStore(path: string, { migrate = true, ...options }: SqliteStoreOptions = {}): Store {
+  const db = openSqlite(path, options);
   if (migrate) migrateSqlite(db);
   const shipped = shippedMigrationCount();
   // The title store keeps an index of community figures: review writes tell it what moved.

@@ -1,0 +1,262 @@
+/**
+ * What the fault tests share: the real server in a child process, a concurrent write load that
+ * remembers every write the server acknowledged, and a check of a database file against it.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { connect } from 'node:net';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { hashToken } from '../../src/domain/tokens.js';
+
+const ROOT = join(import.meta.dirname, '../..');
+export const SERVER = ['--import', 'tsx', join(ROOT, 'src/server.ts')];
+export const CLI = ['--import', 'tsx', join(ROOT, 'src/cli/main.ts')];
+
+export interface Server {
+  child: ChildProcess;
+  url: string;
+  /** The last 20 kB of stdout and stderr. */
+  output(): string;
+  exited: Promise<[code: number | null, signal: NodeJS.Signals | null]>;
+}
+
+/** Starts src/server.ts with this environment on a free port; resolves once it listens. */
+export async function startServer(env: Record<string, string>): Promise<Server> {
+  const child = spawn(process.execPath, SERVER, {
+    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let url: string | null = null;
+  const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`the server did not listen within 30 s:\n${out}`)), 30_000);
+    const take = (data: Buffer) => {
+      out = (out + data.toString()).slice(-20_000);
+      const m = url === null && /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
+      if (m) {
+        url = m[1]!;
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    child.stdout!.on('data', take);
+    child.stderr!.on('data', take);
+    void exited.then(([code, signal]) => {
+      clearTimeout(timer);
+      reject(new Error(`the server exited (${code ?? signal}) before listening:\n${out}`));
+    });
+  });
+  return { child, url: url!, output: () => out, exited };
+}
+
+export async function kill(server: Server, signal: NodeJS.Signals = 'SIGKILL') {
+  if (server.child.exitCode === null && server.child.signalCode === null) server.child.kill(signal);
+  return server.exited;
+}
+
+interface Household {
+  id: string;
+  token: string;
+}
+
+/**
+ * Several clients writing at once, each on its own households and children: sign-ups, children,
+ * overrides (each child/title pair written once, so the acknowledged note is the only possible
+ * one) and child deletions. Only what got a 2xx is remembered as acknowledged; a request that got
+ * no answer leaves what it touched uncertain, and uncertain things are not checked.
+ */
+export class WriteLoad {
+  readonly households = new Map<string, Household>();
+  readonly children = new Map<string, { householdId: string; nickname: string }>();
+  readonly overrides = new Map<string, { childId: string; titleId: string; note: string; decision: string }>();
+  readonly deleted = new Set<string>();
+  /** Answers that were neither 2xx nor a dropped connection: always a bug. */
+  readonly failures: string[] = [];
+  private stopped = false;
+  private running: Promise<void>[] = [];
+  private seq = 0;
+
+  constructor(private readonly titles: string[]) {}
+
+  get acknowledged(): number {
+    return this.households.size + this.children.size + this.overrides.size + this.deleted.size;
+  }
+
+  start(url: string, workers: number): void {
+    this.stopped = false;
+    this.running = Array.from({ length: workers }, (_, n) => this.worker(url, n));
+  }
+
+  /** Stops the clients and waits until none has a request in flight. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await Promise.all(this.running);
+  }
+
+  /** A copy of what is acknowledged now, to check a later snapshot against. */
+  snapshot() {
+    return {
+      households: new Map(this.households),
+      children: new Map(this.children),
+      overrides: new Map(this.overrides),
+      deleted: new Set(this.deleted),
+    };
+  }
+
+  /** One request; null when the connection failed (the server is gone, or going). */
+  private async send(url: string, method: string, path: string, token: string | null, body?: unknown) {
+    let res: Response;
+    try {
+      res = await fetch(`${url}${path}`, {
+        method,
+        headers: { ...(token && { authorization: `Bearer ${token}` }), ...(body !== undefined && { 'content-type': 'application/json' }) },
+        ...(body !== undefined && { body: JSON.stringify(body) }),
+      });
+    } catch {
+      return null;
+    }
+    const text = await res.text().catch(() => null);
+    if (text === null) return null;
+    if (res.status >= 300) {
+      this.failures.push(`${method} ${path}: ${res.status} ${text}`);
+      return null;
+    }
+    return { status: res.status, data: text ? JSON.parse(text) : undefined };
+  }
+
+  private async worker(url: string, n: number): Promise<void> {
+    let household: Household | null = null;
+    for (let round = 0; !this.stopped; round++) {
+      if (round % 3 === 0) {
+        const res = await this.send(url, 'POST', '/v1/households', null, { name: `load ${n}` });
+        if (!res) return;
+        household = { id: res.data.household.id, token: res.data.token.token };
+        this.households.set(household.id, household);
+      }
+      const nickname = `W${n}-${++this.seq}`;
+      const child = await this.send(url, 'POST', '/v1/children', household!.token, { nickname, birth: '2015-03' });
+      if (!child) return;
+      const childId: string = child.data.id;
+      this.children.set(childId, { householdId: household!.id, nickname });
+      const start = (this.seq * 7) % this.titles.length;
+      for (let i = 0; i < 4 && !this.stopped; i++) {
+        const titleId = this.titles[(start + i) % this.titles.length]!;
+        const note = `note ${childId} ${i}`;
+        const decision = i % 2 ? 'allow' : 'block';
+        const put = await this.send(url, 'PUT', `/v1/children/${childId}/overrides/${titleId}`, household!.token, { decision, note });
+        if (!put) return;
+        this.overrides.set(`${childId}/${titleId}`, { childId, titleId, note, decision });
+      }
+      if (round % 4 === 3 && !this.stopped) {
+        // Until the answer comes the child is neither here nor gone: forget it meanwhile.
+        this.forget(childId);
+        const removed = await this.send(url, 'DELETE', `/v1/children/${childId}`, household!.token);
+        if (!removed) return;
+        this.deleted.add(childId);
+      }
+    }
+  }
+
+  private forget(childId: string) {
+    this.children.delete(childId);
+    for (const [key, o] of this.overrides) if (o.childId === childId) this.overrides.delete(key);
+  }
+}
+
+export type Acknowledged = ReturnType<WriteLoad['snapshot']>;
+
+/**
+ * Opens the database file (recovering it as any next opener would), and reports its integrity
+ * check and every acknowledged write it does not hold.
+ */
+export function checkDatabase(path: string, acked: Acknowledged): { integrity: string; foreignKeys: number; missing: string[] } {
+  const db = new Database(path);
+  try {
+    const integrity = String(db.pragma('integrity_check', { simple: true }));
+    const foreignKeys = (db.pragma('foreign_key_check') as unknown[]).length;
+    const missing: string[] = [];
+    const tokenOwner = db.prepare<[string], { household_id: string }>('select household_id from tokens where hash = ? and revoked_at is null');
+    const household = db.prepare<[string], { id: string }>('select id from households where id = ?');
+    const child = db.prepare<[string], { household_id: string; nickname: string }>('select household_id, nickname from children where id = ?');
+    const override = db.prepare<[string, string], { note: string; decision: string }>('select note, decision from overrides where child_id = ? and title_id = ?');
+    for (const h of acked.households.values()) {
+      if (!household.get(h.id)) missing.push(`household ${h.id}`);
+      if (tokenOwner.get(hashToken(h.token))?.household_id !== h.id) missing.push(`token of ${h.id}`);
+    }
+    for (const [id, c] of acked.children) {
+      const row = child.get(id);
+      if (row?.household_id !== c.householdId || row.nickname !== c.nickname) missing.push(`child ${id} (${JSON.stringify(row)})`);
+    }
+    for (const [key, o] of acked.overrides) {
+      const row = override.get(o.childId, o.titleId);
+      if (row?.note !== o.note || row.decision !== o.decision) missing.push(`override ${key} (${JSON.stringify(row)})`);
+    }
+    for (const id of acked.deleted) if (child.get(id)) missing.push(`deleted child ${id} is back`);
+    return { integrity, foreignKeys, missing };
+  } finally {
+    db.close();
+  }
+}
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Resolves once `test` holds, polling; rejects after `ms`. */
+export async function until(test: () => boolean, ms: number, what: string): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!test()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(20);
+  }
+}
+
+export interface RawResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+/**
+ * A raw HTTP/1.1 connection, to send a request in pieces (a slow client) and read what comes
+ * back until the server closes the connection.
+ */
+export function rawConnection(port: number) {
+  const socket = connect(port, '127.0.0.1');
+  let received = '';
+  // One character a byte, so Content-Length counts characters; bodies are decoded as UTF-8 below.
+  socket.setEncoding('latin1');
+  socket.on('data', (d: string) => (received += d));
+  socket.on('error', () => {});
+  const closed = once(socket, 'close');
+  return {
+    socket,
+    write: (text: string) => new Promise<void>((resolve, reject) => socket.write(text, (err) => (err ? reject(err) : resolve()))),
+    /** Every response received before the server closed the connection (which must come within `ms`). */
+    async responses(ms = 5_000): Promise<RawResponse[]> {
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`the server kept the connection open ${ms} ms; received: ${received}`)), ms);
+      });
+      await Promise.race([closed, timeout]).finally(() => clearTimeout(timer));
+      return parseResponses(received);
+    },
+    closed,
+  };
+}
+
+function parseResponses(text: string): RawResponse[] {
+  const out: RawResponse[] = [];
+  let rest = text;
+  while (rest.length > 0) {
+    const end = rest.indexOf('\r\n\r\n');
+    if (end < 0) break;
+    const [statusLine, ...lines] = rest.slice(0, end).split('\r\n');
+    const headers = Object.fromEntries(lines.map((l) => [l.slice(0, l.indexOf(':')).toLowerCase(), l.slice(l.indexOf(':') + 1).trim()]));
+    const length = Number(headers['content-length'] ?? 0);
+    const body = Buffer.from(rest.slice(end + 4, end + 4 + length), 'latin1').toString('utf8');
+    out.push({ status: Number(statusLine!.split(' ')[1]), headers, body });
+    rest = rest.slice(end + 4 + length);
+  }
+  return out;
+}
