@@ -4,7 +4,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { jsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-type-provider-zod';
-import { RESPONSE_HEADERS } from '../schemas/common.js';
+import { PROBLEM_DESCRIPTIONS, RESPONSE_HEADERS } from '../schemas/common.js';
 import { STATUS_CODES } from 'node:http';
 import pkg from '../../package.json' with { type: 'json' };
 
@@ -19,12 +19,45 @@ interface Doc {
   components?: { schemas?: Record<string, unknown> };
 }
 
+interface OperationShape {
+  parameters?: { in: string; name: string }[];
+  security?: Record<string, string[]>[];
+  responses?: Record<string, unknown>;
+}
+
 /**
- * The generated document, tidied: the type provider emits an input and an output variant of
- * every named schema; keep only those something refers to, and give each success response
- * its status text instead of "Default Response".
+ * The problems an operation may answer by its shape alone, whatever its route declares: a bad
+ * token on any route (401), the wrong role where one is named (403), a path parameter that is
+ * undecodable or too long (400, 414), a body that is malformed, too large or not JSON on a method
+ * that carries one (400, 413, 415), a malformed or stale If-Match (400, 412).
+ */
+export function shapeProblems(path: string, method: string, operation: OperationShape): number[] {
+  return [
+    401,
+    ...(operation.security?.some((requirement) => (requirement.bearer ?? []).length > 0) ? [403] : []),
+    ...(path.includes('{') ? [400, 414] : []),
+    ...(['post', 'put', 'patch', 'delete'].includes(method) ? [400, 413, 415] : []),
+    ...(operation.parameters?.some((p) => p.in === 'header' && p.name === 'if-match') ? [400, 412] : []),
+  ];
+}
+
+/**
+ * The generated document, tidied: every operation lists the problems its shape may answer; the
+ * type provider emits an input and an output variant of every named schema, so keep only those
+ * something refers to; give each success response its status text instead of "Default Response".
  */
 export function tidyDocument<D extends Doc>(doc: D): D {
+  for (const [pathName, path] of Object.entries(doc.paths ?? {})) {
+    for (const [method, operation] of Object.entries(path as Record<string, OperationShape>)) {
+      for (const status of shapeProblems(pathName, method, operation)) {
+        operation.responses ??= {};
+        operation.responses[status] ??= {
+          description: PROBLEM_DESCRIPTIONS[status],
+          content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+        };
+      }
+    }
+  }
   const schemas = doc.components?.schemas ?? {};
   const used = new Set<string>();
   const visit = (node: unknown): void => {

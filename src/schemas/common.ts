@@ -40,7 +40,7 @@ export const page = <T extends z.ZodType>(item: T) =>
     nextCursor: z.string().nullable().describe('Pass as `cursor` to get the next page; null on the last page.'),
   });
 
-const PROBLEM_DESCRIPTIONS: Record<number, string> = {
+export const PROBLEM_DESCRIPTIONS: Record<number, string> = {
   400: 'The request is not valid; `errors` names each bad field.',
   401: 'No token, or a malformed, unknown or revoked one.',
   403: 'The token’s role may not do this.',
@@ -48,6 +48,7 @@ const PROBLEM_DESCRIPTIONS: Record<number, string> = {
   409: 'The change conflicts with what is stored (for example an external id another title holds).',
   412: 'The If-Match ETag is stale: someone changed the resource since you read it.',
   413: 'The body is larger than the server accepts.',
+  414: 'A path parameter is longer than the server accepts.',
   415: 'The body is not application/json.',
   503: 'Not ready to serve.',
 };
