@@ -185,23 +185,23 @@ export function createSqliteTitleStore(db: SqliteDb): TitleStore & { communityCh
     }
     seenVersion = dataVersion.get() as number;
   }
+  type TallyRow = { titleId: string; by: 'parent' | 'kid'; age: number; n: number; stars: number };
+  const TALLY = { titleId: reviews.titleId, by: reviews.by, age: reviews.ageRating, n: sql<number>`count(*)`, stars: sql<number>`sum(${reviews.stars})` };
+
   /** Community statistics from the visible reviews of these titles, tallied in SQL by age. */
-  function communityOf(tx: Tx, ids: string[]): Map<string, Community> {
+  function communityOf(tx: Tx, ids: string[], tallied?: TallyRow[]): Map<string, Community> {
     const tallies = new Map<string, { parent: { counts: Map<number, number>; starsTotal: number }; kid: { counts: Map<number, number>; starsTotal: number } }>();
     const fresh = () => ({ parent: { counts: new Map<number, number>(), starsTotal: 0 }, kid: { counts: new Map<number, number>(), starsTotal: 0 } });
-    if (ids.length > 0) {
-      const rows = tx
-        .select({ titleId: reviews.titleId, by: reviews.by, age: reviews.ageRating, n: sql<number>`count(*)`, stars: sql<number>`sum(${reviews.stars})` })
-        .from(reviews)
-        .where(and(inArray(reviews.titleId, ids), eq(reviews.hidden, false)))
-        .groupBy(reviews.titleId, reviews.by, reviews.ageRating)
-        .all();
-      for (const r of rows) {
-        const t = tallies.get(r.titleId) ?? fresh();
-        t[r.by].counts.set(r.age, r.n);
-        t[r.by].starsTotal += r.stars;
-        tallies.set(r.titleId, t);
-      }
+    const rows =
+      tallied ??
+      (ids.length === 0
+        ? []
+        : tx.select(TALLY).from(reviews).where(and(inArray(reviews.titleId, ids), eq(reviews.hidden, false))).groupBy(reviews.titleId, reviews.by, reviews.ageRating).all());
+    for (const r of rows) {
+      const t = tallies.get(r.titleId) ?? fresh();
+      t[r.by].counts.set(r.age, r.n);
+      t[r.by].starsTotal += r.stars;
+      tallies.set(r.titleId, t);
     }
     return new Map(ids.map((id) => {
       const t = tallies.get(id) ?? fresh();
@@ -220,6 +220,28 @@ export function createSqliteTitleStore(db: SqliteDb): TitleStore & { communityCh
     }
     for (const a of tx.select().from(advisories).where(inArray(advisories.titleId, ids)).all()) advs.set(a.titleId, a);
     return { certs, advs, community };
+  }
+
+  // One title by reference, the verdict endpoints' common path: statements prepared once.
+  const id = sql.placeholder('id');
+  const value = sql.placeholder('value');
+  const one = {
+    row: {
+      id: db.select().from(titles).where(eq(titles.id, value)).prepare(),
+      imdb: db.select().from(titles).where(eq(titles.imdb, value)).prepare(),
+      tmdb: db.select().from(titles).where(eq(titles.tmdb, value)).prepare(),
+      isbn: db.select().from(titles).where(eq(titles.isbn, value)).prepare(),
+    },
+    certifications: db.select().from(certifications).where(eq(certifications.titleId, id)).orderBy(certifications.position).prepare(),
+    advisory: db.select().from(advisories).where(eq(advisories.titleId, id)).prepare(),
+    tally: db.select(TALLY).from(reviews).where(and(eq(reviews.titleId, id), eq(reviews.hidden, false))).groupBy(reviews.by, reviews.ageRating).prepare(),
+  };
+
+  function getOne(ref: TitleRef): TitleRecord | null {
+    const row = one.row[ref.by].get({ value: valueOf(ref) });
+    if (!row) return null;
+    const community = communityOf(db, [row.id], one.tally.all({ id: row.id }));
+    return { title: toTitle(row, one.certifications.all({ id: row.id }), one.advisory.get({ id: row.id }) ?? null, community.get(row.id)!), version: row.version };
   }
 
   function recordOf(tx: Tx, row: TitleRow): TitleRecord {
@@ -322,8 +344,7 @@ export function createSqliteTitleStore(db: SqliteDb): TitleStore & { communityCh
 
   return {
     async get(ref) {
-      const row = findRow(db, ref);
-      return row ? recordOf(db, row) : null;
+      return getOne(ref);
     },
 
     async getMany(refs) {
