@@ -47,6 +47,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     bodyLimit: config.BODY_LIMIT,
     requestTimeout: config.REQUEST_TIMEOUT_MS,
     connectionTimeout: config.REQUEST_TIMEOUT_MS * 2,
+    // The request line and headers together; above it Node answers 431 (see clientErrorHandler).
+    http: { maxHeaderSize: config.MAX_HEADER_SIZE },
     routerOptions: ROUTER_OPTIONS,
     frameworkErrors,
     clientErrorHandler,

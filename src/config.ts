@@ -19,6 +19,8 @@ const ConfigSchema = z.object({
   BODY_LIMIT: z.coerce.number().int().min(1024).max(64 * 1024 * 1024).default(1024 * 1024),
   COMMUNITY_MIN_REVIEWS: z.coerce.number().int().min(1).max(1000).default(5),
   REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
+  // Node's own default; larger headers are refused with 431 before any code of ours runs.
+  MAX_HEADER_SIZE: z.coerce.number().int().min(1024).max(1024 * 1024).default(16 * 1024),
   SQLITE_SYNCHRONOUS: z
     .string()
     .transform((v) => v.toLowerCase())
