@@ -241,6 +241,31 @@ export interface FlagStore {
   forHousehold(householdId: string): Promise<FlagRecord[]>;
 }
 
+/** What is held for an idempotency key: the request it was first used with, and its answer once there is one. */
+export interface IdempotencyRecord {
+  fingerprint: string;
+  /** The sealed first answer; null while the first request is still in flight. */
+  response: string | null;
+}
+
+/**
+ * Idempotency keys (see src/plugins/idempotency.ts). The store keeps opaque strings: the id is
+ * already a keyed hash and the response already sealed. Times are ISO 8601 strings in UTC.
+ */
+export interface IdempotencyStore {
+  /**
+   * Claims the key for a request in one transaction: `claimed` when it was free, expired, or left
+   * in flight past `lockedUntil` (a crashed request); otherwise what is held for it.
+   */
+  claim(entry: { id: string; fingerprint: string; householdId: string | null; now: string; lockedUntil: string; expiresAt: string }): Promise<{ claimed: true } | { claimed: false; record: IdempotencyRecord }>;
+  /** Keeps the final answer of a claimed key, owned by the household (erased with it) when there is one. */
+  complete(id: string, response: string, householdId: string | null): Promise<void>;
+  /** Frees a claimed key whose request failed, so a retry runs afresh; a key with an answer stays. */
+  release(id: string): Promise<void>;
+  /** Deletes the keys expired at `now`; answers how many went. */
+  purgeExpired(now: string): Promise<number>;
+}
+
 export interface Store {
   readonly dialect: 'sqlite';
   reviews: ReviewStore;
@@ -250,6 +275,7 @@ export interface Store {
   households: HouseholdStore;
   children: ChildStore;
   overrides: OverrideStore;
+  idempotency: IdempotencyStore;
   /** A value kept with the data and created on first use (e.g. the cursor signing key). */
   setting(key: string, create: () => string): Promise<string>;
   /** Whether the database answers and every shipped migration is applied. */

@@ -235,3 +235,25 @@ export const meta = sqliteTable('meta', {
   value: text('value').notNull(),
 });
 
+
+/**
+ * Idempotency keys: the first answer to a POST sent with an Idempotency-Key, kept 24 hours so a
+ * retry gets it again. `id` is a keyed hash of the caller's scope and the key (never the key);
+ * `response` is sealed with a key derived from the Idempotency-Key (a sign-up's answer holds a
+ * token), null while the first request is in flight. A household's keys go with it.
+ */
+export const idempotencyKeys = sqliteTable(
+  'idempotency_keys',
+  {
+    id: text('id').primaryKey(),
+    householdId: text('household_id').references(() => households.id, { onDelete: 'cascade' }),
+    /** A hash of the method, URL and body the key was first used with. */
+    fingerprint: text('fingerprint').notNull(),
+    response: text('response'),
+    /** While `response` is null: until when the first request holds the key (after a crash it is free again). */
+    lockedUntil: text('locked_until').notNull(),
+    createdAt: text('created_at').notNull(),
+    expiresAt: text('expires_at').notNull(),
+  },
+  (t) => [index('idempotency_keys_expiry_idx').on(t.expiresAt), index('idempotency_keys_household_idx').on(t.householdId)],
+);

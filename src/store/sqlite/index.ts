@@ -4,6 +4,7 @@ import { meta } from '../../db/sqlite/schema.js';
 import type { Store } from '../types.js';
 import { createSqliteChildStore, createSqliteHouseholdStore, createSqliteOverrideStore } from './households.js';
 import { createSqliteFlagStore, createSqliteReviewStore } from './community.js';
+import { createSqliteIdempotencyStore } from './idempotency.js';
 import { createSqliteTitleStore } from './titles.js';
 import { createSqliteTokenStore } from './tokens.js';
 
@@ -28,6 +29,7 @@ export function createSqliteStore(path: string, { migrate = true, ...options }: 
     overrides: createSqliteOverrideStore(db),
     reviews: createSqliteReviewStore(db, titleStore.communityChanged),
     flags: createSqliteFlagStore(db),
+    idempotency: createSqliteIdempotencyStore(db),
     async setting(key, create) {
       // Insert-or-ignore then read: two processes starting together agree on one value.
       return db.transaction((tx) => {
