@@ -4,6 +4,7 @@ const SUBPROCESS_TESTS = [
   'test/server.test.ts',
   'test/cli/import-export.test.ts',
   'test/faults/crash.test.ts',
+  'test/faults/sigterm.test.ts',
 ];
 
 export default (testFile) => (SUBPROCESS_TESTS.some((t) => testFile.endsWith(t)) ? null : []);

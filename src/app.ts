@@ -10,7 +10,9 @@ import { maskTokens } from './domain/tokens.js';
 import authPlugin from './plugins/auth.js';
 import cursorPlugin from './plugins/cursor.js';
 import docsPlugin from './plugins/docs.js';
+import drainingPlugin from './plugins/draining.js';
 import errorsPlugin, { clientErrorHandler, frameworkErrors, ROUTER_OPTIONS } from './plugins/errors.js';
+import pressurePlugin from './plugins/pressure.js';
 import rateLimitPlugin from './plugins/rate-limit.js';
 import securityPlugin from './plugins/security.js';
 import storePlugin from './plugins/store.js';
@@ -47,6 +49,13 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     bodyLimit: config.BODY_LIMIT,
     requestTimeout: config.REQUEST_TIMEOUT_MS,
     connectionTimeout: config.REQUEST_TIMEOUT_MS * 2,
+    // A handler still busy after this answers 503 (the errors plugin words it) instead of holding the connection.
+    handlerTimeout: config.HANDLER_TIMEOUT_MS,
+    // While closing, the draining plugin answers late requests as problems, not Fastify's plain JSON 503.
+    return503OnClosing: false,
+    // close() waits for requests in flight: Node closes idle keep-alive connections itself, and no
+    // busy one is cut (some Fastify 5 releases reset busy ones under the default 'idle': fastify#6889).
+    forceCloseConnections: false,
     // The request line and headers together; above it Node answers 431 (see clientErrorHandler).
     http: { maxHeaderSize: config.MAX_HEADER_SIZE },
     routerOptions: ROUTER_OPTIONS,
@@ -69,6 +78,9 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(storePlugin, { store });
   await app.register(docsPlugin);
   await app.register(securityPlugin, { config });
+  // Before auth: a request turned away costs no token lookup.
+  await app.register(drainingPlugin);
+  await app.register(pressurePlugin, { config });
   await app.register(authPlugin);
   await app.register(cursorPlugin);
   await app.register(rateLimitPlugin);

@@ -1,3 +1,4 @@
+import { getHeapStatistics } from 'node:v8';
 import { z } from 'zod';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -26,6 +27,16 @@ const ConfigSchema = z.object({
     .transform((v) => v.toLowerCase())
     .pipe(z.enum(['full', 'normal']))
     .default('full'),
+  HANDLER_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(15_000),
+  // Load shedding: 0 turns a threshold off.
+  MAX_EVENT_LOOP_DELAY_MS: z.coerce.number().int().min(0).max(60_000).default(1_000),
+  MAX_HEAP_USED_MB: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(1024 * 1024)
+    .default(() => Math.floor((getHeapStatistics().heap_size_limit * 0.9) / 2 ** 20)),
+  MAX_RSS_MB: z.coerce.number().int().min(0).max(1024 * 1024).default(0),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;
@@ -51,7 +62,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return parsed.data;
 }
 
-/** The configuration tests and the CLI build on: defaults, overridable per field. */
+/**
+ * The configuration tests build on: defaults, overridable per field. Load shedding is off, so a
+ * busy test machine never turns a test's request into a 503; the tests of shedding turn it on.
+ */
 export function testConfig(overrides: Partial<Config> = {}): Config {
-  return { ...loadConfig({}), DATABASE_URL: ':memory:', LOG_LEVEL: 'silent', ...overrides };
+  return { ...loadConfig({}), DATABASE_URL: ':memory:', LOG_LEVEL: 'silent', MAX_EVENT_LOOP_DELAY_MS: 0, MAX_HEAP_USED_MB: 0, MAX_RSS_MB: 0, ...overrides };
 }

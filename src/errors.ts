@@ -37,3 +37,10 @@ export const forbidden = (detail: string) => new AppError(403, `${PROBLEM_BASE}f
 /** A validation failure found after the schema passed (one that needs today's date or the database). */
 export const invalid = (path: string, message: string) =>
   new AppError(400, `${PROBLEM_BASE}validation`, 'Validation Failed', `The request is not valid: ${path}: ${message}`, {}, [{ path, message }]);
+
+/**
+ * The service cannot answer now: `kind` is `overloaded`, `shutting-down` or `timeout`. With a
+ * `Retry-After` when the server can tell how long to wait.
+ */
+export const serviceUnavailable = (kind: 'overloaded' | 'shutting-down' | 'timeout', detail: string, retryAfterSeconds?: number) =>
+  new AppError(503, `${PROBLEM_BASE}${kind}`, 'Service Unavailable', detail, retryAfterSeconds === undefined ? {} : { 'retry-after': String(retryAfterSeconds) });

@@ -17,10 +17,16 @@ async function main(): Promise<void> {
 
   const app = await buildApp(config);
 
-  closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {
+  // On SIGTERM or SIGINT: stop accepting connections, let requests in flight finish (none runs
+  // longer than the handler timeout), answer late ones 503, then close the database, which
+  // checkpoints its write-ahead log. Past the delay, or on a second signal, exit at once: every
+  // acknowledged write is already on disk.
+  const delay = config.HANDLER_TIMEOUT_MS + 5_000;
+  closeWithGrace({ delay, logger: { error: (msg: unknown) => app.log.error(msg) } }, async ({ signal, err }) => {
     if (err) app.log.error({ err }, 'closing after an uncaught error');
     else app.log.info({ signal }, 'closing');
     await app.close();
+    app.log.info('closed');
   });
 
   await app.listen({ port: config.PORT, host: config.HOST });

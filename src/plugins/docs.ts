@@ -79,7 +79,7 @@ export function tidyDocument<D extends Doc>(doc: D): D {
     for (const operation of Object.values(path as Record<string, Operation>)) {
       for (const [status, response] of Object.entries(operation.responses ?? {})) {
         if (response.description === 'Default Response') response.description = STATUS_CODES[Number(status)] ?? 'Response';
-        const names = operation['x-response-headers']?.[status] ?? (status === '429' ? ['retry-after' as const] : []);
+        const names = operation['x-response-headers']?.[status] ?? (status === '429' || status === '503' ? ['retry-after' as const] : []);
         if (names.length) response.headers = Object.fromEntries(names.map((name) => [name, RESPONSE_HEADERS[name]]));
       }
       delete operation['x-response-headers'];

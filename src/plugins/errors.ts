@@ -129,6 +129,14 @@ async function errorsPlugin(app: FastifyInstance): Promise<void> {
       request.log.error({ err: error, cause: error.cause }, 'response does not match its schema');
       return sendProblem(reply, { type: 'about:blank', status: 500, detail: 'The server failed to answer; the failure is logged.' });
     }
+    if (error.code === 'FST_ERR_HANDLER_TIMEOUT') {
+      request.log.warn({ handlerTimeout: request.routeOptions.handlerTimeout }, 'handler timed out');
+      return sendProblem(reply, {
+        type: `${PROBLEM_BASE}timeout`,
+        status: 503,
+        detail: 'The server took too long to answer and gave up. A change the request asked for may still have been made: read before you retry.',
+      });
+    }
     const status = error.statusCode ?? 500;
     if (status >= 400 && status < 500) {
       const known = error.code ? FRAMEWORK_ERRORS[error.code] : undefined;

@@ -50,14 +50,15 @@ export const PROBLEM_DESCRIPTIONS: Record<number, string> = {
   413: 'The body is larger than the server accepts.',
   414: 'A path parameter is longer than the server accepts.',
   415: 'The body is not application/json.',
-  503: 'Not ready to serve.',
+  503: 'The server cannot answer now: it is overloaded (`overloaded`), shutting down (`shutting-down`), took too long (`timeout`), or, for /readyz, not ready. Wait as long as `Retry-After` says when it is present.',
 };
 
 /** Response entries for the errors a route may answer with, served as application/problem+json. */
 export const problemResponses = (...statuses: number[]) =>
   Object.fromEntries(
-    // Any route may answer 401: a bad token is refused everywhere, even where none is needed.
-    [...new Set([...statuses, 401])].sort().map((status) => [
+    // Any route may answer 401: a bad token is refused everywhere, even where none is needed. And
+    // any may answer 503: load shedding, shutting down and the handler timeout spare none.
+    [...new Set([...statuses, 401, 503])].sort().map((status) => [
       status,
       { description: PROBLEM_DESCRIPTIONS[status] ?? 'A problem.', content: { 'application/problem+json': { schema: ProblemSchema } } },
     ]),

@@ -1,0 +1,38 @@
+/** The variables of durability, load shedding and timeouts: defaults, parsing, and refusals that name them. */
+import { getHeapStatistics } from 'node:v8';
+import t from 'tap';
+import { loadConfig, testConfig } from '../../src/config.js';
+
+t.test('defaults', async (t) => {
+  const c = loadConfig({});
+  t.equal(c.SQLITE_SYNCHRONOUS, 'full', 'acknowledged writes survive a power loss unless told otherwise');
+  t.equal(c.HANDLER_TIMEOUT_MS, 15_000);
+  t.equal(c.MAX_EVENT_LOOP_DELAY_MS, 1_000);
+  t.equal(c.MAX_HEAP_USED_MB, Math.floor((getHeapStatistics().heap_size_limit * 0.9) / 2 ** 20), '90% of the heap V8 allows');
+  t.equal(c.MAX_RSS_MB, 0, 'no resident-memory limit unless one is set');
+  t.match(testConfig(), { MAX_EVENT_LOOP_DELAY_MS: 0, MAX_HEAP_USED_MB: 0, MAX_RSS_MB: 0 }, 'tests shed no load unless they ask to');
+});
+
+t.test('values are parsed', async (t) => {
+  const c = loadConfig({ SQLITE_SYNCHRONOUS: 'NORMAL', HANDLER_TIMEOUT_MS: '2500', MAX_EVENT_LOOP_DELAY_MS: '0', MAX_HEAP_USED_MB: '512', MAX_RSS_MB: '1024' });
+  t.equal(c.SQLITE_SYNCHRONOUS, 'normal', 'case does not matter');
+  t.equal(c.HANDLER_TIMEOUT_MS, 2500);
+  t.equal(c.MAX_EVENT_LOOP_DELAY_MS, 0, '0 turns a threshold off');
+  t.equal(c.MAX_HEAP_USED_MB, 512);
+  t.equal(c.MAX_RSS_MB, 1024);
+});
+
+t.test('a bad value stops start-up with a message that names the variable', async (t) => {
+  for (const [name, value] of [
+    ['SQLITE_SYNCHRONOUS', 'off'],
+    ['SQLITE_SYNCHRONOUS', 'extra'],
+    ['HANDLER_TIMEOUT_MS', '0'],
+    ['HANDLER_TIMEOUT_MS', '50'],
+    ['HANDLER_TIMEOUT_MS', 'soon'],
+    ['MAX_EVENT_LOOP_DELAY_MS', '-1'],
+    ['MAX_HEAP_USED_MB', '1.5'],
+    ['MAX_RSS_MB', 'lots'],
+  ]) {
+    t.throws(() => loadConfig({ [name!]: value }), { name: 'ConfigError', message: new RegExp(`${name}=`) }, `${name}=${value}`);
+  }
+});

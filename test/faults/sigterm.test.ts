@@ -1,0 +1,57 @@
+/**
+ * SIGTERM to the real process: the request in flight is answered, a request that arrives after
+ * the signal gets a 503 problem with Retry-After and Connection: close, the process exits 0, and
+ * the database is left closed cleanly: no write-ahead log left over, nothing to recover.
+ */
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import t from 'tap';
+import { kill, rawConnection, sleep, startServer, until } from './support.js';
+
+t.test('SIGTERM: in-flight requests finish, late ones get 503, the database closes cleanly', async (t) => {
+  const database = join(mkdtempSync(join(tmpdir(), 'guidepost-sigterm-')), 'g.db');
+  const server = await startServer({ DATABASE_URL: database });
+  t.teardown(() => kill(server));
+  const port = Number(new URL(server.url).port);
+
+  const signedUp = await fetch(`${server.url}/v1/households`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"name":"Before"}' });
+  t.equal(signedUp.status, 201);
+  t.ok(existsSync(`${database}-wal`), 'the server writes through a write-ahead log');
+
+  const body = JSON.stringify({ name: 'During' });
+  const inFlight = rawConnection(port);
+  await inFlight.write(`POST /v1/households HTTP/1.1\r\nHost: guidepost\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body.slice(0, 3)}`);
+  const late = rawConnection(port);
+  await late.write('GET /v1/rating-systems HTTP/1.1\r\nHost: guidepost\r\n');
+  await sleep(200);
+
+  server.child.kill('SIGTERM');
+  await until(() => /"msg":"closing"/.test(server.output()), 10_000, 'the server to start closing');
+  await sleep(200);
+  await late.write('\r\n');
+  await inFlight.write(body.slice(3));
+
+  const [refused] = await late.responses();
+  t.equal(refused?.status, 503, 'a request after the signal is refused');
+  t.match(refused?.headers['content-type'], /^application\/problem\+json/);
+  t.equal(refused?.headers['retry-after'], '1');
+  t.equal(refused?.headers.connection, 'close');
+  t.equal(JSON.parse(refused!.body).type, 'urn:guidepost:problem:shutting-down');
+
+  const [answered] = await inFlight.responses();
+  t.equal(answered?.status, 201, 'the request in flight is answered');
+  const during = JSON.parse(answered!.body).household.id;
+
+  const [code, signal] = await server.exited;
+  t.equal(code, 0, `exits 0 (${signal ?? ''})`);
+  t.match(server.output(), /"msg":"closed"/);
+  t.notOk(existsSync(`${database}-wal`), 'no write-ahead log is left: the database was closed cleanly');
+
+  const db = new Database(database, { readonly: true });
+  t.teardown(() => db.close());
+  t.equal(db.pragma('integrity_check', { simple: true }), 'ok');
+  t.same(db.prepare('select name from households order by name').pluck().all(), ['Before', 'During'], 'both sign-ups are stored');
+  t.ok(db.prepare('select 1 from households where id = ?').get(during));
+});
