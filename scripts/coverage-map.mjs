@@ -5,6 +5,7 @@ const SUBPROCESS_TESTS = [
   'test/cli/import-export.test.ts',
   'test/faults/crash.test.ts',
   'test/faults/sigterm.test.ts',
+  'test/faults/backup.test.ts',
 ];
 
 export default (testFile) => (SUBPROCESS_TESTS.some((t) => testFile.endsWith(t)) ? null : []);

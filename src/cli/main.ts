@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /** The guidepost command: database chores that belong beside the server, not inside it. */
-import { createReadStream, statSync } from 'node:fs';
+import { createReadStream, existsSync, statSync } from 'node:fs';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
@@ -20,7 +20,8 @@ Commands:
   token revoke ID                          revoke a token
   import FILE.jsonl                        upsert titles from JSON Lines; bad lines are reported
   export                                   print every title as JSON Lines on stdout
-  backup PATH                              write a consistent copy of the database to PATH
+  backup PATH                              write a consistent copy of the database to PATH (a new file),
+                                           while the server goes on writing
 
 The database is the one DATABASE_URL names (default ./data/guidepost.db).`;
 
@@ -112,11 +113,17 @@ async function run(argv: string[]): Promise<number> {
         for await (const title of store.titles.exportAll()) await write(`${JSON.stringify(toImportLine(title))}\n`);
       });
       return 0;
-    case 'backup':
-      if (!rest[0]) throw new UsageError('backup needs a destination: guidepost backup PATH');
-      await withStore((store) => store.backup(rest[0]!));
-      console.error(`Backed up to ${rest[0]}.`);
+    case 'backup': {
+      const [path] = rest;
+      if (!path) throw new UsageError('backup needs a destination: guidepost backup PATH');
+      const source = loadConfig().DATABASE_URL;
+      if (!source.startsWith('file:') && !existsSync(source)) throw new UsageError(`there is no database at ${source} to back up`);
+      if (existsSync(path)) throw new UsageError(`${path} already exists; back up to a new file`);
+      // The copy is of the database as it is: a backup never migrates what it copies.
+      await withStore((store) => store.backup(path), { migrate: false });
+      console.error(`Backed up to ${path}.`);
       return 0;
+    }
     default:
       throw new UsageError(`unknown command "${command}"`);
   }

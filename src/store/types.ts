@@ -280,7 +280,11 @@ export interface Store {
   setting(key: string, create: () => string): Promise<string>;
   /** Whether the database answers and every shipped migration is applied. */
   ready(): Promise<{ database: boolean; migrations: boolean }>;
-  /** A consistent copy of the database at `path`, taken while writes go on. */
+  /**
+   * A consistent copy of the database in a new file at `path` (an existing file is refused),
+   * taken while other processes go on writing, and synced to the disk before it appears. It
+   * holds the store's connection while it copies: meant for the CLI's own store.
+   */
   backup(path: string): Promise<void>;
   close(): Promise<void>;
 }

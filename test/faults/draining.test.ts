@@ -12,7 +12,7 @@ import Database from 'better-sqlite3';
 import t from 'tap';
 import { buildApp } from '../../src/app.js';
 import { testConfig } from '../../src/config.js';
-import { rawConnection, sleep } from './support.js';
+import { assertShuttingDown, halfSentRequests, rawConnection, sleep } from './support.js';
 
 t.test('close(): in-flight requests finish, late ones get a 503 problem, the database closes clean', async (t) => {
   const database = join(mkdtempSync(join(tmpdir(), 'guidepost-drain-')), 'g.db');
@@ -23,33 +23,19 @@ t.test('close(): in-flight requests finish, late ones get a 503 problem, the dat
   // An idle keep-alive connection, one request already answered on it.
   const idle = rawConnection(port);
   await idle.write('GET /healthz HTTP/1.1\r\nHost: guidepost\r\n\r\n');
-  // In flight: a sign-up whose body is still on its way when the close begins.
-  const body = JSON.stringify({ name: 'The Slowpokes' });
-  const inFlight = rawConnection(port);
-  await inFlight.write(`POST /v1/households HTTP/1.1\r\nHost: guidepost\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body.slice(0, 4)}`);
-  // Late: a request whose headers are not all there yet.
-  const late = rawConnection(port);
-  await late.write('GET /v1/categories HTTP/1.1\r\nHost: guidepost\r\n');
-  await sleep(200);
+  const requests = await halfSentRequests(port, 'The Slowpokes');
 
   const closing = app.close();
   await idle.closed;
   t.pass('the idle connection is closed at once');
   await sleep(100);
-  await late.write('\r\n');
-  await inFlight.write(body.slice(4));
+  await requests.finish();
 
-  const [answered] = await inFlight.responses();
-  t.equal(answered?.status, 201, 'the request in flight gets its answer');
-  t.equal(answered?.headers.connection, 'close', '…and its connection closes after it');
-  const householdId = JSON.parse(answered!.body).household.id;
-
-  const [refused] = await late.responses();
-  t.equal(refused?.status, 503);
-  t.match(refused?.headers['content-type'], /^application\/problem\+json/);
-  t.equal(refused?.headers['retry-after'], '1');
-  t.equal(refused?.headers.connection, 'close');
-  t.match(JSON.parse(refused!.body), { type: 'urn:guidepost:problem:shutting-down', status: 503, title: 'Service Unavailable' });
+  const { inFlight, late } = await requests.answers();
+  t.equal(inFlight?.status, 201, 'the request in flight gets its answer');
+  t.equal(inFlight?.headers.connection, 'close', '…and its connection closes after it');
+  const householdId = JSON.parse(inFlight!.body).household.id;
+  assertShuttingDown(t, late);
 
   await closing;
   t.notOk(existsSync(`${database}-wal`), 'the write-ahead log was checkpointed into the database and removed');

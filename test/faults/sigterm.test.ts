@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import t from 'tap';
-import { kill, rawConnection, sleep, startServer, until } from './support.js';
+import { assertShuttingDown, halfSentRequests, kill, sleep, startServer, until } from './support.js';
 
 t.test('SIGTERM: in-flight requests finish, late ones get 503, the database closes cleanly', async (t) => {
   const database = join(mkdtempSync(join(tmpdir(), 'guidepost-sigterm-')), 'g.db');
@@ -20,29 +20,17 @@ t.test('SIGTERM: in-flight requests finish, late ones get 503, the database clos
   t.equal(signedUp.status, 201);
   t.ok(existsSync(`${database}-wal`), 'the server writes through a write-ahead log');
 
-  const body = JSON.stringify({ name: 'During' });
-  const inFlight = rawConnection(port);
-  await inFlight.write(`POST /v1/households HTTP/1.1\r\nHost: guidepost\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body.slice(0, 3)}`);
-  const late = rawConnection(port);
-  await late.write('GET /v1/rating-systems HTTP/1.1\r\nHost: guidepost\r\n');
-  await sleep(200);
+  const requests = await halfSentRequests(port, 'During');
 
   server.child.kill('SIGTERM');
   await until(() => /"msg":"closing"/.test(server.output()), 10_000, 'the server to start closing');
   await sleep(200);
-  await late.write('\r\n');
-  await inFlight.write(body.slice(3));
+  await requests.finish();
 
-  const [refused] = await late.responses();
-  t.equal(refused?.status, 503, 'a request after the signal is refused');
-  t.match(refused?.headers['content-type'], /^application\/problem\+json/);
-  t.equal(refused?.headers['retry-after'], '1');
-  t.equal(refused?.headers.connection, 'close');
-  t.equal(JSON.parse(refused!.body).type, 'urn:guidepost:problem:shutting-down');
-
-  const [answered] = await inFlight.responses();
-  t.equal(answered?.status, 201, 'the request in flight is answered');
-  const during = JSON.parse(answered!.body).household.id;
+  const { inFlight, late } = await requests.answers();
+  assertShuttingDown(t, late);
+  t.equal(inFlight?.status, 201, 'the request in flight is answered');
+  const during = JSON.parse(inFlight!.body).household.id;
 
   const [code, signal] = await server.exited;
   t.equal(code, 0, `exits 0 (${signal ?? ''})`);

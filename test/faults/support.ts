@@ -7,6 +7,7 @@ import { once } from 'node:events';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import type { Test } from 'tap';
 import { hashToken } from '../../src/domain/tokens.js';
 
 const ROOT = join(import.meta.dirname, '../..');
@@ -72,6 +73,8 @@ export class WriteLoad {
   readonly children = new Map<string, { householdId: string; nickname: string }>();
   readonly overrides = new Map<string, { childId: string; titleId: string; note: string; decision: string }>();
   readonly deleted = new Set<string>();
+  /** Children whose deletion was sent, answered or not. */
+  private readonly deleting = new Set<string>();
   /** Answers that were neither 2xx nor a dropped connection: always a bug. */
   readonly failures: string[] = [];
   private stopped = false;
@@ -103,6 +106,16 @@ export class WriteLoad {
       overrides: new Map(this.overrides),
       deleted: new Set(this.deleted),
     };
+  }
+
+  /**
+   * What of an earlier snapshot a copy taken since must still hold: all of it, but the children
+   * deleted since (and their overrides), which a later copy rightly lacks.
+   */
+  stillExpected(earlier: Acknowledged): Acknowledged {
+    const children = new Map([...earlier.children].filter(([id]) => !this.deleting.has(id)));
+    const overrides = new Map([...earlier.overrides].filter(([, o]) => children.has(o.childId)));
+    return { ...earlier, children, overrides };
   }
 
   /** One request; null when the connection failed (the server is gone, or going). */
@@ -160,6 +173,7 @@ export class WriteLoad {
   }
 
   private forget(childId: string) {
+    this.deleting.add(childId);
     this.children.delete(childId);
     for (const [key, o] of this.overrides) if (o.childId === childId) this.overrides.delete(key);
   }
@@ -259,4 +273,38 @@ function parseResponses(text: string): RawResponse[] {
     rest = rest.slice(end + 4 + length);
   }
   return out;
+}
+
+/**
+ * Two requests a shutdown catches half-way: a sign-up whose body is still on its way (in flight:
+ * its headers have arrived) and a request whose headers are not all there yet (late). `finish`
+ * sends the rest of both; `answers` reads what each got.
+ */
+export async function halfSentRequests(port: number, name: string) {
+  const body = JSON.stringify({ name });
+  const inFlight = rawConnection(port);
+  await inFlight.write(`POST /v1/households HTTP/1.1\r\nHost: guidepost\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body.slice(0, 4)}`);
+  const late = rawConnection(port);
+  await late.write('GET /v1/categories HTTP/1.1\r\nHost: guidepost\r\n');
+  // Let both reach the server before anything else happens.
+  await sleep(200);
+  return {
+    async finish() {
+      await late.write('\r\n');
+      await inFlight.write(body.slice(4));
+    },
+    async answers() {
+      const [[inFlightAnswer], [lateAnswer]] = await Promise.all([inFlight.responses(), late.responses()]);
+      return { inFlight: inFlightAnswer, late: lateAnswer };
+    },
+  };
+}
+
+/** What a request that arrives during a shutdown must get. */
+export function assertShuttingDown(t: Test, res: RawResponse | undefined): void {
+  t.equal(res?.status, 503, 'a request after the close began is refused');
+  t.match(res?.headers['content-type'], /^application\/problem\+json/);
+  t.equal(res?.headers['retry-after'], '1');
+  t.equal(res?.headers.connection, 'close');
+  t.match(JSON.parse(res?.body ?? '{}'), { type: 'urn:guidepost:problem:shutting-down', status: 503, title: 'Service Unavailable' });
 }

@@ -1,3 +1,5 @@
+import { closeSync, existsSync, fsyncSync, linkSync, openSync, rmSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import { sql } from 'drizzle-orm';
 import { migrateSqlite, openSqlite, shippedMigrationCount, type SqliteOptions } from '../../db/sqlite/client.js';
 import { meta } from '../../db/sqlite/schema.js';
@@ -11,6 +13,16 @@ import { createSqliteTokenStore } from './tokens.js';
 export interface SqliteStoreOptions extends SqliteOptions {
   /** Apply pending migrations on open (the default). */
   migrate?: boolean;
+}
+
+/** Flushes a file, or a directory's entries, to the disk. */
+function syncPath(path: string): void {
+  const fd = openSync(path, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** Opens (and by default migrates) a SQLite database and wraps it in the store interfaces. */
@@ -46,7 +58,30 @@ export function createSqliteStore(path: string, { migrate = true, ...options }: 
       }
     },
     async backup(path) {
-      await db.$client.backup(path);
+      const target = resolve(path);
+      const exists = () => new Error(`cannot back up to ${path}: the file already exists; give a new path`);
+      if (!existsSync(dirname(target))) throw new Error(`cannot back up to ${path}: the directory ${dirname(target)} does not exist`);
+      if (existsSync(target)) throw exists();
+      const partial = join(dirname(target), `.${basename(target)}.${process.pid}.partial`);
+      rmSync(partial, { force: true });
+      try {
+        // One statement in one read transaction: a snapshot of every commit before it began,
+        // taken while other connections go on writing (WAL readers do not block writers). The
+        // online-backup API, by contrast, starts over whenever another process writes.
+        db.$client.prepare('VACUUM INTO ?').run(partial);
+        // SQLite does not sync what VACUUM INTO writes. Sync it, then link it into place (which
+        // never overwrites), so PATH is either absent or a whole copy, even after a power loss.
+        syncPath(partial);
+        try {
+          linkSync(partial, target);
+        } catch (err) {
+          if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw exists();
+          throw err;
+        }
+        syncPath(dirname(target));
+      } finally {
+        rmSync(partial, { force: true });
+      }
     },
     async close() {
       if (db.$client.open) db.$client.close();
