@@ -13,7 +13,7 @@ import docsPlugin from './plugins/docs.js';
 import drainingPlugin from './plugins/draining.js';
 import errorsPlugin, { clientErrorHandler, frameworkErrors, ROUTER_OPTIONS } from './plugins/errors.js';
 import pressurePlugin from './plugins/pressure.js';
-import rateLimitPlugin from './plugins/rate-limit.js';
+import rateLimitPlugin, { tokenGuard } from './plugins/rate-limit.js';
 import securityPlugin from './plugins/security.js';
 import storePlugin from './plugins/store.js';
 import advisoryRoutes from './routes/advisories.js';
@@ -48,6 +48,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     },
     bodyLimit: config.BODY_LIMIT,
     requestTimeout: config.REQUEST_TIMEOUT_MS,
+    // The client address per-address limits count: from X-Forwarded-For only through trusted proxies.
+    trustProxy: config.TRUST_PROXY,
     connectionTimeout: config.REQUEST_TIMEOUT_MS * 2,
     // A handler still busy after this answers 503 (the errors plugin words it) instead of holding the connection.
     handlerTimeout: config.HANDLER_TIMEOUT_MS,
@@ -81,9 +83,10 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   // Before auth: a request turned away costs no token lookup.
   await app.register(drainingPlugin);
   await app.register(pressurePlugin, { config });
+  await app.register(tokenGuard, { config });
   await app.register(authPlugin);
   await app.register(cursorPlugin);
-  await app.register(rateLimitPlugin);
+  await app.register(rateLimitPlugin, { config });
 
   await app.register(healthRoutes);
   await app.register(referenceRoutes);

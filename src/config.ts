@@ -1,9 +1,39 @@
 import { getHeapStatistics } from 'node:v8';
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 const flag = z.enum(['0', '1', 'true', 'false']).transform((v) => v === '1' || v === 'true');
+
+/** proxy-addr's names for address ranges, accepted in TRUST_PROXY. */
+const PROXY_RANGES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+const isAddressOrRange = (entry: string) => {
+  const [address = '', prefix, ...rest] = entry.split('/');
+  const version = isIP(address);
+  if (version === 0 || rest.length > 0) return false;
+  return prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (version === 4 ? 32 : 128));
+};
+
+/**
+ * Which proxies may tell the client's address (X-Forwarded-For): none (the default), or a list of
+ * addresses, CIDR ranges and proxy-addr's range names. Never "every proxy" (nor a hop count, which
+ * Fastify treats as none): any client could then name its own address and slip the per-address limits.
+ */
+const trustProxy = z
+  .string()
+  .default('')
+  .transform((value, ctx): false | string[] => {
+    if (value.trim() === '') return false;
+    const entries = value.split(',').map((s) => s.trim()).filter(Boolean);
+    const bad = entries.filter((e) => !PROXY_RANGES.has(e) && !isAddressOrRange(e));
+    if (bad.length > 0) {
+      ctx.addIssue({ code: 'custom', message: `give addresses, CIDR ranges, loopback, linklocal or uniquelocal, comma-separated; not ${bad.join(', ')}` });
+      return z.NEVER;
+    }
+    return entries;
+  });
 
 const ConfigSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
@@ -22,6 +52,12 @@ const ConfigSchema = z.object({
   REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
   // Node's own default; larger headers are refused with 431 before any code of ours runs.
   MAX_HEADER_SIZE: z.coerce.number().int().min(1024).max(1024 * 1024).default(16 * 1024),
+  // Limits; 0 turns one off. Requests a minute per client address (without a token) and per
+  // token (a household's tokens share one allowance); titles judged an hour per household.
+  RATE_LIMIT_ANONYMOUS: z.coerce.number().int().min(0).max(1_000_000).default(600),
+  RATE_LIMIT_TOKEN: z.coerce.number().int().min(0).max(1_000_000).default(6000),
+  VERDICT_QUOTA: z.coerce.number().int().min(0).max(100_000_000).default(20_000),
+  TRUST_PROXY: trustProxy,
   SQLITE_SYNCHRONOUS: z
     .string()
     .transform((v) => v.toLowerCase())
@@ -65,7 +101,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 /**
  * The configuration tests build on: defaults, overridable per field. Load shedding is off, so a
  * busy test machine never turns a test's request into a 503; the tests of shedding turn it on.
+ * The general rate limits are off too (every test request comes from one address at machine
+ * speed); the tests of the limits set them. The verdict quota keeps its default.
  */
 export function testConfig(overrides: Partial<Config> = {}): Config {
-  return { ...loadConfig({}), DATABASE_URL: ':memory:', LOG_LEVEL: 'silent', MAX_EVENT_LOOP_DELAY_MS: 0, MAX_HEAP_USED_MB: 0, MAX_RSS_MB: 0, ...overrides };
+  return { ...loadConfig({}), DATABASE_URL: ':memory:', LOG_LEVEL: 'silent', MAX_EVENT_LOOP_DELAY_MS: 0, MAX_HEAP_USED_MB: 0, MAX_RSS_MB: 0, RATE_LIMIT_ANONYMOUS: 0, RATE_LIMIT_TOKEN: 0, ...overrides };
 }

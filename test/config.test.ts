@@ -35,3 +35,21 @@ t.test('a bad variable stops start-up with a message that names it', async (t) =
   }
   t.ok(new ConfigError('x') instanceof Error);
 });
+
+t.test('rate limits, the verdict quota and trusted proxies', async (t) => {
+  t.match(loadConfig({}), { RATE_LIMIT_ANONYMOUS: 600, RATE_LIMIT_TOKEN: 6000, VERDICT_QUOTA: 20_000, TRUST_PROXY: false });
+  t.match(loadConfig({ RATE_LIMIT_ANONYMOUS: '0', RATE_LIMIT_TOKEN: '0', VERDICT_QUOTA: '0' }), { RATE_LIMIT_ANONYMOUS: 0, RATE_LIMIT_TOKEN: 0, VERDICT_QUOTA: 0 }, '0 turns each off');
+  t.same(loadConfig({ TRUST_PROXY: '10.0.0.0/8, 192.0.2.1,loopback, 2001:db8::/32' }).TRUST_PROXY, ['10.0.0.0/8', '192.0.2.1', 'loopback', '2001:db8::/32']);
+  for (const [name, value] of [
+    ['RATE_LIMIT_ANONYMOUS', '-1'],
+    ['RATE_LIMIT_TOKEN', 'lots'],
+    ['VERDICT_QUOTA', '1.5'],
+    ['TRUST_PROXY', 'true'],
+    ['TRUST_PROXY', '1'],
+    ['TRUST_PROXY', '10.0.0.0/33'],
+    ['TRUST_PROXY', '10.0.0.1/8/8'],
+    ['TRUST_PROXY', 'proxy.example'],
+  ]) {
+    t.throws(() => loadConfig({ [name!]: value }), { name: 'ConfigError', message: new RegExp(`${name}=`) }, `${name}=${value}`);
+  }
+});

@@ -34,10 +34,20 @@ t.test('every registered route is documented and every documented path is served
 
 t.test('response headers are documented where routes send them', async (t) => {
   const doc = JSON.parse(readFileSync(OPENAPI_FILE, 'utf8'));
-  t.same(Object.keys(doc.paths['/v1/titles'].post.responses['201'].headers), ['etag', 'location']);
-  t.same(Object.keys(doc.paths['/v1/titles/{title}'].get.responses['200'].headers), ['etag']);
-  t.same(Object.keys(doc.paths['/v1/titles/{title}/reviews'].post.responses['429'].headers), ['retry-after']);
+  t.same(Object.keys(doc.paths['/v1/titles'].post.responses['201'].headers), ['etag', 'location', 'ratelimit', 'ratelimit-policy']);
+  t.same(Object.keys(doc.paths['/v1/titles/{title}'].get.responses['200'].headers), ['etag', 'ratelimit', 'ratelimit-policy']);
+  t.same(Object.keys(doc.paths['/v1/titles/{title}/reviews'].post.responses['429'].headers), ['retry-after', 'ratelimit', 'ratelimit-policy']);
+  t.same(Object.keys(doc.paths['/v1/titles'].get.responses['200'].headers), ['ratelimit', 'ratelimit-policy'], 'the limits speak on every answer');
+  t.notOk(doc.paths['/healthz'].get.responses['429'], 'the health checks are not limited');
+  t.notOk(doc.paths['/readyz'].get.responses['200'].headers);
   t.notOk(JSON.stringify(doc).includes('x-response-headers'), 'the carrier extension is removed');
+});
+
+t.test('every route but the health checks documents 429', async (t) => {
+  const doc = JSON.parse(readFileSync(OPENAPI_FILE, 'utf8'));
+  for (const [path, item] of Object.entries(doc.paths as Record<string, Record<string, { responses: Record<string, unknown> }>>)) {
+    for (const [method, operation] of Object.entries(item)) t.equal(Boolean(operation.responses['429']), !path.endsWith('z'), `${method} ${path}`);
+  }
 });
 
 t.test('the docs UI and /openapi.json are served', async (t) => {

@@ -1,54 +1,261 @@
 /**
- * Rate limits: @fastify/rate-limit, opted into per route (`config.rateLimit`). Counters live in
- * this process (shared counters come with the scale-out issue). Runs as a preHandler, after
- * authentication, so limits can be kept per household.
+ * Rate limits and quotas, counted in fixed windows kept in this process (shared counters come
+ * with the scale-out issue):
+ *
+ * - the general limit, on every request but /healthz and /readyz: RATE_LIMIT_TOKEN a minute per
+ *   token (a household's tokens share one allowance, so minting tokens buys nothing), and
+ *   RATE_LIMIT_ANONYMOUS a minute per client address for requests without one;
+ * - refused tokens: an address that sent RATE_LIMIT_ANONYMOUS unknown, revoked or malformed
+ *   tokens in a minute has its token-bearing requests refused before any token is looked up;
+ * - per-household limits on community writes: @fastify/rate-limit, opted into per route
+ *   (`config.rateLimit`), a preHandler so the household is known;
+ * - the verdict quota: VERDICT_QUOTA titles an hour per household, counted per title judged.
+ *
+ * Every response names the policies that applied in RateLimit-Policy and what is left of each in
+ * RateLimit (draft-ietf-httpapi-ratelimit-headers); a 429 is a problem with Retry-After.
+ *
+ * @fastify/rate-limit alone cannot do the general limit: a route with its own limit drops the
+ * global one, it appends a route's group to every key, and its "draft" headers are those of an
+ * older revision (RateLimit-Limit/-Remaining/-Reset).
  */
-import rateLimit from '@fastify/rate-limit';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import rateLimit, { normalizeIP } from '@fastify/rate-limit';
+import type { FastifyInstance, FastifyRequest, RouteOptions } from 'fastify';
 import fp from 'fastify-plugin';
+import type { Config } from '../config.js';
 import { AppError, PROBLEM_BASE } from '../errors.js';
+import { problemResponses, type RESPONSE_HEADERS } from '../schemas/common.js';
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+const EXEMPT = new Set(['/healthz', '/readyz']);
+
+/** The client's address as limits count it: an IPv4-mapped address as IPv4, IPv6 by its /64 (one subscriber's share). */
+export const clientAddress = (request: FastifyRequest): string => normalizeIP(request.ip);
 
 /** The household for household tokens, else the client address. */
-export const perHousehold = (request: FastifyRequest) => request.principal?.householdId ?? `ip:${request.ip}`;
-
-type Callback = (err: Error | null, result: { current: number; ttl: number }) => void;
+export const perHousehold = (request: FastifyRequest) => request.principal?.householdId ?? `ip:${clientAddress(request)}`;
 
 /**
- * The upstream local store keeps one counter table per route; a limit such as "30 review writes
- * an hour" spans several routes, so all routes share this one table and tell their limits
- * apart by `groupId`, which the plugin appends to the key.
+ * Fixed-window counters: each key counts from its first hit until its window ends, then starts
+ * over. Ended windows are swept at most every ten seconds, so a flood of one-off keys costs
+ * memory for a window and never a scan per request.
  */
-function sharedWindowStore() {
-  const counters = new Map<string, { current: number; start: number }>();
-  return class SharedWindowStore {
-    incr(key: string, cb: Callback, timeWindow: number): void {
-      const now = Date.now();
-      if (counters.size > 50_000) for (const [k, c] of counters) if (c.start + timeWindow <= now) counters.delete(k);
-      let counter = counters.get(key);
-      if (!counter || counter.start + timeWindow <= now) counter = { current: 0, start: now };
-      counter.current += 1;
-      counters.set(key, counter);
-      cb(null, { current: counter.current, ttl: counter.start + timeWindow - now });
+export class WindowCounters {
+  readonly #counters = new Map<string, { count: number; resetAt: number }>();
+  #nextSweep = 0;
+
+  /** Adds `amount` to the key's current window (opening one if none is open) and answers it. */
+  add(key: string, windowMs: number, amount = 1, now = Date.now()): { count: number; resetAt: number } {
+    this.#sweep(now);
+    let counter = this.#counters.get(key);
+    if (!counter || counter.resetAt <= now) {
+      counter = { count: 0, resetAt: now + windowMs };
+      this.#counters.set(key, counter);
     }
-    child(): this {
-      return this;
-    }
-  };
+    counter.count += amount;
+    return counter;
+  }
+
+  /** The key's open window, if it has one. */
+  peek(key: string, now = Date.now()): { count: number; resetAt: number } | null {
+    const counter = this.#counters.get(key);
+    return counter && counter.resetAt > now ? counter : null;
+  }
+
+  #sweep(now: number): void {
+    if (now < this.#nextSweep) return;
+    this.#nextSweep = now + 10_000;
+    for (const [key, counter] of this.#counters) if (counter.resetAt <= now) this.#counters.delete(key);
+  }
 }
 
-async function rateLimitPlugin(app: FastifyInstance): Promise<void> {
-  await app.register(rateLimit, {
-    global: false,
-    hook: 'preHandler',
-    store: sharedWindowStore(),
-    errorResponseBuilder: (_request, context) =>
-      new AppError(
-        429,
-        `${PROBLEM_BASE}rate-limited`,
-        'Too Many Requests',
-        `At most ${context.max} of these in ${context.after}; try again in ${Math.ceil(context.ttl / 1000)} seconds.`,
-      ),
+type HeaderName = keyof typeof RESPONSE_HEADERS;
+
+/**
+ * The document says it: every route but the health checks may answer 429, and its answers carry
+ * RateLimit and RateLimit-Policy (a 429 also Retry-After). A 503 is turned away before any limit
+ * is counted, so it keeps what the docs plugin gives it.
+ */
+function documentLimits(route: RouteOptions): void {
+  const schema = route.schema as (RouteOptions['schema'] & { 'x-response-headers'?: Record<string, HeaderName[]> }) | undefined;
+  if (!schema?.response || schema.hide || EXEMPT.has(route.url)) return;
+  const response = { ...problemResponses(429), ...(schema.response as object) };
+  const documented = schema['x-response-headers'] ?? {};
+  const headers = Object.fromEntries(
+    Object.keys(response)
+      .filter((status) => status !== '503')
+      .map((status) => {
+        const own = documented[status] ?? (status === '429' ? ['retry-after' as const] : []);
+        return [status, [...new Set<HeaderName>([...own, 'ratelimit', 'ratelimit-policy'])]];
+      }),
+  );
+  route.schema = { ...schema, response, 'x-response-headers': { ...documented, ...headers } } as RouteOptions['schema'];
+}
+
+/** One policy that applied to a request, and where the caller stands with it. */
+export interface LimitState {
+  policy: string;
+  quota: number;
+  windowSeconds: number;
+  /** What is counted when it is not requests. */
+  unit?: 'titles';
+  remaining: number;
+  resetSeconds: number;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    rateLimits: LimitState[] | null;
+  }
+  interface FastifyInstance {
+    limitCounters: WindowCounters;
+    /** Counts `titles` verdicts against the household's hourly quota; a 429 when they do not fit. */
+    spendVerdictQuota(request: FastifyRequest, titles: number): void;
+  }
+}
+
+const seconds = (ms: number) => Math.max(0, Math.ceil(ms / 1000));
+const perWindow = (windowSeconds: number) => (windowSeconds === 60 ? 'a minute' : windowSeconds === 3600 ? 'an hour' : `per ${windowSeconds} seconds`);
+
+function record(request: FastifyRequest, state: LimitState): void {
+  (request.rateLimits ??= []).push(state);
+}
+
+function tooMany(state: LimitState, detail: string): AppError {
+  return new AppError(429, `${PROBLEM_BASE}rate-limited`, 'Too Many Requests', detail, { 'retry-after': String(state.resetSeconds) });
+}
+
+/** A counted request against a limit of `quota` a window; records where it stands and throws past the limit. */
+function hit(app: FastifyInstance, request: FastifyRequest, policy: string, key: string, quota: number, windowMs: number, describe: string): void {
+  const now = Date.now();
+  const counter = app.limitCounters.add(key, windowMs, 1, now);
+  const state = { policy, quota, windowSeconds: windowMs / 1000, remaining: Math.max(0, quota - counter.count), resetSeconds: seconds(counter.resetAt - now) };
+  record(request, state);
+  if (counter.count > quota) {
+    throw tooMany(state, `At most ${quota} requests ${perWindow(state.windowSeconds)} ${describe} (the "${policy}" limit); try again in ${state.resetSeconds} seconds.`);
+  }
+}
+
+/**
+ * Before authentication: the counters, and the guard against guessing tokens. Requests whose
+ * token is refused (401) are counted per client address; once an address reaches the anonymous
+ * limit in a minute, its requests carrying a token are refused without looking the token up.
+ */
+async function tokenGuardPlugin(app: FastifyInstance, { config }: { config: Config }): Promise<void> {
+  app.decorate('limitCounters', new WindowCounters());
+  app.decorateRequest('rateLimits', null);
+  const limit = config.RATE_LIMIT_ANONYMOUS;
+  if (limit === 0) return;
+  const keyOf = (request: FastifyRequest) => `refused:${clientAddress(request)}`;
+
+  app.addHook('onRequest', async (request) => {
+    if (request.headers.authorization === undefined || EXEMPT.has(request.routeOptions.url ?? '')) return;
+    const now = Date.now();
+    const counter = app.limitCounters.peek(keyOf(request), now);
+    if (!counter || counter.count < limit) return;
+    const state = { policy: 'refused-tokens', quota: limit, windowSeconds: 60, remaining: 0, resetSeconds: seconds(counter.resetAt - now) };
+    record(request, state);
+    throw tooMany(state, `Too many requests with unknown, revoked or malformed tokens came from your address (at most ${limit} a minute); try again in ${state.resetSeconds} seconds.`);
+  });
+
+  app.addHook('onResponse', async (request, reply) => {
+    if (reply.statusCode === 401 && request.principal === null && request.headers.authorization !== undefined) {
+      app.limitCounters.add(keyOf(request), MINUTE);
+    }
   });
 }
 
-export default fp(rateLimitPlugin, { name: 'rate-limit' });
+export const tokenGuard = fp(tokenGuardPlugin, { name: 'token-guard' });
+
+async function rateLimitPlugin(app: FastifyInstance, { config }: { config: Config }): Promise<void> {
+  const counters = app.limitCounters;
+  app.addHook('onRoute', documentLimits);
+
+  // The per-household community limits. Their headers are ours (below), so theirs are off.
+  await app.register(rateLimit, {
+    global: false,
+    hook: 'preHandler',
+    store: class {
+      incr(key: string, callback: (err: Error | null, result: { current: number; ttl: number }) => void, timeWindow: number): void {
+        const now = Date.now();
+        const counter = counters.add(key, timeWindow, 1, now);
+        callback(null, { current: counter.count, ttl: counter.resetAt - now });
+      }
+      child() {
+        return this;
+      }
+    },
+    addHeaders: { 'x-ratelimit-limit': false, 'x-ratelimit-remaining': false, 'x-ratelimit-reset': false, 'retry-after': true },
+    addHeadersOnExceeding: { 'x-ratelimit-limit': false, 'x-ratelimit-remaining': false, 'x-ratelimit-reset': false },
+    errorResponseBuilder: (request, context) => {
+      const group = request.routeOptions.config.rateLimit || undefined;
+      const window = typeof group?.timeWindow === 'number' ? group.timeWindow / 1000 : 3600;
+      return new AppError(
+        429,
+        `${PROBLEM_BASE}rate-limited`,
+        'Too Many Requests',
+        `At most ${context.max} of these ${perWindow(window)} per household (the "${group?.groupId ?? 'route'}" limit, shared by its routes); try again in ${seconds(context.ttl)} seconds.`,
+      );
+    },
+  });
+
+  // The general limit: after authentication (the token decides the allowance), before the
+  // route's role check (a token refused a route still spends its allowance).
+  if (config.RATE_LIMIT_TOKEN > 0 || config.RATE_LIMIT_ANONYMOUS > 0) {
+    app.addHook('onRequest', async (request) => {
+      if (EXEMPT.has(request.routeOptions.url ?? '')) return;
+      const principal = request.principal;
+      if (principal) {
+        if (config.RATE_LIMIT_TOKEN === 0) return;
+        const key = principal.householdId ? `household:${principal.householdId}` : `token:${principal.tokenId}`;
+        hit(app, request, 'token', key, config.RATE_LIMIT_TOKEN, MINUTE, principal.householdId ? 'per household token' : 'per token');
+      } else {
+        if (config.RATE_LIMIT_ANONYMOUS === 0) return;
+        hit(app, request, 'anonymous', `anonymous:${clientAddress(request)}`, config.RATE_LIMIT_ANONYMOUS, MINUTE, 'from one address without a token');
+      }
+    });
+  }
+
+  app.decorate('spendVerdictQuota', (request: FastifyRequest, titles: number) => {
+    const quota = config.VERDICT_QUOTA;
+    if (quota === 0 || !request.principal) return;
+    const key = `verdicts:${request.principal.householdId ?? request.principal.tokenId}`;
+    const now = Date.now();
+    const used = counters.peek(key, now)?.count ?? 0;
+    if (used + titles > quota) {
+      const resetAt = counters.peek(key, now)!.resetAt;
+      const state = { policy: 'verdicts', quota, windowSeconds: 3600, unit: 'titles' as const, remaining: quota - Math.min(used, quota), resetSeconds: seconds(resetAt - now) };
+      record(request, state);
+      throw tooMany(
+        state,
+        `The verdict quota is ${quota} titles an hour per household: ${state.remaining} are left and this request asks for ${titles}. It resets in ${state.resetSeconds} seconds, at ${new Date(resetAt).toISOString()}.`,
+      );
+    }
+    const counter = counters.add(key, HOUR, titles, now);
+    record(request, { policy: 'verdicts', quota, windowSeconds: 3600, unit: 'titles', remaining: quota - counter.count, resetSeconds: seconds(counter.resetAt - now) });
+  });
+
+  app.addHook('onSend', async (request, reply, payload) => {
+    const states = [...(request.rateLimits ?? [])];
+    // A community route's limit, read from the counter the route's own hook keeps.
+    const group = request.routeOptions.config?.rateLimit || undefined;
+    if (group && request.principal?.householdId && typeof group.max === 'number' && typeof group.timeWindow === 'number') {
+      const now = Date.now();
+      const counter = counters.peek(`${perHousehold(request)}${group.groupId ?? ''}`, now);
+      states.push({
+        policy: group.groupId ?? 'route',
+        quota: group.max,
+        windowSeconds: group.timeWindow / 1000,
+        remaining: Math.max(0, group.max - (counter?.count ?? 0)),
+        resetSeconds: counter ? seconds(counter.resetAt - now) : group.timeWindow / 1000,
+      });
+    }
+    if (states.length > 0) {
+      reply.header('ratelimit-policy', states.map((s) => `"${s.policy}";q=${s.quota};w=${s.windowSeconds}${s.unit ? `;qu="${s.unit}"` : ''}`).join(', '));
+      reply.header('ratelimit', states.map((s) => `"${s.policy}";r=${s.remaining};t=${s.resetSeconds}`).join(', '));
+    }
+    return payload;
+  });
+}
+
+export default fp(rateLimitPlugin, { name: 'rate-limit', dependencies: ['token-guard', 'auth'] });

@@ -14,7 +14,7 @@ import { loadTitle } from './titles.js';
 
 
 /** Limits on what one household may write, each shared by every route of its group: enough for a family, too few for a flood. */
-const limit = (groupId: string, max: number) => ({ rateLimit: { max, timeWindow: '1 hour', groupId, keyGenerator: perHousehold } });
+const limit = (groupId: string, max: number) => ({ rateLimit: { max, timeWindow: 60 * 60 * 1000, groupId, keyGenerator: perHousehold } });
 export const WRITE_LIMITS = { reviews: limit('reviews', 30), flags: limit('flags', 20), votes: limit('votes', 120) };
 
 export function reviewResponse(r: ReviewRecord, request: FastifyRequest): Review {

@@ -50,6 +50,7 @@ export const PROBLEM_DESCRIPTIONS: Record<number, string> = {
   413: 'The body is larger than the server accepts.',
   414: 'A path parameter is longer than the server accepts.',
   415: 'The body is not application/json.',
+  429: 'A rate limit or quota is spent: `RateLimit` names it, `Retry-After` says when to try again.',
   503: 'The server cannot answer now: it is overloaded (`overloaded`), shutting down (`shutting-down`), took too long (`timeout`), or, for /readyz, not ready. Wait as long as `Retry-After` says when it is present.',
 };
 
@@ -76,6 +77,15 @@ export const RESPONSE_HEADERS = {
   etag: { description: 'The version of what was returned; send it back in If-Match or If-None-Match.', schema: { type: 'string' } },
   location: { description: 'Where the new resource lives.', schema: { type: 'string' } },
   'retry-after': { description: 'Seconds to wait before trying again.', schema: { type: 'integer' } },
+  ratelimit: {
+    description:
+      'Where you stand with each limit that applied (draft-ietf-httpapi-ratelimit-headers): `"token";r=5999;t=42` — r requests (or titles) left, for the next t seconds.',
+    schema: { type: 'string' },
+  },
+  'ratelimit-policy': {
+    description: 'The limits that applied: `"token";q=6000;w=60` — q a window of w seconds; `qu="titles"` where titles judged, not requests, are counted.',
+    schema: { type: 'string' },
+  },
 } as const;
 
 /**
