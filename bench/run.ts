@@ -34,6 +34,7 @@ const CONNECTIONS = Number(args.connections);
 const ROOT = new URL('..', import.meta.url).pathname;
 const work = join(tmpdir(), `guidepost-bench-${process.pid}`);
 mkdirSync(work, { recursive: true });
+process.on('exit', () => rmSync(work, { recursive: true, force: true }));
 const database = join(work, 'bench.db');
 
 function log(message: string) {
@@ -146,7 +147,7 @@ const strict = await api<{ id: string }>('POST', '/v1/children', {
   nickname: 'Sam',
   birth: `${new Date().getFullYear() - 4}-01`,
   ageRule: 'strictest',
-  limits: { language: 0, sex: 0, drinking: 0, violence: 1, messages: 4, roleModels: 4 },
+  limits: { language: { max: 0 }, sex: { max: 0 }, drinking: { max: 0 }, violence: { max: 1 }, messages: { min: 4 }, roleModels: { min: 4 } },
 });
 const indexStart = performance.now();
 await api('GET', `/v1/children/${strict.id}/titles?limit=20`);
@@ -243,7 +244,6 @@ for (const scenario of scenarios.filter((s) => !args.only || s.name.includes(arg
 const memory = memoryOf(server.pid!);
 server.kill('SIGTERM');
 await once(server, 'exit');
-rmSync(work, { recursive: true, force: true });
 
 // ---------------------------------------------------------------- report
 
