@@ -13,6 +13,7 @@ import docsPlugin from './plugins/docs.js';
 import drainingPlugin from './plugins/draining.js';
 import errorsPlugin, { clientErrorHandler, frameworkErrors, ROUTER_OPTIONS } from './plugins/errors.js';
 import pressurePlugin from './plugins/pressure.js';
+import idempotencyPlugin from './plugins/idempotency.js';
 import rateLimitPlugin, { tokenGuard } from './plugins/rate-limit.js';
 import securityPlugin from './plugins/security.js';
 import storePlugin from './plugins/store.js';
@@ -86,6 +87,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(tokenGuard, { config });
   await app.register(authPlugin);
   await app.register(cursorPlugin);
+  // Idempotency before the limits: their documentation covers the answers it adds (409, 422).
+  await app.register(idempotencyPlugin);
   await app.register(rateLimitPlugin, { config });
 
   await app.register(healthRoutes);

@@ -34,20 +34,14 @@ t.test('every registered route is documented and every documented path is served
 
 t.test('response headers are documented where routes send them', async (t) => {
   const doc = JSON.parse(readFileSync(OPENAPI_FILE, 'utf8'));
-  t.same(Object.keys(doc.paths['/v1/titles'].post.responses['201'].headers), ['etag', 'location', 'ratelimit', 'ratelimit-policy']);
+  t.same(Object.keys(doc.paths['/v1/titles'].post.responses['201'].headers), ['etag', 'location', 'idempotent-replayed', 'ratelimit', 'ratelimit-policy']);
   t.same(Object.keys(doc.paths['/v1/titles/{title}'].get.responses['200'].headers), ['etag', 'ratelimit', 'ratelimit-policy']);
   t.same(Object.keys(doc.paths['/v1/titles/{title}/reviews'].post.responses['429'].headers), ['retry-after', 'ratelimit', 'ratelimit-policy']);
   t.same(Object.keys(doc.paths['/v1/titles'].get.responses['200'].headers), ['ratelimit', 'ratelimit-policy'], 'the limits speak on every answer');
+  t.same(Object.keys(doc.paths['/v1/households'].post.responses['201'].headers), ['location', 'idempotent-replayed', 'ratelimit', 'ratelimit-policy']);
   t.notOk(doc.paths['/healthz'].get.responses['429'], 'the health checks are not limited');
   t.notOk(doc.paths['/readyz'].get.responses['200'].headers);
   t.notOk(JSON.stringify(doc).includes('x-response-headers'), 'the carrier extension is removed');
-});
-
-t.test('every route but the health checks documents 429', async (t) => {
-  const doc = JSON.parse(readFileSync(OPENAPI_FILE, 'utf8'));
-  for (const [path, item] of Object.entries(doc.paths as Record<string, Record<string, { responses: Record<string, unknown> }>>)) {
-    for (const [method, operation] of Object.entries(item)) t.equal(Boolean(operation.responses['429']), !path.endsWith('z'), `${method} ${path}`);
-  }
 });
 
 t.test('the docs UI and /openapi.json are served', async (t) => {
@@ -58,4 +52,22 @@ t.test('the docs UI and /openapi.json are served', async (t) => {
   const ui = await app.inject({ method: 'GET', url: '/docs/' });
   t.equal(ui.statusCode, 200);
   t.match(ui.headers['content-type'], /text\/html/);
+});
+
+t.test('every POST that creates something documents Idempotency-Key, 409 and 422; every limited route 429', async (t) => {
+  const doc = JSON.parse(readFileSync(OPENAPI_FILE, 'utf8'));
+  let creating = 0;
+  for (const [path, item] of Object.entries(doc.paths as Record<string, Record<string, { parameters?: { in: string; name: string }[]; responses: Record<string, unknown> }>>)) {
+    for (const [method, operation] of Object.entries(item)) {
+      const header = operation.parameters?.find((p) => p.in === 'header' && p.name === 'idempotency-key');
+      const creates = method === 'post' && '201' in operation.responses;
+      t.equal(Boolean(header), creates, `${method} ${path}: Idempotency-Key exactly where a POST creates`);
+      if (creates) {
+        creating++;
+        t.ok(operation.responses['409'] && operation.responses['422'], `${method} ${path}: 409 and 422`);
+      }
+      if (!path.endsWith('z')) t.ok(operation.responses['429'], `${method} ${path}: 429`);
+    }
+  }
+  t.equal(creating, 9);
 });

@@ -258,4 +258,4 @@ async function rateLimitPlugin(app: FastifyInstance, { config }: { config: Confi
   });
 }
 
-export default fp(rateLimitPlugin, { name: 'rate-limit', dependencies: ['token-guard', 'auth'] });
+export default fp(rateLimitPlugin, { name: 'rate-limit', dependencies: ['token-guard', 'auth', 'idempotency'] });

@@ -48,6 +48,8 @@ const householdRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (app, {
         throw forbidden('Sign-up is closed: only an admin may create a household.');
       }
       const { household, token } = await signUp(store, request.body?.name ?? null);
+      // A stored answer to an Idempotency-Key belongs to the household it created, and goes with it.
+      request.idempotencyOwner = household.id;
       return reply.code(201).header('location', '/v1/households/me').send({ household, token });
     },
   );

@@ -45,11 +45,12 @@ export const PROBLEM_DESCRIPTIONS: Record<number, string> = {
   401: 'No token, or a malformed, unknown or revoked one.',
   403: 'The token’s role may not do this.',
   404: 'Nothing matches the reference.',
-  409: 'The change conflicts with what is stored (for example an external id another title holds).',
+  409: 'The change conflicts with what is stored (for example an external id another title holds), or a request with the same Idempotency-Key is still in progress.',
   412: 'The If-Match ETag is stale: someone changed the resource since you read it.',
   413: 'The body is larger than the server accepts.',
   414: 'A path parameter is longer than the server accepts.',
   415: 'The body is not application/json.',
+  422: 'The Idempotency-Key was first used for another request (another method, path or body).',
   429: 'A rate limit or quota is spent: `RateLimit` names it, `Retry-After` says when to try again.',
   503: 'The server cannot answer now: it is overloaded (`overloaded`), shutting down (`shutting-down`), took too long (`timeout`), or, for /readyz, not ready. Wait as long as `Retry-After` says when it is present.',
 };
@@ -85,6 +86,10 @@ export const RESPONSE_HEADERS = {
   'ratelimit-policy': {
     description: 'The limits that applied: `"token";q=6000;w=60` — q a window of w seconds; `qu="titles"` where titles judged, not requests, are counted.',
     schema: { type: 'string' },
+  },
+  'idempotent-replayed': {
+    description: '`true` when this is the kept answer to an earlier request with the same Idempotency-Key: nothing was done again.',
+    schema: { type: 'string', enum: ['true'] },
   },
 } as const;
 
