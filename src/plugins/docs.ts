@@ -4,7 +4,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { jsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-type-provider-zod';
-import { PROBLEM_DESCRIPTIONS, RESPONSE_HEADERS } from '../schemas/common.js';
+import { HEADER_COMPONENTS, PROBLEM_DESCRIPTIONS, RESPONSE_HEADERS } from '../schemas/common.js';
 import { STATUS_CODES } from 'node:http';
 import pkg from '../../package.json' with { type: 'json' };
 
@@ -109,6 +109,7 @@ async function docsPlugin(app: FastifyInstance): Promise<void> {
         { name: 'health', description: 'Liveness and readiness.' },
       ],
       components: {
+        headers: HEADER_COMPONENTS,
         securitySchemes: {
           bearer: {
             type: 'http',

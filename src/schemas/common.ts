@@ -34,6 +34,12 @@ export const CursorQuery = z
 
 export const Timestamp = z.iso.datetime().describe('ISO 8601, UTC');
 
+/**
+ * For text that is stored: UTF-8 has no form for a lone UTF-16 surrogate, which would come back
+ * as U+FFFD, so such text is refused rather than changed. Use as `.refine(...WELL_FORMED)`.
+ */
+export const WELL_FORMED = [(text: string) => text.isWellFormed(), 'holds a broken character (a lone UTF-16 surrogate)'] as const;
+
 export const page = <T extends z.ZodType>(item: T) =>
   z.object({
     items: z.array(item),
@@ -78,18 +84,25 @@ export const RESPONSE_HEADERS = {
   etag: { description: 'The version of what was returned; send it back in If-Match or If-None-Match.', schema: { type: 'string' } },
   location: { description: 'Where the new resource lives.', schema: { type: 'string' } },
   'retry-after': { description: 'Seconds to wait before trying again.', schema: { type: 'integer' } },
-  ratelimit: {
+  // On nearly every answer: defined once in components.headers (HEADER_COMPONENTS) and referred to.
+  ratelimit: { $ref: '#/components/headers/RateLimit' },
+  'ratelimit-policy': { $ref: '#/components/headers/RateLimit-Policy' },
+  'idempotent-replayed': {
+    description: '`true` when this is the kept answer to an earlier request with the same Idempotency-Key: nothing was done again.',
+    schema: { type: 'string', enum: ['true'] },
+  },
+} as const;
+
+/** Response headers the document defines once, under components.headers. */
+export const HEADER_COMPONENTS = {
+  RateLimit: {
     description:
       'Where you stand with each limit that applied (draft-ietf-httpapi-ratelimit-headers): `"token";r=5999;t=42` — r requests (or titles) left, for the next t seconds.',
     schema: { type: 'string' },
   },
-  'ratelimit-policy': {
+  'RateLimit-Policy': {
     description: 'The limits that applied: `"token";q=6000;w=60` — q a window of w seconds; `qu="titles"` where titles judged, not requests, are counted.',
     schema: { type: 'string' },
-  },
-  'idempotent-replayed': {
-    description: '`true` when this is the kept answer to an earlier request with the same Idempotency-Key: nothing was done again.',
-    schema: { type: 'string', enum: ['true'] },
   },
 } as const;
 
