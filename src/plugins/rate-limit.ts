@@ -241,7 +241,9 @@ async function rateLimitPlugin(app: FastifyInstance, { config }: { config: Confi
     const group = request.routeOptions.config?.rateLimit || undefined;
     if (group && request.principal?.householdId && typeof group.max === 'number' && typeof group.timeWindow === 'number') {
       const now = Date.now();
-      const counter = counters.peek(`${perHousehold(request)}${group.groupId ?? ''}`, now);
+      // The key the route's own hook counted under: its key generator's, then its group.
+      const key = typeof group.keyGenerator === 'function' ? await group.keyGenerator(request) : clientAddress(request);
+      const counter = counters.peek(`${key}${group.groupId ?? ''}`, now);
       states.push({
         policy: group.groupId ?? 'route',
         quota: group.max,
