@@ -4,7 +4,7 @@ import type { Config } from '../config.js';
 import { conflict, forbidden, notFound, unauthorized } from '../errors.js';
 import { BEARER, documentHeaders, problemResponses, Timestamp } from '../schemas/common.js';
 import { Child, Household, HouseholdCreate, Override } from '../schemas/children.js';
-import { NewToken, TokenInfo } from '../schemas/tokens.js';
+import { NewToken, TokenInfo, TokenName } from '../schemas/tokens.js';
 import { issueToken, signUp } from '../store/issue-token.js';
 import { Flag, Review } from '../schemas/community.js';
 import { noStore } from './http.js';
@@ -137,7 +137,7 @@ const householdRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (app, {
         summary: 'Mint another token for the household (shown once)',
         description: 'To rotate: mint a new token, switch to it, then revoke the old one.',
         security: BEARER,
-        body: z.strictObject({ name: z.string().trim().min(1).max(100).optional() }).nullish(),
+        body: z.strictObject({ name: TokenName.optional() }).nullish(),
         response: { 201: NewToken, ...problemResponses(400, 401, 403) },
       },
     },

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { CATEGORY_KEYS } from '../domain/categories.js';
 import { MAX_AGE, MIN_AGE } from '../domain/verdict.js';
-import { CursorQuery, LimitQuery, Timestamp } from './common.js';
+import { CursorQuery, LimitQuery, Timestamp, WELL_FORMED } from './common.js';
 
 /** Community text is kept exactly as written: not trimmed, but never blank and never broken UTF-16. */
 const text = (max: number) =>
@@ -9,7 +9,7 @@ const text = (max: number) =>
     .string()
     .max(max)
     .refine((v) => v.trim().length > 0, 'write something')
-    .refine((v) => v.isWellFormed(), 'holds a broken character (a lone UTF-16 surrogate)');
+    .refine(...WELL_FORMED);
 const AgeRating = z.int().min(MIN_AGE).max(MAX_AGE).describe('"OK from this age", 2–18.');
 const Stars = z.int().min(1).max(5);
 

@@ -4,13 +4,13 @@ import { findRating, ratingsOf, SYSTEM_KEYS } from '../domain/rating-systems.js'
 import { IMDB_ID, normalizeIsbn, parseTitleRef, TITLE_ID, TMDB_ID } from '../domain/references.js';
 import { searchTokens } from '../domain/text.js';
 import { MAX_AGE, MIN_AGE } from '../domain/verdict.js';
-import { CursorQuery, LimitQuery, queryInt, Timestamp } from './common.js';
+import { CursorQuery, LimitQuery, queryInt, Timestamp, WELL_FORMED } from './common.js';
 
 export const TITLE_KINDS = ['movie', 'tv', 'book', 'game', 'app', 'podcast', 'youtube'] as const;
 export const TitleKind = z.enum(TITLE_KINDS).meta({ id: 'TitleKind' });
 export type TitleKind = z.infer<typeof TitleKind>;
 
-const text = (max: number) => z.string().trim().min(1).max(max);
+const text = (max: number) => z.string().trim().min(1).max(max).refine(...WELL_FORMED);
 const optionalText = (max: number) => text(max).nullable().optional();
 const names = (maxItems: number, maxLength: number) => z.array(text(maxLength)).max(maxItems);
 const AgeInt = z.int().min(MIN_AGE).max(MAX_AGE);

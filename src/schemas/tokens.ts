@@ -1,7 +1,10 @@
 import { z } from 'zod';
-import { Timestamp } from './common.js';
+import { Timestamp, WELL_FORMED } from './common.js';
 
 export const Role = z.enum(['household', 'editor', 'admin']).meta({ id: 'Role' });
+
+/** What a token is called, to tell tokens apart in a list. */
+export const TokenName = z.string().trim().min(1).max(100).refine(...WELL_FORMED);
 
 export const TokenInfo = z
   .object({
@@ -20,7 +23,7 @@ export const NewToken = z
   .meta({ id: 'NewToken' });
 
 export const TokenCreate = z
-  .strictObject({ role: z.enum(['editor', 'admin']), name: z.string().trim().min(1).max(100).optional() })
+  .strictObject({ role: z.enum(['editor', 'admin']), name: TokenName.optional() })
   .meta({ id: 'TokenCreate' });
 
 export const Me = z

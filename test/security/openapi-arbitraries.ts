@@ -199,6 +199,8 @@ export const ODD_CONTENT_TYPES = [
 export type Hints = Record<string, fc.Arbitrary<unknown>>;
 
 const WORDS = ['Maya', 'Paddington', 'A fine adventure.', 'Best toys ever', 'Too scary for 8', 'Le fabuleux destin d’Amélie', '千と千尋', 'x'];
+/** Words a validator may let through but storage may mangle: odd Unicode inside otherwise fine text. */
+const ODD_WORDS = ['Maya\uD800', '\uDC00Paddington', 'Sam\uD83D', '\u202EMaya', 'Zoë\u200B\u200D', 'Ma\u0000ya', '👨‍👩‍👧‍👦 Maya', '𝕳𝖊𝖑𝖑𝖔', 'Ａｍéｌｉｅ', 'Z̤͔ͧ̑̓ä͖̭̈̇lͮ̒ͫǧ̗͚̚o̙̔ͮ̇͐̇', 'שלום Maya'];
 
 function resolve(doc: OpenApiDocument, schema: JsonSchema): JsonSchema {
   let current = schema;
@@ -218,6 +220,7 @@ function stringFor(schema: JsonSchema): fc.Arbitrary<string> {
   if (schema.format === 'date') return fc.date({ min: new Date('1900-01-01'), max: new Date('2100-01-01'), noInvalidDate: true }).map((d) => d.toISOString().slice(0, 10));
   return fc.oneof(
     { weight: 3, arbitrary: fc.constantFrom(...WORDS).filter((w) => w.length >= minLength && w.length <= (schema.maxLength ?? Infinity)) },
+    { weight: 1, arbitrary: fc.constantFrom(...ODD_WORDS).filter((w) => w.length >= minLength && w.length <= (schema.maxLength ?? Infinity)) },
     { weight: 1, arbitrary: fc.string({ minLength, maxLength: Math.max(minLength, maxLength), unit: 'binary' }) },
   );
 }
