@@ -23,6 +23,7 @@ export interface Operation {
 }
 
 export interface OpenApiDocument {
+  info: { title: string; version: string };
   paths: Record<string, Record<string, Operation>>;
   components: { schemas: Record<string, JsonSchema> };
 }

@@ -1,0 +1,85 @@
+/**
+ * The operations of the committed OpenAPI document, and how to aim each one at the security
+ * world: path parameters filled with the world's ids (ours unless told otherwise) and a valid
+ * example body, so that a refusal is about who asks or what is aimed at, never a malformed request.
+ * An operation added to the document without an example body here fails the tests that need one.
+ */
+import { readFileSync } from 'node:fs';
+import type { InjectOptions } from 'fastify';
+import { OPENAPI_FILE } from '../../scripts/openapi.js';
+import { advisory, bearer } from '../helper.js';
+import { operationsOf, rolesOf, type OpenApiDocument, type OperationRef } from '../security/openapi-arbitraries.js';
+import type { World } from '../security/world.js';
+
+export const doc = JSON.parse(readFileSync(OPENAPI_FILE, 'utf8')) as OpenApiDocument;
+export const operations = operationsOf(doc);
+export { rolesOf };
+export const keyOf = (op: OperationRef) => `${op.method} ${op.path}`;
+
+type Params = Record<string, string>;
+
+/** Valid bodies, and parameters other than the defaults where the default would make the request fail for another reason. */
+const EXAMPLES: Record<string, { body?: (w: World) => unknown; params?: (w: World) => Params }> = {
+  'POST /v1/titles': { body: () => ({ name: 'Paddington 2', kind: 'movie', year: 2017 }) },
+  'PATCH /v1/titles/{title}': { body: () => ({ runtimeMinutes: 103 }) },
+  'PUT /v1/titles/{title}/advisory': { body: () => advisory() },
+  'POST /v1/tokens': { body: () => ({ role: 'editor', name: 'Sam' }) },
+  'DELETE /v1/tokens/{id}': { params: (w) => ({ id: w.tokenIds.editor }) },
+  'POST /v1/households': { body: () => ({ name: 'The Parks' }) },
+  'POST /v1/households/me/tokens': { body: () => ({ name: 'phone' }) },
+  'DELETE /v1/households/me/tokens/{id}': { params: (w) => ({ id: w.tokenIds.household }) },
+  'POST /v1/children': { body: () => ({ nickname: 'Ada', birth: '2015' }) },
+  'PATCH /v1/children/{child}': { body: () => ({ nickname: 'Ada' }) },
+  'POST /v1/children/{child}/verdicts': { body: (w) => ({ titles: [w.titles.her, 'imdb:tt1798709'] }) },
+  'PUT /v1/children/{child}/overrides/{title}': { body: () => ({ decision: 'block', note: 'not yet' }) },
+  'GET /v1/children/{child}/overrides/{title}': { params: (w) => ({ title: w.titles.book }) },
+  'DELETE /v1/children/{child}/overrides/{title}': { params: (w) => ({ title: w.titles.book }) },
+  'POST /v1/titles/{title}/reviews': {
+    body: () => ({ by: 'parent', ageRating: 8, stars: 5, headline: 'Lovely', body: 'We all laughed.' }),
+    params: (w) => ({ title: w.titles.book }),
+  },
+  'PATCH /v1/reviews/{review}': { body: () => ({ stars: 5 }) },
+  'POST /v1/reviews/{review}/helpful': { params: (w) => ({ review: w.reviews.b }) },
+  'POST /v1/reviews/{review}/hide': { params: (w) => ({ review: w.reviews.b }) },
+  'POST /v1/reviews/{review}/restore': { params: (w) => ({ review: w.reviews.hiddenB }) },
+  'POST /v1/titles/{title}/flags': { body: () => ({ reason: 'inaccurate', note: 'the year is wrong' }) },
+  'POST /v1/reviews/{review}/flags': { body: () => ({ reason: 'spam' }), params: (w) => ({ review: w.reviews.b }) },
+  'PATCH /v1/flags/{flag}': { body: () => ({ status: 'resolved', note: 'Fixed.' }) },
+};
+
+/** Our ids, by parameter name. */
+function defaultParams(w: World): Params {
+  return { title: w.titles.her, child: w.children.a, review: w.reviews.a, flag: w.flags.titleFlagA, id: w.tokenIds.household };
+}
+
+export function hasBody(op: OperationRef): boolean {
+  return op.operation.requestBody !== undefined;
+}
+
+/** The operation's URL, with the world's ids (or the ones given) in its path. */
+export function urlFor(op: OperationRef, w: World, params: Params = {}): string {
+  const values = { ...defaultParams(w), ...EXAMPLES[keyOf(op)]?.params?.(w), ...params };
+  return op.path.replace(/\{(\w+)\}/g, (_m, name: string) => {
+    const value = values[name];
+    if (value === undefined) throw new Error(`${keyOf(op)}: no value for the path parameter {${name}}; add one to test/owasp/operations.ts`);
+    return encodeURIComponent(value);
+  });
+}
+
+/** A valid body for the operation (undefined when it takes none). */
+export function bodyFor(op: OperationRef, w: World): unknown {
+  if (!hasBody(op)) return undefined;
+  const example = EXAMPLES[keyOf(op)]?.body;
+  if (!example) throw new Error(`${keyOf(op)} takes a body: add a valid example to test/owasp/operations.ts`);
+  return example(w);
+}
+
+/** inject() options for the operation as the given token (or nobody), with its example body. */
+export function requestFor(op: OperationRef, w: World, token: string | null, params: Params = {}, body = bodyFor(op, w)): InjectOptions {
+  return {
+    method: op.method as InjectOptions['method'],
+    url: urlFor(op, w, params),
+    headers: token ? bearer(token) : {},
+    ...(body !== undefined && { payload: body as InjectOptions['payload'] }),
+  };
+}
