@@ -131,6 +131,8 @@ function hintsFor(world: World): { path: Hints; query: Hints; body: Hints } {
         ]),
       ),
       'if-match': fc.constantFrom('"1"', '"2"', '"3"', '"1-deadbeef"', '*', 'W/"1"', '"x"', ' ', ',', '"1", "2"', `"${'9'.repeat(20)}"`),
+      // A few keys used again and again: replays, and the same key with another body.
+      'idempotency-key': fc.constantFrom('"fuzz-key-000000000001"', 'fuzz-key-000000000002', 'k'.repeat(16), `"${'z'.repeat(255)}"`),
     },
     body: {
       rating: fc.constantFrom('G', 'PG', 'PG-13', 'R', 'NC-17', 'T', 'E', 'M', '12', '12A', '15', 'TV-MA', 'Open'),
@@ -164,7 +166,9 @@ function requestArbitrary(world: World, op: OperationRef): fc.Arbitrary<FuzzRequ
     .tuple(...parameters.filter((p) => p.in === 'query').map((p) => (p.required ? value(p, hints.query) : sometimes(value(p, hints.query), 0.2)).map((v) => [p.name, v] as const)))
     .map((pairs) => pairs.filter((pair): pair is readonly [string, string] => pair[1] !== null));
   const extraQuery = sometimes(fc.tuple(fc.constantFrom('unknown', 'limit', '__proto__', 'q[$ne]', 'age'), nastyString), 0.1);
-  const ifMatch = parameters.some((p) => p.name === 'if-match') ? sometimes(hints.query['if-match'] as fc.Arbitrary<string>, 0.4) : fc.constant(null);
+  const headerParams = fc
+    .tuple(...parameters.filter((p) => p.in === 'header').map((p) => sometimes(value(p, hints.query), 0.4).map((v) => [p.name, v] as const)))
+    .map((pairs) => pairs.filter((pair): pair is readonly [string, string] => pair[1] !== null));
 
   const bodySchema = op.operation.requestBody?.content['application/json']?.schema;
   const jsonBody = bodySchema ? validOrBroken(fromSchema(doc, bodySchema, hints.body)) : nastyValue;
@@ -177,21 +181,24 @@ function requestArbitrary(world: World, op: OperationRef): fc.Arbitrary<FuzzRequ
   );
 
   return fc
-    .record({ auth: authArbitrary(world, op), pathParams, queryParams, extraQuery, ifMatch, body })
-    .map(({ auth: [label, authorization], pathParams, queryParams, extraQuery, ifMatch, body: [contentType, payload] }) => {
+    .record({ auth: authArbitrary(world, op), pathParams, queryParams, extraQuery, headerParams, body })
+    .map(({ auth: [label, authorization], pathParams, queryParams, extraQuery, headerParams, body: [contentType, payload] }) => {
       const path = op.path.replace(/\{(\w+)\}/g, (_m, name: string) => encode(String(pathParams[name])));
       const query = [...queryParams, ...(extraQuery ? [extraQuery] : [])].map(([k, v]) => `${encode(k)}=${encode(v)}`);
-      const headers: Record<string, string> = {};
+      const headers: Record<string, string> = Object.fromEntries(headerParams.map(([name, v]) => [name, v.replace(/[^\x20-\x7e]/g, '?')]));
       if (authorization !== undefined) headers.authorization = authorization;
-      if (ifMatch !== null) headers['if-match'] = ifMatch;
       if (payload !== undefined && contentType) headers['content-type'] = contentType;
       return { auth: label, authorization, method: op.method, url: query.length ? `${path}?${query.join('&')}` : path, headers, payload };
     });
 }
 
 const clip = (text: string, max = 200) => (text.length > max ? `${text.slice(0, max)}…(${text.length} characters)` : text);
-const show = (req: FuzzRequest) =>
-  `${req.method} ${clip(req.url)} as ${req.auth}${req.payload === undefined ? '' : ` with ${req.headers['content-type'] || 'no content type'} ${clip(String(req.payload))}`}`;
+const show = (req: FuzzRequest) => {
+  const extra = Object.entries(req.headers).filter(([name]) => name !== 'authorization' && name !== 'content-type');
+  return `${req.method} ${clip(req.url)} as ${req.auth}${extra.map(([name, value]) => ` [${name}: ${clip(value, 60)}]`).join('')}${
+    req.payload === undefined ? '' : ` with ${req.headers['content-type'] || 'no content type'} ${clip(String(req.payload))}`
+  }`;
+};
 
 const STACK = /\bat .+\.(?:ts|js|mjs|cjs):\d+|node_modules|\/work\/|SQLITE_|SqliteError/;
 
