@@ -305,6 +305,19 @@ export const NO_AGE = 0;
 export const NO_LEVEL = 255;
 export const NO_RATING = 255;
 
+/** Columns for `slots` titles, each slot rating nothing until `packFacts` fills it. */
+export function factColumns(slots: number): FactColumns {
+  return {
+    rated: new Uint8Array(slots),
+    basisAge: new Uint8Array(slots),
+    strictestAge: new Uint8Array(slots),
+    parentCount: new Uint32Array(slots),
+    parentMedian: new Float32Array(slots),
+    levels: new Uint8Array(slots * CATEGORIES.length).fill(NO_LEVEL),
+    ratingOrders: new Uint8Array(slots * SYSTEM_KEYS.length).fill(NO_RATING),
+  };
+}
+
 /** Writes one title's facts into the columns at `slot`. */
 export function packFacts(facts: TitleFacts, columns: FactColumns, slot: number): void {
   const basis = ageBasis(facts);

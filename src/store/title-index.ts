@@ -9,8 +9,7 @@
  * no connection and does no I/O.
  */
 import { CATEGORIES } from '../domain/categories.js';
-import { SYSTEM_KEYS } from '../domain/rating-systems.js';
-import { NO_LEVEL, packFacts, type FactColumns, type TitleFacts } from '../domain/verdict.js';
+import { factColumns, NO_LEVEL, packFacts, type FactColumns, type TitleFacts } from '../domain/verdict.js';
 import { TITLE_KINDS, type TitleKind } from '../schemas/titles.js';
 import type { SortKey, TitleFilters, TitleSort } from './types.js';
 
@@ -53,7 +52,6 @@ export function compareCodePoints(a: string, b: string): number {
   return a.length - b.length;
 }
 
-const SORTS: readonly TitleSort[] = ['name', 'newest', 'stars', 'age'];
 const DESCENDING: Record<TitleSort, boolean> = { name: false, newest: true, stars: true, age: false };
 
 export interface ScanQuery {
@@ -81,7 +79,7 @@ export class TitleIndex {
   private stars = new Uint8Array(0);
   private released = new Int32Array(0);
   private updated = new Float64Array(0);
-  private columns: FactColumns = TitleIndex.columnsOf(0);
+  private columns: FactColumns = factColumns(0);
   /** Slots in each sort's order; rebuilt lazily after a change. */
   private orders = new Map<TitleSort, Int32Array>();
   /** Where each slot sits in each order, to resume after a cursor's title in one step. */
@@ -89,30 +87,14 @@ export class TitleIndex {
   /** Scratch marks of the caller's decisions: 1 include, 2 leave out. */
   private marks = new Uint8Array(0);
 
-  private static columnsOf(n: number): FactColumns {
-    return {
-      rated: new Uint8Array(n),
-      basisAge: new Uint8Array(n),
-      strictestAge: new Uint8Array(n),
-      parentCount: new Uint32Array(n),
-      parentMedian: new Float32Array(n),
-      levels: new Uint8Array(n * CATEGORIES.length).fill(NO_LEVEL),
-      ratingOrders: new Uint8Array(n * SYSTEM_KEYS.length),
-    };
-  }
-
   get size(): number {
     return this.slots.size;
   }
 
-  has(id: string): boolean {
-    return this.slots.has(id);
-  }
-
   private grow(min: number): void {
     const capacity = Math.max(min, Math.ceil(this.capacity * 1.5), 1024);
-    const copy = <A extends Uint8Array | Uint32Array | Int32Array | Float32Array | Float64Array>(old: A, make: (n: number) => A, per = 1): A => {
-      const next = make(capacity * per);
+    const copy = <A extends Uint8Array | Int32Array | Float64Array>(old: A, make: (n: number) => A): A => {
+      const next = make(capacity);
       next.set(old);
       return next;
     };
@@ -121,16 +103,9 @@ export class TitleIndex {
     this.stars = copy(this.stars, (n) => new Uint8Array(n));
     this.released = copy(this.released, (n) => new Int32Array(n));
     this.updated = copy(this.updated, (n) => new Float64Array(n));
-    const c = this.columns;
-    this.columns = {
-      rated: copy(c.rated, (n) => new Uint8Array(n)),
-      basisAge: copy(c.basisAge, (n) => new Uint8Array(n)),
-      strictestAge: copy(c.strictestAge, (n) => new Uint8Array(n)),
-      parentCount: copy(c.parentCount, (n) => new Uint32Array(n)),
-      parentMedian: copy(c.parentMedian, (n) => new Float32Array(n)),
-      levels: copy(c.levels, (n) => new Uint8Array(n), CATEGORIES.length),
-      ratingOrders: copy(c.ratingOrders, (n) => new Uint8Array(n), SYSTEM_KEYS.length),
-    };
+    const columns = factColumns(capacity);
+    for (const key of Object.keys(columns) as (keyof FactColumns)[]) columns[key].set(this.columns[key]);
+    this.columns = columns;
     this.marks = new Uint8Array(capacity);
     this.capacity = capacity;
   }
@@ -165,14 +140,6 @@ export class TitleIndex {
     this.orders.clear();
   }
 
-  /** Only the parents' figures changed (a review was written, hidden or removed). */
-  setParents(id: string, count: number, medianAge: number | null): void {
-    const slot = this.slots.get(id);
-    if (slot === undefined) return;
-    this.columns.parentCount[slot] = count;
-    this.columns.parentMedian[slot] = medianAge ?? NaN;
-  }
-
   private intern(value: string): string {
     const known = this.interned.get(value);
     if (known !== undefined) return known;
@@ -180,7 +147,7 @@ export class TitleIndex {
     return value;
   }
 
-  /** The sort value a cursor carries for this slot, as the SQL list writes it. */
+  /** The sort value a cursor carries for this slot (a release date as a number, see releasedNumber). */
   private sortValue(sort: TitleSort, slot: number): string | number {
     switch (sort) {
       case 'name':
@@ -293,21 +260,11 @@ export class TitleIndex {
         if (ids.length === query.limit) return { ids, keys, more: true };
         const id = this.ids[slot]!;
         ids.push(id);
-        keys.push([this.cursorValue(query.sort, slot), id]);
+        keys.push([this.sortValue(query.sort, slot), id]);
       }
       return { ids, keys, more: false };
     } finally {
       for (const slot of marked) marks[slot] = 0;
     }
-  }
-
-  /** The value a cursor carries: the released date goes back to the string the SQL list uses. */
-  private cursorValue(sort: TitleSort, slot: number): string | number {
-    return this.sortValue(sort, slot);
-  }
-
-  /** Sorts every order now rather than on the first request. */
-  warm(): void {
-    for (const sort of SORTS) this.order(sort);
   }
 }

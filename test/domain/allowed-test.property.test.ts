@@ -5,8 +5,8 @@
 import fc from 'fast-check';
 import t from 'tap';
 import { CATEGORIES } from '../../src/domain/categories.js';
-import { RATING_SYSTEMS, SYSTEM_KEYS } from '../../src/domain/rating-systems.js';
-import { allowedTest, decide, NO_LEVEL, packFacts, type FactColumns, type Policy, type TitleFacts } from '../../src/domain/verdict.js';
+import { RATING_SYSTEMS } from '../../src/domain/rating-systems.js';
+import { allowedTest, decide, factColumns, packFacts, type Policy, type TitleFacts } from '../../src/domain/verdict.js';
 
 const level = fc.integer({ min: 0, max: 5 });
 const certArb = fc.constantFrom(...RATING_SYSTEMS.flatMap((s) => s.ratings.map((r) => ({ system: s.system, rating: r.rating }))));
@@ -41,22 +41,10 @@ const policyArb: fc.Arbitrary<Policy> = fc.record({
   who: fc.constant('your child'),
 });
 
-function columnsFor(n: number): FactColumns {
-  return {
-    rated: new Uint8Array(n),
-    basisAge: new Uint8Array(n),
-    strictestAge: new Uint8Array(n),
-    parentCount: new Uint32Array(n),
-    parentMedian: new Float32Array(n),
-    levels: new Uint8Array(n * CATEGORIES.length).fill(NO_LEVEL),
-    ratingOrders: new Uint8Array(n * SYSTEM_KEYS.length),
-  };
-}
-
 t.test('allowedTest agrees with decide', async (t) => {
   fc.assert(
     fc.property(fc.array(factsArb, { minLength: 1, maxLength: 20 }), policyArb, (facts, policy) => {
-      const columns = columnsFor(facts.length);
+      const columns = factColumns(facts.length);
       facts.forEach((f, slot) => packFacts(f, columns, slot));
       const test = allowedTest(policy);
       facts.forEach((f, slot) => {

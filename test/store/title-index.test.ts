@@ -59,9 +59,14 @@ t.test('titles another process imports show up in the catalogue', async (t) => {
   await cli.titles.putAdvisory({ by: 'id', id: bravo.id }, line('Bravo', 15).advisory!, undefined);
   t.same((await catalogue(server, { policy: twelve })).items.map((i) => i.name), ['Alpha'], 'a changed advisory counts at once');
 
+  // Another process commits, then this one writes before its next page: both count.
+  await cli.titles.importBatch([line('Delta')]);
+  await server.titles.create(line('Echo'));
+  t.same((await catalogue(server, { policy: twelve })).items.map((i) => i.name), ['Alpha', 'Delta', 'Echo'], "one's own write does not hide another's");
+
   // And removes a title: the index is rebuilt when the counts disagree.
   await cli.titles.remove({ by: 'id', id: bravo.id }, undefined);
-  t.same((await catalogue(server)).items.map((i) => i.name), ['Alpha', 'Charlie'], 'a removed title goes');
+  t.same((await catalogue(server)).items.map((i) => i.name), ['Alpha', 'Charlie', 'Delta', 'Echo'], 'a removed title goes');
 });
 
 t.test('a page after a removed title starts where that title was', async (t) => {

@@ -107,6 +107,8 @@ export function createSqliteTitleStore(db: SqliteDb): TitleStore & { communityCh
   const allQueries = indexQueries(false);
   const someQueries = indexQueries(true);
   const dataVersion = db.$client.prepare('pragma data_version').pluck();
+  const updatedSince = db.$client.prepare('select id from titles where updated_at >= ?').pluck();
+  const lastUpdate = db.$client.prepare('select max(updated_at) from titles').pluck();
   let index: TitleIndex | null = null;
   let seenVersion = 0;
   let watermark = '';
@@ -157,16 +159,17 @@ export function createSqliteTitleStore(db: SqliteDb): TitleStore & { communityCh
       index = new TitleIndex();
       for (const entry of indexEntries()) index.put(entry);
     } else {
-      // Another process wrote (an import, say): titles it changed carry a later updated_at.
-      const changed = db.$client.prepare('select id from titles where updated_at >= ?').pluck().all(watermark) as string[];
-      reindex(changed);
+      // Another process wrote (an import, say): titles it changed carry a later updated_at. Every
+      // title write stamps updated_at inside its immediate transaction, after taking SQLite's one
+      // write lock, so nothing committed later can carry a time before the watermark read here.
+      reindex(updatedSince.all(watermark) as string[]);
       const stored = db.select({ n: sql<number>`count(*)` }).from(titles).get()!.n;
       if (stored !== index.size) {
         index = null;
         return currentIndex();
       }
     }
-    watermark = (db.$client.prepare('select max(updated_at) from titles').pluck().get() as string | null) ?? '';
+    watermark = (lastUpdate.get() as string | null) ?? '';
     return index;
   }
 
@@ -183,7 +186,8 @@ export function createSqliteTitleStore(db: SqliteDb): TitleStore & { communityCh
       }
       for (const id of chunk) if (!found.has(id)) index.remove(id);
     }
-    seenVersion = dataVersion.get() as number;
+    // seenVersion stays: this connection's own commits do not move data_version, and another
+    // process's commit made meanwhile must still be caught up with.
   }
   type TallyRow = { titleId: string; by: 'parent' | 'kid'; age: number; n: number; stars: number };
   const TALLY = { titleId: reviews.titleId, by: reviews.by, age: reviews.ageRating, n: sql<number>`count(*)`, stars: sql<number>`sum(${reviews.stars})` };
