@@ -20,7 +20,7 @@ export const titles = sqliteTable(
     imdb: text('imdb').unique(),
     tmdb: text('tmdb').unique(),
     isbn: text('isbn').unique(),
-    // Derived on every write from the advisory and certifications, so lists filter and sort in SQL.
+    // Derived on every write from the advisory and certifications, for the in-memory title index (src/store/title-index.ts).
     age: integer('age'),
     ageSource: text('age_source', { enum: ['expert', 'certification'] }),
     nameKey: text('name_key').notNull(),
@@ -36,11 +36,7 @@ export const titles = sqliteTable(
   },
   (t) => [
     index('titles_name_idx').on(t.nameKey, t.id),
-    index('titles_newest_idx').on(t.sortReleased, t.id),
-    index('titles_stars_idx').on(t.sortStars, t.id),
-    index('titles_age_idx').on(t.sortAge, t.id),
     index('titles_updated_idx').on(t.updatedAt),
-    index('titles_kind_idx').on(t.kind),
   ],
 );
 

@@ -1,6 +1,6 @@
-import { and, asc, desc, eq, gte, inArray, lte, ne, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, eq, inArray, ne, or, sql, type SQL } from 'drizzle-orm';
 import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
-import { CATEGORIES, type CategoryKey } from '../../domain/categories.js';
+import { CATEGORIES } from '../../domain/categories.js';
 import type { Certification } from '../../domain/rating-systems.js';
 import { formatRef, type TitleRef } from '../../domain/references.js';
 import type { SqliteDb } from '../../db/sqlite/client.js';
@@ -25,29 +25,9 @@ import {
   type CertificationRow,
   type TitleRow,
 } from '../title-mapping.js';
-import type { ExpectedVersions, ImportOutcome, SortKey, TitleRecord, TitleSort, TitleStore } from '../types.js';
+import type { ExpectedVersions, ImportOutcome, TitleRecord, TitleStore } from '../types.js';
 
 type Tx = Parameters<Parameters<SqliteDb['transaction']>[0]>[0] | SqliteDb;
-
-const LEVEL_COLUMNS: Record<CategoryKey, SQLiteColumn> = {
-  language: advisories.languageLevel,
-  sex: advisories.sexLevel,
-  drinking: advisories.drinkingLevel,
-  violence: advisories.violenceLevel,
-  messages: advisories.messagesLevel,
-  roleModels: advisories.roleModelsLevel,
-  consumerism: advisories.consumerismLevel,
-  educational: advisories.educationalLevel,
-  diversity: advisories.diversityLevel,
-};
-
-/** Each sort: its column, its direction; ties break on id in the same direction. */
-const SORTS: Record<TitleSort, { column: SQLiteColumn; descending: boolean }> = {
-  name: { column: titles.nameKey, descending: false },
-  newest: { column: titles.sortReleased, descending: true },
-  stars: { column: titles.sortStars, descending: true },
-  age: { column: titles.sortAge, descending: false },
-};
 
 const EXTERNAL_ID_COLUMNS = { imdb: titles.imdb, tmdb: titles.tmdb, isbn: titles.isbn } as const;
 
@@ -72,6 +52,9 @@ function describeRef(ref: TitleRef): string {
   return `No title matches ${formatRef(ref)}.`;
 }
 
+
+const NOTHING_DECIDED: ReadonlyMap<string, boolean> = new Map();
+const everything = () => true;
 
 const snake = (key: string) => key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 
@@ -335,13 +318,34 @@ export function createSqliteTitleStore(db: SqliteDb): TitleStore & { communityCh
     return found;
   }
 
-  function keysetWhere(sort: TitleSort, after: SortKey): SQL {
-    const { column, descending } = SORTS[sort];
-    return descending ? sql`(${column}, ${titles.id}) < (${after[0]}, ${after[1]})` : sql`(${column}, ${titles.id}) > (${after[0]}, ${after[1]})`;
-  }
-
-  function sortValue(row: { nameKey: string; sortAge: number; sortReleased: string; sortStars: number }, sort: TitleSort): string | number {
-    return { name: row.nameKey, newest: row.sortReleased, stars: row.sortStars, age: row.sortAge }[sort];
+  /** A page of the catalogue from the index, filled with the listed fields of its titles. */
+  function page({ filters, sort, limit, after, decided, accept }: Parameters<TitleStore['catalogue']>[0]) {
+    const current = currentIndex();
+    // A search is the one filter the index does not hold: SQL finds the matching ids first.
+    const matching = filters.q?.length
+      ? new Set(
+          db
+            .select({ id: titles.id })
+            .from(titles)
+            .where(and(...filters.q.map((word) => sql`${titles.searchText} like ${`% ${word}%`}`)))
+            .all()
+            .map((r) => r.id),
+        )
+      : undefined;
+    const found = current.scan({ filters, sort, limit, after, decided, accept, matching });
+    const rows = found.ids.length
+      ? db.select({ t: titles, a: advisories }).from(titles).leftJoin(advisories, eq(advisories.titleId, titles.id)).where(inArray(titles.id, found.ids)).all()
+      : [];
+    const byId = new Map(rows.map((r) => [r.t.id, r]));
+    const { certs, community } = loadMany(db, rows.map((r) => r.t));
+    return {
+      items: found.ids.map((id) => {
+        const { t, a } = byId.get(id)!;
+        return toListItem(t, certs.get(id) ?? [], a, community.get(id)!);
+      }),
+      keys: found.keys,
+      more: found.more,
+    };
   }
 
   const immediate = { behavior: 'immediate' } as const;
@@ -366,32 +370,8 @@ export function createSqliteTitleStore(db: SqliteDb): TitleStore & { communityCh
       return refs.map(find);
     },
 
-    async list({ filters, sort, limit, after }) {
-      const where: (SQL | undefined)[] = [];
-      for (const word of filters.q ?? []) where.push(sql`${titles.searchText} like ${`% ${word}%`}`);
-      if (filters.kinds?.length) where.push(inArray(titles.kind, filters.kinds));
-      if (filters.genre) where.push(sql`${titles.genreKeys} like ${`%|${filters.genre}|%`}`);
-      if (filters.forAge !== undefined) where.push(lte(titles.sortAge, filters.forAge));
-      for (const f of filters.levels) where.push(f.op === 'max' ? lte(LEVEL_COLUMNS[f.category], f.value) : gte(LEVEL_COLUMNS[f.category], f.value));
-      if (filters.updatedSince) where.push(gte(titles.updatedAt, filters.updatedSince));
-      if (after) where.push(keysetWhere(sort, after));
-      const { column, descending } = SORTS[sort];
-      const rows = db
-        .select({ t: titles, a: advisories })
-        .from(titles)
-        .leftJoin(advisories, eq(advisories.titleId, titles.id))
-        .where(and(...where))
-        .orderBy(...(descending ? [desc(column), desc(titles.id)] : [asc(column), asc(titles.id)]))
-        .limit(limit + 1)
-        .all();
-      const more = rows.length > limit;
-      const pageRows = rows.slice(0, limit);
-      const { certs, community } = loadMany(db, pageRows.map((r) => r.t));
-      return {
-        items: pageRows.map(({ t, a }) => toListItem(t, certs.get(t.id) ?? [], a, community.get(t.id)!)),
-        keys: pageRows.map(({ t }) => [sortValue(t, sort), t.id] as SortKey),
-        more,
-      };
+    async list(query) {
+      return page({ ...query, decided: NOTHING_DECIDED, accept: everything });
     },
 
     async create(input) {
@@ -476,33 +456,8 @@ export function createSqliteTitleStore(db: SqliteDb): TitleStore & { communityCh
       return outcomes;
     },
 
-    async catalogue({ filters, sort, limit, after, decided, accept }) {
-      const current = currentIndex();
-      // A search is the one filter the index does not hold: SQL finds the matching ids first.
-      const matching = filters.q?.length
-        ? new Set(
-            db
-              .select({ id: titles.id })
-              .from(titles)
-              .where(and(...filters.q.map((word) => sql`${titles.searchText} like ${`% ${word}%`}`)))
-              .all()
-              .map((r) => r.id),
-          )
-        : undefined;
-      const page = current.scan({ filters, sort, limit, after, decided, accept, matching });
-      const rows = page.ids.length
-        ? db.select({ t: titles, a: advisories }).from(titles).leftJoin(advisories, eq(advisories.titleId, titles.id)).where(inArray(titles.id, page.ids)).all()
-        : [];
-      const byId = new Map(rows.map((r) => [r.t.id, r]));
-      const { certs, community } = loadMany(db, rows.map((r) => r.t));
-      return {
-        items: page.ids.map((id) => {
-          const { t, a } = byId.get(id)!;
-          return toListItem(t, certs.get(id) ?? [], a, community.get(id)!);
-        }),
-        keys: page.keys,
-        more: page.more,
-      };
+    async catalogue(query) {
+      return page(query);
     },
 
     communityChanged(ids) {
