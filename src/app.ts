@@ -3,7 +3,7 @@
  * plugins, then our own, then routes. Tests build this; src/server.ts listens.
  */
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
-import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Config } from './config.js';
 import { loadDemo } from './demo/load.js';
 import { maskTokens } from './domain/tokens.js';
@@ -27,6 +27,7 @@ import referenceRoutes from './routes/reference.js';
 import titlesRoutes from './routes/titles.js';
 import tokenRoutes from './routes/tokens.js';
 import verdictRoutes from './routes/verdicts.js';
+import { serializerCompiler } from './schemas/serializer.js';
 import { openStore, type Store } from './store/index.js';
 
 export interface BuildOptions {
