@@ -41,7 +41,8 @@ export async function childCatalogue(
     const active = activeOverride(override, query.now);
     if (active) decided.set(titleId, active.decision === 'allow');
   }
-  const page = await store.titles.catalogue({ ...query, decided, accept: allowedTest(query.policy) });
+  // The policy is the key: children with the same policy share the index's kept answers.
+  const page = await store.titles.catalogue({ ...query, decided, accept: { key: JSON.stringify(query.policy), test: allowedTest(query.policy) } });
   const allowed = page.items.map((item) => decide(factsOfListItem(item), query.policy, activeOverride(overrides.get(item.id), query.now)).allowed);
   if (allowed.every(Boolean)) return page;
   return { items: page.items.filter((_, i) => allowed[i]), keys: page.keys.filter((_, i) => allowed[i]), more: page.more };

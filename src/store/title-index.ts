@@ -53,6 +53,7 @@ export function compareCodePoints(a: string, b: string): number {
 }
 
 const DESCENDING: Record<TitleSort, boolean> = { name: false, newest: true, stars: true, age: false };
+const SORTS = Object.keys(DESCENDING) as TitleSort[];
 
 export interface ScanQuery {
   filters: TitleFilters;
@@ -61,10 +62,26 @@ export interface ScanQuery {
   after?: SortKey | undefined;
   /** Ids the caller already decided: true to include, false to leave out, whatever `accept` says. */
   decided: ReadonlyMap<string, boolean>;
-  accept: (columns: FactColumns, slot: number) => boolean;
+  /** Which of the rest to take; none to take them all. */
+  accept?: Accept | undefined;
   /** For filters the index does not hold (a search): the ids that match, or undefined for all. */
   matching?: ReadonlySet<string> | undefined;
 }
+
+/**
+ * A test of a title's packed facts, under a key: tests with the same key take the same titles
+ * (the key of a child's catalogue is its policy), so the index keeps each recent key's answer
+ * for every title and brings it up to date title by title as titles change.
+ */
+export interface Accept {
+  key: string;
+  test: (columns: FactColumns, slot: number) => boolean;
+}
+
+/** How many tests' answers the index keeps: 1 bit a title each (125 kB at a million titles). */
+const KEPT_ACCEPTS = 64;
+
+const NO_SLOTS = new Int32Array(0);
 
 export class TitleIndex {
   private capacity = 0;
@@ -80,10 +97,10 @@ export class TitleIndex {
   private released = new Int32Array(0);
   private updated = new Float64Array(0);
   private columns: FactColumns = factColumns(0);
-  /** Slots in each sort's order; rebuilt lazily after a change. */
-  private orders = new Map<TitleSort, Int32Array>();
-  /** Where each slot sits in each order, to resume after a cursor's title in one step. */
-  private ranks = new Map<TitleSort, Int32Array>();
+  /** Each sort's live slots in order, made on first use and then kept: see `order`. */
+  private readonly orders = new Map<TitleSort, { slots: Int32Array; ranks: Int32Array; moved: Set<number> }>();
+  /** Each kept test's answers, a bit per slot, most recently used last. */
+  private readonly accepted = new Map<string, { test: Accept['test']; bits: Uint32Array }>();
   /** Scratch marks of the caller's decisions: 1 include, 2 leave out. */
   private marks = new Uint8Array(0);
 
@@ -93,7 +110,7 @@ export class TitleIndex {
 
   private grow(min: number): void {
     const capacity = Math.max(min, Math.ceil(this.capacity * 1.5), 1024);
-    const copy = <A extends Uint8Array | Int32Array | Float64Array>(old: A, make: (n: number) => A): A => {
+    const copy = <A extends Uint8Array | Uint32Array | Int32Array | Float64Array>(old: A, make: (n: number) => A): A => {
       const next = make(capacity);
       next.set(old);
       return next;
@@ -107,18 +124,22 @@ export class TitleIndex {
     for (const key of Object.keys(columns) as (keyof FactColumns)[]) columns[key].set(this.columns[key]);
     this.columns = columns;
     this.marks = new Uint8Array(capacity);
+    for (const kept of this.accepted.values()) kept.bits = copy(kept.bits, () => new Uint32Array((capacity + 31) >>> 5));
+    for (const kept of this.orders.values()) kept.ranks = copy(kept.ranks, (n) => new Int32Array(n));
     this.capacity = capacity;
   }
 
   /** Adds the title or replaces what the index knew of it. */
   put(entry: IndexEntry): void {
     let slot = this.slots.get(entry.id);
+    const known = slot !== undefined;
     if (slot === undefined) {
       slot = this.free.pop() ?? this.ids.length;
       if (slot >= this.capacity) this.grow(slot + 1);
       this.slots.set(entry.id, slot);
       this.ids[slot] = entry.id;
     }
+    const before = known ? SORTS.map((sort) => this.sortValue(sort, slot)) : [];
     this.nameKeys[slot] = entry.nameKey;
     this.genreKeys[slot] = this.intern(entry.genreKeys);
     this.kind[slot] = TITLE_KINDS.indexOf(entry.kind);
@@ -127,7 +148,11 @@ export class TitleIndex {
     this.released[slot] = releasedNumber(entry.sortReleased);
     this.updated[slot] = Date.parse(entry.updatedAt);
     packFacts(entry.facts, this.columns, slot);
-    this.orders.clear();
+    for (const [sort, kept] of this.orders) if (!known || before[SORTS.indexOf(sort)] !== this.sortValue(sort, slot)) kept.moved.add(slot);
+    for (const { test, bits } of this.accepted.values()) {
+      if (test(this.columns, slot)) bits[slot >>> 5]! |= 1 << (slot & 31);
+      else bits[slot >>> 5]! &= ~(1 << (slot & 31));
+    }
   }
 
   remove(id: string): void {
@@ -137,7 +162,7 @@ export class TitleIndex {
     this.ids[slot] = undefined;
     this.nameKeys[slot] = '';
     this.free.push(slot);
-    this.orders.clear();
+    for (const kept of this.orders.values()) kept.moved.add(slot);
   }
 
   private intern(value: string): string {
@@ -170,32 +195,75 @@ export class TitleIndex {
     return DESCENDING[sort] ? -order : order;
   }
 
-  private order(sort: TitleSort): Int32Array {
-    let order = this.orders.get(sort);
-    if (order) return order;
-    if (this.orders.size === 0) this.ranks.clear();
-    order = new Int32Array(this.slots.values());
+  /** Compares two slots in the sort's order, ties broken by id. */
+  private comparator(sort: TitleSort): (a: number, b: number) => number {
     const direction = DESCENDING[sort] ? -1 : 1;
     const { ids } = this;
     const byId = (a: number, b: number) => compareCodePoints(ids[a]!, ids[b]!);
-    const values = sort === 'name' ? this.nameKeys : sort === 'newest' ? this.released : sort === 'stars' ? this.stars : this.sortAge;
-    order.sort(
-      typeof values[0] === 'string'
-        ? (a, b) => direction * (compareCodePoints(values[a] as string, values[b] as string) || byId(a, b))
-        : (a, b) => direction * ((values[a] as number) - (values[b] as number) || byId(a, b)),
-    );
-    const rank = new Int32Array(this.capacity);
-    order.forEach((slot, i) => (rank[slot] = i));
-    this.orders.set(sort, order);
-    this.ranks.set(sort, rank);
-    return order;
+    if (sort === 'name') {
+      const names = this.nameKeys;
+      return (a, b) => direction * (compareCodePoints(names[a]!, names[b]!) || byId(a, b));
+    }
+    const values = sort === 'newest' ? this.released : sort === 'stars' ? this.stars : this.sortAge;
+    return (a, b) => direction * (values[a]! - values[b]! || byId(a, b));
+  }
+
+  /**
+   * The live slots in the sort's order, and each slot's place in it. Sorted once; after that a
+   * write only moves the titles whose sort value changed (or that came or went): they are taken
+   * out, sorted among themselves and merged back, a pass over the order instead of a new sort.
+   */
+  private order(sort: TitleSort): { slots: Int32Array; ranks: Int32Array } {
+    const compare = this.comparator(sort);
+    let kept = this.orders.get(sort);
+    if (!kept) {
+      const slots = new Int32Array(this.slots.values()).sort(compare);
+      kept = { slots, ranks: new Int32Array(this.capacity), moved: new Set() };
+      this.orders.set(sort, kept);
+      slots.forEach((slot, i) => (kept!.ranks[slot] = i));
+      return kept;
+    }
+    if (kept.moved.size === 0) return kept;
+    const { moved, slots: old } = kept;
+    const incoming = new Int32Array([...moved].filter((slot) => this.ids[slot] !== undefined)).sort(compare);
+    const slots = new Int32Array(this.slots.size);
+    let n = 0;
+    let j = 0;
+    for (let i = 0; i < old.length; i++) {
+      const slot = old[i]!;
+      if (moved.has(slot)) continue;
+      while (j < incoming.length && compare(incoming[j]!, slot) < 0) slots[n++] = incoming[j++]!;
+      slots[n++] = slot;
+    }
+    while (j < incoming.length) slots[n++] = incoming[j++]!;
+    for (let i = 0; i < n; i++) kept.ranks[slots[i]!] = i;
+    kept.slots = slots;
+    moved.clear();
+    return kept;
+  }
+
+  /** The kept answers of this test, worked out for every title on first use. */
+  private acceptedBits(accept: Accept): Uint32Array {
+    let kept = this.accepted.get(accept.key);
+    if (kept) {
+      this.accepted.delete(accept.key);
+    } else {
+      const bits = new Uint32Array((this.capacity + 31) >>> 5);
+      for (let slot = 0; slot < this.ids.length; slot++) {
+        if (this.ids[slot] !== undefined && accept.test(this.columns, slot)) bits[slot >>> 5]! |= 1 << (slot & 31);
+      }
+      kept = { test: accept.test, bits };
+      if (this.accepted.size >= KEPT_ACCEPTS) this.accepted.delete(this.accepted.keys().next().value!);
+    }
+    this.accepted.set(accept.key, kept);
+    return kept.bits;
   }
 
   /** The first position in the order after the cursor's title. */
-  private start(sort: TitleSort, order: Int32Array, after: SortKey | undefined): number {
+  private start(sort: TitleSort, { slots: order, ranks }: { slots: Int32Array; ranks: Int32Array }, after: SortKey | undefined): number {
     if (!after) return 0;
     const slot = this.slots.get(after[1]);
-    if (slot !== undefined && this.compareToKey(sort, slot, after) === 0) return this.ranks.get(sort)![slot]! + 1;
+    if (slot !== undefined && this.compareToKey(sort, slot, after) === 0) return ranks[slot]! + 1;
     // The cursor's title changed or went: find where it would sit.
     let [lo, hi] = [0, order.length];
     while (lo < hi) {
@@ -206,7 +274,8 @@ export class TitleIndex {
     return lo;
   }
 
-  private filter(filters: TitleFilters, matching: ReadonlySet<string> | undefined): (slot: number) => boolean {
+  /** The filters as one test, or null when there are none. */
+  private filter(filters: TitleFilters, matching: ReadonlySet<string> | undefined): ((slot: number) => boolean) | null {
     const tests: ((slot: number) => boolean)[] = [];
     if (filters.kinds?.length) {
       const kinds = new Set(filters.kinds.map((k) => TITLE_KINDS.indexOf(k)));
@@ -232,7 +301,12 @@ export class TitleIndex {
       tests.push((slot) => this.updated[slot]! >= since);
     }
     if (matching) tests.push((slot) => matching.has(this.ids[slot]!));
-    return (slot) => tests.every((test) => test(slot));
+    if (tests.length === 0) return null;
+    if (tests.length === 1) return tests[0]!;
+    return (slot) => {
+      for (const test of tests) if (!test(slot)) return false;
+      return true;
+    };
   }
 
   /**
@@ -242,7 +316,8 @@ export class TitleIndex {
   scan(query: ScanQuery): { ids: string[]; keys: SortKey[]; more: boolean } {
     const order = this.order(query.sort);
     const matches = this.filter(query.filters, query.matching);
-    const { marks, columns } = this;
+    const bits = query.accept ? this.acceptedBits(query.accept) : null;
+    const { marks } = this;
     const marked: number[] = [];
     for (const [id, include] of query.decided) {
       const slot = this.slots.get(id);
@@ -252,11 +327,16 @@ export class TitleIndex {
     }
     const ids: string[] = [];
     const keys: SortKey[] = [];
+    const slots = order.slots.length ? order.slots : NO_SLOTS;
     try {
-      for (let i = this.start(query.sort, order, query.after); i < order.length; i++) {
-        const slot = order[i]!;
+      // The hot loop of a strict child's page, which may pass most of a million titles: a bit
+      // test for the policy, the filters only for the titles it takes.
+      for (let i = this.start(query.sort, order, query.after); i < slots.length; i++) {
+        const slot = slots[i]!;
         const mark = marks[slot];
-        if (mark === 2 || !matches(slot) || (mark !== 1 && !query.accept(columns, slot))) continue;
+        if (mark === 2) continue;
+        if (mark !== 1 && bits !== null && (bits[slot >>> 5]! & (1 << (slot & 31))) === 0) continue;
+        if (matches !== null && !matches(slot)) continue;
         if (ids.length === query.limit) return { ids, keys, more: true };
         const id = this.ids[slot]!;
         ids.push(id);

@@ -4,7 +4,7 @@
  */
 import type { CategoryKey } from '../domain/categories.js';
 import type { TitleRef } from '../domain/references.js';
-import type { FactColumns } from '../domain/verdict.js';
+import type { Accept } from './title-index.js';
 import type { ImportLine, Title, TitleInput, TitleKind, TitleListItem, TitlePatch } from '../schemas/titles.js';
 
 export type TitleSort = 'name' | 'newest' | 'stars' | 'age';
@@ -68,12 +68,10 @@ export interface TitleStore {
   /**
    * The catalogue as the list orders and filters it, keeping only the titles the caller takes:
    * `decided` names titles already settled (an override: true keeps, false drops), `accept`
-   * decides the rest from their packed facts (see `allowedTest`). Built for a million titles.
+   * decides the rest from their packed facts (see `allowedTest`; the same key must mean the
+   * same test). Built for a million titles.
    */
-  catalogue(query: TitleListQuery & {
-    decided: ReadonlyMap<string, boolean>;
-    accept: (columns: FactColumns, slot: number) => boolean;
-  }): Promise<{ items: TitleListItem[]; keys: SortKey[]; more: boolean }>;
+  catalogue(query: TitleListQuery & { decided: ReadonlyMap<string, boolean>; accept: Accept }): Promise<{ items: TitleListItem[]; keys: SortKey[]; more: boolean }>;
 }
 
 import type { Role } from '../domain/tokens.js';

@@ -13,14 +13,14 @@ import { allowedTest, anonymousPolicy, type Policy } from '../../src/domain/verd
 import { TitleInput } from '../../src/schemas/titles.js';
 import { openStore, type Store } from '../../src/store/index.js';
 import { signUp } from '../../src/store/issue-token.js';
-import { compareCodePoints } from '../../src/store/title-index.js';
+import { compareCodePoints, TitleIndex, type IndexEntry } from '../../src/store/title-index.js';
 import type { TitleSort } from '../../src/store/types.js';
 import { advisory } from '../helper.js';
 
 const everything: Policy = { ...anonymousPolicy(18), unrated: 'allow' };
 
 function catalogue(store: Store, { policy = everything, sort = 'name' as TitleSort, limit = 100, after = undefined as [string | number, string] | undefined } = {}) {
-  return store.titles.catalogue({ filters: { levels: [] }, sort, limit, after, decided: new Map(), accept: allowedTest(policy) });
+  return store.titles.catalogue({ filters: { levels: [] }, sort, limit, after, decided: new Map(), accept: { key: JSON.stringify(policy), test: allowedTest(policy) } });
 }
 
 const line = (name: string, age = 8) => TitleInput.parse({ name, kind: 'movie', year: 2020, advisory: advisory({ ageRecommendation: age }) });
@@ -100,4 +100,59 @@ t.test("the parents' median moves the strictest rule as reviews come and go", as
   await store.reviews.setHidden(ids[0]!, false);
   await store.reviews.remove(ids[1]!, undefined);
   t.equal((await catalogue(store, { policy: strictest })).items.length, 1, 'a removed review no longer counts');
+});
+
+t.test('orders and kept answers, kept in step write by write, match an index built afresh', async (t) => {
+  const names = ['alpha', 'bravo', 'charlie', 'Éclair', 'delta', 'echo'];
+  const entry = fc.record({
+    id: fc.integer({ min: 0, max: 11 }).map((n) => `tl_${n.toString().padStart(2, '0')}`),
+    name: fc.constantFrom(...names),
+    age: fc.integer({ min: 2, max: 18 }),
+    violence: fc.integer({ min: 0, max: 5 }),
+    released: fc.constantFrom('', '2001', '2001-05-02', '2019-12-31'),
+    stars: fc.integer({ min: 0, max: 5 }),
+  });
+  const op = fc.oneof(entry.map((e) => ({ put: e })), fc.integer({ min: 0, max: 11 }).map((n) => ({ remove: `tl_${n.toString().padStart(2, '0')}` })));
+  const toEntry = (e: { id: string; name: string; age: number; violence: number; released: string; stars: number }): IndexEntry => ({
+    id: e.id,
+    kind: 'movie',
+    nameKey: e.name.toLowerCase(),
+    genreKeys: '|drama|',
+    sortAge: e.age,
+    sortReleased: e.released,
+    sortStars: e.stars,
+    updatedAt: '2026-01-01T00:00:00.000Z',
+    facts: {
+      name: e.name,
+      advisory: { ageRecommendation: e.age, ratings: { violence: { level: e.violence, note: '' } } },
+      certifications: [],
+      community: { parents: { count: 0, medianAge: null } },
+    },
+  });
+  const policies = [anonymousPolicy(10), { ...anonymousPolicy(18), limits: { violence: 2 } } as Policy];
+  const accepts = policies.map((p) => ({ key: JSON.stringify(p), test: allowedTest(p) }));
+  const sorts: TitleSort[] = ['name', 'newest', 'stars', 'age'];
+  const pages = (index: TitleIndex) =>
+    sorts.flatMap((sort) => [undefined, ...accepts].map((accept) => index.scan({ filters: { levels: [] }, sort, limit: 100, decided: new Map(), accept }).ids));
+  fc.assert(
+    fc.property(fc.array(op, { maxLength: 30 }), fc.array(fc.integer({ min: 1, max: 30 }), { maxLength: 4 }), (ops, readsAt) => {
+      const kept = new TitleIndex();
+      const live = new Map<string, IndexEntry>();
+      ops.forEach((o, i) => {
+        // Reads between writes make the index keep its orders and answers, which the writes must then move.
+        if (readsAt.includes(i)) pages(kept);
+        if ('put' in o) {
+          kept.put(toEntry(o.put));
+          live.set(o.put.id, toEntry(o.put));
+        } else {
+          kept.remove(o.remove);
+          live.delete(o.remove);
+        }
+      });
+      const fresh = new TitleIndex();
+      for (const e of live.values()) fresh.put(e);
+      t.same(pages(kept), pages(fresh));
+    }),
+    { numRuns: 300 },
+  );
 });

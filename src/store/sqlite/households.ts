@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, inArray, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, sql } from 'drizzle-orm';
 import type { SqliteDb } from '../../db/sqlite/client.js';
 import { children, households, overrides, reviews, titles } from '../../db/sqlite/schema.js';
 import { notFound } from '../../errors.js';
@@ -67,6 +67,13 @@ export function createSqliteChildStore(db: SqliteDb): ChildStore {
     return row;
   }
 
+  // Every request about a child asks this first: compiled once.
+  const ownOne = db
+    .select()
+    .from(children)
+    .where(and(eq(children.householdId, sql.placeholder('household')), eq(children.id, sql.placeholder('child'))))
+    .prepare();
+
   return {
     async create(householdId, fields) {
       const now = new Date().toISOString();
@@ -75,7 +82,7 @@ export function createSqliteChildStore(db: SqliteDb): ChildStore {
       return toChild(row);
     },
     async get(householdId, childId) {
-      const row = db.select().from(children).where(own(householdId, childId)).get();
+      const row = ownOne.get({ household: householdId, child: childId });
       return row ? toChild(row) : null;
     },
     async list(householdId, { limit, after }) {
@@ -121,6 +128,11 @@ export function createSqliteOverrideStore(db: SqliteDb): OverrideStore {
   };
   const select = (tx: Pick<SqliteDb, 'select'> = db) => tx.select(COLUMNS).from(overrides).innerJoin(titles, eq(titles.id, overrides.titleId));
   const one = (childId: string, titleId: string) => and(eq(overrides.childId, childId), eq(overrides.titleId, titleId));
+  // Every verdict and catalogue page asks for the child's overrides: compiled once.
+  const forAll = select().where(eq(overrides.childId, sql.placeholder('child'))).prepare();
+  const forSome = select()
+    .where(and(eq(overrides.childId, sql.placeholder('child')), sql`${overrides.titleId} in (select value from json_each(${sql.placeholder('ids')}))`))
+    .prepare();
 
   return {
     async put(childId, titleId, o, expected) {
@@ -135,9 +147,7 @@ export function createSqliteOverrideStore(db: SqliteDb): OverrideStore {
     },
     async forTitles(childId, titleIds) {
       if (titleIds && titleIds.length === 0) return new Map();
-      const rows = select()
-        .where(and(eq(overrides.childId, childId), titleIds ? inArray(overrides.titleId, [...titleIds]) : undefined))
-        .all();
+      const rows = titleIds ? forSome.all({ child: childId, ids: JSON.stringify(titleIds) }) : forAll.all({ child: childId });
       return new Map(rows.map((r: OverrideRecord) => [r.titleId, r]));
     },
     async list(childId, { limit, after }) {

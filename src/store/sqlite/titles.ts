@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, ne, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, eq, ne, or, sql, type SQL } from 'drizzle-orm';
 import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
 import { CATEGORIES } from '../../domain/categories.js';
 import type { Certification } from '../../domain/rating-systems.js';
@@ -10,7 +10,7 @@ import { conflict, notFound } from '../../errors.js';
 import { checkVersion } from '../versions.js';
 import type { Community, ImportLine, Title, TitleInput, TitleKind, TitlePatch } from '../../schemas/titles.js';
 import { newId } from '../ids.js';
-import { TitleIndex, type IndexEntry } from '../title-index.js';
+import { TitleIndex, type Accept, type IndexEntry } from '../title-index.js';
 import { preparedInsert } from './prepared.js';
 import {
   advisoryColumns,
@@ -25,7 +25,7 @@ import {
   type CertificationRow,
   type TitleRow,
 } from '../title-mapping.js';
-import type { ExpectedVersions, ImportOutcome, TitleRecord, TitleStore } from '../types.js';
+import type { ExpectedVersions, ImportOutcome, TitleListQuery, TitleRecord, TitleStore } from '../types.js';
 
 type Tx = Parameters<Parameters<SqliteDb['transaction']>[0]>[0] | SqliteDb;
 
@@ -54,7 +54,6 @@ function describeRef(ref: TitleRef): string {
 
 
 const NOTHING_DECIDED: ReadonlyMap<string, boolean> = new Map();
-const everything = () => true;
 
 const snake = (key: string) => key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 
@@ -174,16 +173,26 @@ export function createSqliteTitleStore(db: SqliteDb): TitleStore & { communityCh
   }
   type TallyRow = { titleId: string; by: 'parent' | 'kid'; age: number; n: number; stars: number };
   const TALLY = { titleId: reviews.titleId, by: reviews.by, age: reviews.ageRating, n: sql<number>`count(*)`, stars: sql<number>`sum(${reviews.stars})` };
+  /** `column in` the JSON array bound to the named placeholder: one prepared statement for any number of ids. */
+  const inJson = (column: SQLiteColumn, name: string) => sql`${column} in (select value from json_each(${sql.placeholder(name)}))`;
+  // Pages, batches and imports read these for many titles at once: compiled once.
+  const many = {
+    tally: db.select(TALLY).from(reviews).where(and(inJson(reviews.titleId, 'ids'), eq(reviews.hidden, false))).groupBy(reviews.titleId, reviews.by, reviews.ageRating).prepare(),
+    certifications: db.select().from(certifications).where(inJson(certifications.titleId, 'ids')).orderBy(certifications.position).prepare(),
+    advisories: db.select().from(advisories).where(inJson(advisories.titleId, 'ids')).prepare(),
+    withAdvisories: db.select({ t: titles, a: advisories }).from(titles).leftJoin(advisories, eq(advisories.titleId, titles.id)).where(inJson(titles.id, 'ids')).prepare(),
+    byRefs: db
+      .select()
+      .from(titles)
+      .where(or(inJson(titles.id, 'id'), inJson(titles.imdb, 'imdb'), inJson(titles.tmdb, 'tmdb'), inJson(titles.isbn, 'isbn')))
+      .prepare(),
+  };
 
   /** Community statistics from the visible reviews of these titles, tallied in SQL by age. */
-  function communityOf(tx: Tx, ids: string[], tallied?: TallyRow[]): Map<string, Community> {
+  function communityOf(ids: string[], tallied?: TallyRow[]): Map<string, Community> {
     const tallies = new Map<string, { parent: { counts: Map<number, number>; starsTotal: number }; kid: { counts: Map<number, number>; starsTotal: number } }>();
     const fresh = () => ({ parent: { counts: new Map<number, number>(), starsTotal: 0 }, kid: { counts: new Map<number, number>(), starsTotal: 0 } });
-    const rows =
-      tallied ??
-      (ids.length === 0
-        ? []
-        : tx.select(TALLY).from(reviews).where(and(inArray(reviews.titleId, ids), eq(reviews.hidden, false))).groupBy(reviews.titleId, reviews.by, reviews.ageRating).all());
+    const rows = tallied ?? (ids.length === 0 ? [] : (many.tally.all({ ids: JSON.stringify(ids) }) as TallyRow[]));
     for (const r of rows) {
       const t = tallies.get(r.titleId) ?? fresh();
       t[r.by].counts.set(r.age, r.n);
@@ -196,16 +205,16 @@ export function createSqliteTitleStore(db: SqliteDb): TitleStore & { communityCh
     }));
   }
 
-  function loadMany(tx: Tx, rows: TitleRow[]): { certs: Map<string, CertificationRow[]>; advs: Map<string, AdvisoryRow>; community: Map<string, Community> } {
+  /** Certifications, advisories and community of these rows (better-sqlite3 has one connection: inside a transaction too). */
+  function loadMany(rows: TitleRow[]): { certs: Map<string, CertificationRow[]>; advs: Map<string, AdvisoryRow>; community: Map<string, Community> } {
     const ids = rows.map((r) => r.id);
     const certs = new Map<string, CertificationRow[]>();
     const advs = new Map<string, AdvisoryRow>();
-    const community = communityOf(tx, ids);
+    const community = communityOf(ids);
     if (ids.length === 0) return { certs, advs, community };
-    for (const c of tx.select().from(certifications).where(inArray(certifications.titleId, ids)).orderBy(certifications.position).all()) {
-      certs.set(c.titleId, [...(certs.get(c.titleId) ?? []), c]);
-    }
-    for (const a of tx.select().from(advisories).where(inArray(advisories.titleId, ids)).all()) advs.set(a.titleId, a);
+    const json = JSON.stringify(ids);
+    for (const c of many.certifications.all({ ids: json })) certs.set(c.titleId, [...(certs.get(c.titleId) ?? []), c]);
+    for (const a of many.advisories.all({ ids: json })) advs.set(a.titleId, a);
     return { certs, advs, community };
   }
 
@@ -227,12 +236,12 @@ export function createSqliteTitleStore(db: SqliteDb): TitleStore & { communityCh
   function getOne(ref: TitleRef): TitleRecord | null {
     const row = one.row[ref.by].get({ value: valueOf(ref) });
     if (!row) return null;
-    const community = communityOf(db, [row.id], one.tally.all({ id: row.id }));
+    const community = communityOf([row.id], one.tally.all({ id: row.id }));
     return { title: toTitle(row, one.certifications.all({ id: row.id }), one.advisory.get({ id: row.id }) ?? null, community.get(row.id)!), version: row.version };
   }
 
-  function recordOf(tx: Tx, row: TitleRow): TitleRecord {
-    const { certs, advs, community } = loadMany(tx, [row]);
+  function recordOf(row: TitleRow): TitleRecord {
+    const { certs, advs, community } = loadMany([row]);
     return { title: toTitle(row, certs.get(row.id) ?? [], advs.get(row.id) ?? null, community.get(row.id)!), version: row.version };
   }
 
@@ -284,7 +293,7 @@ export function createSqliteTitleStore(db: SqliteDb): TitleStore & { communityCh
     const prev = findRow(tx, ref);
     if (!prev) throw notFound(describeRef(ref));
     checkVersion('title', prev.version, expected);
-    const before = recordOf(tx, prev).title;
+    const before = recordOf(prev).title;
     const current = toCanonicalInput(before);
     const defined = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined));
     const merged = canonical({ ...current, ...defined } as TitleInput);
@@ -292,7 +301,7 @@ export function createSqliteTitleStore(db: SqliteDb): TitleStore & { communityCh
     if (JSON.stringify(merged) === JSON.stringify(current)) return { before, record: { title: before, version: prev.version } };
     const now = new Date().toISOString();
     const row = write(tx, prev.id, merged, prev, 'advisory' in defined ? now : null, now);
-    return { before, record: recordOf(tx, row) };
+    return { before, record: recordOf(row) };
   }
 
   /**
@@ -319,7 +328,7 @@ export function createSqliteTitleStore(db: SqliteDb): TitleStore & { communityCh
   }
 
   /** A page of the catalogue from the index, filled with the listed fields of its titles. */
-  function page({ filters, sort, limit, after, decided, accept }: Parameters<TitleStore['catalogue']>[0]) {
+  function page({ filters, sort, limit, after, decided, accept }: TitleListQuery & { decided: ReadonlyMap<string, boolean>; accept?: Accept }) {
     const current = currentIndex();
     // A search is the one filter the index does not hold: SQL finds the matching ids first.
     const matching = filters.q?.length
@@ -333,11 +342,9 @@ export function createSqliteTitleStore(db: SqliteDb): TitleStore & { communityCh
         )
       : undefined;
     const found = current.scan({ filters, sort, limit, after, decided, accept, matching });
-    const rows = found.ids.length
-      ? db.select({ t: titles, a: advisories }).from(titles).leftJoin(advisories, eq(advisories.titleId, titles.id)).where(inArray(titles.id, found.ids)).all()
-      : [];
+    const rows = found.ids.length ? many.withAdvisories.all({ ids: JSON.stringify(found.ids) }) : [];
     const byId = new Map(rows.map((r) => [r.t.id, r]));
-    const { certs, community } = loadMany(db, rows.map((r) => r.t));
+    const { certs, community } = loadMany(rows.map((r) => r.t));
     return {
       items: found.ids.map((id) => {
         const { t, a } = byId.get(id)!;
@@ -358,12 +365,9 @@ export function createSqliteTitleStore(db: SqliteDb): TitleStore & { communityCh
     async getMany(refs) {
       const wanted = { id: new Set<string>(), imdb: new Set<string>(), tmdb: new Set<string>(), isbn: new Set<string>() };
       for (const ref of refs) wanted[ref.by].add(valueOf(ref));
-      const conditions = (Object.keys(wanted) as (keyof typeof wanted)[])
-        .filter((by) => wanted[by].size > 0)
-        .map((by) => inArray(by === 'id' ? titles.id : EXTERNAL_ID_COLUMNS[by], [...wanted[by]]));
-      if (conditions.length === 0) return [];
-      const rows = db.select().from(titles).where(or(...conditions)).all();
-      const { certs, advs, community } = loadMany(db, rows);
+      if (refs.length === 0) return [];
+      const rows = many.byRefs.all(Object.fromEntries(Object.entries(wanted).map(([by, values]) => [by, JSON.stringify([...values])])));
+      const { certs, advs, community } = loadMany(rows);
       const records = rows.map((row) => ({ title: toTitle(row, certs.get(row.id) ?? [], advs.get(row.id) ?? null, community.get(row.id)!), version: row.version }));
       const find = (ref: TitleRef) =>
         records.find(({ title }) => (ref.by === 'id' ? title.id === ref.id : title.externalIds[ref.by] === valueOf(ref))) ?? null;
@@ -371,14 +375,14 @@ export function createSqliteTitleStore(db: SqliteDb): TitleStore & { communityCh
     },
 
     async list(query) {
-      return page({ ...query, decided: NOTHING_DECIDED, accept: everything });
+      return page({ ...query, decided: NOTHING_DECIDED });
     },
 
     async create(input) {
       const record = db.transaction((tx) => {
         const now = new Date().toISOString();
         const row = write(tx, newId('tl'), canonical(input), undefined, now, now);
-        return recordOf(tx, row);
+        return recordOf(row);
       }, immediate);
       reindex([record.title.id]);
       return record;
@@ -436,7 +440,7 @@ export function createSqliteTitleStore(db: SqliteDb): TitleStore & { communityCh
             // A savepoint per line: a line that fails leaves the rest of the batch standing.
             return tx.transaction((sp) => {
               if (prev) {
-                const current = recordOf(sp, prev).title;
+                const current = recordOf(prev).title;
                 const before = toCanonicalInput(current);
                 if (JSON.stringify(before) === JSON.stringify(input)) return { ok: true, id: prev.id, outcome: 'unchanged' } as const;
                 const advisoryChanged = JSON.stringify(before.advisory) !== JSON.stringify(input.advisory);
@@ -473,7 +477,7 @@ export function createSqliteTitleStore(db: SqliteDb): TitleStore & { communityCh
         for (;;) {
           const rows = db.select().from(titles).where(sql`${titles.id} > ${after}`).orderBy(asc(titles.id)).limit(pageSize).all();
           if (rows.length === 0) return;
-          const { certs, advs, community } = loadMany(db, rows);
+          const { certs, advs, community } = loadMany(rows);
           for (const row of rows) yield toTitle(row, certs.get(row.id) ?? [], advs.get(row.id) ?? null, community.get(row.id)!) satisfies Title;
           after = rows[rows.length - 1]!.id;
         }

@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, isNull } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { SqliteDb } from '../../db/sqlite/client.js';
 import { tokens } from '../../db/sqlite/schema.js';
 import type { NewTokenRow, TokenInfo, TokenStore } from '../types.js';
@@ -23,12 +23,14 @@ export function insertToken(tx: Pick<SqliteDb, 'insert'>, token: NewTokenRow): T
 }
 
 export function createSqliteTokenStore(db: SqliteDb): TokenStore {
+  // Every authenticated request asks this once: compiled once, not per request.
+  const byHash = db.select(INFO).from(tokens).where(and(eq(tokens.hash, sql.placeholder('hash')), isNull(tokens.revokedAt))).prepare();
   return {
     async create(token) {
       return insertToken(db, token);
     },
     async findByHash(hash) {
-      return db.select(INFO).from(tokens).where(and(eq(tokens.hash, hash), isNull(tokens.revokedAt))).get() ?? null;
+      return byHash.get({ hash }) ?? null;
     },
     async get(id) {
       return db.select(INFO).from(tokens).where(eq(tokens.id, id)).get() ?? null;
