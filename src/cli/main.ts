@@ -8,7 +8,7 @@ import { importJsonl, type ImportReport } from '../catalogue/import.js';
 import { ConfigError, loadConfig } from '../config.js';
 import { toImportLine } from '../catalogue/export.js';
 import { issueToken } from '../store/issue-token.js';
-import { openStore, type Store } from '../store/index.js';
+import { openStore, type Store, type StoreOptions } from '../store/index.js';
 
 const USAGE = `Usage: guidepost <command> [options]
 
@@ -27,7 +27,7 @@ The database is the one DATABASE_URL names (default ./data/guidepost.db).`;
 
 class UsageError extends Error {}
 
-async function withStore<T>(fn: (store: Store) => Promise<T>, options: { migrate?: boolean } = {}): Promise<T> {
+async function withStore<T>(fn: (store: Store) => Promise<T>, options: StoreOptions = {}): Promise<T> {
   const config = loadConfig();
   const store = openStore(config.DATABASE_URL, { ...options, synchronous: config.SQLITE_SYNCHRONOUS });
   try {
@@ -40,6 +40,9 @@ async function withStore<T>(fn: (store: Store) => Promise<T>, options: { migrate
 async function write(text: string): Promise<void> {
   if (!process.stdout.write(text)) await once(process.stdout, 'drain');
 }
+
+/** The page cache of an import: a million titles' indexes stay in memory while it writes them. */
+const IMPORT_CACHE_MB = 256;
 
 async function runImport(file: string): Promise<number> {
   let size: number;
@@ -56,7 +59,7 @@ async function runImport(file: string): Promise<number> {
     const percent = size ? Math.min(100, Math.round((input.bytesRead / size) * 100)) : 100;
     process.stderr.write(`\rimporting… ${percent}%  ${r.lines} lines, ${r.created} created, ${r.updated} updated, ${r.errors.length} bad`);
   };
-  const report = await withStore((store) => importJsonl(store, lines, progress));
+  const report = await withStore((store) => importJsonl(store, lines, progress), { cacheMb: IMPORT_CACHE_MB });
   if (tty) process.stderr.write('\n');
   for (const e of report.errors) process.stderr.write(`line ${e.line}: ${e.reason}\n`);
   const good = report.created + report.updated + report.unchanged;

@@ -20,10 +20,15 @@ export type Synchronous = 'full' | 'normal';
 
 export interface SqliteOptions {
   synchronous?: Synchronous;
+  /**
+   * SQLite's page cache in MB (its default is 2). A bulk import writes into every title index
+   * at random places: with the indexes in cache that is memory work, not a read per row.
+   */
+  cacheMb?: number;
 }
 
 /** The one place a SQLite database is opened and its pragmas set. */
-export function openSqlite(path: string, { synchronous = 'full' }: SqliteOptions = {}): SqliteDb {
+export function openSqlite(path: string, { synchronous = 'full', cacheMb }: SqliteOptions = {}): SqliteDb {
   if (path !== ':memory:' && !path.startsWith('file:')) mkdirSync(dirname(path), { recursive: true });
   const sqlite = new Database(path);
   sqlite.pragma('journal_mode = WAL');
@@ -32,6 +37,7 @@ export function openSqlite(path: string, { synchronous = 'full' }: SqliteOptions
   sqlite.pragma(`synchronous = ${synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
   // Deleted rows are overwritten, not just unlinked: an erased household leaves no bytes behind.
   sqlite.pragma('secure_delete = ON');
+  if (cacheMb !== undefined) sqlite.pragma(`cache_size = ${-Math.round(cacheMb * 1024)}`);
   return drizzle(sqlite, { schema });
 }
 

@@ -12,10 +12,12 @@ export function preparedInsert<T extends SQLiteTable>(db: SqliteDb, table: T): (
   const statement = db.$client.prepare(
     `insert into "${getTableName(table)}" (${columns.map(([, c]) => `"${c.name}"`).join(', ')}) values (${columns.map(() => '?').join(', ')})`,
   );
+  // Which defaults are SQL is known once; per row only the values are mapped.
+  const fields = columns.map(([key, column]) => ({ key, column, fallback: is(column.default, SQL) ? undefined : (column.default ?? null) }));
   return (row) => {
-    const values = columns.map(([key, column]) => {
-      const value = (row as Record<string, unknown>)[key] ?? column.default ?? null;
-      if (is(value, SQL)) throw new Error(`${getTableName(table)}.${column.name}: SQL defaults need the query builder`);
+    const values = fields.map(({ key, column, fallback }) => {
+      const value = (row as Record<string, unknown>)[key] ?? fallback;
+      if (value === undefined) throw new Error(`${getTableName(table)}.${column.name}: SQL defaults need the query builder`);
       return value === null ? null : column.mapToDriverValue(value);
     });
     statement.run(values);

@@ -58,6 +58,11 @@ const NOTHING_DECIDED: ReadonlyMap<string, boolean> = new Map();
 const snake = (key: string) => key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 
 export function createSqliteTitleStore(db: SqliteDb): TitleStore & { communityChanged(titleIds: readonly string[]): void } {
+  const savepoint = {
+    begin: db.$client.prepare('savepoint import_line'),
+    release: db.$client.prepare('release import_line'),
+    rollback: db.$client.prepare('rollback to import_line'),
+  };
   const insert = { title: preparedInsert(db, titles), certification: preparedInsert(db, certifications), advisory: preparedInsert(db, advisories) };
   /** Ids by one external id or by kind, name and year: import asks these once per line. */
   const idBy = {
@@ -435,23 +440,32 @@ export function createSqliteTitleStore(db: SqliteDb): TitleStore & { communityCh
           const ids = importMatches(line.id, input);
           if (ids.size > 1) return { ok: false, error: `its external ids belong to different titles (${[...ids].join(', ')})` };
           const [matched] = ids;
-          const prev = matched === undefined ? undefined : findRow(tx, { by: 'id', id: matched });
+          const prev = matched === undefined ? undefined : one.row.id.get({ value: matched });
+          // A savepoint per line: a line that fails leaves the rest of the batch standing. The
+          // statements are prepared once; drizzle's nested transaction compiled them per line.
+          savepoint.begin.run();
           try {
-            // A savepoint per line: a line that fails leaves the rest of the batch standing.
-            return tx.transaction((sp) => {
-              if (prev) {
-                const current = recordOf(prev).title;
-                const before = toCanonicalInput(current);
-                if (JSON.stringify(before) === JSON.stringify(input)) return { ok: true, id: prev.id, outcome: 'unchanged' } as const;
+            let outcome: ImportOutcome;
+            if (prev) {
+              const current = recordOf(prev).title;
+              const before = toCanonicalInput(current);
+              if (JSON.stringify(before) === JSON.stringify(input)) {
+                outcome = { ok: true, id: prev.id, outcome: 'unchanged' };
+              } else {
                 const advisoryChanged = JSON.stringify(before.advisory) !== JSON.stringify(input.advisory);
-                write(sp, prev.id, input, prev, advisoryChanged ? now : null, now);
-                return { ok: true, id: prev.id, outcome: 'updated' } as const;
+                write(tx, prev.id, input, prev, advisoryChanged ? now : null, now);
+                outcome = { ok: true, id: prev.id, outcome: 'updated' };
               }
+            } else {
               const id = line.id ?? newId('tl');
-              write(sp, id, input, undefined, now, now);
-              return { ok: true, id, outcome: 'created' } as const;
-            });
+              write(tx, id, input, undefined, now, now);
+              outcome = { ok: true, id, outcome: 'created' };
+            }
+            savepoint.release.run();
+            return outcome;
           } catch (err) {
+            savepoint.rollback.run();
+            savepoint.release.run();
             return { ok: false, error: err instanceof Error ? err.message : String(err) };
           }
         });
