@@ -59,7 +59,7 @@ async function runImport(file: string): Promise<number> {
     const percent = size ? Math.min(100, Math.round((input.bytesRead / size) * 100)) : 100;
     process.stderr.write(`\rimporting… ${percent}%  ${r.lines} lines, ${r.created} created, ${r.updated} updated, ${r.errors.length} bad`);
   };
-  const report = await withStore((store) => importJsonl(store, lines, progress), { cacheMb: IMPORT_CACHE_MB });
+  const report = await withStore((store) => importJsonl(store, lines, progress, { worker: true }), { cacheMb: IMPORT_CACHE_MB });
   if (tty) process.stderr.write('\n');
   for (const e of report.errors) process.stderr.write(`line ${e.line}: ${e.reason}\n`);
   const good = report.created + report.updated + report.unchanged;

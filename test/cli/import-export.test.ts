@@ -180,3 +180,24 @@ t.test('an export is one snapshot, even while another connection writes', async 
   t.notOk(seen.includes('Late arrival'));
   t.equal(await writer.titles.count(), 30, 'while the writes went through');
 });
+
+t.test('parsed in a worker thread, an import of several batches stores and reports exactly what one parsed in line does', async (t) => {
+  const good = demoLines().filter((l) => l.trim() !== '');
+  // 2,600 lines: good ones, renamed so each is a new title, with bad and blank lines at batch edges.
+  const lines = Array.from({ length: 2600 }, (_, i) => {
+    if ([0, 999, 1000, 2001, 2599].includes(i)) return i % 2 ? '{"name": 5}' : 'not json';
+    if (i === 1500) return '   ';
+    const line = JSON.parse(good[i % good.length]!);
+    return JSON.stringify({ ...line, id: undefined, externalIds: {}, name: `${line.name} ${i}` });
+  });
+  const [inline, worker] = [freshStore(t), freshStore(t)];
+  const expected = await importJsonl(inline, lines);
+  const progress: number[] = [];
+  const report = await importJsonl(worker, lines, (r) => progress.push(r.lines), { worker: true });
+  t.same(report, expected);
+  t.same(report.errors.map((e) => e.line), [1, 1000, 1001, 2002, 2600], 'bad lines by their numbers');
+  t.equal(report.created, 2594);
+  t.same(progress, [1000, 2000, 2600], 'progress after each batch');
+  const names = async (store: Store) => (await store.titles.list({ filters: { levels: [] }, sort: 'name', limit: 100 })).items.map((i) => i.name);
+  t.same(await names(worker), await names(inline));
+});
