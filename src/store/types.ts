@@ -65,6 +65,8 @@ export interface TitleStore {
    */
   exportAll(pageSize?: number): AsyncIterable<Title>;
   count(): Promise<number>;
+  /** Builds the in-memory title index and its default order now, so the first page does not wait for them. */
+  warm(): Promise<void>;
   /**
    * The catalogue as the list orders and filters it, keeping only the titles the caller takes:
    * `decided` names titles already settled (an override: true keeps, false drops), `accept`

@@ -500,6 +500,10 @@ export function createSqliteTitleStore(db: SqliteDb): TitleStore & { communityCh
       }
     },
 
+    async warm() {
+      currentIndex().scan({ filters: { levels: [] }, sort: 'name', limit: 0, decided: NOTHING_DECIDED });
+    },
+
     async count() {
       return db.select({ n: sql<number>`count(*)` }).from(titles).get()!.n;
     },
