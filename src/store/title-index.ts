@@ -11,6 +11,7 @@
 import { CATEGORIES } from '../domain/categories.js';
 import { factColumns, NO_LEVEL, packFacts, type FactColumns, type TitleFacts } from '../domain/verdict.js';
 import { TITLE_KINDS, type TitleKind } from '../schemas/titles.js';
+import { TitleIds } from './title-ids.js';
 import type { SortKey, TitleFilters, TitleSort } from './types.js';
 
 /** One title as the index needs it. */
@@ -85,12 +86,12 @@ const NO_SLOTS = new Int32Array(0);
 
 export class TitleIndex {
   private capacity = 0;
-  private ids: (string | undefined)[] = [];
-  private readonly slots = new Map<string, number>();
-  private free: number[] = [];
+  private readonly ids = new TitleIds();
   private nameKeys: string[] = [];
-  private genreKeys: string[] = [];
-  private readonly interned = new Map<string, string>();
+  /** Each slot's genres as a number: its place in `genreSets`, the distinct "|drama|comedy|" values. */
+  private genres = new Uint32Array(0);
+  private readonly genreSets: string[] = [];
+  private readonly genreNumbers = new Map<string, number>();
   private kind = new Uint8Array(0);
   private sortAge = new Uint8Array(0);
   private stars = new Uint8Array(0);
@@ -105,16 +106,16 @@ export class TitleIndex {
   private marks = new Uint8Array(0);
 
   get size(): number {
-    return this.slots.size;
+    return this.ids.size;
   }
 
-  private grow(min: number): void {
-    const capacity = Math.max(min, Math.ceil(this.capacity * 1.5), 1024);
+  private grow(capacity: number): void {
     const copy = <A extends Uint8Array | Uint32Array | Int32Array | Float64Array>(old: A, make: (n: number) => A): A => {
       const next = make(capacity);
       next.set(old);
       return next;
     };
+    this.genres = copy(this.genres, (n) => new Uint32Array(n));
     this.kind = copy(this.kind, (n) => new Uint8Array(n));
     this.sortAge = copy(this.sortAge, (n) => new Uint8Array(n));
     this.stars = copy(this.stars, (n) => new Uint8Array(n));
@@ -129,19 +130,19 @@ export class TitleIndex {
     this.capacity = capacity;
   }
 
+  /** Makes room for this many titles at once, where growing by half as they come would leave up to a third unused. */
+  reserve(titles: number): void {
+    this.ids.reserve(titles, (capacity) => this.grow(capacity));
+  }
+
   /** Adds the title or replaces what the index knew of it. */
   put(entry: IndexEntry): void {
-    let slot = this.slots.get(entry.id);
-    const known = slot !== undefined;
-    if (slot === undefined) {
-      slot = this.free.pop() ?? this.ids.length;
-      if (slot >= this.capacity) this.grow(slot + 1);
-      this.slots.set(entry.id, slot);
-      this.ids[slot] = entry.id;
-    }
+    let slot = this.ids.slotOf(entry.id);
+    const known = slot !== -1;
+    if (!known) slot = this.ids.add(entry.id, (capacity) => this.grow(capacity));
     const before = known ? SORTS.map((sort) => this.sortValue(sort, slot)) : [];
     this.nameKeys[slot] = entry.nameKey;
-    this.genreKeys[slot] = this.intern(entry.genreKeys);
+    this.genres[slot] = this.genreNumber(entry.genreKeys);
     this.kind[slot] = TITLE_KINDS.indexOf(entry.kind);
     this.sortAge[slot] = entry.sortAge;
     this.stars[slot] = entry.sortStars;
@@ -156,20 +157,19 @@ export class TitleIndex {
   }
 
   remove(id: string): void {
-    const slot = this.slots.get(id);
-    if (slot === undefined) return;
-    this.slots.delete(id);
-    this.ids[slot] = undefined;
+    const slot = this.ids.remove(id);
+    if (slot === -1) return;
     this.nameKeys[slot] = '';
-    this.free.push(slot);
     for (const kept of this.orders.values()) kept.moved.add(slot);
   }
 
-  private intern(value: string): string {
-    const known = this.interned.get(value);
-    if (known !== undefined) return known;
-    this.interned.set(value, value);
-    return value;
+  private genreNumber(value: string): number {
+    let n = this.genreNumbers.get(value);
+    if (n === undefined) {
+      n = this.genreSets.push(value) - 1;
+      this.genreNumbers.set(value, n);
+    }
+    return n;
   }
 
   /** The sort value a cursor carries for this slot (a release date as a number, see releasedNumber). */
@@ -191,7 +191,7 @@ export class TitleIndex {
     const value = this.sortValue(sort, slot);
     const wanted = sort === 'newest' && typeof key[0] === 'string' ? releasedNumber(key[0]) : key[0];
     const byValue = typeof value === 'string' ? compareCodePoints(value, String(wanted)) : value - Number(wanted);
-    const order = byValue !== 0 ? byValue : compareCodePoints(this.ids[slot]!, key[1]);
+    const order = byValue !== 0 ? byValue : compareCodePoints(this.ids.idOf(slot), key[1]);
     return DESCENDING[sort] ? -order : order;
   }
 
@@ -199,7 +199,7 @@ export class TitleIndex {
   private comparator(sort: TitleSort): (a: number, b: number) => number {
     const direction = DESCENDING[sort] ? -1 : 1;
     const { ids } = this;
-    const byId = (a: number, b: number) => compareCodePoints(ids[a]!, ids[b]!);
+    const byId = (a: number, b: number) => ids.compare(a, b);
     if (sort === 'name') {
       const names = this.nameKeys;
       return (a, b) => direction * (compareCodePoints(names[a]!, names[b]!) || byId(a, b));
@@ -217,7 +217,7 @@ export class TitleIndex {
     const compare = this.comparator(sort);
     let kept = this.orders.get(sort);
     if (!kept) {
-      const slots = new Int32Array(this.slots.values()).sort(compare);
+      const slots = this.liveSlots().sort(compare);
       kept = { slots, ranks: new Int32Array(this.capacity), moved: new Set() };
       this.orders.set(sort, kept);
       slots.forEach((slot, i) => (kept!.ranks[slot] = i));
@@ -225,8 +225,8 @@ export class TitleIndex {
     }
     if (kept.moved.size === 0) return kept;
     const { moved, slots: old } = kept;
-    const incoming = new Int32Array([...moved].filter((slot) => this.ids[slot] !== undefined)).sort(compare);
-    const slots = new Int32Array(this.slots.size);
+    const incoming = new Int32Array([...moved].filter((slot) => this.ids.has(slot))).sort(compare);
+    const slots = new Int32Array(this.ids.size);
     let n = 0;
     let j = 0;
     for (let i = 0; i < old.length; i++) {
@@ -242,6 +242,13 @@ export class TitleIndex {
     return kept;
   }
 
+  private liveSlots(): Int32Array {
+    const slots = new Int32Array(this.ids.size);
+    let n = 0;
+    for (let slot = 0; slot < this.ids.end; slot++) if (this.ids.has(slot)) slots[n++] = slot;
+    return slots;
+  }
+
   /** The kept answers of this test, worked out for every title on first use. */
   private acceptedBits(accept: Accept): Uint32Array {
     let kept = this.accepted.get(accept.key);
@@ -249,8 +256,8 @@ export class TitleIndex {
       this.accepted.delete(accept.key);
     } else {
       const bits = new Uint32Array((this.capacity + 31) >>> 5);
-      for (let slot = 0; slot < this.ids.length; slot++) {
-        if (this.ids[slot] !== undefined && accept.test(this.columns, slot)) bits[slot >>> 5]! |= 1 << (slot & 31);
+      for (let slot = 0; slot < this.ids.end; slot++) {
+        if (this.ids.has(slot) && accept.test(this.columns, slot)) bits[slot >>> 5]! |= 1 << (slot & 31);
       }
       kept = { test: accept.test, bits };
       if (this.accepted.size >= KEPT_ACCEPTS) this.accepted.delete(this.accepted.keys().next().value!);
@@ -262,8 +269,8 @@ export class TitleIndex {
   /** The first position in the order after the cursor's title. */
   private start(sort: TitleSort, { slots: order, ranks }: { slots: Int32Array; ranks: Int32Array }, after: SortKey | undefined): number {
     if (!after) return 0;
-    const slot = this.slots.get(after[1]);
-    if (slot !== undefined && this.compareToKey(sort, slot, after) === 0) return ranks[slot]! + 1;
+    const slot = this.ids.slotOf(after[1]);
+    if (slot !== -1 && this.compareToKey(sort, slot, after) === 0) return ranks[slot]! + 1;
     // The cursor's title changed or went: find where it would sit.
     let [lo, hi] = [0, order.length];
     while (lo < hi) {
@@ -283,7 +290,8 @@ export class TitleIndex {
     }
     if (filters.genre) {
       const needle = `|${filters.genre}|`;
-      tests.push((slot) => this.genreKeys[slot]!.includes(needle));
+      const wanted = new Uint8Array(this.genreSets.map((set) => (set.includes(needle) ? 1 : 0)));
+      tests.push((slot) => wanted[this.genres[slot]!] === 1);
     }
     if (filters.forAge !== undefined) {
       const forAge = filters.forAge;
@@ -300,7 +308,10 @@ export class TitleIndex {
       const since = Date.parse(filters.updatedSince);
       tests.push((slot) => this.updated[slot]! >= since);
     }
-    if (matching) tests.push((slot) => matching.has(this.ids[slot]!));
+    if (matching) {
+      const slots = new Set([...matching].map((id) => this.ids.slotOf(id)));
+      tests.push((slot) => slots.has(slot));
+    }
     if (tests.length === 0) return null;
     if (tests.length === 1) return tests[0]!;
     return (slot) => {
@@ -320,8 +331,8 @@ export class TitleIndex {
     const { marks } = this;
     const marked: number[] = [];
     for (const [id, include] of query.decided) {
-      const slot = this.slots.get(id);
-      if (slot === undefined) continue;
+      const slot = this.ids.slotOf(id);
+      if (slot === -1) continue;
       marks[slot] = include ? 1 : 2;
       marked.push(slot);
     }
@@ -338,7 +349,7 @@ export class TitleIndex {
         if (mark !== 1 && bits !== null && (bits[slot >>> 5]! & (1 << (slot & 31))) === 0) continue;
         if (matches !== null && !matches(slot)) continue;
         if (ids.length === query.limit) return { ids, keys, more: true };
-        const id = this.ids[slot]!;
+        const id = this.ids.idOf(slot);
         ids.push(id);
         keys.push([this.sortValue(query.sort, slot), id]);
       }

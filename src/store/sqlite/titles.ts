@@ -96,6 +96,7 @@ export function createSqliteTitleStore(db: SqliteDb): TitleStore & { communityCh
   const dataVersion = db.$client.prepare('pragma data_version').pluck();
   const updatedSince = db.$client.prepare('select id from titles where updated_at >= ?').pluck();
   const lastUpdate = db.$client.prepare('select max(updated_at) from titles').pluck();
+  const countTitles = db.$client.prepare('select count(*) from titles').pluck();
   let index: TitleIndex | null = null;
   let seenVersion = 0;
   let watermark = '';
@@ -144,13 +145,14 @@ export function createSqliteTitleStore(db: SqliteDb): TitleStore & { communityCh
     seenVersion = version;
     if (!index) {
       index = new TitleIndex();
+      index.reserve((countTitles.get() as number));
       for (const entry of indexEntries()) index.put(entry);
     } else {
       // Another process wrote (an import, say): titles it changed carry a later updated_at. Every
       // title write stamps updated_at inside its immediate transaction, after taking SQLite's one
       // write lock, so nothing committed later can carry a time before the watermark read here.
       reindex(updatedSince.all(watermark) as string[]);
-      const stored = db.select({ n: sql<number>`count(*)` }).from(titles).get()!.n;
+      const stored = (countTitles.get() as number);
       if (stored !== index.size) {
         index = null;
         return currentIndex();
@@ -505,7 +507,7 @@ export function createSqliteTitleStore(db: SqliteDb): TitleStore & { communityCh
     },
 
     async count() {
-      return db.select({ n: sql<number>`count(*)` }).from(titles).get()!.n;
+      return (countTitles.get() as number);
     },
   };
 }
