@@ -1,4 +1,5 @@
 /** The process: configuration, listening, and a graceful close on SIGTERM/SIGINT. */
+import { setFlagsFromString } from 'node:v8';
 import closeWithGrace from 'close-with-grace';
 import { buildApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
@@ -15,6 +16,8 @@ async function main(): Promise<void> {
     throw err;
   }
 
+  // Before the heap grows: the policy applies to what is allocated from here on.
+  if (config.OPTIMIZE_FOR_SIZE) setFlagsFromString('--optimize-for-size');
   const app = await buildApp(config);
 
   // On SIGTERM or SIGINT: stop accepting connections, let requests in flight finish (none runs
