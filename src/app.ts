@@ -72,7 +72,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   // JSON only: a text/plain body is a 415, not a string that fails validation.
   app.removeContentTypeParser('text/plain');
 
-  const store = options.store ?? openStore(config.DATABASE_URL, { synchronous: config.SQLITE_SYNCHRONOUS });
+  const store = options.store ?? openStore(config.DATABASE_URL, { synchronous: config.SQLITE_SYNCHRONOUS, cacheMb: config.SQLITE_CACHE_MB });
   if (config.GUIDEPOST_DEMO) {
     const report = await loadDemo(store);
     if (report) app.log.info({ titles: report.created }, 'loaded the demo catalogue');

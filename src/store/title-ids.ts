@@ -8,9 +8,17 @@ const CHARS = 20;
 const EMPTY = 0;
 const DELETED = -1;
 
+/** FNV-1a over the 20 characters after the prefix. */
 function hash(id: string): number {
   let h = 0x811c9dc5;
   for (let i = PREFIX.length; i < id.length; i++) h = Math.imul(h ^ id.charCodeAt(i), 0x01000193);
+  return h >>> 0;
+}
+
+/** The same hash of a slot's stored bytes. */
+function hashBytes(chars: Uint8Array, slot: number): number {
+  let h = 0x811c9dc5;
+  for (let i = slot * CHARS; i < slot * CHARS + CHARS; i++) h = Math.imul(h ^ chars[i]!, 0x01000193);
   return h >>> 0;
 }
 
@@ -45,7 +53,7 @@ export class TitleIds {
   }
 
   idOf(slot: number): string {
-    return PREFIX + String.fromCharCode(...this.chars.subarray(slot * CHARS, slot * CHARS + CHARS));
+    return PREFIX + Buffer.from(this.chars.buffer, this.chars.byteOffset + slot * CHARS, CHARS).toString('latin1');
   }
 
   /** Orders two slots by id, as SQLite orders the strings (ids are ASCII: byte order). */
@@ -77,7 +85,7 @@ export class TitleIds {
     for (let i = 0; i < CHARS; i++) this.chars[slot * CHARS + i] = id.charCodeAt(PREFIX.length + i);
     this.alive[slot] = 1;
     if ((this.used + this.deleted + 1) * 2 > this.table.length) this.rehash();
-    this.place(id, slot);
+    this.place(hash(id), slot);
     this.used += 1;
     return slot;
   }
@@ -103,9 +111,9 @@ export class TitleIds {
     return true;
   }
 
-  private place(id: string, slot: number): void {
+  private place(hashed: number, slot: number): void {
     const mask = this.table.length - 1;
-    let i = hash(id) & mask;
+    let i = hashed & mask;
     while (this.table[i] !== EMPTY && this.table[i] !== DELETED) i = (i + 1) & mask;
     if (this.table[i] === DELETED) this.deleted -= 1;
     this.table[i] = slot + 1;
@@ -117,6 +125,6 @@ export class TitleIds {
     while (size < (this.used + 1) * 2) size *= 2;
     this.table = new Int32Array(size);
     this.deleted = 0;
-    for (let slot = 0; slot < this.end; slot++) if (this.alive[slot] === 1) this.place(this.idOf(slot), slot);
+    for (let slot = 0; slot < this.end; slot++) if (this.alive[slot] === 1) this.place(hashBytes(this.chars, slot), slot);
   }
 }

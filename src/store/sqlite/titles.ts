@@ -54,6 +54,7 @@ function describeRef(ref: TitleRef): string {
 
 
 const NOTHING_DECIDED: ReadonlyMap<string, boolean> = new Map();
+const NO_PARENTS = { count: 0, medianAge: null };
 
 const snake = (key: string) => key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 
@@ -117,7 +118,8 @@ export function createSqliteTitleStore(db: SqliteDb): TitleStore & { communityCh
       for (; !cert.done && cert.value[0] <= id; cert = certs.next()) if (cert.value[0] === id) certifications.push({ system: cert.value[1], rating: cert.value[2] });
       const counts = new Map<number, number>();
       for (; !parent.done && parent.value[0] <= id; parent = parents.next()) if (parent.value[0] === id) counts.set(parent.value[1], parent.value[2]);
-      const stats = communityStats({ counts, starsTotal: 0 });
+      // Most titles have no parent review: no histogram to build for them.
+      const stats = counts.size === 0 ? NO_PARENTS : communityStats({ counts, starsTotal: 0 });
       const ratings = Object.fromEntries(CATEGORIES.flatMap((c, i) => (levels[i] == null ? [] : [[c.key, { level: levels[i], note: '' }]])));
       yield {
         id,
