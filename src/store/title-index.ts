@@ -1,9 +1,9 @@
 /**
  * Every title's decision facts, filter values and sort positions, in columns of small numbers
- * kept in memory beside the database. The child's catalogue walks it in sort order and tests
- * each title with the verdict engine's compiled policy: a page costs one pass over at most the
- * whole catalogue in memory, never a million rows read from disk, and about 60 bytes a title
- * (plus its id and name key).
+ * kept in memory beside the database. Lists and the child's catalogue walk it in sort order; a
+ * child's policy is tested once per title and kept as a bit: a page costs one pass over at
+ * most the whole catalogue in memory, never a million rows read from disk. About 110 bytes a
+ * title in all (ids in TitleIds, name keys in NameKeys, each sort kept 8 bytes a title).
  *
  * The backend loads it at start and tells it about every change (`put`, `remove`); it holds
  * no connection and does no I/O.
@@ -11,6 +11,7 @@
 import { CATEGORIES } from '../domain/categories.js';
 import { factColumns, NO_LEVEL, packFacts, type FactColumns, type TitleFacts } from '../domain/verdict.js';
 import { TITLE_KINDS, type TitleKind } from '../schemas/titles.js';
+import { NameKeys } from './name-keys.js';
 import { TitleIds } from './title-ids.js';
 import type { SortKey, TitleFilters, TitleSort } from './types.js';
 
@@ -90,7 +91,7 @@ const NO_SLOTS = new Int32Array(0);
 export class TitleIndex {
   private capacity = 0;
   private readonly ids = new TitleIds();
-  private nameKeys: string[] = [];
+  private readonly names = new NameKeys();
   /** Each slot's genres as a number: its place in `genreSets`, the distinct "|drama|comedy|" values. */
   private genres = new Uint32Array(0);
   private readonly genreSets: string[] = [];
@@ -118,6 +119,7 @@ export class TitleIndex {
       next.set(old);
       return next;
     };
+    this.names.grow(capacity);
     this.genres = copy(this.genres, (n) => new Uint32Array(n));
     this.kind = copy(this.kind, (n) => new Uint8Array(n));
     this.sortAge = copy(this.sortAge, (n) => new Uint8Array(n));
@@ -144,7 +146,7 @@ export class TitleIndex {
     const known = slot !== -1;
     if (!known) slot = this.ids.add(entry.id, (capacity) => this.grow(capacity));
     const before = known ? SORTS.map((sort) => this.sortValue(sort, slot)) : [];
-    this.nameKeys[slot] = entry.nameKey;
+    this.names.set(slot, entry.nameKey);
     this.genres[slot] = this.genreNumber(entry.genreKeys);
     this.kind[slot] = TITLE_KINDS.indexOf(entry.kind);
     this.sortAge[slot] = entry.sortAge;
@@ -162,7 +164,7 @@ export class TitleIndex {
   remove(id: string): void {
     const slot = this.ids.remove(id);
     if (slot === -1) return;
-    this.nameKeys[slot] = '';
+    this.names.clear(slot);
     for (const kept of this.orders.values()) kept.moved.add(slot);
   }
 
@@ -179,7 +181,7 @@ export class TitleIndex {
   private sortValue(sort: TitleSort, slot: number): string | number {
     switch (sort) {
       case 'name':
-        return this.nameKeys[slot]!;
+        return this.names.get(slot);
       case 'newest':
         return this.released[slot]!;
       case 'stars':
@@ -204,8 +206,8 @@ export class TitleIndex {
     const { ids } = this;
     const byId = (a: number, b: number) => ids.compare(a, b);
     if (sort === 'name') {
-      const names = this.nameKeys;
-      return (a, b) => direction * (compareCodePoints(names[a]!, names[b]!) || byId(a, b));
+      const { names } = this;
+      return (a, b) => direction * (names.compare(a, b) || byId(a, b));
     }
     const values = sort === 'newest' ? this.released : sort === 'stars' ? this.stars : this.sortAge;
     return (a, b) => direction * (values[a]! - values[b]! || byId(a, b));

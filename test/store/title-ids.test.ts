@@ -40,3 +40,42 @@ t.test('thousands of ids through rehashing, with removed ones not found', async 
   t.equal(ids.slotOf('tl_short'), -1, 'a malformed id is simply not there');
   t.throws(() => ids.add('tl_TOO-SHORT', () => {}), /not a title id/);
 });
+
+t.test('name keys: set, changed, cleared and compacted, they read and order as the strings do', async (t) => {
+  const { NameKeys } = await import('../../src/store/name-keys.js');
+  const { compareCodePoints } = await import('../../src/store/title-index.js');
+  fc.assert(
+    fc.property(fc.array(fc.tuple(fc.integer({ min: 0, max: 15 }), fc.option(fc.string({ unit: 'binary-ascii', maxLength: 12 }).chain((a) => fc.constantFrom(a, `${a}é`, `${a}😀`, `${a}\uffee`)))), { maxLength: 300 }), (ops) => {
+      const keys = new NameKeys();
+      keys.grow(16);
+      const model = new Map<number, string>();
+      for (const [slot, key] of ops) {
+        if (key === null) {
+          keys.clear(slot);
+          model.delete(slot);
+        } else {
+          keys.set(slot, key);
+          model.set(slot, key);
+        }
+      }
+      for (const [slot, key] of model) t.equal(keys.get(slot), key);
+      const slots = [...model.keys()];
+      for (const a of slots) for (const b of slots) t.equal(Math.sign(keys.compare(a, b)), Math.sign(compareCodePoints(model.get(a)!, model.get(b)!)));
+    }),
+    { numRuns: 200 },
+  );
+});
+
+t.test('name keys: rewriting names over and over compacts the buffer and keeps every name', async (t) => {
+  const { NameKeys } = await import('../../src/store/name-keys.js');
+  const keys = new NameKeys();
+  keys.grow(10);
+  for (let round = 0; round < 200; round++) for (let slot = 0; slot < 10; slot++) keys.set(slot, `title ${slot} — round ${round} ${'x'.repeat(slot * 7)}`);
+  keys.clear(3);
+  for (let round = 0; round < 50; round++) keys.set(4, `é ${round}`);
+  t.same(
+    Array.from({ length: 10 }, (_, slot) => keys.get(slot)),
+    Array.from({ length: 10 }, (_, slot) => (slot === 3 ? '' : slot === 4 ? 'é 49' : `title ${slot} — round 199 ${'x'.repeat(slot * 7)}`)),
+  );
+  t.ok((keys as unknown as { bytes: Buffer }).bytes.length < 4096, 'the buffer holds the live names, not every name ever set');
+});
