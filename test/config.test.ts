@@ -1,5 +1,6 @@
 import t from 'tap';
 import { ConfigError, loadConfig } from '../src/config.js';
+import { openSqlite } from '../src/db/sqlite/client.js';
 
 t.test('defaults', async (t) => {
   t.match(loadConfig({}), {
@@ -34,6 +35,22 @@ t.test('a bad variable stops start-up with a message that names it', async (t) =
     t.throws(() => loadConfig({ [name!]: value }), { name: 'ConfigError', message: new RegExp(`${name}=`) }, `${name}=${value}`);
   }
   t.ok(new ConfigError('x') instanceof Error);
+});
+
+t.test('the page cache and the heap policy', async (t) => {
+  t.match(loadConfig({}), { SQLITE_CACHE_MB: 16, OPTIMIZE_FOR_SIZE: true });
+  t.match(loadConfig({ SQLITE_CACHE_MB: '64', OPTIMIZE_FOR_SIZE: '0' }), { SQLITE_CACHE_MB: 64, OPTIMIZE_FOR_SIZE: false });
+  for (const [name, value] of [
+    ['SQLITE_CACHE_MB', '0'],
+    ['SQLITE_CACHE_MB', 'big'],
+    ['OPTIMIZE_FOR_SIZE', 'yes'],
+  ]) {
+    t.throws(() => loadConfig({ [name!]: value }), { name: 'ConfigError', message: new RegExp(`${name}=`) }, `${name}=${value}`);
+  }
+  // The size reaches SQLite as its page cache (a negative cache_size is KiB).
+  const db = openSqlite(':memory:', { cacheMb: 8 });
+  t.equal(db.$client.pragma('cache_size', { simple: true }), -8192);
+  db.$client.close();
 });
 
 t.test('rate limits, the verdict quota and trusted proxies', async (t) => {

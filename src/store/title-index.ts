@@ -86,7 +86,6 @@ export interface Accept {
 /** How many tests' answers the index keeps: 1 bit a title each (125 kB at a million titles). */
 const KEPT_ACCEPTS = 64;
 
-const NO_SLOTS = new Int32Array(0);
 
 export class TitleIndex {
   private capacity = 0;
@@ -343,7 +342,7 @@ export class TitleIndex {
     }
     const ids: string[] = [];
     const keys: SortKey[] = [];
-    const slots = order.slots.length ? order.slots : NO_SLOTS;
+    const { slots } = order;
     try {
       // The hot loop of a strict child's page, which may pass most of a million titles: a bit
       // test for the policy, the filters only for the titles it takes.
