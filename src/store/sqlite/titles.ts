@@ -1,4 +1,4 @@
-import { and, asc, eq, ne, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, eq, gt, ne, or, sql, type SQL } from 'drizzle-orm';
 import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
 import { CATEGORIES } from '../../domain/categories.js';
 import type { Certification } from '../../domain/rating-systems.js';
@@ -180,79 +180,64 @@ export function createSqliteTitleStore(db: SqliteDb): TitleStore & { communityCh
     // seenVersion stays: this connection's own commits do not move data_version, and another
     // process's commit made meanwhile must still be caught up with.
   }
-  type TallyRow = { titleId: string; by: 'parent' | 'kid'; age: number; n: number; stars: number };
-  const TALLY = { titleId: reviews.titleId, by: reviews.by, age: reviews.ageRating, n: sql<number>`count(*)`, stars: sql<number>`sum(${reviews.stars})` };
+  type TallyRow = [by: 'parent' | 'kid', age: number, count: number, stars: number];
+  /**
+   * A title with everything a record holds in one statement: its advisory joined, its
+   * certifications and its visible reviews' tally as JSON. Each statement is a read lock and a
+   * B-tree walk of its own; four per title cost a verdict more than all the rest of its request.
+   */
+  const records = db
+    .select({
+      t: titles,
+      a: advisories,
+      certifications: sql<string>`(select json_group_array(json_array(system, rating, reason)) from (select system, rating, reason from ${certifications} c where c.title_id = ${titles.id} order by position))`,
+      tally: sql<string>`(select json_group_array(json_array(by, age_rating, n, stars)) from (select by, age_rating, count(*) n, sum(stars) stars from ${reviews} r where r.title_id = ${titles.id} and r.hidden = 0 group by by, age_rating))`,
+    })
+    .from(titles)
+    .leftJoin(advisories, eq(advisories.titleId, titles.id));
+  type RecordRow = { t: TitleRow; a: AdvisoryRow | null; certifications: string; tally: string };
+
+  /** Community statistics from the tally of a title's visible reviews by group and age. */
+  function communityOf(tally: TallyRow[]): Community {
+    const groups = { parent: { counts: new Map<number, number>(), starsTotal: 0 }, kid: { counts: new Map<number, number>(), starsTotal: 0 } };
+    for (const [by, age, count, stars] of tally) {
+      groups[by].counts.set(age, count);
+      groups[by].starsTotal += stars;
+    }
+    return { parents: communityStats(groups.parent), kids: communityStats(groups.kid) };
+  }
+
+  function parts(row: RecordRow) {
+    const certs = (JSON.parse(row.certifications) as [string, string, string | null][]).map(
+      ([system, rating, reason], position): CertificationRow => ({ titleId: row.t.id, system, rating, reason, position }),
+    );
+    return [row.t, certs, row.a, communityOf(JSON.parse(row.tally) as TallyRow[])] as const;
+  }
+  const toRecord = (row: RecordRow): TitleRecord => ({ title: toTitle(...parts(row)), version: row.t.version });
+
   /** `column in` the JSON array bound to the named placeholder: one prepared statement for any number of ids. */
   const inJson = (column: SQLiteColumn, name: string) => sql`${column} in (select value from json_each(${sql.placeholder(name)}))`;
-  // Pages, batches and imports read these for many titles at once: compiled once.
-  const many = {
-    tally: db.select(TALLY).from(reviews).where(and(inJson(reviews.titleId, 'ids'), eq(reviews.hidden, false))).groupBy(reviews.titleId, reviews.by, reviews.ageRating).prepare(),
-    certifications: db.select().from(certifications).where(inJson(certifications.titleId, 'ids')).orderBy(certifications.position).prepare(),
-    advisories: db.select().from(advisories).where(inJson(advisories.titleId, 'ids')).prepare(),
-    withAdvisories: db.select({ t: titles, a: advisories }).from(titles).leftJoin(advisories, eq(advisories.titleId, titles.id)).where(inJson(titles.id, 'ids')).prepare(),
-    byRefs: db
-      .select()
-      .from(titles)
-      .where(or(inJson(titles.id, 'id'), inJson(titles.imdb, 'imdb'), inJson(titles.tmdb, 'tmdb'), inJson(titles.isbn, 'isbn')))
-      .prepare(),
-  };
-
-  /** Community statistics from the visible reviews of these titles, tallied in SQL by age. */
-  function communityOf(ids: string[], tallied?: TallyRow[]): Map<string, Community> {
-    const tallies = new Map<string, { parent: { counts: Map<number, number>; starsTotal: number }; kid: { counts: Map<number, number>; starsTotal: number } }>();
-    const fresh = () => ({ parent: { counts: new Map<number, number>(), starsTotal: 0 }, kid: { counts: new Map<number, number>(), starsTotal: 0 } });
-    const rows = tallied ?? (ids.length === 0 ? [] : (many.tally.all({ ids: JSON.stringify(ids) }) as TallyRow[]));
-    for (const r of rows) {
-      const t = tallies.get(r.titleId) ?? fresh();
-      t[r.by].counts.set(r.age, r.n);
-      t[r.by].starsTotal += r.stars;
-      tallies.set(r.titleId, t);
-    }
-    return new Map(ids.map((id) => {
-      const t = tallies.get(id) ?? fresh();
-      return [id, { parents: communityStats(t.parent), kids: communityStats(t.kid) }];
-    }));
-  }
-
-  /** Certifications, advisories and community of these rows (better-sqlite3 has one connection: inside a transaction too). */
-  function loadMany(rows: TitleRow[]): { certs: Map<string, CertificationRow[]>; advs: Map<string, AdvisoryRow>; community: Map<string, Community> } {
-    const ids = rows.map((r) => r.id);
-    const certs = new Map<string, CertificationRow[]>();
-    const advs = new Map<string, AdvisoryRow>();
-    const community = communityOf(ids);
-    if (ids.length === 0) return { certs, advs, community };
-    const json = JSON.stringify(ids);
-    for (const c of many.certifications.all({ ids: json })) certs.set(c.titleId, [...(certs.get(c.titleId) ?? []), c]);
-    for (const a of many.advisories.all({ ids: json })) advs.set(a.titleId, a);
-    return { certs, advs, community };
-  }
-
-  // One title by reference, the verdict endpoints' common path: statements prepared once.
-  const id = sql.placeholder('id');
   const value = sql.placeholder('value');
-  const one = {
-    row: {
-      id: db.select().from(titles).where(eq(titles.id, value)).prepare(),
-      imdb: db.select().from(titles).where(eq(titles.imdb, value)).prepare(),
-      tmdb: db.select().from(titles).where(eq(titles.tmdb, value)).prepare(),
-      isbn: db.select().from(titles).where(eq(titles.isbn, value)).prepare(),
-    },
-    certifications: db.select().from(certifications).where(eq(certifications.titleId, id)).orderBy(certifications.position).prepare(),
-    advisory: db.select().from(advisories).where(eq(advisories.titleId, id)).prepare(),
-    tally: db.select(TALLY).from(reviews).where(and(eq(reviews.titleId, id), eq(reviews.hidden, false))).groupBy(reviews.by, reviews.ageRating).prepare(),
+  const read = {
+    // One title by reference, the verdict endpoints' common path.
+    id: records.where(eq(titles.id, value)).prepare(),
+    imdb: records.where(eq(titles.imdb, value)).prepare(),
+    tmdb: records.where(eq(titles.tmdb, value)).prepare(),
+    isbn: records.where(eq(titles.isbn, value)).prepare(),
+    // Pages and batches: any number of titles in one statement.
+    ids: records.where(inJson(titles.id, 'ids')).prepare(),
+    refs: records.where(or(inJson(titles.id, 'id'), inJson(titles.imdb, 'imdb'), inJson(titles.tmdb, 'tmdb'), inJson(titles.isbn, 'isbn'))).prepare(),
+    // The export's walk in id order.
+    after: records.where(gt(titles.id, sql.placeholder('after'))).orderBy(asc(titles.id)).limit(sql.placeholder('limit')).prepare(),
   };
 
   function getOne(ref: TitleRef): TitleRecord | null {
-    const row = one.row[ref.by].get({ value: valueOf(ref) });
-    if (!row) return null;
-    const community = communityOf([row.id], one.tally.all({ id: row.id }));
-    return { title: toTitle(row, one.certifications.all({ id: row.id }), one.advisory.get({ id: row.id }) ?? null, community.get(row.id)!), version: row.version };
+    const row = read[ref.by].get({ value: valueOf(ref) }) as RecordRow | undefined;
+    return row ? toRecord(row) : null;
   }
 
-  function recordOf(row: TitleRow): TitleRecord {
-    const { certs, advs, community } = loadMany([row]);
-    return { title: toTitle(row, certs.get(row.id) ?? [], advs.get(row.id) ?? null, community.get(row.id)!), version: row.version };
-  }
+  /** The stored title with this id, read again inside the writing transaction (one connection: it sees the writes). */
+  const recordOf = (id: string): TitleRecord => getOne({ by: 'id', id })!;
 
   function findRow(tx: Tx, ref: TitleRef): TitleRow | undefined {
     return tx.select().from(titles).where(refWhere(ref)).get();
@@ -274,7 +259,7 @@ export function createSqliteTitleStore(db: SqliteDb): TitleStore & { communityCh
   }
 
   /** Writes the whole title. `advisoryAt` is when the advisory last changed: now if this write changes it. */
-  function write(tx: Tx, id: string, input: CanonicalInput, prev: TitleRow | undefined, advisoryAt: string | null, now: string): TitleRow {
+  function write(tx: Tx, id: string, input: CanonicalInput, prev: Pick<TitleRow, 'version' | 'createdAt'> | undefined, advisoryAt: string | null, now: string): TitleRow {
     const row = { ...titleColumns(id, input), version: (prev?.version ?? 0) + 1, createdAt: prev?.createdAt ?? now, updatedAt: now };
     try {
       if (prev) tx.update(titles).set(row).where(eq(titles.id, id)).run();
@@ -302,7 +287,7 @@ export function createSqliteTitleStore(db: SqliteDb): TitleStore & { communityCh
     const prev = findRow(tx, ref);
     if (!prev) throw notFound(describeRef(ref));
     checkVersion('title', prev.version, expected);
-    const before = recordOf(prev).title;
+    const before = recordOf(prev.id).title;
     const current = toCanonicalInput(before);
     const defined = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined));
     const merged = canonical({ ...current, ...defined } as TitleInput);
@@ -310,7 +295,7 @@ export function createSqliteTitleStore(db: SqliteDb): TitleStore & { communityCh
     if (JSON.stringify(merged) === JSON.stringify(current)) return { before, record: { title: before, version: prev.version } };
     const now = new Date().toISOString();
     const row = write(tx, prev.id, merged, prev, 'advisory' in defined ? now : null, now);
-    return { before, record: recordOf(row) };
+    return { before, record: recordOf(row.id) };
   }
 
   /**
@@ -351,14 +336,10 @@ export function createSqliteTitleStore(db: SqliteDb): TitleStore & { communityCh
         )
       : undefined;
     const found = current.scan({ filters, sort, limit, after, decided, accept, matching });
-    const rows = found.ids.length ? many.withAdvisories.all({ ids: JSON.stringify(found.ids) }) : [];
+    const rows = found.ids.length ? (read.ids.all({ ids: JSON.stringify(found.ids) }) as RecordRow[]) : [];
     const byId = new Map(rows.map((r) => [r.t.id, r]));
-    const { certs, community } = loadMany(rows.map((r) => r.t));
     return {
-      items: found.ids.map((id) => {
-        const { t, a } = byId.get(id)!;
-        return toListItem(t, certs.get(id) ?? [], a, community.get(id)!);
-      }),
+      items: found.ids.map((id) => toListItem(...parts(byId.get(id)!))),
       keys: found.keys,
       more: found.more,
     };
@@ -375,9 +356,8 @@ export function createSqliteTitleStore(db: SqliteDb): TitleStore & { communityCh
       const wanted = { id: new Set<string>(), imdb: new Set<string>(), tmdb: new Set<string>(), isbn: new Set<string>() };
       for (const ref of refs) wanted[ref.by].add(valueOf(ref));
       if (refs.length === 0) return [];
-      const rows = many.byRefs.all(Object.fromEntries(Object.entries(wanted).map(([by, values]) => [by, JSON.stringify([...values])])));
-      const { certs, advs, community } = loadMany(rows);
-      const records = rows.map((row) => ({ title: toTitle(row, certs.get(row.id) ?? [], advs.get(row.id) ?? null, community.get(row.id)!), version: row.version }));
+      const rows = read.refs.all(Object.fromEntries(Object.entries(wanted).map(([by, values]) => [by, JSON.stringify([...values])]))) as RecordRow[];
+      const records = rows.map(toRecord);
       const find = (ref: TitleRef) =>
         records.find(({ title }) => (ref.by === 'id' ? title.id === ref.id : title.externalIds[ref.by] === valueOf(ref))) ?? null;
       return refs.map(find);
@@ -391,7 +371,7 @@ export function createSqliteTitleStore(db: SqliteDb): TitleStore & { communityCh
       const record = db.transaction((tx) => {
         const now = new Date().toISOString();
         const row = write(tx, newId('tl'), canonical(input), undefined, now, now);
-        return recordOf(row);
+        return recordOf(row.id);
       }, immediate);
       reindex([record.title.id]);
       return record;
@@ -444,21 +424,21 @@ export function createSqliteTitleStore(db: SqliteDb): TitleStore & { communityCh
           const ids = importMatches(line.id, input);
           if (ids.size > 1) return { ok: false, error: `its external ids belong to different titles (${[...ids].join(', ')})` };
           const [matched] = ids;
-          const prev = matched === undefined ? undefined : one.row.id.get({ value: matched });
+          const prev = matched === undefined ? undefined : recordOf(matched);
           // A savepoint per line: a line that fails leaves the rest of the batch standing. The
           // statements are prepared once; drizzle's nested transaction compiled them per line.
           savepoint.begin.run();
           try {
             let outcome: ImportOutcome;
             if (prev) {
-              const current = recordOf(prev).title;
-              const before = toCanonicalInput(current);
+              const { id, createdAt } = prev.title;
+              const before = toCanonicalInput(prev.title);
               if (JSON.stringify(before) === JSON.stringify(input)) {
-                outcome = { ok: true, id: prev.id, outcome: 'unchanged' };
+                outcome = { ok: true, id, outcome: 'unchanged' };
               } else {
                 const advisoryChanged = JSON.stringify(before.advisory) !== JSON.stringify(input.advisory);
-                write(tx, prev.id, input, prev, advisoryChanged ? now : null, now);
-                outcome = { ok: true, id: prev.id, outcome: 'updated' };
+                write(tx, id, input, { version: prev.version, createdAt }, advisoryChanged ? now : null, now);
+                outcome = { ok: true, id, outcome: 'updated' };
               }
             } else {
               const id = line.id ?? newId('tl');
@@ -493,11 +473,10 @@ export function createSqliteTitleStore(db: SqliteDb): TitleStore & { communityCh
       try {
         let after = '';
         for (;;) {
-          const rows = db.select().from(titles).where(sql`${titles.id} > ${after}`).orderBy(asc(titles.id)).limit(pageSize).all();
+          const rows = read.after.all({ after, limit: pageSize }) as RecordRow[];
           if (rows.length === 0) return;
-          const { certs, advs, community } = loadMany(rows);
-          for (const row of rows) yield toTitle(row, certs.get(row.id) ?? [], advs.get(row.id) ?? null, community.get(row.id)!) satisfies Title;
-          after = rows[rows.length - 1]!.id;
+          for (const row of rows) yield toRecord(row).title satisfies Title;
+          after = rows[rows.length - 1]!.t.id;
         }
       } finally {
         db.$client.exec('COMMIT');
