@@ -1,17 +1,17 @@
-import { and, asc, eq, gt, ne, or, sql, type SQL } from 'drizzle-orm';
+import { and, eq, ne, sql, type SQL } from 'drizzle-orm';
 import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
 import { CATEGORIES } from '../../domain/categories.js';
 import type { Certification } from '../../domain/rating-systems.js';
 import { formatRef, type TitleRef } from '../../domain/references.js';
 import type { SqliteDb } from '../../db/sqlite/client.js';
-import { advisories, certifications, reviews, titles } from '../../db/sqlite/schema.js';
+import { advisories, certifications, titles } from '../../db/sqlite/schema.js';
 import { communityStats } from '../../domain/community.js';
 import { conflict, notFound } from '../../errors.js';
 import { checkVersion } from '../versions.js';
 import type { Community, ImportLine, Title, TitleInput, TitleKind, TitlePatch } from '../../schemas/titles.js';
 import { newId } from '../ids.js';
 import { TitleIndex, type Accept, type IndexEntry } from '../title-index.js';
-import { preparedInsert } from './prepared.js';
+import { preparedInsert, rowReader } from './prepared.js';
 import {
   advisoryColumns,
   canonical,
@@ -186,16 +186,26 @@ export function createSqliteTitleStore(db: SqliteDb): TitleStore & { communityCh
    * certifications and its visible reviews' tally as JSON. Each statement is a read lock and a
    * B-tree walk of its own; four per title cost a verdict more than all the rest of its request.
    */
-  const records = db
-    .select({
-      t: titles,
-      a: advisories,
-      certifications: sql<string>`(select json_group_array(json_array(system, rating, reason)) from (select system, rating, reason from ${certifications} c where c.title_id = ${titles.id} order by position))`,
-      tally: sql<string>`(select json_group_array(json_array(by, age_rating, n, stars)) from (select by, age_rating, count(*) n, sum(stars) stars from ${reviews} r where r.title_id = ${titles.id} and r.hidden = 0 group by by, age_rating))`,
-    })
-    .from(titles)
-    .leftJoin(advisories, eq(advisories.titleId, titles.id));
+  const titleRow = rowReader(titles, 't');
+  const advisoryRow = rowReader(advisories, 'a');
+  const records = (where: string) =>
+    db.$client
+      .prepare(
+        `select ${titleRow.select}, ${advisoryRow.select},
+           (select json_group_array(json_array(system, rating, reason)) from (select system, rating, reason from certifications c where c.title_id = t.id order by position)),
+           (select json_group_array(json_array(by, age_rating, n, stars)) from (select by, age_rating, count(*) n, sum(stars) stars from reviews r where r.title_id = t.id and r.hidden = 0 group by by, age_rating))
+         from titles t left join advisories a on a.title_id = t.id ${where}`,
+      )
+      .raw();
   type RecordRow = { t: TitleRow; a: AdvisoryRow | null; certifications: string; tally: string };
+  const ADVISORY_AT = titleRow.width;
+  const JSON_AT = ADVISORY_AT + advisoryRow.width;
+  const recordRow = (raw: unknown[]): RecordRow => ({
+    t: titleRow.read(raw, 0),
+    a: raw[ADVISORY_AT] === null ? null : advisoryRow.read(raw, ADVISORY_AT),
+    certifications: raw[JSON_AT] as string,
+    tally: raw[JSON_AT + 1] as string,
+  });
 
   /** Community statistics from the tally of a title's visible reviews by group and age. */
   function communityOf(tally: TallyRow[]): Community {
@@ -215,25 +225,24 @@ export function createSqliteTitleStore(db: SqliteDb): TitleStore & { communityCh
   }
   const toRecord = (row: RecordRow): TitleRecord => ({ title: toTitle(...parts(row)), version: row.t.version });
 
-  /** `column in` the JSON array bound to the named placeholder: one prepared statement for any number of ids. */
-  const inJson = (column: SQLiteColumn, name: string) => sql`${column} in (select value from json_each(${sql.placeholder(name)}))`;
-  const value = sql.placeholder('value');
+  const inJson = (column: string, name: string) => `${column} in (select value from json_each(@${name}))`;
   const read = {
     // One title by reference, the verdict endpoints' common path.
-    id: records.where(eq(titles.id, value)).prepare(),
-    imdb: records.where(eq(titles.imdb, value)).prepare(),
-    tmdb: records.where(eq(titles.tmdb, value)).prepare(),
-    isbn: records.where(eq(titles.isbn, value)).prepare(),
+    id: records('where t.id = ?'),
+    imdb: records('where t.imdb = ?'),
+    tmdb: records('where t.tmdb = ?'),
+    isbn: records('where t.isbn = ?'),
     // Pages and batches: any number of titles in one statement.
-    ids: records.where(inJson(titles.id, 'ids')).prepare(),
-    refs: records.where(or(inJson(titles.id, 'id'), inJson(titles.imdb, 'imdb'), inJson(titles.tmdb, 'tmdb'), inJson(titles.isbn, 'isbn'))).prepare(),
+    ids: records(`where ${inJson('t.id', 'ids')}`),
+    refs: records(`where ${inJson('t.id', 'id')} or ${inJson('t.imdb', 'imdb')} or ${inJson('t.tmdb', 'tmdb')} or ${inJson('t.isbn', 'isbn')}`),
     // The export's walk in id order.
-    after: records.where(gt(titles.id, sql.placeholder('after'))).orderBy(asc(titles.id)).limit(sql.placeholder('limit')).prepare(),
+    after: records('where t.id > ? order by t.id limit ?'),
   };
+  const readAll = (statement: (typeof read)['ids'], ...args: unknown[]) => (statement.all(...args) as unknown[][]).map(recordRow);
 
   function getOne(ref: TitleRef): TitleRecord | null {
-    const row = read[ref.by].get({ value: valueOf(ref) }) as RecordRow | undefined;
-    return row ? toRecord(row) : null;
+    const row = read[ref.by].get(valueOf(ref)) as unknown[] | undefined;
+    return row ? toRecord(recordRow(row)) : null;
   }
 
   /** The stored title with this id, read again inside the writing transaction (one connection: it sees the writes). */
@@ -336,7 +345,7 @@ export function createSqliteTitleStore(db: SqliteDb): TitleStore & { communityCh
         )
       : undefined;
     const found = current.scan({ filters, sort, limit, after, decided, accept, matching });
-    const rows = found.ids.length ? (read.ids.all({ ids: JSON.stringify(found.ids) }) as RecordRow[]) : [];
+    const rows = found.ids.length ? readAll(read.ids, { ids: JSON.stringify(found.ids) }) : [];
     const byId = new Map(rows.map((r) => [r.t.id, r]));
     return {
       items: found.ids.map((id) => toListItem(...parts(byId.get(id)!))),
@@ -356,7 +365,7 @@ export function createSqliteTitleStore(db: SqliteDb): TitleStore & { communityCh
       const wanted = { id: new Set<string>(), imdb: new Set<string>(), tmdb: new Set<string>(), isbn: new Set<string>() };
       for (const ref of refs) wanted[ref.by].add(valueOf(ref));
       if (refs.length === 0) return [];
-      const rows = read.refs.all(Object.fromEntries(Object.entries(wanted).map(([by, values]) => [by, JSON.stringify([...values])]))) as RecordRow[];
+      const rows = readAll(read.refs, Object.fromEntries(Object.entries(wanted).map(([by, values]) => [by, JSON.stringify([...values])])));
       const records = rows.map(toRecord);
       const find = (ref: TitleRef) =>
         records.find(({ title }) => (ref.by === 'id' ? title.id === ref.id : title.externalIds[ref.by] === valueOf(ref))) ?? null;
@@ -473,7 +482,7 @@ export function createSqliteTitleStore(db: SqliteDb): TitleStore & { communityCh
       try {
         let after = '';
         for (;;) {
-          const rows = read.after.all({ after, limit: pageSize }) as RecordRow[];
+          const rows = readAll(read.after, after, pageSize);
           if (rows.length === 0) return;
           for (const row of rows) yield toRecord(row).title satisfies Title;
           after = rows[rows.length - 1]!.t.id;
