@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import Database from 'better-sqlite3';
 import t from 'tap';
 import { importJsonl } from '../../src/catalogue/import.js';
 import { toImportLine } from '../../src/catalogue/export.js';
@@ -97,6 +98,36 @@ t.test('bad lines are reported by number and reason; good lines still go in', as
   t.match(report.errors[4]!.reason, /^name: /);
   t.match(report.errors[5]!.reason, /^rating: unknown field/);
   t.equal(await store.titles.count(), 2);
+});
+
+t.test('a line whose write fails is reported, and the rest of its batch stands with nothing of it half-written', async (t) => {
+  const file = join(mkdtempSync(join(tmpdir(), 'guidepost-import-')), 'fails.db');
+  const store = openStore(file);
+  t.teardown(() => store.close());
+  await importJsonl(store, [
+    JSON.stringify({ name: 'Owner', kind: 'movie', externalIds: { imdb: 'tt0000001' } }),
+    JSON.stringify({ name: 'Other', kind: 'movie', externalIds: { tmdb: 'movie:1' } }),
+  ]);
+  const other = (await store.titles.get({ by: 'tmdb', tmdb: 'movie:1' }))!;
+  // A write that fails after the title row and its certifications are written, as a full disk would.
+  const raw = new Database(file);
+  raw.exec("create trigger explode before insert on advisories when new.one_liner = 'explode' begin select raise(abort, 'the disk is full'); end");
+  raw.close();
+  const report = await importJsonl(store, [
+    JSON.stringify({ name: 'Before', kind: 'book' }),
+    // Found by its id, the line claims an imdb id another title holds.
+    JSON.stringify({ id: other.title.id, name: 'Renamed', kind: 'movie', externalIds: { imdb: 'tt0000001', tmdb: 'movie:1' } }),
+    JSON.stringify({ id: other.title.id, name: 'Renamed', kind: 'movie', certifications: [{ system: 'MPA', rating: 'R' }], externalIds: { tmdb: 'movie:1' }, advisory: advisory({ oneLiner: 'explode' }) }),
+    JSON.stringify({ name: 'After', kind: 'book' }),
+    JSON.stringify({ name: 'Owner', kind: 'movie', year: 1999, externalIds: { imdb: 'tt0000001' } }),
+  ]);
+  t.same(report.errors.map((e) => e.line), [2, 3]);
+  t.match(report.errors[0]!.reason, /imdb id tt0000001 already belongs to title/);
+  t.match(report.errors[1]!.reason, /the disk is full/);
+  t.match(report, { created: 2, updated: 1 });
+  t.same(await store.titles.get({ by: 'id', id: other.title.id }), other, 'the failed lines left their title exactly as it was');
+  t.equal((await store.titles.get({ by: 'imdb', imdb: 'tt0000001' }))!.title.year, 1999, 'the line after them in the same batch was written');
+  t.equal(await store.titles.count(), 4);
 });
 
 t.test('large imports run in batches', async (t) => {

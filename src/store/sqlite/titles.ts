@@ -53,6 +53,13 @@ function describeRef(ref: TitleRef): string {
 }
 
 
+/** An import line's write failed outside a savepoint: its batch must be rolled back and run again guarded. */
+class LineFailed extends Error {
+  constructor(cause: unknown) {
+    super('an import line failed', { cause });
+  }
+}
+
 const NOTHING_DECIDED: ReadonlyMap<string, boolean> = new Map();
 const NO_PARENTS = { count: 0, medianAge: null };
 
@@ -330,6 +337,54 @@ export function createSqliteTitleStore(db: SqliteDb): TitleStore & { communityCh
     return found;
   }
 
+  /** Writes one import line: created, updated or unchanged. */
+  function importLine(tx: Tx, line: ImportLine, input: CanonicalInput, prev: TitleRecord | undefined, now: string): ImportOutcome {
+    if (!prev) {
+      const id = line.id ?? newId('tl');
+      write(tx, id, input, undefined, now, now);
+      return { ok: true, id, outcome: 'created' };
+    }
+    const { id, createdAt } = prev.title;
+    const before = toCanonicalInput(prev.title);
+    if (JSON.stringify(before) === JSON.stringify(input)) return { ok: true, id, outcome: 'unchanged' };
+    const advisoryChanged = JSON.stringify(before.advisory) !== JSON.stringify(input.advisory);
+    write(tx, id, input, { version: prev.version, createdAt }, advisoryChanged ? now : null, now);
+    return { ok: true, id, outcome: 'updated' };
+  }
+
+  /**
+   * A batch of import lines in the caller's transaction. Unguarded, a line whose write fails
+   * throws LineFailed and the whole transaction must roll back; guarded, each line has its own
+   * savepoint (prepared once; drizzle's nested transaction compiled them per line).
+   */
+  function importLines(tx: Tx, lines: ImportLine[], guarded: boolean): ImportOutcome[] {
+    const now = new Date().toISOString();
+    return lines.map((line): ImportOutcome => {
+      const input = canonical(line);
+      const ids = importMatches(line.id, input);
+      if (ids.size > 1) return { ok: false, error: `its external ids belong to different titles (${[...ids].join(', ')})` };
+      const [matched] = ids;
+      const prev = matched === undefined ? undefined : recordOf(matched);
+      if (!guarded) {
+        try {
+          return importLine(tx, line, input, prev, now);
+        } catch (err) {
+          throw new LineFailed(err);
+        }
+      }
+      savepoint.begin.run();
+      try {
+        const outcome = importLine(tx, line, input, prev, now);
+        savepoint.release.run();
+        return outcome;
+      } catch (err) {
+        savepoint.rollback.run();
+        savepoint.release.run();
+        return { ok: false, error: err instanceof Error ? err.message : String(err) };
+      }
+    });
+  }
+
   /** A page of the catalogue from the index, filled with the listed fields of its titles. */
   function page({ filters, sort, limit, after, decided, accept }: TitleListQuery & { decided: ReadonlyMap<string, boolean>; accept?: Accept }) {
     const current = currentIndex();
@@ -426,43 +481,17 @@ export function createSqliteTitleStore(db: SqliteDb): TitleStore & { communityCh
     },
 
     async importBatch(lines: ImportLine[]) {
-      const outcomes = db.transaction((tx) => {
-        const now = new Date().toISOString();
-        return lines.map((line): ImportOutcome => {
-          const input = canonical(line);
-          const ids = importMatches(line.id, input);
-          if (ids.size > 1) return { ok: false, error: `its external ids belong to different titles (${[...ids].join(', ')})` };
-          const [matched] = ids;
-          const prev = matched === undefined ? undefined : recordOf(matched);
-          // A savepoint per line: a line that fails leaves the rest of the batch standing. The
-          // statements are prepared once; drizzle's nested transaction compiled them per line.
-          savepoint.begin.run();
-          try {
-            let outcome: ImportOutcome;
-            if (prev) {
-              const { id, createdAt } = prev.title;
-              const before = toCanonicalInput(prev.title);
-              if (JSON.stringify(before) === JSON.stringify(input)) {
-                outcome = { ok: true, id, outcome: 'unchanged' };
-              } else {
-                const advisoryChanged = JSON.stringify(before.advisory) !== JSON.stringify(input.advisory);
-                write(tx, id, input, { version: prev.version, createdAt }, advisoryChanged ? now : null, now);
-                outcome = { ok: true, id, outcome: 'updated' };
-              }
-            } else {
-              const id = line.id ?? newId('tl');
-              write(tx, id, input, undefined, now, now);
-              outcome = { ok: true, id, outcome: 'created' };
-            }
-            savepoint.release.run();
-            return outcome;
-          } catch (err) {
-            savepoint.rollback.run();
-            savepoint.release.run();
-            return { ok: false, error: err instanceof Error ? err.message : String(err) };
-          }
-        });
-      }, immediate);
+      let outcomes: ImportOutcome[];
+      try {
+        // Almost every batch writes cleanly: no savepoints, which made SQLite copy every page a
+        // line touched into its statement journal and cost more than the writing itself.
+        outcomes = db.transaction((tx) => importLines(tx, lines, false), immediate);
+      } catch (err) {
+        if (!(err instanceof LineFailed)) throw err;
+        // A line failed and the batch rolled back whole: again, each line in a savepoint, so
+        // the failing one is reported and the rest stand.
+        outcomes = db.transaction((tx) => importLines(tx, lines, true), immediate);
+      }
       reindex(outcomes.flatMap((o) => (o.ok && o.outcome !== 'unchanged' ? [o.id] : [])));
       return outcomes;
     },
