@@ -109,7 +109,7 @@ t.test('a line whose write fails is reported, and the rest of its batch stands w
     JSON.stringify({ name: 'Other', kind: 'movie', externalIds: { tmdb: 'movie:1' } }),
   ]);
   const other = (await store.titles.get({ by: 'tmdb', tmdb: 'movie:1' }))!;
-  // A write that fails after the title row and its certifications are written, as a full disk would.
+  // A write that fails after the title row and its certifications are written, as a failing constraint or trigger would.
   const raw = new Database(file);
   raw.exec("create trigger explode before insert on advisories when new.one_liner = 'explode' begin select raise(abort, 'the disk is full'); end");
   raw.close();

@@ -195,12 +195,12 @@ export function createSqliteTitleStore(db: SqliteDb): TitleStore & { communityCh
    */
   const titleRow = rowReader(titles, 't');
   const advisoryRow = rowReader(advisories, 'a');
-  const records = (where: string) =>
+  const recordsWhere = (where: string) =>
     db.$client
       .prepare(
         `select ${titleRow.select}, ${advisoryRow.select},
-           (select json_group_array(json_array(system, rating, reason)) from (select system, rating, reason from certifications c where c.title_id = t.id order by position)),
-           (select json_group_array(json_array(by, age_rating, n, stars)) from (select by, age_rating, count(*) n, sum(stars) stars from reviews r where r.title_id = t.id and r.hidden = 0 group by by, age_rating))
+           (select json_group_array(json_array(system, rating, reason) order by position) from certifications c where c.title_id = t.id),
+           (select json_group_array(json_array("by", age_rating, n, stars)) from (select "by", age_rating, count(*) n, sum(stars) stars from reviews r where r.title_id = t.id and r.hidden = 0 group by "by", age_rating))
          from titles t left join advisories a on a.title_id = t.id ${where}`,
       )
       .raw();
@@ -235,15 +235,15 @@ export function createSqliteTitleStore(db: SqliteDb): TitleStore & { communityCh
   const inJson = (column: string, name: string) => `${column} in (select value from json_each(@${name}))`;
   const read = {
     // One title by reference, the verdict endpoints' common path.
-    id: records('where t.id = ?'),
-    imdb: records('where t.imdb = ?'),
-    tmdb: records('where t.tmdb = ?'),
-    isbn: records('where t.isbn = ?'),
+    id: recordsWhere('where t.id = ?'),
+    imdb: recordsWhere('where t.imdb = ?'),
+    tmdb: recordsWhere('where t.tmdb = ?'),
+    isbn: recordsWhere('where t.isbn = ?'),
     // Pages and batches: any number of titles in one statement.
-    ids: records(`where ${inJson('t.id', 'ids')}`),
-    refs: records(`where ${inJson('t.id', 'id')} or ${inJson('t.imdb', 'imdb')} or ${inJson('t.tmdb', 'tmdb')} or ${inJson('t.isbn', 'isbn')}`),
+    ids: recordsWhere(`where ${inJson('t.id', 'ids')}`),
+    refs: recordsWhere(`where ${inJson('t.id', 'id')} or ${inJson('t.imdb', 'imdb')} or ${inJson('t.tmdb', 'tmdb')} or ${inJson('t.isbn', 'isbn')}`),
     // The export's walk in id order.
-    after: records('where t.id > ? order by t.id limit ?'),
+    after: recordsWhere('where t.id > ? order by t.id limit ?'),
   };
   const readAll = (statement: (typeof read)['ids'], ...args: unknown[]) => (statement.all(...args) as unknown[][]).map(recordRow);
 
@@ -252,7 +252,7 @@ export function createSqliteTitleStore(db: SqliteDb): TitleStore & { communityCh
     return row ? toRecord(recordRow(row)) : null;
   }
 
-  /** The stored title with this id, read again inside the writing transaction (one connection: it sees the writes). */
+  /** The stored title with this id; inside a writing transaction it sees that transaction's writes (one connection). */
   const recordOf = (id: string): TitleRecord => getOne({ by: 'id', id })!;
 
   function findRow(tx: Tx, ref: TitleRef): TitleRow | undefined {
@@ -338,7 +338,8 @@ export function createSqliteTitleStore(db: SqliteDb): TitleStore & { communityCh
   }
 
   /** Writes one import line: created, updated or unchanged. */
-  function importLine(tx: Tx, line: ImportLine, input: CanonicalInput, prev: TitleRecord | undefined, now: string): ImportOutcome {
+  function importLine(tx: Tx, line: ImportLine, input: CanonicalInput, matched: string | undefined, now: string): ImportOutcome {
+    const prev = matched === undefined ? undefined : recordOf(matched);
     if (!prev) {
       const id = line.id ?? newId('tl');
       write(tx, id, input, undefined, now, now);
@@ -364,20 +365,21 @@ export function createSqliteTitleStore(db: SqliteDb): TitleStore & { communityCh
       const ids = importMatches(line.id, input);
       if (ids.size > 1) return { ok: false, error: `its external ids belong to different titles (${[...ids].join(', ')})` };
       const [matched] = ids;
-      const prev = matched === undefined ? undefined : recordOf(matched);
       if (!guarded) {
         try {
-          return importLine(tx, line, input, prev, now);
+          return importLine(tx, line, input, matched, now);
         } catch (err) {
           throw new LineFailed(err);
         }
       }
       savepoint.begin.run();
       try {
-        const outcome = importLine(tx, line, input, prev, now);
+        const outcome = importLine(tx, line, input, matched, now);
         savepoint.release.run();
         return outcome;
       } catch (err) {
+        // Some failures (a full disk, say) end the whole transaction, savepoint and all: nothing to roll back to.
+        if (!db.$client.inTransaction) throw err;
         savepoint.rollback.run();
         savepoint.release.run();
         return { ok: false, error: err instanceof Error ? err.message : String(err) };
