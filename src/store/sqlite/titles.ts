@@ -298,20 +298,19 @@ export function createSqliteTitleStore(db: SqliteDb): TitleStore & { communityCh
     return row;
   }
 
-  /** Applies a patch of whole top-level fields to the stored title. */
-  function patchTitle(tx: Tx, ref: TitleRef, patch: TitlePatch, expected: ExpectedVersions) {
-    const prev = findRow(tx, ref);
-    if (!prev) throw notFound(describeRef(ref));
-    checkVersion('title', prev.version, expected);
-    const before = recordOf(prev.id).title;
+  /** Applies a patch of whole top-level fields to the stored title (`found`, when the caller has read it already). */
+  function patchTitle(tx: Tx, ref: TitleRef, patch: TitlePatch, expected: ExpectedVersions, found = getOne(ref)) {
+    if (!found) throw notFound(describeRef(ref));
+    checkVersion('title', found.version, expected);
+    const before = found.title;
     const current = toCanonicalInput(before);
     const defined = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined));
     const merged = canonical({ ...current, ...defined } as TitleInput);
     // A change that changes nothing keeps the version, so other editors' If-Match still holds.
-    if (JSON.stringify(merged) === JSON.stringify(current)) return { before, record: { title: before, version: prev.version } };
+    if (JSON.stringify(merged) === JSON.stringify(current)) return { before, record: found };
     const now = new Date().toISOString();
-    const row = write(tx, prev.id, merged, prev, 'advisory' in defined ? now : null, now);
-    return { before, record: recordOf(row.id) };
+    write(tx, before.id, merged, { version: found.version, createdAt: before.createdAt }, 'advisory' in defined ? now : null, now);
+    return { before, record: recordOf(before.id) };
   }
 
   /**
@@ -423,10 +422,16 @@ export function createSqliteTitleStore(db: SqliteDb): TitleStore & { communityCh
       for (const ref of refs) wanted[ref.by].add(valueOf(ref));
       if (refs.length === 0) return [];
       const rows = readAll(read.refs, Object.fromEntries(Object.entries(wanted).map(([by, values]) => [by, JSON.stringify([...values])])));
-      const records = rows.map(toRecord);
-      const find = (ref: TitleRef) =>
-        records.find(({ title }) => (ref.by === 'id' ? title.id === ref.id : title.externalIds[ref.by] === valueOf(ref))) ?? null;
-      return refs.map(find);
+      // Each record under every reference that finds it: one lookup per reference, not a search of the batch.
+      const byRef = new Map<string, TitleRecord>();
+      for (const record of rows.map(toRecord)) {
+        byRef.set(formatRef({ by: 'id', id: record.title.id }), record);
+        for (const by of ['imdb', 'tmdb', 'isbn'] as const) {
+          const value = record.title.externalIds[by];
+          if (value) byRef.set(formatRef({ by, [by]: value } as TitleRef), record);
+        }
+      }
+      return refs.map((ref) => byRef.get(formatRef(ref)) ?? null);
     },
 
     async list(query) {
@@ -471,12 +476,10 @@ export function createSqliteTitleStore(db: SqliteDb): TitleStore & { communityCh
 
     async removeAdvisory(ref, expected) {
       const record = db.transaction((tx) => {
-        const row = findRow(tx, ref);
-        if (!row) throw notFound(describeRef(ref));
-        if (!tx.select({ id: advisories.titleId }).from(advisories).where(eq(advisories.titleId, row.id)).get()) {
-          throw notFound(`“${row.name}” has no expert advisory.`);
-        }
-        return patchTitle(tx, ref, { advisory: null }, expected).record;
+        const found = getOne(ref);
+        if (!found) throw notFound(describeRef(ref));
+        if (!found.title.advisory) throw notFound(`“${found.title.name}” has no expert advisory.`);
+        return patchTitle(tx, ref, { advisory: null }, expected, found).record;
       }, immediate);
       reindex([record.title.id]);
       return record;
