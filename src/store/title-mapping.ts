@@ -6,7 +6,7 @@ import { CATEGORIES, type CategoryKey } from '../domain/categories.js';
 import { findRating } from '../domain/rating-systems.js';
 import { searchText, sortKey } from '../domain/text.js';
 import { ageBasis } from '../domain/verdict.js';
-import type { Advisory, Community, RatingSummary, Title, TitleInput, TitleListItem } from '../schemas/titles.js';
+import type { Advisory, Community, ImportLine, RatingSummary, Title, TitleInput, TitleListItem } from '../schemas/titles.js';
 
 export interface TitleRow {
   id: string;
@@ -99,40 +99,60 @@ function canonicalAdvisory(a: AdvisoryInput) {
   };
 }
 
-/** The title's own columns, derived values included. */
-export function titleColumns(id: string, input: CanonicalInput) {
+/**
+ * Everything a title's rows hold that follows from its input alone: the derived values (folded
+ * name and genres, the age and its source, sort values) and the columns copied from the input.
+ * An import works it out where it parses its lines, off the thread that writes.
+ */
+export function titleRows(input: CanonicalInput) {
   const basis = ageBasis({ name: input.name, advisory: input.advisory, certifications: input.certifications });
+  const a = input.advisory;
   return {
-    id,
-    name: input.name,
-    kind: input.kind,
-    year: input.year,
-    releaseTheaters: input.releaseDates.theaters,
-    releaseStreaming: input.releaseDates.streaming,
-    runtimeMinutes: input.runtimeMinutes,
-    genres: input.genres,
-    topics: input.topics,
-    cast: input.cast,
-    directors: input.directors,
-    studio: input.studio,
-    synopsis: input.synopsis,
-    imdb: input.externalIds.imdb,
-    tmdb: input.externalIds.tmdb,
-    isbn: input.externalIds.isbn,
-    age: basis?.age ?? null,
-    ageSource: basis?.decidedBy ?? null,
-    nameKey: sortKey(input.name),
-    genreKeys: `|${input.genres.map(sortKey).join('|')}|`,
-    searchText: searchText(input.name),
-    sortAge: basis?.age ?? UNRATED_SORT_AGE,
-    sortReleased: input.releaseDates.theaters ?? input.releaseDates.streaming ?? (input.year ? String(input.year) : ''),
-    sortStars: input.advisory?.stars ?? 0,
+    title: {
+      name: input.name,
+      kind: input.kind,
+      year: input.year,
+      releaseTheaters: input.releaseDates.theaters,
+      releaseStreaming: input.releaseDates.streaming,
+      runtimeMinutes: input.runtimeMinutes,
+      genres: input.genres,
+      topics: input.topics,
+      cast: input.cast,
+      directors: input.directors,
+      studio: input.studio,
+      synopsis: input.synopsis,
+      imdb: input.externalIds.imdb,
+      tmdb: input.externalIds.tmdb,
+      isbn: input.externalIds.isbn,
+      age: basis?.age ?? null,
+      ageSource: basis?.decidedBy ?? null,
+      nameKey: sortKey(input.name),
+      genreKeys: `|${input.genres.map(sortKey).join('|')}|`,
+      searchText: searchText(input.name),
+      sortAge: basis?.age ?? UNRATED_SORT_AGE,
+      sortReleased: input.releaseDates.theaters ?? input.releaseDates.streaming ?? (input.year ? String(input.year) : ''),
+      sortStars: a?.stars ?? 0,
+    },
+    certifications: input.certifications.map((c, position) => ({ system: c.system, rating: c.rating, reason: c.reason, position })),
+    advisory: a && advisoryColumns(a),
   };
 }
 
-export function advisoryColumns(titleId: string, a: NonNullable<CanonicalInput['advisory']>, updatedAt: string): AdvisoryRow {
+export type TitleRows = ReturnType<typeof titleRows>;
+
+/** An import line made ready to write: its id if it names one, and the rows that follow from it. */
+export interface ImportItem {
+  id: string | undefined;
+  rows: TitleRows;
+}
+
+export function importItem(line: ImportLine): ImportItem {
+  return { id: line.id, rows: titleRows(canonical(line)) };
+}
+
+/** An advisory's columns but its title id and time. */
+function advisoryColumns(a: NonNullable<CanonicalInput['advisory']>): Omit<AdvisoryRow, 'titleId' | 'updatedAt'> {
   const row: Record<string, unknown> = {
-    titleId,
     ageRecommendation: a.ageRecommendation,
     stars: a.stars,
     oneLiner: a.oneLiner,
@@ -140,7 +160,6 @@ export function advisoryColumns(titleId: string, a: NonNullable<CanonicalInput['
     story: a.story,
     isItAnyGood: a.isItAnyGood,
     talkAbout: a.talkAbout,
-    updatedAt,
   };
   // A plain loop: import runs this once per title.
   for (const c of CATEGORIES) {
@@ -148,11 +167,7 @@ export function advisoryColumns(titleId: string, a: NonNullable<CanonicalInput['
     row[`${c.key}Level`] = rating?.level ?? null;
     row[`${c.key}Note`] = rating?.note ?? null;
   }
-  return row as AdvisoryRow;
-}
-
-export function certificationColumns(titleId: string, certs: CanonicalInput['certifications']): CertificationRow[] {
-  return certs.map((c, position) => ({ titleId, system: c.system, rating: c.rating, reason: c.reason, position }));
+  return row as Omit<AdvisoryRow, 'titleId' | 'updatedAt'>;
 }
 
 function ratingsOf(row: AdvisoryRow): Advisory['ratings'] {

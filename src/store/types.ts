@@ -5,7 +5,8 @@
 import type { CategoryKey } from '../domain/categories.js';
 import type { TitleRef } from '../domain/references.js';
 import type { Accept } from './title-index.js';
-import type { ImportLine, Title, TitleInput, TitleKind, TitleListItem, TitlePatch } from '../schemas/titles.js';
+import type { Title, TitleInput, TitleKind, TitleListItem, TitlePatch } from '../schemas/titles.js';
+import type { ImportItem } from './title-mapping.js';
 
 export type TitleSort = 'name' | 'newest' | 'stars' | 'age';
 
@@ -57,7 +58,7 @@ export interface TitleStore {
   putAdvisory(ref: TitleRef, advisory: NonNullable<TitleInput['advisory']>, expected: ExpectedVersions): Promise<TitleRecord & { created: boolean }>;
   removeAdvisory(ref: TitleRef, expected: ExpectedVersions): Promise<TitleRecord>;
   /** Upserts each line by id, else by external id; one transaction for the batch, one bad line spoils only itself. */
-  importBatch(lines: ImportLine[]): Promise<ImportOutcome[]>;
+  importBatch(items: readonly ImportItem[]): Promise<ImportOutcome[]>;
   /**
    * Every title, ordered by id, fetched a page at a time from one consistent snapshot. It holds
    * a read transaction on the store's connection until the walk ends: meant for the CLI's own

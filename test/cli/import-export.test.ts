@@ -134,7 +134,7 @@ t.test('large imports run in batches', async (t) => {
   const store = freshStore(t);
   const lines = Array.from({ length: 2500 }, (_, i) => JSON.stringify({ name: `Book ${i}`, kind: 'book', externalIds: { isbn: isbn13(i) } }));
   const progress: number[] = [];
-  const report = await importJsonl(store, lines, (r) => progress.push(r.created));
+  const report = await importJsonl(store, lines, (r) => progress.push(r.created), { writeBatch: 1000 });
   t.equal(report.created, 2500);
   t.same(progress, [1000, 2000, 2500], 'progress after each batch');
 });
@@ -214,7 +214,9 @@ t.test('an export is one snapshot, even while another connection writes', async 
 
 t.test('parsed in a worker thread, an import of several batches stores and reports exactly what one parsed in line does', async (t) => {
   const good = demoLines().filter((l) => l.trim() !== '');
-  // 2,600 lines: good ones, renamed so each is a new title, with bad and blank lines at batch edges.
+  // 2,600 lines: good ones, renamed so each is a new title, with bad and blank lines at batch
+  // edges. Parsed 500 at a time and written when 1,000 good ones are waiting: a write takes
+  // lines from several parsed batches, and the worker is two batches ahead.
   const lines = Array.from({ length: 2600 }, (_, i) => {
     if ([0, 999, 1000, 2001, 2599].includes(i)) return i % 2 ? '{"name": 5}' : 'not json';
     if (i === 1500) return '   ';
@@ -222,13 +224,15 @@ t.test('parsed in a worker thread, an import of several batches stores and repor
     return JSON.stringify({ ...line, id: undefined, externalIds: {}, name: `${line.name} ${i}` });
   });
   const [inline, worker] = [freshStore(t), freshStore(t)];
-  const expected = await importJsonl(inline, lines);
+  const batches = { parseBatch: 500, writeBatch: 1000 };
+  const expected = await importJsonl(inline, lines, () => {}, batches);
   const progress: number[] = [];
-  const report = await importJsonl(worker, lines, (r) => progress.push(r.lines), { worker: true });
+  const report = await importJsonl(worker, lines, (r) => progress.push(r.lines), { worker: true, ...batches });
   t.same(report, expected);
   t.same(report.errors.map((e) => e.line), [1, 1000, 1001, 2002, 2600], 'bad lines by their numbers');
   t.equal(report.created, 2594);
-  t.same(progress, [1000, 2000, 2600], 'progress after each batch');
+  // 1,497 good lines by line 1,500; then 1,097 more by the end.
+  t.same(progress, [1500, 2600], 'progress after each write');
   const names = async (store: Store) => (await store.titles.list({ filters: { levels: [] }, sort: 'name', limit: 100 })).items.map((i) => i.name);
   t.same(await names(worker), await names(inline));
 });

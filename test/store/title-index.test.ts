@@ -15,6 +15,7 @@ import { openStore, type Store } from '../../src/store/index.js';
 import { signUp } from '../../src/store/issue-token.js';
 import { compareCodePoints, TitleIndex, type IndexEntry } from '../../src/store/title-index.js';
 import type { TitleSort } from '../../src/store/types.js';
+import { importItem } from '../../src/store/title-mapping.js';
 import { advisory } from '../helper.js';
 
 const everything: Policy = { ...anonymousPolicy(18), unrated: 'allow' };
@@ -49,7 +50,7 @@ t.test('titles another process imports show up in the catalogue', async (t) => {
   await server.titles.create(line('Alpha'));
   t.same((await catalogue(server)).items.map((i) => i.name), ['Alpha']);
 
-  await cli.titles.importBatch([line('Bravo'), line('Charlie', 16)]);
+  await cli.titles.importBatch([line('Bravo'), line('Charlie', 16)].map(importItem));
   t.same((await catalogue(server)).items.map((i) => i.name), ['Alpha', 'Bravo', 'Charlie'], 'new titles appear');
   const twelve = anonymousPolicy(12);
   t.same((await catalogue(server, { policy: twelve })).items.map((i) => i.name), ['Alpha', 'Bravo']);
@@ -60,7 +61,7 @@ t.test('titles another process imports show up in the catalogue', async (t) => {
   t.same((await catalogue(server, { policy: twelve })).items.map((i) => i.name), ['Alpha'], 'a changed advisory counts at once');
 
   // Another process commits, then this one writes before its next page: both count.
-  await cli.titles.importBatch([line('Delta')]);
+  await cli.titles.importBatch([importItem(line('Delta'))]);
   await server.titles.create(line('Echo'));
   t.same((await catalogue(server, { policy: twelve })).items.map((i) => i.name), ['Alpha', 'Delta', 'Echo'], "one's own write does not hide another's");
 

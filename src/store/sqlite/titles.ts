@@ -8,22 +8,21 @@ import { advisories, certifications, titles } from '../../db/sqlite/schema.js';
 import { communityStats } from '../../domain/community.js';
 import { conflict, notFound } from '../../errors.js';
 import { checkVersion } from '../versions.js';
-import type { Community, ImportLine, Title, TitleInput, TitleKind, TitlePatch } from '../../schemas/titles.js';
+import type { Community, Title, TitleInput, TitleKind, TitlePatch } from '../../schemas/titles.js';
 import { newId } from '../ids.js';
 import { TitleIndex, type Accept, type IndexEntry } from '../title-index.js';
 import { preparedInsert, rowReader } from './prepared.js';
 import {
-  advisoryColumns,
   canonical,
-  certificationColumns,
-  titleColumns,
+  titleRows,
   toCanonicalInput,
   toListItem,
   toTitle,
   type AdvisoryRow,
-  type CanonicalInput,
   type CertificationRow,
+  type ImportItem,
   type TitleRow,
+  type TitleRows,
 } from '../title-mapping.js';
 import type { ExpectedVersions, ImportOutcome, TitleListQuery, TitleRecord, TitleStore } from '../types.js';
 
@@ -260,7 +259,7 @@ export function createSqliteTitleStore(db: SqliteDb): TitleStore & { communityCh
   }
 
   /** The title another row already holds one of these external ids under, if any. */
-  function externalIdClash(tx: Tx, selfId: string | null, ids: CanonicalInput['externalIds']): string | null {
+  function externalIdClash(tx: Tx, selfId: string | null, ids: Pick<TitleRows['title'], 'imdb' | 'tmdb' | 'isbn'>): string | null {
     for (const [key, column] of Object.entries(EXTERNAL_ID_COLUMNS) as [keyof typeof EXTERNAL_ID_COLUMNS, SQLiteColumn][]) {
       const value = ids[key];
       if (!value) continue;
@@ -275,27 +274,33 @@ export function createSqliteTitleStore(db: SqliteDb): TitleStore & { communityCh
   }
 
   /** Writes the whole title. `advisoryAt` is when the advisory last changed: now if this write changes it. */
-  function write(tx: Tx, id: string, input: CanonicalInput, prev: Pick<TitleRow, 'version' | 'createdAt'> | undefined, advisoryAt: string | null, now: string): TitleRow {
-    const row = { ...titleColumns(id, input), version: (prev?.version ?? 0) + 1, createdAt: prev?.createdAt ?? now, updatedAt: now };
+  function write(
+    tx: Tx,
+    id: string,
+    rows: TitleRows,
+    prev: Pick<TitleRow, 'version' | 'createdAt'> | undefined,
+    advisoryAt: string | null,
+    now: string,
+  ): void {
+    const row = { id, ...rows.title, version: (prev?.version ?? 0) + 1, createdAt: prev?.createdAt ?? now, updatedAt: now };
     try {
       if (prev) tx.update(titles).set(row).where(eq(titles.id, id)).run();
       else insert.title(row);
     } catch (err) {
       // The unique indexes guard external ids; only when one trips is it worth asking whose it is.
-      const clash = (err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE' && externalIdClash(tx, id, input.externalIds);
+      const clash = (err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE' && externalIdClash(tx, id, rows.title);
       throw clash ? conflict(clash) : err;
     }
     if (prev) tx.delete(certifications).where(eq(certifications.titleId, id)).run();
-    for (const cert of certificationColumns(id, input.certifications)) insert.certification(cert);
-    if (!input.advisory) {
+    for (const cert of rows.certifications) insert.certification({ titleId: id, ...cert });
+    if (!rows.advisory) {
       if (prev) tx.delete(advisories).where(eq(advisories.titleId, id)).run();
     } else if (advisoryAt) {
       // Required categories always carry a level: the input schema saw to it.
-      const adv = advisoryColumns(id, input.advisory, advisoryAt) as typeof advisories.$inferInsert;
+      const adv = { titleId: id, ...rows.advisory, updatedAt: advisoryAt } as typeof advisories.$inferInsert;
       if (prev) tx.insert(advisories).values(adv).onConflictDoUpdate({ target: advisories.titleId, set: adv }).run();
       else insert.advisory(adv);
     }
-    return row;
   }
 
   /** Applies a patch of whole top-level fields to the stored title (`found`, when the caller has read it already). */
@@ -309,7 +314,7 @@ export function createSqliteTitleStore(db: SqliteDb): TitleStore & { communityCh
     // A change that changes nothing keeps the version, so other editors' If-Match still holds.
     if (JSON.stringify(merged) === JSON.stringify(current)) return { before, record: found };
     const now = new Date().toISOString();
-    write(tx, before.id, merged, { version: found.version, createdAt: before.createdAt }, 'advisory' in defined ? now : null, now);
+    write(tx, before.id, titleRows(merged), { version: found.version, createdAt: before.createdAt }, 'advisory' in defined ? now : null, now);
     return { before, record: recordOf(before.id) };
   }
 
@@ -317,38 +322,40 @@ export function createSqliteTitleStore(db: SqliteDb): TitleStore & { communityCh
    * The ids of the stored titles an import line is about: the one with its id; else those holding
    * its external ids; else, for a line with no external id at all, the one of the same kind, name and year.
    */
-  function importMatches(id: string | undefined, input: CanonicalInput): Set<string> {
+  function importMatches({ id, rows: { title } }: ImportItem): Set<string> {
     const byId = id ? (idBy.id.get(id) as string | undefined) : undefined;
     if (byId) return new Set([byId]);
     const found = new Set<string>();
     let external = false;
     for (const key of ['imdb', 'tmdb', 'isbn'] as const) {
-      const value = input.externalIds[key];
+      const value = title[key];
       if (!value) continue;
       external = true;
       const match = idBy[key].get(value) as string | undefined;
       if (match) found.add(match);
     }
     if (!external) {
-      const match = idBy.sameName.get(input.kind, titleColumns('', input).nameKey, input.year) as string | undefined;
+      const match = idBy.sameName.get(title.kind, title.nameKey, title.year) as string | undefined;
       if (match) found.add(match);
     }
     return found;
   }
 
   /** Writes one import line: created, updated or unchanged. */
-  function importLine(tx: Tx, line: ImportLine, input: CanonicalInput, matched: string | undefined, now: string): ImportOutcome {
+  function importLine(tx: Tx, item: ImportItem, matched: string | undefined, now: string): ImportOutcome {
+    const { rows } = item;
     const prev = matched === undefined ? undefined : recordOf(matched);
     if (!prev) {
-      const id = line.id ?? newId('tl');
-      write(tx, id, input, undefined, now, now);
+      const id = item.id ?? newId('tl');
+      write(tx, id, rows, undefined, now, now);
       return { ok: true, id, outcome: 'created' };
     }
     const { id, createdAt } = prev.title;
-    const before = toCanonicalInput(prev.title);
-    if (JSON.stringify(before) === JSON.stringify(input)) return { ok: true, id, outcome: 'unchanged' };
-    const advisoryChanged = JSON.stringify(before.advisory) !== JSON.stringify(input.advisory);
-    write(tx, id, input, { version: prev.version, createdAt }, advisoryChanged ? now : null, now);
+    // Rows follow from the input and hold all of it: equal rows, equal inputs.
+    const before = titleRows(toCanonicalInput(prev.title));
+    if (JSON.stringify(before) === JSON.stringify(rows)) return { ok: true, id, outcome: 'unchanged' };
+    const advisoryChanged = JSON.stringify(before.advisory) !== JSON.stringify(rows.advisory);
+    write(tx, id, rows, { version: prev.version, createdAt }, advisoryChanged ? now : null, now);
     return { ok: true, id, outcome: 'updated' };
   }
 
@@ -357,23 +364,22 @@ export function createSqliteTitleStore(db: SqliteDb): TitleStore & { communityCh
    * throws LineFailed and the whole transaction must roll back; guarded, each line has its own
    * savepoint (prepared once; drizzle's nested transaction compiled them per line).
    */
-  function importLines(tx: Tx, lines: ImportLine[], guarded: boolean): ImportOutcome[] {
+  function importLines(tx: Tx, items: readonly ImportItem[], guarded: boolean): ImportOutcome[] {
     const now = new Date().toISOString();
-    return lines.map((line): ImportOutcome => {
-      const input = canonical(line);
-      const ids = importMatches(line.id, input);
+    return items.map((item): ImportOutcome => {
+      const ids = importMatches(item);
       if (ids.size > 1) return { ok: false, error: `its external ids belong to different titles (${[...ids].join(', ')})` };
       const [matched] = ids;
       if (!guarded) {
         try {
-          return importLine(tx, line, input, matched, now);
+          return importLine(tx, item, matched, now);
         } catch (err) {
           throw new LineFailed(err);
         }
       }
       savepoint.begin.run();
       try {
-        const outcome = importLine(tx, line, input, matched, now);
+        const outcome = importLine(tx, item, matched, now);
         savepoint.release.run();
         return outcome;
       } catch (err) {
@@ -441,8 +447,9 @@ export function createSqliteTitleStore(db: SqliteDb): TitleStore & { communityCh
     async create(input) {
       const record = db.transaction((tx) => {
         const now = new Date().toISOString();
-        const row = write(tx, newId('tl'), canonical(input), undefined, now, now);
-        return recordOf(row.id);
+        const id = newId('tl');
+        write(tx, id, titleRows(canonical(input)), undefined, now, now);
+        return recordOf(id);
       }, immediate);
       reindex([record.title.id]);
       return record;
@@ -485,7 +492,7 @@ export function createSqliteTitleStore(db: SqliteDb): TitleStore & { communityCh
       return record;
     },
 
-    async importBatch(lines: ImportLine[]) {
+    async importBatch(lines) {
       let outcomes: ImportOutcome[];
       try {
         // Almost every batch writes cleanly: no savepoints, which made SQLite copy every page a
