@@ -99,7 +99,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(verdictRoutes);
   await app.register(tokenRoutes);
   await app.register(householdRoutes, { config });
-  await app.register(childRoutes);
+  await app.register(childRoutes, { config });
   await app.register(childVerdictRoutes, { config });
   await app.register(reviewRoutes);
 

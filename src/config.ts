@@ -57,6 +57,11 @@ const ConfigSchema = z.object({
   RATE_LIMIT_ANONYMOUS: z.coerce.number().int().min(0).max(1_000_000).default(600),
   RATE_LIMIT_TOKEN: z.coerce.number().int().min(0).max(1_000_000).default(6000),
   VERDICT_QUOTA: z.coerce.number().int().min(0).max(100_000_000).default(20_000),
+  // Sign-ups an hour per client address (admins are not counted): a family signs up once.
+  RATE_LIMIT_SIGNUP: z.coerce.number().int().min(0).max(1_000_000).default(20),
+  // What one household may hold: children, and tokens not revoked.
+  CHILDREN_PER_HOUSEHOLD: z.coerce.number().int().min(1).max(10_000).default(20),
+  TOKENS_PER_HOUSEHOLD: z.coerce.number().int().min(1).max(10_000).default(20),
   TRUST_PROXY: trustProxy,
   SQLITE_SYNCHRONOUS: z
     .string()
@@ -108,9 +113,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 /**
  * The configuration tests build on: defaults, overridable per field. Load shedding is off, so a
  * busy test machine never turns a test's request into a 503; the tests of shedding turn it on.
- * The general rate limits are off too (every test request comes from one address at machine
- * speed); the tests of the limits set them. The verdict quota keeps its default.
+ * The general and sign-up rate limits are off too (every test request comes from one address at
+ * machine speed); the tests of the limits set them. The verdict quota keeps its default.
  */
 export function testConfig(overrides: Partial<Config> = {}): Config {
-  return { ...loadConfig({}), DATABASE_URL: ':memory:', LOG_LEVEL: 'silent', MAX_EVENT_LOOP_DELAY_MS: 0, MAX_HEAP_USED_MB: 0, MAX_RSS_MB: 0, RATE_LIMIT_ANONYMOUS: 0, RATE_LIMIT_TOKEN: 0, ...overrides };
+  return { ...loadConfig({}), DATABASE_URL: ':memory:', LOG_LEVEL: 'silent', MAX_EVENT_LOOP_DELAY_MS: 0, MAX_HEAP_USED_MB: 0, MAX_RSS_MB: 0, RATE_LIMIT_ANONYMOUS: 0, RATE_LIMIT_TOKEN: 0, RATE_LIMIT_SIGNUP: 0, ...overrides };
 }

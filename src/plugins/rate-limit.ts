@@ -9,7 +9,9 @@
  *   tokens in a minute has its token-bearing requests refused before any token is looked up;
  * - per-household limits on community writes: @fastify/rate-limit, opted into per route
  *   (`config.rateLimit`), a preHandler so the household is known;
- * - the verdict quota: VERDICT_QUOTA titles an hour per household, counted per title judged.
+ * - the verdict quota: VERDICT_QUOTA titles an hour per household, counted per title judged;
+ * - sign-ups: RATE_LIMIT_SIGNUP an hour per client address, so households (and their allowances)
+ *   cannot be minted by the thousand; an admin's are not counted.
  *
  * Every response names the policies that applied in RateLimit-Policy and what is left of each in
  * RateLimit (draft-ietf-httpapi-ratelimit-headers); a 429 is a problem with Retry-After.
@@ -111,6 +113,8 @@ declare module 'fastify' {
     limitCounters: WindowCounters;
     /** Counts `titles` verdicts against the household's hourly quota; a 429 when they do not fit. */
     spendVerdictQuota(request: FastifyRequest, titles: number): void;
+    /** Counts a sign-up against its address's hourly limit (an admin's are not counted); a 429 past it. */
+    countSignUp(request: FastifyRequest): void;
   }
 }
 
@@ -233,6 +237,11 @@ async function rateLimitPlugin(app: FastifyInstance, { config }: { config: Confi
     }
     const counter = counters.add(key, HOUR, titles, now);
     record(request, { policy: 'verdicts', quota, windowSeconds: 3600, unit: 'titles', remaining: quota - counter.count, resetSeconds: seconds(counter.resetAt - now) });
+  });
+
+  app.decorate('countSignUp', (request: FastifyRequest) => {
+    if (config.RATE_LIMIT_SIGNUP === 0 || request.principal?.role === 'admin') return;
+    hit(app, request, 'signup', `signup:${clientAddress(request)}`, config.RATE_LIMIT_SIGNUP, HOUR, 'signing households up from one address');
   });
 
   app.addHook('onSend', async (request, reply, payload) => {

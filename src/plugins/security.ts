@@ -6,8 +6,9 @@ import fp from 'fastify-plugin';
 import type { Config } from '../config.js';
 
 async function securityPlugin(app: FastifyInstance, { config }: { config: Config }): Promise<void> {
-  // The API serves JSON; the docs page sets its own Content-Security-Policy.
-  await app.register(helmet, { contentSecurityPolicy: false });
+  // The API serves JSON: nothing it answers may load anything or be framed, so a response opened
+  // in a browser (an error echoing input, say) runs nothing. The docs page sets its own policy.
+  await app.register(helmet, { contentSecurityPolicy: { useDefaults: false, directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } } });
   // No origin is allowed unless listed: browsers then refuse cross-site reads.
   await app.register(cors, {
     origin: config.CORS_ORIGINS.length > 0 ? config.CORS_ORIGINS : false,

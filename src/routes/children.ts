@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import type { Config } from '../config.js';
 import { ageOn, bornAfter, todayUtc } from '../domain/age.js';
 import { CATEGORIES, type CategoryKey } from '../domain/categories.js';
 import { effectiveLimits } from '../domain/policy.js';
@@ -82,7 +83,7 @@ function checkBirth(birth: string | undefined, today: string): void {
   if (ageOn(birth, today) > 30) throw invalid('birth', 'a child profile is for someone 30 or younger');
 }
 
-const childRoutes: FastifyPluginAsyncZod = async (app) => {
+const childRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (app, { config }) => {
   const { store } = app;
   const householdOnly = app.requireRole('household');
   noStore(app);
@@ -112,17 +113,18 @@ const childRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         tags: ['children'],
         summary: 'Add a child profile',
+        description: `A household has at most ${config.CHILDREN_PER_HOUSEHOLD} children (CHILDREN_PER_HOUSEHOLD): past that, a 409.`,
         ...documentHeaders({ 201: ['etag', 'location'] }),
         security: BEARER,
         body: ChildCreate,
-        response: { 201: Child, ...problemResponses(400, 401, 403) },
+        response: { 201: Child, ...problemResponses(400, 401, 403, 409) },
       },
     },
     async (request, reply) => {
       const now = new Date();
       checkBirth(request.body.birth, todayUtc(now));
       const household = await householdOf(app, request);
-      const child = await store.children.create(household.id, { ...request.body, limits: storedLimits(request.body.limits) });
+      const child = await store.children.create(household.id, { ...request.body, limits: storedLimits(request.body.limits) }, config.CHILDREN_PER_HOUSEHOLD);
       return reply.code(201).header('location', `/v1/children/${child.id}`).header('etag', etag(child.version)).send(childResponse(child, now));
     },
   );

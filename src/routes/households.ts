@@ -47,6 +47,7 @@ const householdRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (app, {
         if (!request.principal) throw unauthorized('Sign-up is closed: an admin token is needed to create a household.');
         throw forbidden('Sign-up is closed: only an admin may create a household.');
       }
+      app.countSignUp(request);
       const { household, token } = await signUp(store, request.body?.name ?? null);
       // A stored answer to an Idempotency-Key belongs to the household it created, and goes with it.
       request.idempotencyOwner = household.id;
@@ -135,15 +136,15 @@ const householdRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (app, {
       schema: {
         tags: ['households'],
         summary: 'Mint another token for the household (shown once)',
-        description: 'To rotate: mint a new token, switch to it, then revoke the old one.',
+        description: `To rotate: mint a new token, switch to it, then revoke the old one. A household holds at most ${config.TOKENS_PER_HOUSEHOLD} tokens that are not revoked (TOKENS_PER_HOUSEHOLD): past that, a 409.`,
         security: BEARER,
         body: z.strictObject({ name: TokenName.optional() }).nullish(),
-        response: { 201: NewToken, ...problemResponses(400, 401, 403) },
+        response: { 201: NewToken, ...problemResponses(400, 401, 403, 409) },
       },
     },
     async (request, reply) => {
       const household = await householdOf(app, request);
-      return reply.code(201).send(await issueToken(store, 'household', request.body?.name ?? null, household.id));
+      return reply.code(201).send(await issueToken(store, 'household', request.body?.name ?? null, household.id, config.TOKENS_PER_HOUSEHOLD));
     },
   );
 

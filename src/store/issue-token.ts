@@ -2,10 +2,16 @@ import { generateToken, hashToken, tokenHint, type Role } from '../domain/tokens
 import { newId } from './ids.js';
 import type { Household, Store, TokenInfo } from './types.js';
 
-/** Mints a token, stores only its hash, and hands the secret back this once. */
-export async function issueToken(store: Store, role: Role, name: string | null, householdId: string | null = null): Promise<TokenInfo & { token: string }> {
+/** Mints a token, stores only its hash, and hands the secret back this once (a household's only below `limit` live tokens). */
+export async function issueToken(
+  store: Store,
+  role: Role,
+  name: string | null,
+  householdId: string | null = null,
+  limit?: number,
+): Promise<TokenInfo & { token: string }> {
   const token = generateToken(role);
-  const info = await store.tokens.create({ id: newId('tk'), role, householdId, name, hash: hashToken(token), hint: tokenHint(token) });
+  const info = await store.tokens.create({ id: newId('tk'), role, householdId, name, hash: hashToken(token), hint: tokenHint(token) }, limit);
   return { ...info, token };
 }
 

@@ -92,7 +92,8 @@ export interface TokenInfo {
 }
 
 export interface TokenStore {
-  create(token: NewTokenRow): Promise<TokenInfo>;
+  /** A household token is refused (409) while its household holds `limit` tokens not revoked. */
+  create(token: NewTokenRow, limit?: number): Promise<TokenInfo>;
   /** The live (unrevoked) token with this hash. */
   findByHash(hash: string): Promise<TokenInfo | null>;
   get(id: string): Promise<TokenInfo | null>;
@@ -146,7 +147,8 @@ export interface ChildRecord extends ChildFields {
 
 /** Every child call names the household: another household's child is simply not found. */
 export interface ChildStore {
-  create(householdId: string, fields: ChildFields): Promise<ChildRecord>;
+  /** Refused (409) while the household has `limit` children. */
+  create(householdId: string, fields: ChildFields, limit: number): Promise<ChildRecord>;
   get(householdId: string, childId: string): Promise<ChildRecord | null>;
   list(householdId: string, page: { limit: number; after?: string | undefined }): Promise<{ items: ChildRecord[]; more: boolean }>;
   update(householdId: string, childId: string, patch: Partial<ChildFields>, expected: ExpectedVersions): Promise<ChildRecord>;

@@ -22,10 +22,13 @@ export interface Server {
   exited: Promise<[code: number | null, signal: NodeJS.Signals | null]>;
 }
 
-/** Starts src/server.ts with this environment on a free port; resolves once it listens. */
+/**
+ * Starts src/server.ts with this environment on a free port; resolves once it listens. The
+ * loads sign many households up from one address: the sign-up limit is off unless set.
+ */
 export async function startServer(env: Record<string, string>): Promise<Server> {
   const child = spawn(process.execPath, SERVER, {
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
+    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', RATE_LIMIT_SIGNUP: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

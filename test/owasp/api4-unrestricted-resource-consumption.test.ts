@@ -144,3 +144,32 @@ t.test('every text field has a ceiling, so a body under the limit still cannot b
   isProblem(t, await call(app, { method: 'GET', url: `/v1/titles?q=${'x'.repeat(201)}` }), 400, 'a 201-character search');
   isProblem(t, await call(app, { method: 'GET', url: `/v1/titles/${'x'.repeat(1001)}` }), 414, 'a 1,001-character path parameter');
 });
+
+t.test('a household holds at most CHILDREN_PER_HOUSEHOLD children and TOKENS_PER_HOUSEHOLD live tokens; past that a 409 that stores nothing', async (t) => {
+  const app = await build(t, { CHILDREN_PER_HOUSEHOLD: 3, TOKENS_PER_HOUSEHOLD: 2 });
+  const family = await signUp(app);
+  const other = await signUp(app);
+  const as = (token: string, method: 'GET' | 'POST' | 'DELETE', url: string, payload?: object) => call(app, { method, url, headers: bearer(token), ...(payload && { payload }) });
+  const kids = [];
+  for (let i = 0; i < 3; i++) kids.push(await createChild(app, family.token, { nickname: `Kid ${i}` }));
+  const fourth = await as(family.token, 'POST', '/v1/children', { nickname: 'Kid 3', birth: '2015' });
+  isProblem(t, fourth, 409, 'a fourth child');
+  t.match(fourth.data.detail, /already has 3 children/);
+  t.equal((await as(family.token, 'GET', '/v1/children')).data.items.length, 3, 'the fourth was not stored');
+  t.equal((await as(other.token, 'POST', '/v1/children', { nickname: 'Theirs', birth: '2015' })).statusCode, 201, 'another household is not held back');
+  t.equal((await as(family.token, 'DELETE', `/v1/children/${kids[0].id}`)).statusCode, 204);
+  // One place free and five requests for it at once: one gets it, whatever the backend interleaves.
+  const racing = await Promise.all(Array.from({ length: 5 }, (_, i) => as(family.token, 'POST', '/v1/children', { nickname: `Racer ${i}`, birth: '2015' })));
+  t.same(racing.map((r) => r.statusCode).sort(), [201, 409, 409, 409, 409], 'exactly one takes the place');
+  t.equal((await as(family.token, 'GET', '/v1/children')).data.items.length, 3);
+
+  // The sign-up's token and one more are two: a third is refused until one is revoked.
+  const minted = await as(family.token, 'POST', '/v1/households/me/tokens', {});
+  t.equal(minted.statusCode, 201);
+  const third = await as(family.token, 'POST', '/v1/households/me/tokens', {});
+  isProblem(t, third, 409, 'a third live token');
+  t.match(third.data.detail, /already holds 2 tokens/);
+  t.equal((await as(family.token, 'GET', '/v1/households/me/tokens')).data.items.length, 2, 'the third was not stored');
+  t.equal((await as(family.token, 'DELETE', `/v1/households/me/tokens/${minted.data.id}`)).statusCode, 204);
+  t.equal((await as(family.token, 'POST', '/v1/households/me/tokens', {})).statusCode, 201, 'a revoked token frees its place');
+});

@@ -5,8 +5,8 @@
  * Sign-up can be closed to all but admins; each household writes one review per title (and one
  * per child), holds one open flag per target, marks a review helpful once and never its own;
  * and beyond that each household has an hourly budget per flow, answered 429 with Retry-After,
- * which does not touch other households. Sign-up itself is bounded per client address by the
- * general limit on requests without a token (RATE_LIMIT_ANONYMOUS; its depth is API4's).
+ * which does not touch other households. Sign-up is bounded per client address, by the hour
+ * (RATE_LIMIT_SIGNUP) and by the general limit on requests without a token (RATE_LIMIT_ANONYMOUS).
  */
 import t from 'tap';
 import { bearer, build, call, createTitle, signUp, titleInput, tokenFor } from '../helper.js';
@@ -34,6 +34,29 @@ t.test('mass sign-up from one address is cut off by the per-address limit on req
   t.ok(Number(over.headers['retry-after']) > 0);
   const other = await call(app, { method: 'POST', url: '/v1/households', payload: {}, remoteAddress: '203.0.113.9' });
   t.equal(other.statusCode, 201, 'another address still signs up');
+});
+
+t.test('sign-ups: RATE_LIMIT_SIGNUP an hour per address, then 429 with nothing stored; other addresses and admins are not held back', async (t) => {
+  const { app, tokens, digest } = await buildWorld(t, { RATE_LIMIT_SIGNUP: 3 });
+  const admin = tokens.admin;
+  const signUpFrom = (remoteAddress: string, headers = {}) => call(app, { method: 'POST', url: '/v1/households', payload: {}, headers, remoteAddress });
+  for (let i = 0; i < 3; i++) {
+    const made = await signUpFrom('198.51.100.7');
+    t.equal(made.statusCode, 201);
+    t.match(made.headers.ratelimit, new RegExp(`"signup";r=${2 - i};t=\\d+`), 'RateLimit says what is left');
+    t.match(made.headers['ratelimit-policy'], '"signup";q=3;w=3600');
+  }
+  const bad = await call(app, { method: 'POST', url: '/v1/households', payload: { name: 5 }, remoteAddress: '198.51.100.8' });
+  t.equal(bad.statusCode, 400, 'a sign-up refused as bad input');
+  t.notOk(bad.headers.ratelimit, 'is not counted');
+  const before = digest();
+  const over = await signUpFrom('198.51.100.7');
+  t.equal(over.statusCode, 429, 'the fourth sign-up in the hour');
+  t.match(over.data, { ...rateLimited, detail: /At most 3 requests an hour signing households up from one address/ });
+  t.ok(Number(over.headers['retry-after']) > 3500, 'Retry-After: the rest of the hour');
+  t.equal(digest(), before, 'no household was made');
+  t.equal((await signUpFrom('198.51.100.8')).statusCode, 201, 'another address still signs up');
+  for (let i = 0; i < 4; i++) t.equal((await signUpFrom('198.51.100.7', bearer(admin))).statusCode, 201, `an admin's sign-up ${i + 1} from the same address`);
 });
 
 t.test('one review per household per title, one open flag per target, no flags or helpful marks on your own review', async (t) => {

@@ -30,6 +30,10 @@ t.test('helmet headers on JSON, problems, the OpenAPI document and the docs page
   for (const [name, res] of Object.entries(answers)) {
     t.same(headerFaults(res.headers), [], `${name} (${res.statusCode})`);
   }
+  for (const [name, res] of Object.entries(answers)) {
+    if (name.includes('docs')) continue;
+    t.equal(res.headers['content-security-policy'], "default-src 'none';frame-ancestors 'none'", `${name}: a JSON answer may load nothing and be framed nowhere`);
+  }
   t.equal(answers['a 404'].statusCode, 404);
   t.match(answers['a 404'].headers['content-type'], isProblem);
 

@@ -1,7 +1,7 @@
-import { and, asc, eq, gt, sql } from 'drizzle-orm';
+import { and, asc, count, eq, gt, sql } from 'drizzle-orm';
 import type { SqliteDb } from '../../db/sqlite/client.js';
 import { children, households, overrides, reviews, titles } from '../../db/sqlite/schema.js';
-import { notFound } from '../../errors.js';
+import { conflict, notFound } from '../../errors.js';
 import { checkVersion } from '../versions.js';
 import { newId } from '../ids.js';
 import { insertToken } from './tokens.js';
@@ -75,10 +75,15 @@ export function createSqliteChildStore(db: SqliteDb): ChildStore {
     .prepare();
 
   return {
-    async create(householdId, fields) {
+    async create(householdId, fields, limit) {
       const now = new Date().toISOString();
       const row = { id: newId('ch'), householdId, ...fields, version: 1, createdAt: now, updatedAt: now };
-      db.insert(children).values(row).run();
+      db.transaction((tx) => {
+        // Counted inside the write lock: two requests at once cannot both take the last place.
+        const { n } = tx.select({ n: count() }).from(children).where(eq(children.householdId, householdId)).get()!;
+        if (n >= limit) throw conflict(`The household already has ${n} children, the most it may have; remove a child profile to add another.`);
+        tx.insert(children).values(row).run();
+      }, immediate);
       return toChild(row);
     },
     async get(householdId, childId) {

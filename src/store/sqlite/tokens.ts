@@ -1,6 +1,7 @@
-import { and, asc, eq, inArray, isNull, sql } from 'drizzle-orm';
+import { and, asc, count, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { SqliteDb } from '../../db/sqlite/client.js';
 import { tokens } from '../../db/sqlite/schema.js';
+import { conflict } from '../../errors.js';
 import type { NewTokenRow, TokenInfo, TokenStore } from '../types.js';
 
 const INFO = {
@@ -26,8 +27,15 @@ export function createSqliteTokenStore(db: SqliteDb): TokenStore {
   // Every authenticated request asks this once: compiled once, not per request.
   const byHash = db.select(INFO).from(tokens).where(and(eq(tokens.hash, sql.placeholder('hash')), isNull(tokens.revokedAt))).prepare();
   return {
-    async create(token) {
-      return insertToken(db, token);
+    async create(token, limit) {
+      const { householdId } = token;
+      if (limit === undefined || householdId === null) return insertToken(db, token);
+      return db.transaction((tx) => {
+        // Counted inside the write lock: two requests at once cannot both take the last place.
+        const { n } = tx.select({ n: count() }).from(tokens).where(and(eq(tokens.householdId, householdId), isNull(tokens.revokedAt))).get()!;
+        if (n >= limit) throw conflict(`The household already holds ${n} tokens, the most it may; revoke one it no longer uses to mint another.`);
+        return insertToken(tx, token);
+      }, immediate);
     },
     async findByHash(hash) {
       return byHash.get({ hash }) ?? null;
