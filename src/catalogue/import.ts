@@ -52,12 +52,16 @@ export function parseLine(raw: string): ParsedLine {
     return { error: `not valid JSON (${(err as Error).message})` };
   }
   const parsed = ImportLine.safeParse(json);
+  if (!parsed.success) return { error: describeIssues(parsed.error.issues as never) };
   // The rows a line makes are worked out here, in the worker where there is one: the thread
-  // that writes has enough to do.
-  return parsed.success ? { value: importItem(parsed.data) } : { error: describeIssues(parsed.error.issues as never) };
+  // that writes has enough to do. Whatever goes wrong with one line stays that line's error.
+  try {
+    return { value: importItem(parsed.data) };
+  } catch (err) {
+    return { error: `cannot be stored (${err instanceof Error ? err.message : String(err)})` };
+  }
 }
 
-/** Batches of lines, parsed here, one after another. */
 type Lines = AsyncIterable<string> | Iterable<string>;
 
 /** Batch sizes: the defaults above; tests make them small. */
@@ -68,6 +72,7 @@ export interface ImportOptions {
   writeBatch?: number;
 }
 
+/** Batches of lines, parsed here, one after another. */
 async function* parsedHere(lines: Lines, { parseBatch }: Required<ImportOptions>): AsyncGenerator<ParsedLine[]> {
   let batch: ParsedLine[] = [];
   for await (const raw of lines) {
@@ -83,7 +88,8 @@ async function* parsedHere(lines: Lines, { parseBatch }: Required<ImportOptions>
 /**
  * Batches of lines, parsed by a worker thread while this one writes the batch before: reading
  * JSON and validating it cost as much as the writing. Up to a transaction's worth of lines is
- * in the worker at a time, so it goes on parsing while this thread writes.
+ * in the worker at a time, so it goes on parsing while this thread writes. If the worker fails
+ * or stops, every batch still waiting fails with it and the import stops with that error.
  */
 async function* parsedInWorker(lines: Lines, { parseBatch, writeBatch }: Required<ImportOptions>): AsyncGenerator<ParsedLine[]> {
   // parse-worker.js when built. Where tsx runs the sources (tests, `npm run cli`) the worker
@@ -94,10 +100,16 @@ async function* parsedInWorker(lines: Lines, { parseBatch, writeBatch }: Require
       : new Worker(new URL('./parse-worker.js', import.meta.url));
   const pending: Promise<ParsedLine[]>[] = [];
   const waiting: { resolve: (batch: ParsedLine[]) => void; reject: (err: unknown) => void }[] = [];
+  const fail = (err: unknown) => waiting.splice(0).forEach((w) => w.reject(err));
   worker.on('message', (batch: ParsedLine[]) => waiting.shift()!.resolve(batch));
-  worker.on('error', (err) => waiting.splice(0).forEach((w) => w.reject(err)));
+  worker.on('error', fail);
+  worker.on('messageerror', fail);
+  worker.on('exit', (code) => fail(new Error(`the import's parsing worker stopped (exit code ${code})`)));
   const send = (batch: string[]) => {
-    pending.push(new Promise((resolve, reject) => waiting.push({ resolve, reject })));
+    const parsed = new Promise<ParsedLine[]>((resolve, reject) => waiting.push({ resolve, reject }));
+    // Only the batch awaited first reports a failure; the others must not be unhandled rejections.
+    parsed.catch(() => {});
+    pending.push(parsed);
     worker.postMessage(batch);
   };
   try {

@@ -37,6 +37,9 @@ export const clientAddress = (request: FastifyRequest): string => normalizeIP(re
 /** The household for household tokens, else the client address. */
 export const perHousehold = (request: FastifyRequest) => request.principal?.householdId ?? `ip:${clientAddress(request)}`;
 
+/** A route's own limit, `max` an hour per household and shared by the routes of its group: put it in the route's `config`. */
+export const hourlyPerHousehold = (groupId: string, max: number) => ({ rateLimit: { max, timeWindow: HOUR, groupId, keyGenerator: perHousehold } });
+
 /**
  * Fixed-window counters: each key counts from its first hit until its window ends, then starts
  * over. Ended windows are swept at most every ten seconds, so a flood of one-off keys costs

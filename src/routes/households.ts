@@ -8,6 +8,7 @@ import { NewToken, TokenInfo, TokenName } from '../schemas/tokens.js';
 import { issueToken, signUp } from '../store/issue-token.js';
 import { Flag, Review } from '../schemas/community.js';
 import { noStore } from './http.js';
+import { hourlyPerHousehold } from '../plugins/rate-limit.js';
 import { allChildren, childResponse, householdOf, overrideResponse } from './children.js';
 import { flagResponse, reviewResponse } from './reviews.js';
 
@@ -36,7 +37,7 @@ const householdRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (app, {
         tags: ['households'],
         summary: 'Sign a household up and get its token (shown once)',
         ...documentHeaders({ 201: ['location'] }),
-        description: 'Open to anyone while SIGNUP=open; with SIGNUP=closed only an admin token may create households.',
+        description: "Open to anyone while SIGNUP=open, up to RATE_LIMIT_SIGNUP (20 unless configured) sign-ups an hour from one client address, an admin's not counted; with SIGNUP=closed only an admin token may create households.",
         security: [{}, { bearer: [] }],
         body: HouseholdCreate,
         response: { 201: z.object({ household: Household, token: NewToken }).meta({ id: 'HouseholdCreated' }), ...problemResponses(400, 401, 403) },
@@ -133,10 +134,12 @@ const householdRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (app, {
     '/v1/households/me/tokens',
     {
       onRequest: householdOnly,
+      // Revoked tokens stay listed: minting and revoking in a loop would otherwise grow the list without end.
+      config: hourlyPerHousehold('tokens', 20),
       schema: {
         tags: ['households'],
         summary: 'Mint another token for the household (shown once)',
-        description: `To rotate: mint a new token, switch to it, then revoke the old one. A household holds at most ${config.TOKENS_PER_HOUSEHOLD} tokens that are not revoked (TOKENS_PER_HOUSEHOLD): past that, a 409.`,
+        description: `To rotate: mint a new token, switch to it, then revoke the old one. A household holds at most ${config.TOKENS_PER_HOUSEHOLD} tokens that are not revoked (TOKENS_PER_HOUSEHOLD): past that, a 409. At most 20 are minted an hour.`,
         security: BEARER,
         body: z.strictObject({ name: TokenName.optional() }).nullish(),
         response: { 201: NewToken, ...problemResponses(400, 401, 403, 409) },

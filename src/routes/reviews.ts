@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { ageOn, todayUtc } from '../domain/age.js';
 import { conflict, forbidden, notFound } from '../errors.js';
-import { perHousehold } from '../plugins/rate-limit.js';
+import { hourlyPerHousehold } from '../plugins/rate-limit.js';
 import { BEARER, documentHeaders, IfMatchHeaders, page, problemResponses } from '../schemas/common.js';
 import { etag, expectedVersions } from './http.js';
 import { Flag, FlagClose, FlagQuery, Review, ReviewCreate, ReviewFlagCreate, ReviewListQuery, ReviewParams, ReviewPatch, TitleFlagCreate } from '../schemas/community.js';
@@ -14,8 +14,7 @@ import { loadTitle } from './titles.js';
 
 
 /** Limits on what one household may write, each shared by every route of its group: enough for a family, too few for a flood. */
-const limit = (groupId: string, max: number) => ({ rateLimit: { max, timeWindow: 60 * 60 * 1000, groupId, keyGenerator: perHousehold } });
-export const WRITE_LIMITS = { reviews: limit('reviews', 30), flags: limit('flags', 20), votes: limit('votes', 120) };
+export const WRITE_LIMITS = { reviews: hourlyPerHousehold('reviews', 30), flags: hourlyPerHousehold('flags', 20), votes: hourlyPerHousehold('votes', 120) };
 
 export function reviewResponse(r: ReviewRecord, request: FastifyRequest): Review {
   return {

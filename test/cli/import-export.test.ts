@@ -163,6 +163,14 @@ t.test('the guidepost command: import, export, token create, migrate, backup', a
 
   const imported = await cli('import', DEMO_FILE);
   t.match(imported.stdout, /Imported \d+ of \d+ lines/);
+  // Small transactions, for a file imported beside a busy server: the same result.
+  const again = await cli('import', DEMO_FILE, '--batch', '3');
+  t.match(again.stdout, /0 created, 0 updated, \d+ unchanged, 0 bad/);
+  for (const batch of ['0', '1.5', 'ten', '100001']) {
+    const refused = await cli('import', DEMO_FILE, '--batch', batch).catch((err: { code: number; stderr: string }) => err);
+    t.equal((refused as { code: number }).code, 2, `--batch ${batch} is a usage error`);
+    t.match(refused.stderr, /--batch takes a whole number of lines from 1 to 100000/);
+  }
   const exported = await cli('export');
   const lines = exported.stdout.trim().split('\n');
   t.equal(lines.length, demoLines().filter(Boolean).length + 1);

@@ -10,6 +10,7 @@ t.test('defaults', async (t) => {
   t.equal(c.MAX_EVENT_LOOP_DELAY_MS, 1_000);
   t.equal(c.MAX_HEAP_USED_MB, Math.floor((getHeapStatistics().heap_size_limit * 0.9) / 2 ** 20), '90% of the heap V8 allows');
   t.equal(c.MAX_RSS_MB, 0, 'no resident-memory limit unless one is set');
+  t.match(c, { RATE_LIMIT_SIGNUP: 20, CHILDREN_PER_HOUSEHOLD: 20, TOKENS_PER_HOUSEHOLD: 20 }, 'what one address and one household may do');
   t.match(testConfig(), { MAX_EVENT_LOOP_DELAY_MS: 0, MAX_HEAP_USED_MB: 0, MAX_RSS_MB: 0 }, 'tests shed no load unless they ask to');
 });
 
@@ -32,6 +33,9 @@ t.test('a bad value stops start-up with a message that names the variable', asyn
     ['MAX_EVENT_LOOP_DELAY_MS', '-1'],
     ['MAX_HEAP_USED_MB', '1.5'],
     ['MAX_RSS_MB', 'lots'],
+    ['RATE_LIMIT_SIGNUP', '-1'],
+    ['CHILDREN_PER_HOUSEHOLD', '0'],
+    ['TOKENS_PER_HOUSEHOLD', '1'],
   ]) {
     t.throws(() => loadConfig({ [name!]: value }), { name: 'ConfigError', message: new RegExp(`${name}=`) }, `${name}=${value}`);
   }

@@ -172,4 +172,16 @@ t.test('a household holds at most CHILDREN_PER_HOUSEHOLD children and TOKENS_PER
   t.equal((await as(family.token, 'GET', '/v1/households/me/tokens')).data.items.length, 2, 'the third was not stored');
   t.equal((await as(family.token, 'DELETE', `/v1/households/me/tokens/${minted.data.id}`)).statusCode, 204);
   t.equal((await as(family.token, 'POST', '/v1/households/me/tokens', {})).statusCode, 201, 'a revoked token frees its place');
+
+  // Revoked tokens stay listed, so minting is limited too: 20 an hour, however many are revoked.
+  const tokens = (await as(other.token, 'GET', '/v1/households/me/tokens')).data.items.length;
+  for (let i = 0; i < 20; i++) {
+    const mint = await as(other.token, 'POST', '/v1/households/me/tokens', {});
+    t.equal(mint.statusCode, 201, `mint ${i + 1}`);
+    t.equal((await as(other.token, 'DELETE', `/v1/households/me/tokens/${mint.data.id}`)).statusCode, 204);
+  }
+  const flood = await as(other.token, 'POST', '/v1/households/me/tokens', {});
+  isProblem(t, flood, 429, 'the 21st token minted in the hour');
+  t.match(flood.data.detail, /At most 20 of these an hour per household \(the "tokens" limit/);
+  t.equal((await as(other.token, 'GET', '/v1/households/me/tokens')).data.items.length, tokens + 20, 'and it was not stored');
 });

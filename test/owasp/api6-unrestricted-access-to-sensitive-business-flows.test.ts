@@ -41,14 +41,16 @@ t.test('sign-ups: RATE_LIMIT_SIGNUP an hour per address, then 429 with nothing s
   const admin = tokens.admin;
   const signUpFrom = (remoteAddress: string, headers = {}) => call(app, { method: 'POST', url: '/v1/households', payload: {}, headers, remoteAddress });
   for (let i = 0; i < 3; i++) {
+    if (i === 2) {
+      // With one sign-up left, one refused as bad input does not spend it.
+      const bad = await call(app, { method: 'POST', url: '/v1/households', payload: { name: 5 }, remoteAddress: '198.51.100.7' });
+      t.equal(bad.statusCode, 400, 'a sign-up refused as bad input');
+    }
     const made = await signUpFrom('198.51.100.7');
     t.equal(made.statusCode, 201);
     t.match(made.headers.ratelimit, new RegExp(`"signup";r=${2 - i};t=\\d+`), 'RateLimit says what is left');
     t.match(made.headers['ratelimit-policy'], '"signup";q=3;w=3600');
   }
-  const bad = await call(app, { method: 'POST', url: '/v1/households', payload: { name: 5 }, remoteAddress: '198.51.100.8' });
-  t.equal(bad.statusCode, 400, 'a sign-up refused as bad input');
-  t.notOk(bad.headers.ratelimit, 'is not counted');
   const before = digest();
   const over = await signUpFrom('198.51.100.7');
   t.equal(over.statusCode, 429, 'the fourth sign-up in the hour');

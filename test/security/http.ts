@@ -6,7 +6,7 @@ import type { FastifyInstance } from 'fastify';
 /** What @fastify/helmet sets on every answer, as configured (the CSP differs: the docs page sets its own). */
 export const HELMET_HEADERS: Record<string, string | RegExp> = {
   'x-content-type-options': 'nosniff',
-  'x-frame-options': 'SAMEORIGIN',
+  'x-frame-options': 'DENY',
   'strict-transport-security': /^max-age=\d{7,}; includeSubDomains/,
   'referrer-policy': 'no-referrer',
   'cross-origin-opener-policy': 'same-origin',
