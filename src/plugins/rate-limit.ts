@@ -35,7 +35,7 @@ const EXEMPT = new Set(['/healthz', '/readyz']);
 export const clientAddress = (request: FastifyRequest): string => normalizeIP(request.ip);
 
 /** The household for household tokens, else the client address. */
-export const perHousehold = (request: FastifyRequest) => request.principal?.householdId ?? `ip:${clientAddress(request)}`;
+const perHousehold = (request: FastifyRequest) => request.principal?.householdId ?? `ip:${clientAddress(request)}`;
 
 /** A route's own limit, `max` an hour per household and shared by the routes of its group: put it in the route's `config`. */
 export const hourlyPerHousehold = (groupId: string, max: number) => ({ rateLimit: { max, timeWindow: HOUR, groupId, keyGenerator: perHousehold } });

@@ -25,6 +25,9 @@ const HouseholdExport = z
   })
   .meta({ id: 'HouseholdExport', description: 'Everything Guidepost holds about the household.' });
 
+/** Tokens one household may mint an hour: rotating takes one. */
+const TOKENS_MINTED_AN_HOUR = 20;
+
 const householdRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (app, { config }) => {
   const { store } = app;
   const householdOnly = app.requireRole('household');
@@ -135,11 +138,11 @@ const householdRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (app, {
     {
       onRequest: householdOnly,
       // Revoked tokens stay listed: minting and revoking in a loop would otherwise grow the list without end.
-      config: hourlyPerHousehold('tokens', 20),
+      config: hourlyPerHousehold('tokens', TOKENS_MINTED_AN_HOUR),
       schema: {
         tags: ['households'],
         summary: 'Mint another token for the household (shown once)',
-        description: `To rotate: mint a new token, switch to it, then revoke the old one. A household holds at most ${config.TOKENS_PER_HOUSEHOLD} tokens that are not revoked (TOKENS_PER_HOUSEHOLD): past that, a 409. At most 20 are minted an hour.`,
+        description: `To rotate: mint a new token, switch to it, then revoke the old one. A household holds at most ${config.TOKENS_PER_HOUSEHOLD} tokens that are not revoked (TOKENS_PER_HOUSEHOLD): past that, a 409. At most ${TOKENS_MINTED_AN_HOUR} are minted an hour.`,
         security: BEARER,
         body: z.strictObject({ name: TokenName.optional() }).nullish(),
         response: { 201: NewToken, ...problemResponses(400, 401, 403, 409) },

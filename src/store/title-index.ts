@@ -86,7 +86,6 @@ export interface Accept {
 /** How many tests' answers the index keeps: 1 bit a title each (125 kB at a million titles). */
 const KEPT_ACCEPTS = 64;
 
-
 export class TitleIndex {
   private capacity = 0;
   private readonly ids = new TitleIds();

@@ -1,4 +1,4 @@
-import { and, eq, ne, sql, type SQL } from 'drizzle-orm';
+import { and, eq, ne, sql } from 'drizzle-orm';
 import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
 import { CATEGORIES } from '../../domain/categories.js';
 import type { Certification } from '../../domain/rating-systems.js';
@@ -30,21 +30,18 @@ type Tx = Parameters<Parameters<SqliteDb['transaction']>[0]>[0] | SqliteDb;
 
 const EXTERNAL_ID_COLUMNS = { imdb: titles.imdb, tmdb: titles.tmdb, isbn: titles.isbn } as const;
 
-function refWhere(ref: TitleRef): SQL {
+/** The id, imdb, tmdb or isbn value a reference names (the verdict path asks: read, not formatted and parsed back). */
+function valueOf(ref: TitleRef): string {
   switch (ref.by) {
     case 'id':
-      return eq(titles.id, ref.id);
+      return ref.id;
     case 'imdb':
-      return eq(titles.imdb, ref.imdb);
+      return ref.imdb;
     case 'tmdb':
-      return eq(titles.tmdb, ref.tmdb);
+      return ref.tmdb;
     case 'isbn':
-      return eq(titles.isbn, ref.isbn);
+      return ref.isbn;
   }
-}
-
-function valueOf(ref: TitleRef): string {
-  return formatRef(ref).replace(/^(imdb|tmdb|isbn):/, '');
 }
 
 function describeRef(ref: TitleRef): string {
@@ -254,10 +251,6 @@ export function createSqliteTitleStore(db: SqliteDb): TitleStore & { communityCh
   /** The stored title with this id; inside a writing transaction it sees that transaction's writes (one connection). */
   const recordOf = (id: string): TitleRecord => getOne({ by: 'id', id })!;
 
-  function findRow(tx: Tx, ref: TitleRef): TitleRow | undefined {
-    return tx.select().from(titles).where(refWhere(ref)).get();
-  }
-
   /** The title another row already holds one of these external ids under, if any. */
   function externalIdClash(tx: Tx, selfId: string | null, ids: Pick<TitleRows['title'], 'imdb' | 'tmdb' | 'isbn'>): string | null {
     for (const [key, column] of Object.entries(EXTERNAL_ID_COLUMNS) as [keyof typeof EXTERNAL_ID_COLUMNS, SQLiteColumn][]) {
@@ -463,11 +456,11 @@ export function createSqliteTitleStore(db: SqliteDb): TitleStore & { communityCh
 
     async remove(ref, expected) {
       const id = db.transaction((tx) => {
-        const row = findRow(tx, ref);
-        if (!row) throw notFound(describeRef(ref));
-        checkVersion('title', row.version, expected);
-        tx.delete(titles).where(eq(titles.id, row.id)).run();
-        return row.id;
+        const found = getOne(ref);
+        if (!found) throw notFound(describeRef(ref));
+        checkVersion('title', found.version, expected);
+        tx.delete(titles).where(eq(titles.id, found.title.id)).run();
+        return found.title.id;
       }, immediate);
       reindex([id]);
     },
