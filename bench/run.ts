@@ -3,6 +3,10 @@
  * starts the built service in its own process and drives it with autocannon over loopback.
  *
  *   npm run bench -- --titles 1000000 --duration 10 --connections 32
+ *   npm run bench -- --database postgres://postgres@127.0.0.1:5432/test
+ *
+ * On SQLite (the default) the database is a new file; on PostgreSQL it is a new schema of the
+ * database the URL names, dropped at the end.
  *
  * Prints a table (requests/s, p50, p99, throughput against the baseline measured in the same
  * run) and writes it, with import rate, start-up time and memory, to bench/results/.
@@ -15,7 +19,8 @@ import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { syntheticLines, random } from './generate.js';
-import { openStore } from '../src/store/index.js';
+import pg from 'pg';
+import { isPostgresUrl, openStore } from '../src/store/index.js';
 import { signUp } from '../src/store/issue-token.js';
 
 const { values: args } = parseArgs({
@@ -25,6 +30,7 @@ const { values: args } = parseArgs({
     duration: { type: 'string', default: '10' },
     connections: { type: 'string', default: '32' },
     only: { type: 'string' },
+    database: { type: 'string' },
   },
 });
 const TITLES = Number(args.titles);
@@ -35,7 +41,11 @@ const ROOT = new URL('..', import.meta.url).pathname;
 const work = join(tmpdir(), `guidepost-bench-${process.pid}`);
 mkdirSync(work, { recursive: true });
 process.on('exit', () => rmSync(work, { recursive: true, force: true }));
-const database = join(work, 'bench.db');
+const database = args.database ?? join(work, 'bench.db');
+const postgres = isPostgresUrl(database);
+const schema = postgres ? `bench_${process.pid}` : 'public';
+/** What every process of the run needs to find the database. */
+const databaseEnv = { DATABASE_URL: database, DATABASE_SCHEMA: schema };
 
 function log(message: string) {
   process.stderr.write(`${message}\n`);
@@ -70,7 +80,7 @@ log('building…');
 await run('npm', ['run', 'build', '--silent']);
 log(`importing ${TITLES} titles…`);
 const importStart = performance.now();
-await run(process.execPath, ['dist/cli/main.js', 'import', catalogue], { DATABASE_URL: database });
+await run(process.execPath, ['dist/cli/main.js', 'import', catalogue], databaseEnv);
 const importSeconds = (performance.now() - importStart) / 1000;
 
 // ---------------------------------------------------------------- the community and a family
@@ -78,7 +88,7 @@ const importSeconds = (performance.now() - importStart) / 1000;
 log('seeding households, reviews and children…');
 const rnd = random(SEED);
 // Setup, not measured: no fsync per review.
-const store = openStore(database, { synchronous: 'normal' });
+const store = await openStore(database, { synchronous: 'normal', schema });
 const { token } = await signUp(store, 'Bench family');
 const households = await Promise.all(Array.from({ length: 200 }, (_, i) => signUp(store, `Reviewers ${i}`)));
 const ids: string[] = [];
@@ -114,7 +124,7 @@ const server: ChildProcess = spawn(process.execPath, ['dist/server.js'], {
   cwd: ROOT,
   env: {
     ...process.env,
-    DATABASE_URL: database,
+    ...databaseEnv,
     PORT: String(port),
     LOG_LEVEL: 'warn',
     GUIDEPOST_DEMO: '0',
@@ -245,7 +255,7 @@ await once(server, 'exit');
 const report = {
   date: new Date().toISOString(),
   machine: { cpus: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', memoryGb: Math.round(totalmem() / 2 ** 30), node: process.version },
-  settings: { titles: TITLES, seed: SEED, durationSeconds: DURATION, connections: CONNECTIONS, reviews },
+  settings: { titles: TITLES, seed: SEED, durationSeconds: DURATION, connections: CONNECTIONS, reviews, database: postgres ? 'postgres' : 'sqlite' },
   import: { seconds: Math.round(importSeconds * 10) / 10, titlesPerSecond: Math.round(TITLES / importSeconds) },
   startupSeconds: Math.round(startupSeconds * 100) / 100,
   firstStrictPageSeconds: Math.round(indexSeconds * 100) / 100,
@@ -253,7 +263,7 @@ const report = {
   scenarios: rows,
 };
 const lines = [
-  `Guidepost benchmark: ${TITLES.toLocaleString('en')} titles, ${reviews.toLocaleString('en')} parent reviews, ${CONNECTIONS} connections, ${DURATION} s per scenario`,
+  `Guidepost benchmark on ${postgres ? 'PostgreSQL' : 'SQLite'}: ${TITLES.toLocaleString('en')} titles, ${reviews.toLocaleString('en')} parent reviews, ${CONNECTIONS} connections, ${DURATION} s per scenario`,
   '',
   '| Scenario | req/s | p50 ms | p99 ms | vs baseline |',
   '|---|---:|---:|---:|---:|',
@@ -263,6 +273,12 @@ const lines = [
 ];
 process.stdout.write(`${lines.join('\n')}\n`);
 mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
-const file = join(ROOT, 'bench', 'results', `${report.date.slice(0, 10)}-${TITLES}.json`);
+const file = join(ROOT, 'bench', 'results', `${report.date.slice(0, 10)}-${TITLES}${postgres ? '-postgres' : ''}.json`);
 writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
 log(`written to ${file}`);
+if (postgres) {
+  const client = new pg.Client({ connectionString: database });
+  await client.connect();
+  await client.query(`drop schema "${schema}" cascade`);
+  await client.end();
+}

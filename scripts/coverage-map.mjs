@@ -3,6 +3,7 @@
 const SUBPROCESS_TESTS = [
   'test/server.test.ts',
   'test/cli/import-export.test.ts',
+  'test/cli/migrate-data.test.ts',
   'test/faults/crash.test.ts',
   'test/faults/sigterm.test.ts',
   'test/faults/backup.test.ts',

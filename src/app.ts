@@ -28,7 +28,7 @@ import titlesRoutes from './routes/titles.js';
 import tokenRoutes from './routes/tokens.js';
 import verdictRoutes from './routes/verdicts.js';
 import { serializerCompiler } from './schemas/serializer.js';
-import { openStore, type Store } from './store/index.js';
+import { openStore, storeOptions, type Store } from './store/index.js';
 
 export interface BuildOptions {
   /** Use this store instead of opening the one DATABASE_URL names. */
@@ -72,7 +72,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   // JSON only: a text/plain body is a 415, not a string that fails validation.
   app.removeContentTypeParser('text/plain');
 
-  const store = options.store ?? openStore(config.DATABASE_URL, { synchronous: config.SQLITE_SYNCHRONOUS, cacheMb: config.SQLITE_CACHE_MB });
+  const store = options.store ?? (await openStore(config.DATABASE_URL, storeOptions(config)));
   if (config.GUIDEPOST_DEMO) {
     const report = await loadDemo(store);
     if (report) app.log.info({ titles: report.created }, 'loaded the demo catalogue');

@@ -1,4 +1,5 @@
 import { getHeapStatistics } from 'node:v8';
+import { randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
 import { z } from 'zod';
 
@@ -39,6 +40,15 @@ const ConfigSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().min(1).default('127.0.0.1'),
   DATABASE_URL: z.string().min(1).default('./data/guidepost.db'),
+  // PostgreSQL only (DATABASE_URL=postgres://…; TLS and the rest go in the URL). The schema holds
+  // Guidepost's tables and its migration journal; the pool is per instance, so several instances
+  // need the server's max_connections above their sum; a statement past the timeout is cancelled.
+  DATABASE_SCHEMA: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'a schema name: up to 63 lower-case letters, digits and _, not starting with a digit')
+    .default('public'),
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(1000).default(10),
+  DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).max(3_600_000).default(10_000),
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
   GUIDEPOST_DEMO: flag.default(false),
   SIGNUP: z.enum(['open', 'closed']).default('open'),
@@ -64,6 +74,10 @@ const ConfigSchema = z.object({
   // At least two: rotating mints the new token before the old one is revoked.
   TOKENS_PER_HOUSEHOLD: z.coerce.number().int().min(2).max(10_000).default(20),
   TRUST_PROXY: trustProxy,
+  // Where instances share their rate-limit counters; without it each process counts alone.
+  REDIS_URL: z.url({ protocol: /^rediss?$/, error: 'a redis:// or rediss:// URL' }).optional(),
+  // Put before every counter's key, so instances of one deployment share counters and others do not.
+  REDIS_PREFIX: z.string().min(1).max(100).default('guidepost:'),
   SQLITE_SYNCHRONOUS: z
     .string()
     .transform((v) => v.toLowerCase())
@@ -116,7 +130,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
  * busy test machine never turns a test's request into a 503; the tests of shedding turn it on.
  * The general and sign-up rate limits are off too (every test request comes from one address at
  * machine speed); the tests of the limits set them. The verdict quota keeps its default.
+ *
+ * The database is a fresh one in memory; under GUIDEPOST_TEST_DATABASE_URL (`npm run test:pg`)
+ * it is a fresh schema of that PostgreSQL database instead.
  */
 export function testConfig(overrides: Partial<Config> = {}): Config {
-  return { ...loadConfig({}), DATABASE_URL: ':memory:', LOG_LEVEL: 'silent', MAX_EVENT_LOOP_DELAY_MS: 0, MAX_HEAP_USED_MB: 0, MAX_RSS_MB: 0, RATE_LIMIT_ANONYMOUS: 0, RATE_LIMIT_TOKEN: 0, RATE_LIMIT_SIGNUP: 0, ...overrides };
+  return { ...loadConfig({}), ...testDatabase(), LOG_LEVEL: 'silent', MAX_EVENT_LOOP_DELAY_MS: 0, MAX_HEAP_USED_MB: 0, MAX_RSS_MB: 0, RATE_LIMIT_ANONYMOUS: 0, RATE_LIMIT_TOKEN: 0, RATE_LIMIT_SIGNUP: 0, ...overrides };
+}
+
+/** A database no other test sees: SQLite in memory, or a new schema of the PostgreSQL test database. */
+export function testDatabase(): Pick<Config, 'DATABASE_URL' | 'DATABASE_SCHEMA'> {
+  const pg = process.env.GUIDEPOST_TEST_DATABASE_URL;
+  return pg ? { DATABASE_URL: pg, DATABASE_SCHEMA: `test_${randomBytes(8).toString('hex')}` } : { DATABASE_URL: ':memory:', DATABASE_SCHEMA: 'public' };
 }

@@ -1,8 +1,13 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { buildApp } from '../src/app.js';
-import { testConfig, type Config } from '../src/config.js';
+import { testConfig, testDatabase, type Config } from '../src/config.js';
 import type { TitleInput } from '../src/schemas/titles.js';
+import { openStore, type Store } from '../src/store/index.js';
 import { issueToken } from '../src/store/issue-token.js';
+import { TABLES } from '../src/store/types.js';
 
 interface Teardown {
   teardown(fn: () => unknown): void;
@@ -81,4 +86,52 @@ export function birthForAge(age: number, now = new Date()): string {
   // The birthday counts at the end of the month: take the month before this one, `age` years ago.
   const d = new Date(Date.UTC(now.getUTCFullYear() - age, now.getUTCMonth() - 1, 1));
   return d.toISOString().slice(0, 7);
+}
+
+/** A fresh store of its own: SQLite in memory, or a new schema under `npm run test:pg`. */
+export async function testStore(): Promise<Store> {
+  const { DATABASE_URL, DATABASE_SCHEMA } = testDatabase();
+  return openStore(DATABASE_URL, { schema: DATABASE_SCHEMA });
+}
+
+/** A fresh database several stores or apps can open at once: a new SQLite file, or a new PostgreSQL schema under `npm run test:pg`. */
+export function sharedDatabase(): Pick<Config, 'DATABASE_URL' | 'DATABASE_SCHEMA'> {
+  const fresh = testDatabase();
+  return fresh.DATABASE_URL === ':memory:' ? { ...fresh, DATABASE_URL: join(mkdtempSync(join(tmpdir(), 'gp-shared-')), 'guidepost.db') } : fresh;
+}
+
+/**
+ * Rows in every table through the API: the demo catalogue, a title with an advisory, a family with
+ * a child, an override, a kid's review (made with an Idempotency-Key), a helpful vote and a flag.
+ */
+export async function populate(app: FastifyInstance) {
+  const editor = await tokenFor(app, 'editor');
+  const film = await createTitle(app, editor, titleInput({ name: 'Moved', advisory: advisory({ ageRecommendation: 9 }) }));
+  const family = await signUp(app);
+  const other = await signUp(app);
+  const maya = await createChild(app, family.token, { birth: birthForAge(12), limits: { violence: { max: 2 } } });
+  const put = await call(app, { method: 'PUT', url: `/v1/children/${maya.id}/overrides/${film.id}`, headers: bearer(family.token), payload: { decision: 'block', note: 'not yet' } });
+  const review = await call(app, reviewRequest(film.id, family.token, maya.id));
+  const vote = await call(app, { method: 'POST', url: `/v1/reviews/${review.data?.id}/helpful`, headers: bearer(other.token) });
+  const flag = await call(app, { method: 'POST', url: `/v1/titles/${film.id}/flags`, headers: bearer(other.token), payload: { reason: 'other', note: 'check' } });
+  for (const [what, res] of Object.entries({ override: put, review, vote, flag })) {
+    if (res.statusCode !== 201) throw new Error(`${what} failed: ${res.statusCode} ${res.body}`);
+  }
+  return { film, family, maya, review: review.data };
+}
+
+/** The kid's review populate() posts, with its Idempotency-Key, to post it again. */
+export const reviewRequest = (titleId: string, token: string, childId: string): InjectOptions => ({
+  method: 'POST',
+  url: `/v1/titles/${titleId}/reviews`,
+  headers: { ...bearer(token), 'idempotency-key': 'populate-review-0001' },
+  payload: { by: 'kid', childId, ageRating: 10, stars: 5, headline: 'Great', body: 'I liked the ending best of all.' },
+});
+
+/** Every table's rows, each table's sorted, so two stores compare whatever order they keep rows in. */
+export async function contents(store: Store): Promise<Record<string, string[]>> {
+  const out: Record<string, string[]> = Object.fromEntries(TABLES.map((name) => [name, []]));
+  for await (const page of store.dump(7)) out[page.table]!.push(...page.rows.map((row) => JSON.stringify(row)));
+  for (const rows of Object.values(out)) rows.sort();
+  return out;
 }

@@ -7,8 +7,9 @@ import { parseArgs } from 'node:util';
 import { importJsonl, type ImportReport } from '../catalogue/import.js';
 import { ConfigError, loadConfig } from '../config.js';
 import { toImportLine } from '../catalogue/export.js';
+import { copyData, TargetNotEmptyError } from '../store/copy.js';
 import { issueToken } from '../store/issue-token.js';
-import { openStore, type Store, type StoreOptions } from '../store/index.js';
+import { isPostgresUrl, openStore, storeOptions, type Store, type StoreOptions } from '../store/index.js';
 
 const USAGE = `Usage: guidepost <command> [options]
 
@@ -23,7 +24,11 @@ Commands:
                                            server's writes wait up to about a second; 1000 for short waits)
   export                                   print every title as JSON Lines on stdout
   backup PATH                              write a consistent copy of the database to PATH (a new file),
-                                           while the server goes on writing
+                                           while the server goes on writing (SQLite; use pg_dump for PostgreSQL)
+  migrate-data --from SOURCE [--from-schema S]
+                                           copy every row of the database SOURCE (a SQLite path or a
+                                           postgres:// URL; S its PostgreSQL schema, default public)
+                                           into the empty database DATABASE_URL names, then compare
 
 The database is the one DATABASE_URL names (default ./data/guidepost.db).`;
 
@@ -31,7 +36,7 @@ class UsageError extends Error {}
 
 async function withStore<T>(fn: (store: Store) => Promise<T>, options: StoreOptions = {}): Promise<T> {
   const config = loadConfig();
-  const store = openStore(config.DATABASE_URL, { ...options, synchronous: config.SQLITE_SYNCHRONOUS });
+  const store = await openStore(config.DATABASE_URL, { ...storeOptions(config), cacheMb: undefined, ...options });
   try {
     return await fn(store);
   } finally {
@@ -79,11 +84,41 @@ async function runImport(file: string, batch: number | undefined): Promise<numbe
   return report.errors.length > 0 ? 1 : 0;
 }
 
+/** Every row of SOURCE into the empty target, compared table by table after (copyData). */
+async function migrateData(from: string, fromSchema = 'public'): Promise<number> {
+  if (!isPostgresUrl(from) && !from.startsWith('file:') && !existsSync(from)) throw new UsageError(`there is no database at ${from} to copy from`);
+  const source = await openStore(from, { schema: fromSchema, migrate: false });
+  try {
+    if (!(await source.ready()).migrations) throw new UsageError(`${from} is not migrated to this version; run guidepost migrate against it first`);
+    const tty = process.stderr.isTTY;
+    const progress = (table: string, rows: number) => {
+      if (tty) process.stderr.write(`\rcopying ${table}… ${rows} rows`.padEnd(60));
+    };
+    const counts = await withStore((target) =>
+      copyData(source, target, progress).catch((err: unknown) => {
+        throw err instanceof TargetNotEmptyError ? new UsageError(err.message) : err;
+      }),
+    );
+    if (tty) process.stderr.write('\n');
+    await write(`Copied ${Object.entries(counts).map(([table, n]) => `${n} ${table}`).join(', ')}.\n`);
+    return 0;
+  } finally {
+    await source.close();
+  }
+}
+
 async function run(argv: string[]): Promise<number> {
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { role: { type: 'string' }, name: { type: 'string' }, batch: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    options: {
+      role: { type: 'string' },
+      name: { type: 'string' },
+      batch: { type: 'string' },
+      from: { type: 'string' },
+      'from-schema': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
   });
   const [command, ...rest] = positionals;
   if (values.help || !command) {
@@ -130,6 +165,7 @@ async function run(argv: string[]): Promise<number> {
       const [path] = rest;
       if (!path) throw new UsageError('backup needs a destination: guidepost backup PATH');
       const source = loadConfig().DATABASE_URL;
+      if (isPostgresUrl(source)) throw new UsageError('backup copies a SQLite file; back PostgreSQL up with its own tools (pg_dump, or your provider\'s snapshots)');
       if (!source.startsWith('file:') && !existsSync(source)) throw new UsageError(`there is no database at ${source} to back up`);
       if (existsSync(path)) throw new UsageError(`${path} already exists; back up to a new file`);
       // The copy is of the database as it is: a backup never migrates what it copies.
@@ -137,6 +173,9 @@ async function run(argv: string[]): Promise<number> {
       console.error(`Backed up to ${path}.`);
       return 0;
     }
+    case 'migrate-data':
+      if (!values.from) throw new UsageError('migrate-data needs a source: guidepost migrate-data --from SOURCE');
+      return migrateData(values.from, values['from-schema']);
     default:
       throw new UsageError(`unknown command "${command}"`);
   }

@@ -1,6 +1,6 @@
 /**
- * Rate limits and quotas, counted in fixed windows kept in this process (shared counters come
- * with the scale-out issue):
+ * Rate limits and quotas, counted in fixed windows (src/plugins/counters.ts): in this process, or
+ * in Redis when REDIS_URL names one, so that several instances share every allowance:
  *
  * - the general limit, on every request but /healthz and /readyz: RATE_LIMIT_TOKEN a minute per
  *   token (a household's tokens share one allowance, so minting tokens buys nothing), and
@@ -26,6 +26,7 @@ import fp from 'fastify-plugin';
 import type { Config } from '../config.js';
 import { AppError, PROBLEM_BASE } from '../errors.js';
 import { problemResponses, type RESPONSE_HEADERS } from '../schemas/common.js';
+import { RedisCounters, WindowCounters, type Counters } from './counters.js';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -39,40 +40,6 @@ const perHousehold = (request: FastifyRequest) => request.principal?.householdId
 
 /** A route's own limit, `max` an hour per household and shared by the routes of its group: put it in the route's `config`. */
 export const hourlyPerHousehold = (groupId: string, max: number) => ({ rateLimit: { max, timeWindow: HOUR, groupId, keyGenerator: perHousehold } });
-
-/**
- * Fixed-window counters: each key counts from its first hit until its window ends, then starts
- * over. Ended windows are swept at most every ten seconds, so a flood of one-off keys costs
- * memory for a window and never a scan per request.
- */
-export class WindowCounters {
-  readonly #counters = new Map<string, { count: number; resetAt: number }>();
-  #nextSweep = 0;
-
-  /** Adds `amount` to the key's current window (opening one if none is open) and answers it. */
-  add(key: string, windowMs: number, amount = 1, now = Date.now()): { count: number; resetAt: number } {
-    this.#sweep(now);
-    let counter = this.#counters.get(key);
-    if (!counter || counter.resetAt <= now) {
-      counter = { count: 0, resetAt: now + windowMs };
-      this.#counters.set(key, counter);
-    }
-    counter.count += amount;
-    return counter;
-  }
-
-  /** The key's open window, if it has one. */
-  peek(key: string, now = Date.now()): { count: number; resetAt: number } | null {
-    const counter = this.#counters.get(key);
-    return counter && counter.resetAt > now ? counter : null;
-  }
-
-  #sweep(now: number): void {
-    if (now < this.#nextSweep) return;
-    this.#nextSweep = now + 10_000;
-    for (const [key, counter] of this.#counters) if (counter.resetAt <= now) this.#counters.delete(key);
-  }
-}
 
 type HeaderName = keyof typeof RESPONSE_HEADERS;
 
@@ -113,11 +80,11 @@ declare module 'fastify' {
     rateLimits: LimitState[] | null;
   }
   interface FastifyInstance {
-    limitCounters: WindowCounters;
+    limitCounters: Counters;
     /** Counts `titles` verdicts against the household's hourly quota; a 429 when they do not fit. */
-    spendVerdictQuota(request: FastifyRequest, titles: number): void;
+    spendVerdictQuota(request: FastifyRequest, titles: number): Promise<void>;
     /** Counts a sign-up against its address's hourly limit (an admin's are not counted); a 429 past it. */
-    countSignUp(request: FastifyRequest): void;
+    countSignUp(request: FastifyRequest): Promise<void>;
   }
 }
 
@@ -133,9 +100,9 @@ function tooMany(state: LimitState, detail: string): AppError {
 }
 
 /** A counted request against a limit of `quota` a window; records where it stands and throws past the limit. */
-function hit(app: FastifyInstance, request: FastifyRequest, policy: string, key: string, quota: number, windowMs: number, describe: string): void {
+async function hit(app: FastifyInstance, request: FastifyRequest, policy: string, key: string, quota: number, windowMs: number, describe: string): Promise<void> {
+  const counter = await app.limitCounters.add(key, windowMs);
   const now = Date.now();
-  const counter = app.limitCounters.add(key, windowMs, 1, now);
   const state = { policy, quota, windowSeconds: windowMs / 1000, remaining: Math.max(0, quota - counter.count), resetSeconds: seconds(counter.resetAt - now) };
   record(request, state);
   if (counter.count > quota) {
@@ -149,7 +116,11 @@ function hit(app: FastifyInstance, request: FastifyRequest, policy: string, key:
  * limit in a minute, its requests carrying a token are refused without looking the token up.
  */
 async function tokenGuardPlugin(app: FastifyInstance, { config }: { config: Config }): Promise<void> {
-  app.decorate('limitCounters', new WindowCounters());
+  const counters: Counters = config.REDIS_URL
+    ? new RedisCounters(config.REDIS_URL, config.REDIS_PREFIX, (err) => app.log.warn({ err }, 'Redis does not answer: this request is not counted against the rate limits'))
+    : new WindowCounters();
+  app.decorate('limitCounters', counters);
+  app.addHook('onClose', () => counters.close());
   app.decorateRequest('rateLimits', null);
   const limit = config.RATE_LIMIT_ANONYMOUS;
   if (limit === 0) return;
@@ -157,8 +128,8 @@ async function tokenGuardPlugin(app: FastifyInstance, { config }: { config: Conf
 
   app.addHook('onRequest', async (request) => {
     if (request.headers.authorization === undefined || EXEMPT.has(request.routeOptions.url ?? '')) return;
+    const counter = await app.limitCounters.peek(keyOf(request));
     const now = Date.now();
-    const counter = app.limitCounters.peek(keyOf(request), now);
     if (!counter || counter.count < limit) return;
     const state = { policy: 'refused-tokens', quota: limit, windowSeconds: 60, remaining: 0, resetSeconds: seconds(counter.resetAt - now) };
     record(request, state);
@@ -167,7 +138,7 @@ async function tokenGuardPlugin(app: FastifyInstance, { config }: { config: Conf
 
   app.addHook('onResponse', async (request, reply) => {
     if (reply.statusCode === 401 && request.principal === null && request.headers.authorization !== undefined) {
-      app.limitCounters.add(keyOf(request), MINUTE);
+      await app.limitCounters.add(keyOf(request), MINUTE);
     }
   });
 }
@@ -183,10 +154,11 @@ async function rateLimitPlugin(app: FastifyInstance, { config }: { config: Confi
     global: false,
     hook: 'preHandler',
     store: class {
-      incr(key: string, callback: (err: Error | null, result: { current: number; ttl: number }) => void, timeWindow: number): void {
-        const now = Date.now();
-        const counter = counters.add(key, timeWindow, 1, now);
-        callback(null, { current: counter.count, ttl: counter.resetAt - now });
+      incr(key: string, callback: (err: Error | null, result?: { current: number; ttl: number }) => void, timeWindow: number): void {
+        counters.add(key, timeWindow).then(
+          (counter) => callback(null, { current: counter.count, ttl: counter.resetAt - Date.now() }),
+          (err: Error) => callback(err),
+        );
       }
       child() {
         return this;
@@ -215,36 +187,34 @@ async function rateLimitPlugin(app: FastifyInstance, { config }: { config: Confi
       if (principal) {
         if (config.RATE_LIMIT_TOKEN === 0) return;
         const key = principal.householdId ? `household:${principal.householdId}` : `token:${principal.tokenId}`;
-        hit(app, request, 'token', key, config.RATE_LIMIT_TOKEN, MINUTE, principal.householdId ? 'per household token' : 'per token');
+        await hit(app, request, 'token', key, config.RATE_LIMIT_TOKEN, MINUTE, principal.householdId ? 'per household token' : 'per token');
       } else {
         if (config.RATE_LIMIT_ANONYMOUS === 0) return;
-        hit(app, request, 'anonymous', `anonymous:${clientAddress(request)}`, config.RATE_LIMIT_ANONYMOUS, MINUTE, 'from one address without a token');
+        await hit(app, request, 'anonymous', `anonymous:${clientAddress(request)}`, config.RATE_LIMIT_ANONYMOUS, MINUTE, 'from one address without a token');
       }
     });
   }
 
-  app.decorate('spendVerdictQuota', (request: FastifyRequest, titles: number) => {
+  app.decorate('spendVerdictQuota', async (request: FastifyRequest, titles: number) => {
     const quota = config.VERDICT_QUOTA;
     if (quota === 0 || !request.principal) return;
     const key = `verdicts:${request.principal.householdId ?? request.principal.tokenId}`;
+    // Spent only when it fits, checked and added in one step: two instances cannot both spend the last titles.
+    const counter = await counters.addWithin(key, HOUR, titles, quota);
     const now = Date.now();
-    const used = counters.peek(key, now)?.count ?? 0;
-    if (used + titles > quota) {
-      const resetAt = counters.peek(key, now)!.resetAt;
-      const state = { policy: 'verdicts', quota, windowSeconds: 3600, unit: 'titles' as const, remaining: quota - Math.min(used, quota), resetSeconds: seconds(resetAt - now) };
-      record(request, state);
+    const state = { policy: 'verdicts', quota, windowSeconds: 3600, unit: 'titles' as const, remaining: quota - Math.min(counter.count, quota), resetSeconds: seconds(counter.resetAt - now) };
+    record(request, state);
+    if (!counter.added) {
       throw tooMany(
         state,
-        `The verdict quota is ${quota} titles an hour per household: ${state.remaining} are left and this request asks for ${titles}. It resets in ${state.resetSeconds} seconds, at ${new Date(resetAt).toISOString()}.`,
+        `The verdict quota is ${quota} titles an hour per household: ${state.remaining} are left and this request asks for ${titles}. It resets in ${state.resetSeconds} seconds, at ${new Date(counter.resetAt).toISOString()}.`,
       );
     }
-    const counter = counters.add(key, HOUR, titles, now);
-    record(request, { policy: 'verdicts', quota, windowSeconds: 3600, unit: 'titles', remaining: quota - counter.count, resetSeconds: seconds(counter.resetAt - now) });
   });
 
-  app.decorate('countSignUp', (request: FastifyRequest) => {
+  app.decorate('countSignUp', async (request: FastifyRequest) => {
     if (config.RATE_LIMIT_SIGNUP === 0 || request.principal?.role === 'admin') return;
-    hit(app, request, 'signup', `signup:${clientAddress(request)}`, config.RATE_LIMIT_SIGNUP, HOUR, 'signing households up from one address');
+    await hit(app, request, 'signup', `signup:${clientAddress(request)}`, config.RATE_LIMIT_SIGNUP, HOUR, 'signing households up from one address');
   });
 
   app.addHook('onSend', async (request, reply, payload) => {
@@ -252,10 +222,10 @@ async function rateLimitPlugin(app: FastifyInstance, { config }: { config: Confi
     // A community route's limit, read from the counter the route's own hook keeps.
     const group = request.routeOptions.config?.rateLimit || undefined;
     if (group && request.principal?.householdId && typeof group.max === 'number' && typeof group.timeWindow === 'number') {
-      const now = Date.now();
       // The key the route's own hook counted under: its key generator's, then its group.
       const key = typeof group.keyGenerator === 'function' ? await group.keyGenerator(request) : clientAddress(request);
-      const counter = counters.peek(`${key}${group.groupId ?? ''}`, now);
+      const counter = await counters.peek(`${key}${group.groupId ?? ''}`);
+      const now = Date.now();
       states.push({
         policy: group.groupId ?? 'route',
         quota: group.max,

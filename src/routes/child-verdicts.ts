@@ -40,7 +40,7 @@ const childVerdictRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (app
       },
     },
     async (request) => {
-      app.spendVerdictQuota(request, 1);
+      await app.spendVerdictQuota(request, 1);
       const child = await childOf(app, request, request.params.child);
       const { title } = await loadTitle(store.titles, request.params.title);
       const now = new Date();
@@ -67,7 +67,7 @@ const childVerdictRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (app
     },
     async (request) => {
       // Titles, not calls, count: a batch of 100 spends 100 of the hourly quota.
-      app.spendVerdictQuota(request, request.body.titles.length);
+      await app.spendVerdictQuota(request, request.body.titles.length);
       const child = await childOf(app, request, request.params.child);
       const parsed = request.body.titles.map(parseTitleRef);
       const refs = parsed.filter((r): r is TitleRef => !('error' in r));

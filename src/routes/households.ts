@@ -51,7 +51,7 @@ const householdRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (app, {
         if (!request.principal) throw unauthorized('Sign-up is closed: an admin token is needed to create a household.');
         throw forbidden('Sign-up is closed: only an admin may create a household.');
       }
-      app.countSignUp(request);
+      await app.countSignUp(request);
       const { household, token } = await signUp(store, request.body?.name ?? null);
       // A stored answer to an Idempotency-Key belongs to the household it created, and goes with it.
       request.idempotencyOwner = household.id;

@@ -1,13 +1,30 @@
+import type { Config } from '../config.js';
+import type { PgStoreOptions } from './pg/index.js';
 import { createSqliteStore, type SqliteStoreOptions } from './sqlite/index.js';
 import type { Store } from './types.js';
 
 export type { Store } from './types.js';
-export type StoreOptions = SqliteStoreOptions;
+export type StoreOptions = SqliteStoreOptions & PgStoreOptions;
 
-/** Picks the backend from the database URL. Only SQLite exists so far; postgres:// is refused by name. */
-export function openStore(databaseUrl: string, options: StoreOptions = {}): Store {
-  if (/^postgres(ql)?:\/\//.test(databaseUrl)) {
-    throw new Error('DATABASE_URL: PostgreSQL is not supported yet; give a SQLite file path such as ./data/guidepost.db');
+export const isPostgresUrl = (databaseUrl: string) => /^postgres(ql)?:\/\//.test(databaseUrl);
+
+/** Picks the backend from the database URL: postgres:// or postgresql:// is PostgreSQL, anything else a SQLite file. */
+export async function openStore(databaseUrl: string, { schema, poolSize, statementTimeoutMs, ...options }: StoreOptions = {}): Promise<Store> {
+  if (isPostgresUrl(databaseUrl)) {
+    // Loaded only when asked for: the embedded default never loads the PostgreSQL driver.
+    const { createPgStore } = await import('./pg/index.js');
+    return createPgStore(databaseUrl, { migrate: options.migrate, schema, poolSize, statementTimeoutMs });
   }
   return createSqliteStore(databaseUrl, options);
+}
+
+/** What the configuration says about opening the store, for either backend. */
+export function storeOptions(config: Config): StoreOptions {
+  return {
+    synchronous: config.SQLITE_SYNCHRONOUS,
+    cacheMb: config.SQLITE_CACHE_MB,
+    schema: config.DATABASE_SCHEMA,
+    poolSize: config.DATABASE_POOL_SIZE,
+    statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT_MS,
+  };
 }

@@ -269,8 +269,18 @@ export interface IdempotencyStore {
   purgeExpired(now: string): Promise<number>;
 }
 
+/** Every table a store holds, in an order foreign keys allow filling them in. */
+export const TABLES = ['meta', 'titles', 'certifications', 'advisories', 'households', 'tokens', 'children', 'overrides', 'reviews', 'review_votes', 'flags', 'idempotency_keys'] as const;
+export type TableName = (typeof TABLES)[number];
+
+/** A page of one table's rows, as objects with the schema's property names (the same in every backend). */
+export interface TableRows {
+  table: TableName;
+  rows: Record<string, unknown>[];
+}
+
 export interface Store {
-  readonly dialect: 'sqlite';
+  readonly dialect: 'sqlite' | 'postgres';
   reviews: ReviewStore;
   flags: FlagStore;
   titles: TitleStore;
@@ -289,5 +299,14 @@ export interface Store {
    * holds the store's connection while it copies: meant for the CLI's own store.
    */
   backup(path: string): Promise<void>;
+  /**
+   * Every row of every table, table by table in TABLES order, a page at a time, from one
+   * consistent snapshot held on the store's connection: meant for the CLI's own store.
+   */
+  dump(pageSize?: number): AsyncIterable<TableRows>;
+  /** Adds rows a dump gave (of either backend) to the table, as they are: `guidepost migrate-data`. */
+  load(page: TableRows): Promise<void>;
+  /** Rows in each table. */
+  rowCounts(): Promise<Record<TableName, number>>;
   close(): Promise<void>;
 }

@@ -9,13 +9,13 @@ import { importJsonl } from '../../src/catalogue/import.js';
 import { toImportLine } from '../../src/catalogue/export.js';
 import { DEMO_FILE } from '../../src/demo/load.js';
 import { openStore, type Store } from '../../src/store/index.js';
-import { advisory, sixRatings } from '../helper.js';
+import { testStore, advisory, sixRatings } from '../helper.js';
 
 const run = promisify(execFile);
 const CLI = ['--import', 'tsx', join(import.meta.dirname, '../../src/cli/main.ts')];
 
-function freshStore(t: { teardown(fn: () => unknown): void }): Store {
-  const store = openStore(':memory:');
+async function freshStore(t: { teardown(fn: () => unknown): void }): Promise<Store> {
+  const store = await testStore();
   t.teardown(() => store.close());
   return store;
 }
@@ -29,13 +29,13 @@ async function exportLines(store: Store): Promise<string> {
 const demoLines = () => readFileSync(DEMO_FILE, 'utf8').split('\n');
 
 t.test('export then import into an empty database reproduces the catalogue exactly', async (t) => {
-  const a = freshStore(t);
+  const a = await freshStore(t);
   const report = await importJsonl(a, demoLines());
   t.equal(report.errors.length, 0);
   t.ok(report.created >= 40);
   const first = await exportLines(a);
 
-  const b = freshStore(t);
+  const b = await freshStore(t);
   const again = await importJsonl(b, first.split('\n'));
   t.equal(again.created, report.created);
   const second = await exportLines(b);
@@ -50,7 +50,7 @@ t.test('export then import into an empty database reproduces the catalogue exact
 });
 
 t.test('import is idempotent and upserts by external id', async (t) => {
-  const store = freshStore(t);
+  const store = await freshStore(t);
   await importJsonl(store, demoLines());
   const count = await store.titles.count();
   const twice = await importJsonl(store, demoLines());
@@ -72,7 +72,7 @@ t.test('import is idempotent and upserts by external id', async (t) => {
 });
 
 t.test('bad lines are reported by number and reason; good lines still go in', async (t) => {
-  const store = freshStore(t);
+  const store = await freshStore(t);
   const good = (name: string) => JSON.stringify({ name, kind: 'book', year: 2000 });
   const lines = [
     good('Good One'),
@@ -102,7 +102,7 @@ t.test('bad lines are reported by number and reason; good lines still go in', as
 
 t.test('a line whose write fails is reported, and the rest of its batch stands with nothing of it half-written', async (t) => {
   const file = join(mkdtempSync(join(tmpdir(), 'guidepost-import-')), 'fails.db');
-  const store = openStore(file);
+  const store = await openStore(file);
   t.teardown(() => store.close());
   await importJsonl(store, [
     JSON.stringify({ name: 'Owner', kind: 'movie', externalIds: { imdb: 'tt0000001' } }),
@@ -131,7 +131,7 @@ t.test('a line whose write fails is reported, and the rest of its batch stands w
 });
 
 t.test('large imports run in batches', async (t) => {
-  const store = freshStore(t);
+  const store = await freshStore(t);
   const lines = Array.from({ length: 2500 }, (_, i) => JSON.stringify({ name: `Book ${i}`, kind: 'book', externalIds: { isbn: isbn13(i) } }));
   const progress: number[] = [];
   const report = await importJsonl(store, lines, (r) => progress.push(r.created), { writeBatch: 1000 });
@@ -198,8 +198,8 @@ t.test('an export is one snapshot, even while another connection writes', async 
   const { mkdtempSync } = await import('node:fs');
   const dir = mkdtempSync(join(tmpdir(), 'guidepost-snapshot-'));
   const path = join(dir, 'g.db');
-  const reader = openStore(path);
-  const writer = openStore(path);
+  const reader = await openStore(path);
+  const writer = await openStore(path);
   t.teardown(async () => {
     await reader.close();
     await writer.close();
@@ -231,7 +231,7 @@ t.test('parsed in a worker thread, an import of several batches stores and repor
     const line = JSON.parse(good[i % good.length]!);
     return JSON.stringify({ ...line, id: undefined, externalIds: {}, name: `${line.name} ${i}` });
   });
-  const [inline, worker] = [freshStore(t), freshStore(t)];
+  const [inline, worker] = [await freshStore(t), await freshStore(t)];
   const batches = { parseBatch: 500, writeBatch: 1000 };
   const expected = await importJsonl(inline, lines, () => {}, batches);
   const progress: number[] = [];

@@ -12,7 +12,7 @@ import { openStore } from '../../src/store/index.js';
 
 t.test('a backup is a whole, standalone copy; existing files and missing directories are refused', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'guidepost-store-backup-'));
-  const store = openStore(join(dir, 'g.db'));
+  const store = await openStore(join(dir, 'g.db'));
   t.teardown(() => store.close());
   const { household } = await store.households.createWithToken('Copied', { id: 'tk_copied', name: null, hash: 'h', hint: 'x' });
 

@@ -5,12 +5,12 @@
 import t from 'tap';
 import { buildApp } from '../../src/app.js';
 import { testConfig } from '../../src/config.js';
-import { openStore, type Store } from '../../src/store/index.js';
-import { call, createTitle, titleInput, tokenFor } from '../helper.js';
+import type { Store } from '../../src/store/index.js';
+import { testStore, call, createTitle, titleInput, tokenFor } from '../helper.js';
 
 /** A store whose title lookups hang until the test lets them go. */
-function hangingStore(): { store: Store; release: () => void; hang: (on: boolean) => void } {
-  const store = openStore(':memory:');
+async function hangingStore(): Promise<{ store: Store; release: () => void; hang: (on: boolean) => void }> {
+  const store = await testStore();
   const get = store.titles.get.bind(store.titles);
   let hanging = false;
   const waiting: (() => void)[] = [];
@@ -22,7 +22,7 @@ function hangingStore(): { store: Store; release: () => void; hang: (on: boolean
 }
 
 t.test('a handler past HANDLER_TIMEOUT_MS answers 503 problem+json, and the server goes on', async (t) => {
-  const { store, hang, release } = hangingStore();
+  const { store, hang, release } = await hangingStore();
   const app = await buildApp(testConfig({ HANDLER_TIMEOUT_MS: 300 }), { store });
   t.teardown(async () => {
     release();

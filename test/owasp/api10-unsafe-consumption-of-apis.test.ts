@@ -12,8 +12,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
 import { importJsonl } from '../../src/catalogue/import.js';
-import { openStore } from '../../src/store/index.js';
-import { advisory, titleInput } from '../helper.js';
+import { testStore, advisory, titleInput } from '../helper.js';
 import { changedTables } from '../security/db-digest.js';
 import { buildWorld } from '../security/world.js';
 
@@ -102,7 +101,7 @@ t.test('an import matched by external id replaces only that title, never another
 
 t.test('the demo catalogue goes through the same checks and passes them', async (t) => {
   const file = fileURLToPath(new URL('../../src/demo/titles.jsonl', import.meta.url));
-  const store = openStore(':memory:');
+  const store = await testStore();
   t.teardown(() => store.close());
   const report = await importJsonl(store, readFileSync(file, 'utf8').split('\n'));
   t.same(report.errors, []);

@@ -1,6 +1,8 @@
 import type { FastifyInstance, InjectOptions } from 'fastify';
 import t from 'tap';
-import { WindowCounters } from '../../src/plugins/rate-limit.js';
+import { randomUUID } from 'node:crypto';
+import { RedisCounters, WindowCounters } from '../../src/plugins/counters.js';
+import { redisUrl } from '../services.js';
 import { bearer, build, call, createChild, createTitle, signUp, titleInput, tokenFor } from '../helper.js';
 
 /** Parses `"name";a=1;b="x", …` into { name: { a: '1', b: 'x' } }. */
@@ -199,10 +201,53 @@ t.test('community limits speak the same headers', async (t) => {
 
 t.test('window counters', async (t) => {
   const counters = new WindowCounters();
-  t.same(counters.add('a', 1000, 1, 0), { count: 1, resetAt: 1000 });
-  t.same(counters.add('a', 1000, 5, 999), { count: 6, resetAt: 1000 }, 'the window holds until it ends');
-  t.same(counters.peek('a', 999), { count: 6, resetAt: 1000 });
-  t.equal(counters.peek('a', 1000), null, 'an ended window is gone');
-  t.same(counters.add('a', 1000, 1, 1000), { count: 1, resetAt: 2000 }, 'and the next starts afresh');
-  t.equal(counters.peek('b', 0), null);
+  t.same(await counters.add('a', 1000, 1, 0), { count: 1, resetAt: 1000 });
+  t.same(await counters.add('a', 1000, 5, 999), { count: 6, resetAt: 1000 }, 'the window holds until it ends');
+  t.same(await counters.peek('a', 999), { count: 6, resetAt: 1000 });
+  t.equal(await counters.peek('a', 1000), null, 'an ended window is gone');
+  t.same(await counters.add('a', 1000, 1, 1000), { count: 1, resetAt: 2000 }, 'and the next starts afresh');
+  t.equal(await counters.peek('b', 0), null);
+  t.same(await counters.addWithin('c', 1000, 3, 4, 0), { count: 3, resetAt: 1000, added: true });
+  t.same(await counters.addWithin('c', 1000, 2, 4, 10), { count: 3, resetAt: 1000, added: false }, 'what does not fit is not added');
+  t.same(await counters.addWithin('c', 1000, 1, 4, 10), { count: 4, resetAt: 1000, added: true }, 'up to the limit exactly');
 });
+
+t.test('Redis counters count the same, for every instance on one prefix', async (t) => {
+  const url = await redisUrl();
+  const prefix = `test:${randomUUID()}:`;
+  const errors: Error[] = [];
+  const [one, two] = [new RedisCounters(url, prefix, (e) => errors.push(e)), new RedisCounters(url, prefix, (e) => errors.push(e))];
+  t.teardown(async () => {
+    await one.close();
+    await two.close();
+  });
+  const first = await one.add('a', 60_000);
+  t.equal(first.count, 1);
+  t.ok(first.resetAt > Date.now() + 55_000 && first.resetAt <= Date.now() + 60_000, 'the window ends a minute from the first hit');
+  t.equal((await two.add('a', 60_000, 4)).count, 5, 'the other instance counts on');
+  t.equal((await one.peek('a'))!.count, 5);
+  t.equal(await one.peek('b'), null);
+  t.same(pick(await two.addWithin('c', 60_000, 3, 4)), { count: 3, added: true });
+  t.same(pick(await one.addWithin('c', 60_000, 2, 4)), { count: 3, added: false }, 'what does not fit is not added');
+  t.same(pick(await one.addWithin('c', 60_000, 1, 4)), { count: 4, added: true });
+  t.same(pick(await one.addWithin('d', 60_000, 5, 4)), { count: 0, added: false }, 'nor is a first request larger than the limit');
+  t.equal(await one.peek('d'), null, 'and it opens no window');
+  const short = await one.add('e', 50);
+  await new Promise((resolve) => setTimeout(resolve, 80));
+  t.equal((await one.add('e', 50)).count, 1, 'a window ends with its expiry');
+  t.ok(short.resetAt <= Date.now());
+  t.same(errors, []);
+});
+
+t.test('while Redis does not answer, requests go through uncounted and the cause is heard', async (t) => {
+  const errors: Error[] = [];
+  // A port nothing listens on.
+  const counters = new RedisCounters('redis://127.0.0.1:1', 'test:', (e) => errors.push(e));
+  t.teardown(() => counters.close());
+  t.equal((await counters.add('a', 60_000)).count, 0);
+  t.equal((await counters.addWithin('a', 60_000, 1, 1)).added, true);
+  t.equal(await counters.peek('a'), null);
+  t.ok(errors.length >= 3, 'each failure is reported');
+});
+
+const pick = ({ count, added }: { count: number; added: boolean }) => ({ count, added });

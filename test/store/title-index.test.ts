@@ -16,7 +16,7 @@ import { signUp } from '../../src/store/issue-token.js';
 import { compareCodePoints, TitleIndex, type IndexEntry } from '../../src/store/title-index.js';
 import type { TitleSort } from '../../src/store/types.js';
 import { importItem } from '../../src/store/title-mapping.js';
-import { advisory } from '../helper.js';
+import { testStore, advisory } from '../helper.js';
 
 const everything: Policy = { ...anonymousPolicy(18), unrated: 'allow' };
 
@@ -41,8 +41,8 @@ t.test('compareCodePoints orders strings as SQLite does', async (t) => {
 
 t.test('titles another process imports show up in the catalogue', async (t) => {
   const file = join(mkdtempSync(join(tmpdir(), 'gp-index-')), 'guidepost.db');
-  const server = openStore(file);
-  const cli = openStore(file);
+  const server = await openStore(file);
+  const cli = await openStore(file);
   t.teardown(async () => {
     await server.close();
     await cli.close();
@@ -71,7 +71,7 @@ t.test('titles another process imports show up in the catalogue', async (t) => {
 });
 
 t.test('a page after a removed title starts where that title was', async (t) => {
-  const store = openStore(':memory:');
+  const store = await testStore();
   t.teardown(() => store.close());
   for (const name of ['Alpha', 'Bravo', 'Charlie', 'Delta']) await store.titles.create(line(name));
   const first = await catalogue(store, { limit: 2 });
@@ -84,7 +84,7 @@ t.test('a page after a removed title starts where that title was', async (t) => 
 });
 
 t.test("the parents' median moves the strictest rule as reviews come and go", async (t) => {
-  const store = openStore(':memory:');
+  const store = await testStore();
   t.teardown(() => store.close());
   const title = await store.titles.create(line('Echo', 8));
   const strictest: Policy = { ...anonymousPolicy(10), ageRule: 'strictest', communityMinReviews: 2 };

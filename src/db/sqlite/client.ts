@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
@@ -43,10 +43,4 @@ export function openSqlite(path: string, { synchronous = 'full', cacheMb }: Sqli
 
 export function migrateSqlite(db: SqliteDb): void {
   migrate(db, { migrationsFolder: SQLITE_MIGRATIONS });
-}
-
-/** How many migrations the code ships; /readyz compares it with what the database applied. */
-export function shippedMigrationCount(): number {
-  const journal = JSON.parse(readFileSync(`${SQLITE_MIGRATIONS}/meta/_journal.json`, 'utf8')) as { entries: unknown[] };
-  return journal.entries.length;
 }

@@ -4,6 +4,7 @@ import { flags, reviews, reviewVotes } from '../../db/sqlite/schema.js';
 import { conflict, notFound } from '../../errors.js';
 import { checkVersion } from '../versions.js';
 import { newId } from '../ids.js';
+import { pick, REVIEW_FIELDS } from '../columns.js';
 import type { ExpectedVersions, FlagRecord, FlagStore, ReviewRecord, ReviewStore, SortKey } from '../types.js';
 
 const immediate = { behavior: 'immediate' } as const;
@@ -13,17 +14,7 @@ const isUnique = (err: unknown) => (err as { code?: string }).code === 'SQLITE_C
 export function createSqliteReviewStore(db: SqliteDb, communityChanged: (titleIds: string[]) => void = () => {}): ReviewStore {
   const helpful = sql<number>`(select count(*) from ${reviewVotes} where ${reviewVotes.reviewId} = ${reviews.id})`;
   const COLUMNS = {
-    id: reviews.id,
-    titleId: reviews.titleId,
-    householdId: reviews.householdId,
-    childId: reviews.childId,
-    by: reviews.by,
-    authorAge: reviews.authorAge,
-    ageRating: reviews.ageRating,
-    stars: reviews.stars,
-    headline: reviews.headline,
-    body: reviews.body,
-    hidden: reviews.hidden,
+    ...pick(reviews, REVIEW_FIELDS),
     helpful: helpful.mapWith(Number),
     version: reviews.version,
     createdAt: reviews.createdAt,

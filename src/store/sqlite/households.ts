@@ -5,6 +5,7 @@ import { conflict, notFound } from '../../errors.js';
 import { checkVersion } from '../versions.js';
 import { newId } from '../ids.js';
 import { insertToken } from './tokens.js';
+import { OVERRIDE_FIELDS, pick } from '../columns.js';
 import type { ChildRecord, ChildStore, ExpectedVersions, HouseholdStore, OverrideRecord, OverrideStore } from '../types.js';
 
 const immediate = { behavior: 'immediate' } as const;
@@ -121,16 +122,7 @@ export function createSqliteChildStore(db: SqliteDb): ChildStore {
 }
 
 export function createSqliteOverrideStore(db: SqliteDb): OverrideStore {
-  const COLUMNS = {
-    titleId: overrides.titleId,
-    titleName: titles.name,
-    decision: overrides.decision,
-    note: overrides.note,
-    expiresAt: overrides.expiresAt,
-    version: overrides.version,
-    createdAt: overrides.createdAt,
-    updatedAt: overrides.updatedAt,
-  };
+  const COLUMNS = { ...pick(overrides, OVERRIDE_FIELDS), titleName: titles.name };
   const select = (tx: Pick<SqliteDb, 'select'> = db) => tx.select(COLUMNS).from(overrides).innerJoin(titles, eq(titles.id, overrides.titleId));
   const one = (childId: string, titleId: string) => and(eq(overrides.childId, childId), eq(overrides.titleId, titleId));
   // Every verdict and catalogue page asks for the child's overrides: compiled once.

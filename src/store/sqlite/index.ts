@@ -1,7 +1,8 @@
 import { closeSync, existsSync, fsyncSync, linkSync, openSync, rmSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { sql } from 'drizzle-orm';
-import { migrateSqlite, openSqlite, shippedMigrationCount, type SqliteOptions } from '../../db/sqlite/client.js';
+import { shippedMigrationCount } from '../../db/migrations.js';
+import { migrateSqlite, openSqlite, SQLITE_MIGRATIONS, type SqliteOptions } from '../../db/sqlite/client.js';
 import { meta } from '../../db/sqlite/schema.js';
 import type { Store } from '../types.js';
 import { createSqliteChildStore, createSqliteHouseholdStore, createSqliteOverrideStore } from './households.js';
@@ -9,6 +10,7 @@ import { createSqliteFlagStore, createSqliteReviewStore } from './community.js';
 import { createSqliteIdempotencyStore } from './idempotency.js';
 import { createSqliteTitleStore } from './titles.js';
 import { createSqliteTokenStore } from './tokens.js';
+import { sqliteCopy } from './copy.js';
 
 export interface SqliteStoreOptions extends SqliteOptions {
   /** Apply pending migrations on open (the default). */
@@ -29,7 +31,7 @@ function syncPath(path: string): void {
 export function createSqliteStore(path: string, { migrate = true, ...options }: SqliteStoreOptions = {}): Store {
   const db = openSqlite(path, options);
   if (migrate) migrateSqlite(db);
-  const shipped = shippedMigrationCount();
+  const shipped = shippedMigrationCount(SQLITE_MIGRATIONS);
   // The title store keeps an index of community figures: review writes tell it what moved.
   const titleStore = createSqliteTitleStore(db);
   return {
@@ -83,6 +85,7 @@ export function createSqliteStore(path: string, { migrate = true, ...options }: 
         rmSync(partial, { force: true });
       }
     },
+    ...sqliteCopy(db),
     async close() {
       if (db.$client.open) db.$client.close();
     },

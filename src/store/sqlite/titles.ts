@@ -1,52 +1,22 @@
 import { and, eq, ne, sql } from 'drizzle-orm';
 import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
 import { CATEGORIES } from '../../domain/categories.js';
-import type { Certification } from '../../domain/rating-systems.js';
-import { formatRef, type TitleRef } from '../../domain/references.js';
+import type { TitleRef } from '../../domain/references.js';
 import type { SqliteDb } from '../../db/sqlite/client.js';
 import { advisories, certifications, titles } from '../../db/sqlite/schema.js';
-import { communityStats } from '../../domain/community.js';
 import { conflict, notFound } from '../../errors.js';
 import { checkVersion } from '../versions.js';
-import type { Community, Title, TitleInput, TitleKind, TitlePatch } from '../../schemas/titles.js';
+import type { Title, TitlePatch } from '../../schemas/titles.js';
 import { newId } from '../ids.js';
-import { TitleIndex, type Accept, type IndexEntry } from '../title-index.js';
+import { TitleIndex, type Accept } from '../title-index.js';
 import { preparedInsert, rowReader } from './prepared.js';
-import {
-  canonical,
-  titleRows,
-  toCanonicalInput,
-  toListItem,
-  toTitle,
-  type AdvisoryRow,
-  type CertificationRow,
-  type ImportItem,
-  type TitleRow,
-  type TitleRows,
-} from '../title-mapping.js';
+import { canonical, titleRows, type ImportItem, type TitleRow, type TitleRows } from '../title-mapping.js';
+import { byReference, importChange, mergeIndexEntries, mergePatch, noTitle, toListRecord, toRecord, valueOf, wantedValues, type IndexTitleRow, type RecordRow } from '../title-records.js';
 import type { ExpectedVersions, ImportOutcome, TitleListQuery, TitleRecord, TitleStore } from '../types.js';
 
 type Tx = Parameters<Parameters<SqliteDb['transaction']>[0]>[0] | SqliteDb;
 
 const EXTERNAL_ID_COLUMNS = { imdb: titles.imdb, tmdb: titles.tmdb, isbn: titles.isbn } as const;
-
-/** The id, imdb, tmdb or isbn value a reference names (the verdict path asks: read, not formatted and parsed back). */
-function valueOf(ref: TitleRef): string {
-  switch (ref.by) {
-    case 'id':
-      return ref.id;
-    case 'imdb':
-      return ref.imdb;
-    case 'tmdb':
-      return ref.tmdb;
-    case 'isbn':
-      return ref.isbn;
-  }
-}
-
-function describeRef(ref: TitleRef): string {
-  return `No title matches ${formatRef(ref)}.`;
-}
 
 
 /** An import line's write failed outside a savepoint: its batch must be rolled back and run again guarded. */
@@ -57,7 +27,6 @@ class LineFailed extends Error {
 }
 
 const NOTHING_DECIDED: ReadonlyMap<string, boolean> = new Map();
-const NO_PARENTS = { count: 0, medianAge: null };
 
 const snake = (key: string) => key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 
@@ -106,41 +75,14 @@ export function createSqliteTitleStore(db: SqliteDb): TitleStore & { communityCh
   let watermark = '';
 
   /** Index entries from the three queries, merged by title id (each returns ids in order). */
-  function* indexEntries(ids?: readonly string[]): Generator<IndexEntry> {
+  function indexEntries(ids?: readonly string[]) {
     const queries = ids ? someQueries : allQueries;
     const args = ids ? [JSON.stringify(ids)] : [];
-    const certs = queries.certifications.iterate(...args) as IterableIterator<[string, string, string]>;
-    const parents = queries.parents.iterate(...args) as IterableIterator<[string, number, number]>;
-    let cert = certs.next();
-    let parent = parents.next();
-    for (const row of queries.titles.iterate(...args) as IterableIterator<unknown[]>) {
-      const [id, kind, name, nameKey, genreKeys, sortAge, sortReleased, sortStars, updatedAt, age, ...levels] = row as [
-        string, TitleKind, string, string, string, number, string, number, string, number | null, ...(number | null)[],
-      ];
-      const certifications: Certification[] = [];
-      for (; !cert.done && cert.value[0] <= id; cert = certs.next()) if (cert.value[0] === id) certifications.push({ system: cert.value[1], rating: cert.value[2] });
-      const counts = new Map<number, number>();
-      for (; !parent.done && parent.value[0] <= id; parent = parents.next()) if (parent.value[0] === id) counts.set(parent.value[1], parent.value[2]);
-      // Most titles have no parent review: no histogram to build for them.
-      const stats = counts.size === 0 ? NO_PARENTS : communityStats({ counts, starsTotal: 0 });
-      const ratings = Object.fromEntries(CATEGORIES.flatMap((c, i) => (levels[i] == null ? [] : [[c.key, { level: levels[i], note: '' }]])));
-      yield {
-        id,
-        kind,
-        nameKey,
-        genreKeys,
-        sortAge,
-        sortReleased,
-        sortStars,
-        updatedAt,
-        facts: {
-          name,
-          advisory: age === null ? null : { ageRecommendation: age, ratings },
-          certifications,
-          community: { parents: { count: stats.count, medianAge: stats.medianAge } },
-        },
-      };
-    }
+    return mergeIndexEntries(
+      queries.titles.iterate(...args) as IterableIterator<IndexTitleRow>,
+      queries.certifications.iterate(...args) as IterableIterator<[string, string, string]>,
+      queries.parents.iterate(...args) as IterableIterator<[string, number, number]>,
+    );
   }
 
   /** The index, built on first use and brought up to date with what other processes committed. */
@@ -183,7 +125,6 @@ export function createSqliteTitleStore(db: SqliteDb): TitleStore & { communityCh
     // seenVersion stays: this connection's own commits do not move data_version, and another
     // process's commit made meanwhile must still be caught up with.
   }
-  type TallyRow = [by: 'parent' | 'kid', age: number, count: number, stars: number];
   /**
    * A title with everything a record holds in one statement: its advisory joined, its
    * certifications and its visible reviews' tally as JSON. Each statement is a read lock and a
@@ -200,33 +141,14 @@ export function createSqliteTitleStore(db: SqliteDb): TitleStore & { communityCh
          from titles t left join advisories a on a.title_id = t.id ${where}`,
       )
       .raw();
-  type RecordRow = { t: TitleRow; a: AdvisoryRow | null; certifications: string; tally: string };
   const ADVISORY_AT = titleRow.width;
   const JSON_AT = ADVISORY_AT + advisoryRow.width;
   const recordRow = (raw: unknown[]): RecordRow => ({
     t: titleRow.read(raw, 0),
     a: raw[ADVISORY_AT] === null ? null : advisoryRow.read(raw, ADVISORY_AT),
-    certifications: raw[JSON_AT] as string,
-    tally: raw[JSON_AT + 1] as string,
+    certifications: JSON.parse(raw[JSON_AT] as string) as RecordRow['certifications'],
+    tally: JSON.parse(raw[JSON_AT + 1] as string) as RecordRow['tally'],
   });
-
-  /** Community statistics from the tally of a title's visible reviews by group and age. */
-  function communityOf(tally: TallyRow[]): Community {
-    const groups = { parent: { counts: new Map<number, number>(), starsTotal: 0 }, kid: { counts: new Map<number, number>(), starsTotal: 0 } };
-    for (const [by, age, count, stars] of tally) {
-      groups[by].counts.set(age, count);
-      groups[by].starsTotal += stars;
-    }
-    return { parents: communityStats(groups.parent), kids: communityStats(groups.kid) };
-  }
-
-  function parts(row: RecordRow) {
-    const certs = (JSON.parse(row.certifications) as [string, string, string | null][]).map(
-      ([system, rating, reason], position): CertificationRow => ({ titleId: row.t.id, system, rating, reason, position }),
-    );
-    return [row.t, certs, row.a, communityOf(JSON.parse(row.tally) as TallyRow[])] as const;
-  }
-  const toRecord = (row: RecordRow): TitleRecord => ({ title: toTitle(...parts(row)), version: row.t.version });
 
   const inJson = (column: string, name: string) => `${column} in (select value from json_each(@${name}))`;
   const read = {
@@ -298,16 +220,13 @@ export function createSqliteTitleStore(db: SqliteDb): TitleStore & { communityCh
 
   /** Applies a patch of whole top-level fields to the stored title (`found`, when the caller has read it already). */
   function patchTitle(tx: Tx, ref: TitleRef, patch: TitlePatch, expected: ExpectedVersions, found = getOne(ref)) {
-    if (!found) throw notFound(describeRef(ref));
+    if (!found) throw notFound(noTitle(ref));
     checkVersion('title', found.version, expected);
     const before = found.title;
-    const current = toCanonicalInput(before);
-    const defined = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined));
-    const merged = canonical({ ...current, ...defined } as TitleInput);
-    // A change that changes nothing keeps the version, so other editors' If-Match still holds.
-    if (JSON.stringify(merged) === JSON.stringify(current)) return { before, record: found };
+    const change = mergePatch(found, patch);
+    if (!change) return { before, record: found };
     const now = new Date().toISOString();
-    write(tx, before.id, titleRows(merged), { version: found.version, createdAt: before.createdAt }, 'advisory' in defined ? now : null, now);
+    write(tx, before.id, titleRows(change.merged), { version: found.version, createdAt: before.createdAt }, change.advisoryChanged ? now : null, now);
     return { before, record: recordOf(before.id) };
   }
 
@@ -344,11 +263,9 @@ export function createSqliteTitleStore(db: SqliteDb): TitleStore & { communityCh
       return { ok: true, id, outcome: 'created' };
     }
     const { id, createdAt } = prev.title;
-    // Rows follow from the input and hold all of it: equal rows, equal inputs.
-    const before = titleRows(toCanonicalInput(prev.title));
-    if (JSON.stringify(before) === JSON.stringify(rows)) return { ok: true, id, outcome: 'unchanged' };
-    const advisoryChanged = JSON.stringify(before.advisory) !== JSON.stringify(rows.advisory);
-    write(tx, id, rows, { version: prev.version, createdAt }, advisoryChanged ? now : null, now);
+    const change = importChange(prev, rows);
+    if (change === 'unchanged') return { ok: true, id, outcome: 'unchanged' };
+    write(tx, id, rows, { version: prev.version, createdAt }, change.advisoryChanged ? now : null, now);
     return { ok: true, id, outcome: 'updated' };
   }
 
@@ -403,7 +320,7 @@ export function createSqliteTitleStore(db: SqliteDb): TitleStore & { communityCh
     const rows = found.ids.length ? readAll(read.ids, { ids: JSON.stringify(found.ids) }) : [];
     const byId = new Map(rows.map((r) => [r.t.id, r]));
     return {
-      items: found.ids.map((id) => toListItem(...parts(byId.get(id)!))),
+      items: found.ids.map((id) => toListRecord(byId.get(id)!)),
       keys: found.keys,
       more: found.more,
     };
@@ -417,20 +334,10 @@ export function createSqliteTitleStore(db: SqliteDb): TitleStore & { communityCh
     },
 
     async getMany(refs) {
-      const wanted = { id: new Set<string>(), imdb: new Set<string>(), tmdb: new Set<string>(), isbn: new Set<string>() };
-      for (const ref of refs) wanted[ref.by].add(valueOf(ref));
       if (refs.length === 0) return [];
-      const rows = readAll(read.refs, Object.fromEntries(Object.entries(wanted).map(([by, values]) => [by, JSON.stringify([...values])])));
-      // Each record under every reference that finds it: one lookup per reference, not a search of the batch.
-      const byRef = new Map<string, TitleRecord>();
-      for (const record of rows.map(toRecord)) {
-        byRef.set(formatRef({ by: 'id', id: record.title.id }), record);
-        for (const by of ['imdb', 'tmdb', 'isbn'] as const) {
-          const value = record.title.externalIds[by];
-          if (value) byRef.set(formatRef({ by, [by]: value } as TitleRef), record);
-        }
-      }
-      return refs.map((ref) => byRef.get(formatRef(ref)) ?? null);
+      const wanted = wantedValues(refs);
+      const rows = readAll(read.refs, Object.fromEntries(Object.entries(wanted).map(([by, values]) => [by, JSON.stringify(values)])));
+      return byReference(rows.map(toRecord), refs);
     },
 
     async list(query) {
@@ -457,7 +364,7 @@ export function createSqliteTitleStore(db: SqliteDb): TitleStore & { communityCh
     async remove(ref, expected) {
       const id = db.transaction((tx) => {
         const found = getOne(ref);
-        if (!found) throw notFound(describeRef(ref));
+        if (!found) throw notFound(noTitle(ref));
         checkVersion('title', found.version, expected);
         tx.delete(titles).where(eq(titles.id, found.title.id)).run();
         return found.title.id;
@@ -477,7 +384,7 @@ export function createSqliteTitleStore(db: SqliteDb): TitleStore & { communityCh
     async removeAdvisory(ref, expected) {
       const record = db.transaction((tx) => {
         const found = getOne(ref);
-        if (!found) throw notFound(describeRef(ref));
+        if (!found) throw notFound(noTitle(ref));
         if (!found.title.advisory) throw notFound(`“${found.title.name}” has no expert advisory.`);
         return patchTitle(tx, ref, { advisory: null }, expected, found).record;
       }, immediate);

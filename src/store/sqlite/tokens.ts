@@ -2,17 +2,10 @@ import { and, asc, count, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { SqliteDb } from '../../db/sqlite/client.js';
 import { tokens } from '../../db/sqlite/schema.js';
 import { conflict } from '../../errors.js';
+import { pick, TOKEN_INFO } from '../columns.js';
 import type { NewTokenRow, TokenInfo, TokenStore } from '../types.js';
 
-const INFO = {
-  id: tokens.id,
-  role: tokens.role,
-  householdId: tokens.householdId,
-  name: tokens.name,
-  hint: tokens.hint,
-  createdAt: tokens.createdAt,
-  revokedAt: tokens.revokedAt,
-};
+const INFO = pick(tokens, TOKEN_INFO);
 
 const immediate = { behavior: 'immediate' } as const;
 

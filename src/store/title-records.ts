@@ -1,0 +1,146 @@
+/**
+ * What every backend's title store decides the same way, without touching a database: records
+ * from the rows one statement reads, index entries from the rows the index loads, what a patch
+ * or an import line changes, and which record answers which reference.
+ */
+import { CATEGORIES } from '../domain/categories.js';
+import { communityStats } from '../domain/community.js';
+import type { Certification } from '../domain/rating-systems.js';
+import { formatRef, type TitleRef } from '../domain/references.js';
+import type { Community, TitleInput, TitleKind, TitlePatch } from '../schemas/titles.js';
+import type { IndexEntry } from './title-index.js';
+import { canonical, titleRows, toCanonicalInput, toListItem, toTitle, type AdvisoryRow, type CanonicalInput, type CertificationRow, type TitleRow, type TitleRows } from './title-mapping.js';
+import type { TitleRecord } from './types.js';
+
+/** The id, imdb, tmdb or isbn value a reference names (the verdict path asks: read, not formatted and parsed back). */
+export function valueOf(ref: TitleRef): string {
+  switch (ref.by) {
+    case 'id':
+      return ref.id;
+    case 'imdb':
+      return ref.imdb;
+    case 'tmdb':
+      return ref.tmdb;
+    case 'isbn':
+      return ref.isbn;
+  }
+}
+
+export const noTitle = (ref: TitleRef) => `No title matches ${formatRef(ref)}.`;
+
+/** Visible reviews of a title counted by group and age: [by, age, count, stars summed]. */
+export type TallyRow = [by: 'parent' | 'kid', age: number, count: number, stars: number];
+
+/** A title as one statement reads it: its row, its advisory's, its certifications in order and its tally. */
+export interface RecordRow {
+  t: TitleRow;
+  a: AdvisoryRow | null;
+  certifications: [system: string, rating: string, reason: string | null][];
+  tally: TallyRow[];
+}
+
+/** Community statistics from the tally of a title's visible reviews. */
+function communityOf(tally: readonly TallyRow[]): Community {
+  const groups = { parent: { counts: new Map<number, number>(), starsTotal: 0 }, kid: { counts: new Map<number, number>(), starsTotal: 0 } };
+  for (const [by, age, count, stars] of tally) {
+    groups[by].counts.set(age, count);
+    groups[by].starsTotal += stars;
+  }
+  return { parents: communityStats(groups.parent), kids: communityStats(groups.kid) };
+}
+
+function parts(row: RecordRow) {
+  const certs = row.certifications.map(([system, rating, reason], position): CertificationRow => ({ titleId: row.t.id, system, rating, reason, position }));
+  return [row.t, certs, row.a, communityOf(row.tally)] as const;
+}
+
+export const toRecord = (row: RecordRow): TitleRecord => ({ title: toTitle(...parts(row)), version: row.t.version });
+export const toListRecord = (row: RecordRow) => toListItem(...parts(row));
+
+/** The stored title under each reference that finds it, one answer per reference in order. */
+export function byReference(records: readonly TitleRecord[], refs: readonly TitleRef[]): (TitleRecord | null)[] {
+  const byRef = new Map<string, TitleRecord>();
+  for (const record of records) {
+    byRef.set(formatRef({ by: 'id', id: record.title.id }), record);
+    for (const by of ['imdb', 'tmdb', 'isbn'] as const) {
+      const value = record.title.externalIds[by];
+      if (value) byRef.set(formatRef({ by, [by]: value } as TitleRef), record);
+    }
+  }
+  return refs.map((ref) => byRef.get(formatRef(ref)) ?? null);
+}
+
+/** The values each kind of reference asks for, once each. */
+export function wantedValues(refs: readonly TitleRef[]): Record<TitleRef['by'], string[]> {
+  const wanted = { id: new Set<string>(), imdb: new Set<string>(), tmdb: new Set<string>(), isbn: new Set<string>() };
+  for (const ref of refs) wanted[ref.by].add(valueOf(ref));
+  return { id: [...wanted.id], imdb: [...wanted.imdb], tmdb: [...wanted.tmdb], isbn: [...wanted.isbn] };
+}
+
+/**
+ * A patch of whole top-level fields merged onto the stored title: null when it changes nothing
+ * (the version stays, so other editors' If-Match still holds), else the input to write.
+ */
+export function mergePatch(found: TitleRecord, patch: TitlePatch): { merged: CanonicalInput; advisoryChanged: boolean } | null {
+  const current = toCanonicalInput(found.title);
+  const defined = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined));
+  const merged = canonical({ ...current, ...defined } as TitleInput);
+  if (JSON.stringify(merged) === JSON.stringify(current)) return null;
+  return { merged, advisoryChanged: 'advisory' in defined };
+}
+
+/** What an import line does to the title it matched: nothing, or a write (which may change the advisory). */
+export function importChange(prev: TitleRecord, rows: TitleRows): 'unchanged' | { advisoryChanged: boolean } {
+  // Rows follow from the input and hold all of it: equal rows, equal inputs.
+  const before = titleRows(toCanonicalInput(prev.title));
+  if (JSON.stringify(before) === JSON.stringify(rows)) return 'unchanged';
+  return { advisoryChanged: JSON.stringify(before.advisory) !== JSON.stringify(rows.advisory) };
+}
+
+const NO_PARENTS = { count: 0, medianAge: null };
+
+/** A title's columns as the index loads them, in this order, followed by one level per category. */
+export type IndexTitleRow = [
+  id: string, kind: TitleKind, name: string, nameKey: string, genreKeys: string, sortAge: number, sortReleased: string, sortStars: number,
+  updatedAt: string, age: number | null, ...levels: (number | null)[],
+];
+
+/**
+ * Index entries from three row streams, each in title id order: the titles, their certifications
+ * [title id, system, rating] in position order, and their visible parent reviews counted by age
+ * [title id, age, count]. Ids are ASCII, so every backend's order is JavaScript's.
+ */
+export function* mergeIndexEntries(
+  titles: Iterable<IndexTitleRow>,
+  certifications: Iterator<[string, string, string]>,
+  parents: Iterator<[string, number, number]>,
+): Generator<IndexEntry> {
+  let cert = certifications.next();
+  let parent = parents.next();
+  for (const row of titles) {
+    const [id, kind, name, nameKey, genreKeys, sortAge, sortReleased, sortStars, updatedAt, age, ...levels] = row;
+    const certs: Certification[] = [];
+    for (; !cert.done && cert.value[0] <= id; cert = certifications.next()) if (cert.value[0] === id) certs.push({ system: cert.value[1], rating: cert.value[2] });
+    const counts = new Map<number, number>();
+    for (; !parent.done && parent.value[0] <= id; parent = parents.next()) if (parent.value[0] === id) counts.set(parent.value[1], parent.value[2]);
+    // Most titles have no parent review: no histogram to build for them.
+    const stats = counts.size === 0 ? NO_PARENTS : communityStats({ counts, starsTotal: 0 });
+    const ratings = Object.fromEntries(CATEGORIES.flatMap((c, i) => (levels[i] == null ? [] : [[c.key, { level: levels[i], note: '' }]])));
+    yield {
+      id,
+      kind,
+      nameKey,
+      genreKeys,
+      sortAge,
+      sortReleased,
+      sortStars,
+      updatedAt,
+      facts: {
+        name,
+        advisory: age === null ? null : { ageRecommendation: age, ratings },
+        certifications: certs,
+        community: { parents: { count: stats.count, medianAge: stats.medianAge } },
+      },
+    };
+  }
+}
