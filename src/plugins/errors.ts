@@ -137,6 +137,15 @@ async function errorsPlugin(app: FastifyInstance): Promise<void> {
         detail: 'The server took too long to answer and gave up. A change the request asked for may still have been made: read before you retry.',
       });
     }
+    if (request.server.hasDecorator('store') && request.server.store.gaveUp(error)) {
+      request.log.warn({ err: error }, 'the database gave up on a statement for time');
+      reply.header('retry-after', '1');
+      return sendProblem(reply, {
+        type: `${PROBLEM_BASE}database-busy`,
+        status: 503,
+        detail: 'The database was too busy to answer in time, and what this request was writing was rolled back. Retry in a moment.',
+      });
+    }
     const status = error.statusCode ?? 500;
     if (status >= 400 && status < 500) {
       const known = error.code ? FRAMEWORK_ERRORS[error.code] : undefined;

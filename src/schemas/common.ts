@@ -58,7 +58,7 @@ export const PROBLEM_DESCRIPTIONS: Record<number, string> = {
   415: 'The body is not application/json.',
   422: 'The Idempotency-Key was first used for another request (another method, path or body).',
   429: 'A rate limit or quota is spent: `RateLimit` names it, `Retry-After` says when to try again.',
-  503: 'The server cannot answer now: it is overloaded (`overloaded`), shutting down (`shutting-down`), took too long (`timeout`), or, for /readyz, not ready. Wait as long as `Retry-After` says when it is present.',
+  503: 'The server cannot answer now: it is overloaded (`overloaded`), shutting down (`shutting-down`), took too long (`timeout`), found the database too busy (`database-busy`), or, for /readyz, not ready. Wait as long as `Retry-After` says when it is present.',
 };
 
 /** Response entries for the errors a route may answer with, served as application/problem+json. */

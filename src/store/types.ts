@@ -308,5 +308,11 @@ export interface Store {
   load(page: TableRows): Promise<void>;
   /** Rows in each table. */
   rowCounts(): Promise<Record<TableName, number>>;
+  /**
+   * Whether `err` is the database giving up for time: a statement past PostgreSQL's statement
+   * timeout, a lock waited for too long, a deadlock, or SQLite still busy after its busy timeout.
+   * The statement's transaction rolled back, and the same request a moment later may succeed.
+   */
+  gaveUp(err: unknown): boolean;
   close(): Promise<void>;
 }

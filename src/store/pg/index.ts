@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import { shippedMigrationCount } from '../../db/migrations.js';
 import { migratePg, openPg, PG_MIGRATIONS, type PgOptions } from '../../db/pg/client.js';
 import { meta } from '../../db/pg/schema.js';
+import { errorCodes } from '../errors.js';
 import type { Store } from '../types.js';
 import { createPgFlagStore, createPgReviewStore } from './community.js';
 import { createPgChildStore, createPgHouseholdStore, createPgOverrideStore } from './households.js';
@@ -9,6 +10,9 @@ import { createPgIdempotencyStore } from './idempotency.js';
 import { createPgTitleStore } from './titles.js';
 import { createPgTokenStore } from './tokens.js';
 import { pgCopy } from './copy.js';
+
+/** query_canceled (the statement timeout), lock_not_available, serialization_failure, deadlock_detected. */
+const GAVE_UP = new Set(['57014', '55P03', '40001', '40P01']);
 
 export interface PgStoreOptions extends PgOptions {
   /** Apply pending migrations on open (the default). */
@@ -35,6 +39,7 @@ export async function createPgStore(url: string, { migrate = true, ...options }:
     reviews: createPgReviewStore(db),
     flags: createPgFlagStore(db),
     idempotency: createPgIdempotencyStore(db),
+    gaveUp: (err) => errorCodes(err).some((code) => GAVE_UP.has(code)),
     async setting(key, create) {
       // Insert-or-ignore then read: two instances starting together agree on one value.
       await db.insert(meta).values({ key, value: create() }).onConflictDoNothing();

@@ -4,6 +4,7 @@ import { sql } from 'drizzle-orm';
 import { shippedMigrationCount } from '../../db/migrations.js';
 import { migrateSqlite, openSqlite, SQLITE_MIGRATIONS, type SqliteOptions } from '../../db/sqlite/client.js';
 import { meta } from '../../db/sqlite/schema.js';
+import { errorCodes } from '../errors.js';
 import type { Store } from '../types.js';
 import { createSqliteChildStore, createSqliteHouseholdStore, createSqliteOverrideStore } from './households.js';
 import { createSqliteFlagStore, createSqliteReviewStore } from './community.js';
@@ -44,6 +45,7 @@ export function createSqliteStore(path: string, { migrate = true, ...options }: 
     reviews: createSqliteReviewStore(db, titleStore.communityChanged),
     flags: createSqliteFlagStore(db),
     idempotency: createSqliteIdempotencyStore(db),
+    gaveUp: (err) => errorCodes(err).some((code) => code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')),
     async setting(key, create) {
       // Insert-or-ignore then read: two processes starting together agree on one value.
       return db.transaction((tx) => {
