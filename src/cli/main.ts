@@ -66,15 +66,22 @@ async function runImport(file: string, batch: number | undefined): Promise<numbe
   } catch {
     throw new UsageError(`cannot read ${file}`);
   }
-  const input = createReadStream(file);
-  const lines = createInterface({ input, crlfDelay: Infinity });
   const tty = process.stderr.isTTY;
-  const progress = (r: ImportReport) => {
-    if (!tty) return;
-    const percent = size ? Math.min(100, Math.round((input.bytesRead / size) * 100)) : 100;
-    process.stderr.write(`\rimporting… ${percent}%  ${r.lines} lines, ${r.created} created, ${r.updated} updated, ${r.errors.length} bad`);
-  };
-  const report = await withStore((store) => importJsonl(store, lines, progress, { worker: true, ...(batch && { writeBatch: batch, parseBatch: Math.min(batch, 1000) }) }), { cacheMb: IMPORT_CACHE_MB });
+  const report = await withStore(
+    (store) => {
+      // Opened only once the store is: readline emits lines as the file is read, and lines read
+      // while the store was still connecting (PostgreSQL) would have had no one to go to.
+      const input = createReadStream(file);
+      const lines = createInterface({ input, crlfDelay: Infinity });
+      const progress = (r: ImportReport) => {
+        if (!tty) return;
+        const percent = size ? Math.min(100, Math.round((input.bytesRead / size) * 100)) : 100;
+        process.stderr.write(`\rimporting… ${percent}%  ${r.lines} lines, ${r.created} created, ${r.updated} updated, ${r.errors.length} bad`);
+      };
+      return importJsonl(store, lines, progress, { worker: true, ...(batch && { writeBatch: batch, parseBatch: Math.min(batch, 1000) }) });
+    },
+    { cacheMb: IMPORT_CACHE_MB },
+  );
   if (tty) process.stderr.write('\n');
   for (const e of report.errors) process.stderr.write(`line ${e.line}: ${e.reason}\n`);
   const good = report.created + report.updated + report.unchanged;
