@@ -93,6 +93,8 @@ const { token } = await signUp(store, 'Bench family');
 const households = await Promise.all(Array.from({ length: 200 }, (_, i) => signUp(store, `Reviewers ${i}`)));
 const ids: string[] = [];
 for await (const title of store.titles.exportAll(5000)) ids.push(title.id);
+// A benchmark of fewer titles than it says would be worse than none.
+if (ids.length !== TITLES) throw new Error(`the import stored ${ids.length} titles of ${TITLES}`);
 let reviews = 0;
 // One title in fifty has 3–15 parent reviews around its own age.
 for (const id of ids) {
