@@ -9,11 +9,12 @@ import pg from 'pg';
 import t from 'tap';
 import { buildApp } from '../../src/app.js';
 import { testConfig } from '../../src/config.js';
+import { isPostgresUrl } from '../../src/store/index.js';
 import { bearer, call, sharedDatabase, titleInput, tokenFor } from '../helper.js';
 
 /** Another connection holding the lock a title insert needs, until release(). */
 async function holdWriteLock(database: ReturnType<typeof sharedDatabase>): Promise<() => Promise<void>> {
-  if (database.DATABASE_URL.startsWith('postgres')) {
+  if (isPostgresUrl(database.DATABASE_URL)) {
     const client = new pg.Client({ connectionString: database.DATABASE_URL });
     await client.connect();
     await client.query('begin');
