@@ -14,6 +14,7 @@ import drainingPlugin from './plugins/draining.js';
 import errorsPlugin, { clientErrorHandler, frameworkErrors, ROUTER_OPTIONS } from './plugins/errors.js';
 import pressurePlugin from './plugins/pressure.js';
 import idempotencyPlugin from './plugins/idempotency.js';
+import jsonBodyPlugin from './plugins/json-body.js';
 import rateLimitPlugin, { tokenGuard } from './plugins/rate-limit.js';
 import securityPlugin from './plugins/security.js';
 import storePlugin from './plugins/store.js';
@@ -79,6 +80,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   }
 
   await app.register(errorsPlugin);
+  await app.register(jsonBodyPlugin);
   await app.register(storePlugin, { store });
   await app.register(docsPlugin);
   await app.register(securityPlugin, { config });

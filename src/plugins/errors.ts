@@ -13,10 +13,44 @@ import type { Problem } from '../schemas/common.js';
 
 export const PROBLEM_TYPE = 'application/problem+json';
 
-export function sendProblem(reply: FastifyReply, problem: Omit<Problem, 'title'> & { title?: string }): FastifyReply {
-  const body: Problem = { ...problem, title: problem.title ?? STATUS_CODES[problem.status] ?? 'Error' };
+/** What one error answer may hold, whatever the request held: it never grows with the input. */
+export const MAX_LISTED_ERRORS = 20;
+export const MAX_PROBLEM_BYTES = 16 * 1024;
+const MAX_DETAIL = 2000;
+const MAX_PATH = 120;
+const MAX_MESSAGE = 300;
+
+/** The text cut to `max` characters with an ellipsis, never between the halves of a surrogate pair. */
+export function clip(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const end = /[\uD800-\uDBFF]/.test(text[max - 2] ?? '') ? max - 2 : max - 1;
+  return `${text.slice(0, end)}…`;
+}
+
+type ProblemInput = Omit<Problem, 'title'> & { title?: string };
+
+/**
+ * The problem as sent: a long detail is cut, and a validation failure lists at most
+ * MAX_LISTED_ERRORS errors (fewer if they would make the answer larger than MAX_PROBLEM_BYTES)
+ * and says how many more there were.
+ */
+function fitted(problem: ProblemInput): string {
+  const base = { ...problem, title: problem.title ?? STATUS_CODES[problem.status] ?? 'Error', detail: clip(problem.detail, MAX_DETAIL) };
+  if (!problem.errors) return JSON.stringify(base);
+  const all = problem.errors;
+  for (let listed = Math.min(all.length, MAX_LISTED_ERRORS); ; listed--) {
+    const errors = all.slice(0, listed).map((e) => ({ path: clip(e.path, MAX_PATH), message: clip(e.message, MAX_MESSAGE) }));
+    const more = all.length - listed;
+    const said = errors.map((e) => `${e.path}: ${e.message}`).join('; ');
+    const detail = clip(`The request is not valid: ${said}${more ? `${said ? '; ' : ''}and ${more} more` : ''}`, MAX_DETAIL);
+    const body = JSON.stringify({ ...base, detail, errors, ...(more > 0 && { moreErrors: more }) });
+    if (listed === 0 || Buffer.byteLength(body) <= MAX_PROBLEM_BYTES) return body;
+  }
+}
+
+export function sendProblem(reply: FastifyReply, problem: ProblemInput): FastifyReply {
   // Serialised here rather than through the route's schema: an error may come from any route, or none.
-  return reply.code(problem.status).type(PROBLEM_TYPE).send(JSON.stringify(body));
+  return reply.code(problem.status).type(PROBLEM_TYPE).send(fitted(problem));
 }
 
 /** Fastify's router errors (an undecodable URL, an over-long path parameter) as problems too. */
@@ -117,7 +151,7 @@ async function errorsPlugin(app: FastifyInstance): Promise<void> {
         type: `${PROBLEM_BASE}validation`,
         title: 'Validation Failed',
         status: 400,
-        detail: `The request is not valid: ${errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`,
+        detail: 'The request is not valid.',
         errors,
       });
     }

@@ -10,7 +10,8 @@ export const ProblemSchema = z
     errors: z
       .array(z.object({ path: z.string(), message: z.string() }))
       .optional()
-      .describe('For validation failures: each problem with the field it concerns, e.g. `advisory.ratings.language.level`.'),
+      .describe('For validation failures: each problem with the field it concerns, e.g. `advisory.ratings.language.level`; at most 20.'),
+    moreErrors: z.int().min(1).optional().describe('How many more problems the request had than `errors` lists.'),
   })
   .meta({ id: 'Problem', description: 'An RFC 9457 problem detail, served as application/problem+json.' });
 
@@ -34,11 +35,31 @@ export const CursorQuery = z
 
 export const Timestamp = z.iso.datetime().describe('ISO 8601, UTC');
 
+/** Bidirectional embeddings, overrides and isolates: they make the text after them show in another order. */
+const BIDI_CONTROLS = /[\u202A-\u202E\u2066-\u2069]/;
+
 /**
- * For text that is stored: UTF-8 has no form for a lone UTF-16 surrogate, which would come back
- * as U+FFFD, so such text is refused rather than changed. Use as `.refine(...WELL_FORMED)`.
+ * Text that is stored comes back as it was sent, or is refused; it is never changed. UTF-8 has no
+ * form for a lone UTF-16 surrogate, which would come back as U+FFFD. A byte-order mark (U+FEFF)
+ * is refused rather than kept: it is invisible, and `.trim()` (JavaScript counts it as white
+ * space) would silently drop it from the ends. These checks run before any `.trim()` added after.
  */
-export const WELL_FORMED = [(text: string) => text.isWellFormed(), 'holds a broken character (a lone UTF-16 surrogate)'] as const;
+export const storedText = () =>
+  z
+    .string()
+    .refine((text) => text.isWellFormed(), 'holds a broken character (a lone UTF-16 surrogate)')
+    .refine((text) => !text.includes('\uFEFF'), 'holds a byte-order mark (U+FEFF), an invisible character; remove it');
+
+/**
+ * A name, nickname or headline: short text shown as a label, where a bidirectional control could
+ * make what a parent reads differ from what was written (a right-to-left override turns
+ * "gpj.exe" into "exe.jpg"). Long texts keep them: mixed-direction writing may need them.
+ */
+export const labelText = () =>
+  storedText().refine(
+    (text) => !BIDI_CONTROLS.test(text),
+    'holds a bidirectional control character (U+202A–U+202E or U+2066–U+2069), which can make a name show in another order than it was written; remove it',
+  );
 
 export const page = <T extends z.ZodType>(item: T) =>
   z.object({

@@ -9,22 +9,14 @@
  */
 import t from 'tap';
 import { bearer, call } from '../helper.js';
-import type { JsonSchema } from '../security/openapi-arbitraries.js';
 import { buildWorld, type World } from '../security/world.js';
-import { bodyFor, doc, hasBody, keyOf, operations, requestFor, rolesOf, urlFor } from './operations.js';
+import { bodyFor, doc, hasBody, keyOf, objectOf, operations, requestFor, rolesOf, tokenForRoles as tokenFor, urlFor } from './operations.js';
 import Database from 'better-sqlite3';
 
-const resolve = (schema: JsonSchema | undefined): JsonSchema => (schema?.$ref ? doc.components.schemas[schema.$ref.split('/').pop()!]! : (schema ?? {}));
-const objectOf = (schema: JsonSchema): JsonSchema => resolve((resolve(schema).anyOf as JsonSchema[] | undefined)?.find((s) => resolve(s).properties) ?? schema);
 
 /** Names that must never be settable by a client, whatever the operation. */
 const INTERNAL = ['householdId', 'hash', 'version', 'role', 'isAdmin', 'ownerId', 'hidden', 'deletedAt'];
 
-/** Who may call the operation, as a token of the world. */
-function tokenFor(w: World, roles: string[] | null): string | null {
-  if (roles === null || roles.length === 0) return roles === null ? null : w.tokens.household;
-  return roles.includes('household') ? w.tokens.household : roles.includes('admin') ? w.tokens.admin : w.tokens.editor;
-}
 
 t.test('every writable body refuses read-only and internal properties (400 naming them), and changes nothing', async (t) => {
   const w = await buildWorld(t);

@@ -8,13 +8,24 @@ import { readFileSync } from 'node:fs';
 import type { InjectOptions } from 'fastify';
 import { OPENAPI_FILE } from '../../scripts/openapi.js';
 import { advisory, bearer } from '../helper.js';
-import { operationsOf, rolesOf, type OpenApiDocument, type OperationRef } from '../security/openapi-arbitraries.js';
+import { operationsOf, rolesOf, type JsonSchema, type OpenApiDocument, type OperationRef } from '../security/openapi-arbitraries.js';
 import type { World } from '../security/world.js';
 
 export const doc = JSON.parse(readFileSync(OPENAPI_FILE, 'utf8')) as OpenApiDocument;
 export const operations = operationsOf(doc);
 export { rolesOf };
 export const keyOf = (op: OperationRef) => `${op.method} ${op.path}`;
+
+/** A schema with its $ref followed into the document's components. */
+export const resolve = (schema: JsonSchema | undefined): JsonSchema => (schema?.$ref ? doc.components.schemas[schema.$ref.split('/').pop()!]! : (schema ?? {}));
+/** The object a (possibly nullable) body schema describes. */
+export const objectOf = (schema: JsonSchema): JsonSchema => resolve((resolve(schema).anyOf as JsonSchema[] | undefined)?.find((s) => resolve(s).properties) ?? schema);
+
+/** Who may call an operation naming these roles, as a token of the world (null: no token needed). */
+export function tokenForRoles(w: World, roles: string[] | null): string | null {
+  if (roles === null || roles.length === 0) return roles === null ? null : w.tokens.household;
+  return roles.includes('household') ? w.tokens.household : roles.includes('admin') ? w.tokens.admin : w.tokens.editor;
+}
 
 type Params = Record<string, string>;
 
