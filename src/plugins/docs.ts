@@ -11,8 +11,17 @@ import pkg from '../../package.json' with { type: 'json' };
 export const API_DESCRIPTION = `Parental content advisories: expert ratings per category, official certifications,
 and verdicts that explain themselves ("is this OK at age 12?").
 
-Errors are RFC 9457 problem+json. Lists are cursor-paginated. Catalogue reads and age verdicts
-need no token; changes need a bearer token with the editor role.`;
+Errors are RFC 9457 problem+json; a validation failure lists at most 20 errors in \`errors\` and
+counts the rest in \`moreErrors\`, and no error answer is larger than 16 kB. A body is refused before
+it is parsed when it nests deeper, or holds larger objects or lists, than the operation's schema
+allows (give or take a little, so stray fields are still named). Lists are cursor-paginated.
+Catalogue reads and age verdicts need no token; changes need a bearer token with the editor role.
+
+Text is stored as it was sent, or refused; it is never changed, except that white space around
+catalogue, child, household and token texts is trimmed (reviews and flags keep theirs). Refused everywhere: a lone UTF-16
+surrogate and a byte-order mark (U+FEFF). Refused in names, nicknames and headlines: the
+bidirectional controls U+202A–U+202E and U+2066–U+2069, which can make a name show in another
+order than it was written.`;
 
 interface Doc {
   paths?: Record<string, unknown>;

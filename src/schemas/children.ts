@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { BIRTH } from '../domain/age.js';
 import { CATEGORIES, type CategoryKey } from '../domain/categories.js';
 import { findRating, ratingsOf, SYSTEM_KEYS } from '../domain/rating-systems.js';
-import { CursorQuery, LimitQuery, Timestamp, WELL_FORMED } from './common.js';
+import { CursorQuery, labelText, LimitQuery, storedText, Timestamp } from './common.js';
 
 const Level = z.int().min(0).max(5);
 
@@ -33,13 +33,11 @@ const CeilingsInput = z
   .describe('The strictest rating allowed per system, e.g. { "MPA": "PG-13", "ESRB": "T" }.');
 
 const childFields = {
-  nickname: z
-    .string()
+  nickname: labelText()
     .trim()
     .min(1)
     .max(40)
     .refine((s) => /[\p{L}\p{N}]/u.test(s) && !/\p{Cc}/u.test(s), 'give letters or digits, without control characters')
-    .refine(...WELL_FORMED)
     .describe('What the family calls the child; shown only to the household.'),
   birth: z
     .string()
@@ -102,7 +100,7 @@ export const PageQuery = z.strictObject({ limit: LimitQuery, cursor: CursorQuery
 export const OverrideInput = z
   .strictObject({
     decision: z.enum(['allow', 'block']),
-    note: z.string().trim().min(1).max(500).refine(...WELL_FORMED).nullable().optional(),
+    note: storedText().trim().min(1).max(500).nullable().optional(),
     expiresAt: Timestamp.nullable().optional().describe('When the override stops; it must lie in the future. Absent or null: until removed.'),
   })
   .meta({ id: 'OverrideWrite' });
@@ -124,7 +122,7 @@ export const Household = z
   .meta({ id: 'Household' });
 
 export const HouseholdCreate = z
-  .strictObject({ name: z.string().trim().min(1).max(100).refine(...WELL_FORMED).optional().describe('An optional label, e.g. "The Parks".') })
+  .strictObject({ name: labelText().trim().min(1).max(100).optional().describe('An optional label, e.g. "The Parks".') })
   .nullish()
   .meta({ id: 'HouseholdCreate' });
 

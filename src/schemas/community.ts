@@ -1,15 +1,10 @@
 import { z } from 'zod';
 import { CATEGORY_KEYS } from '../domain/categories.js';
 import { MAX_AGE, MIN_AGE } from '../domain/verdict.js';
-import { CursorQuery, LimitQuery, Timestamp, WELL_FORMED } from './common.js';
+import { CursorQuery, labelText, LimitQuery, storedText, Timestamp } from './common.js';
 
-/** Community text is kept exactly as written: not trimmed, but never blank and never broken UTF-16. */
-const text = (max: number) =>
-  z
-    .string()
-    .max(max)
-    .refine((v) => v.trim().length > 0, 'write something')
-    .refine(...WELL_FORMED);
+/** Community text is kept exactly as written: not trimmed, but never blank. */
+const text = (max: number, base = storedText) => base().max(max).refine((v) => v.trim().length > 0, 'write something');
 const AgeRating = z.int().min(MIN_AGE).max(MAX_AGE).describe('"OK from this age", 2–18.');
 const Stars = z.int().min(1).max(5);
 
@@ -19,7 +14,7 @@ export const ReviewCreate = z
     childId: z.string().max(100).optional().describe('For a kid review: which child wrote it.'),
     ageRating: AgeRating,
     stars: Stars,
-    headline: text(120),
+    headline: text(120, labelText),
     body: text(4000),
   })
   .superRefine((r, ctx) => {
@@ -29,7 +24,7 @@ export const ReviewCreate = z
   .meta({ id: 'ReviewCreate' });
 
 export const ReviewPatch = z
-  .strictObject({ ageRating: AgeRating.optional(), stars: Stars.optional(), headline: text(120).optional(), body: text(4000).optional() })
+  .strictObject({ ageRating: AgeRating.optional(), stars: Stars.optional(), headline: text(120, labelText).optional(), body: text(4000).optional() })
   .refine((p) => Object.keys(p).length > 0, 'the patch changes nothing: give at least one field')
   .meta({ id: 'ReviewPatch' });
 

@@ -4,15 +4,15 @@ import { findRating, ratingsOf, SYSTEM_KEYS } from '../domain/rating-systems.js'
 import { IMDB_ID, normalizeIsbn, parseTitleRef, TITLE_ID, TMDB_ID } from '../domain/references.js';
 import { searchTokens } from '../domain/text.js';
 import { MAX_AGE, MIN_AGE } from '../domain/verdict.js';
-import { CursorQuery, LimitQuery, queryInt, Timestamp, WELL_FORMED } from './common.js';
+import { CursorQuery, labelText, LimitQuery, queryInt, storedText, Timestamp } from './common.js';
 
 export const TITLE_KINDS = ['movie', 'tv', 'book', 'game', 'app', 'podcast', 'youtube'] as const;
 export const TitleKind = z.enum(TITLE_KINDS).meta({ id: 'TitleKind' });
 export type TitleKind = z.infer<typeof TitleKind>;
 
-const text = (max: number) => z.string().trim().min(1).max(max).refine(...WELL_FORMED);
-const optionalText = (max: number) => text(max).nullable().optional();
-const names = (maxItems: number, maxLength: number) => z.array(text(maxLength)).max(maxItems);
+const text = (max: number, base = storedText) => base().trim().min(1).max(max);
+const optionalText = (max: number, base = storedText) => text(max, base).nullable().optional();
+const names = (maxItems: number, maxLength: number) => z.array(text(maxLength, labelText)).max(maxItems);
 const AgeInt = z.int().min(MIN_AGE).max(MAX_AGE);
 const Level = z.int().min(0).max(5);
 
@@ -94,7 +94,7 @@ const ExternalIdsInput = z
 const ReleaseDatesInput = z.strictObject({ theaters: z.iso.date().nullable().optional(), streaming: z.iso.date().nullable().optional() });
 
 const titleFields = {
-  name: text(300).refine((name) => searchTokens(name).length > 0, 'give at least one letter or digit, so the title can be found'),
+  name: text(300, labelText).refine((name) => searchTokens(name).length > 0, 'give at least one letter or digit, so the title can be found'),
   kind: TitleKind,
   year: z.int().min(1800).max(2100).nullable().optional(),
   releaseDates: ReleaseDatesInput,
@@ -103,7 +103,7 @@ const titleFields = {
   topics: names(20, 60),
   cast: names(100, 200),
   directors: names(50, 200),
-  studio: optionalText(200),
+  studio: optionalText(200, labelText),
   synopsis: optionalText(5000),
   certifications: Certifications,
   externalIds: ExternalIdsInput,

@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import { Timestamp, WELL_FORMED } from './common.js';
+import { labelText, Timestamp } from './common.js';
 
 export const Role = z.enum(['household', 'editor', 'admin']).meta({ id: 'Role' });
 
 /** What a token is called, to tell tokens apart in a list. */
-export const TokenName = z.string().trim().min(1).max(100).refine(...WELL_FORMED);
+export const TokenName = labelText().trim().min(1).max(100);
 
 export const TokenInfo = z
   .object({
