@@ -52,7 +52,10 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     requestTimeout: config.REQUEST_TIMEOUT_MS,
     // The client address per-address limits count: from X-Forwarded-For only through trusted proxies.
     trustProxy: config.TRUST_PROXY,
-    connectionTimeout: config.REQUEST_TIMEOUT_MS * 2,
+    // A connection on which nothing moves this long mid-request is closed unanswered (a client that
+    // stops reading its answer). Twice the handler's time, which is longer than the request's, so a
+    // handler working quietly gets to answer, or to say 503, before its connection is taken away.
+    connectionTimeout: config.HANDLER_TIMEOUT_MS * 2,
     // A handler still busy after this answers 503 (the errors plugin words it) instead of holding the connection.
     handlerTimeout: config.HANDLER_TIMEOUT_MS,
     // While closing, the draining plugin answers late requests as problems, not Fastify's plain JSON 503.
