@@ -4,7 +4,7 @@
  */
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import { validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
-import type { Config } from './config.js';
+import { timeoutCheckInterval, type Config } from './config.js';
 import { loadDemo } from './demo/load.js';
 import { maskTokens } from './domain/tokens.js';
 import authPlugin from './plugins/auth.js';
@@ -53,7 +53,10 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     requestTimeout: config.REQUEST_TIMEOUT_MS,
     // The client address per-address limits count: from X-Forwarded-For only through trusted proxies.
     trustProxy: config.TRUST_PROXY,
-    connectionTimeout: config.REQUEST_TIMEOUT_MS * 2,
+    // A connection on which nothing moves this long mid-request is closed unanswered (a client that
+    // stops reading its answer). Twice the handler's time, which is longer than the request's, so a
+    // handler working quietly gets to answer, or to say 503, before its connection is taken away.
+    connectionTimeout: config.HANDLER_TIMEOUT_MS * 2,
     // A handler still busy after this answers 503 (the errors plugin words it) instead of holding the connection.
     handlerTimeout: config.HANDLER_TIMEOUT_MS,
     // While closing, the draining plugin answers late requests as problems, not Fastify's plain JSON 503.
@@ -61,8 +64,18 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     // close() waits for requests in flight: Node closes idle keep-alive connections itself, and no
     // busy one is cut (some Fastify 5 releases reset busy ones under the default 'idle': fastify#6889).
     forceCloseConnections: false,
-    // The request line and headers together; above it Node answers 431 (see clientErrorHandler).
-    http: { maxHeaderSize: config.MAX_HEADER_SIZE },
+    http: {
+      // The request line and headers together; above it Node answers 431 (see clientErrorHandler).
+      maxHeaderSize: config.MAX_HEADER_SIZE,
+      // Node enforces the request timeout only when it checks, every 30 s unless told: a slow
+      // client would otherwise keep its connection up to 30 s past its time.
+      connectionsCheckingInterval: timeoutCheckInterval(config.REQUEST_TIMEOUT_MS),
+      // Headers get the whole request's time, not Node's 60 s, which would be shorter than a long
+      // REQUEST_TIMEOUT_MS; requestTimeout is repeated here because Node refuses a headersTimeout
+      // above its own 300 s default at creation (Fastify sets requestTimeout only afterwards).
+      headersTimeout: config.REQUEST_TIMEOUT_MS,
+      requestTimeout: config.REQUEST_TIMEOUT_MS,
+    },
     routerOptions: ROUTER_OPTIONS,
     frameworkErrors,
     clientErrorHandler,

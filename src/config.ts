@@ -86,7 +86,8 @@ const ConfigSchema = z.object({
   // SQLite's page cache for the server's connection: the upper levels of every index stay in
   // memory, so a title read at a million titles costs fewer page reads. It counts in the resident set.
   SQLITE_CACHE_MB: z.coerce.number().int().min(1).max(16 * 1024).default(16),
-  HANDLER_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(15_000),
+  // Above REQUEST_TIMEOUT_MS (see the check below), whose own cap it must be able to pass.
+  HANDLER_TIMEOUT_MS: z.coerce.number().int().min(100).max(660_000).default(15_000),
   // Load shedding: 0 turns a threshold off.
   MAX_EVENT_LOOP_DELAY_MS: z.coerce.number().int().min(0).max(60_000).default(1_000),
   MAX_HEAP_USED_MB: z.coerce
@@ -100,7 +101,27 @@ const ConfigSchema = z.object({
   // times what is live. Building the title index for a million titles peaked at 470 MB without
   // it and 260 MB with it, for some 10% of throughput (see the README's benchmark).
   OPTIMIZE_FOR_SIZE: flag.default(true),
+}).superRefine((c, ctx) => {
+  // A slow upload runs into both clocks: the request's from its first byte, the handler's from its
+  // headers. Node notices an expired request up to one checking interval late, so unless the
+  // handler's is longer by more than that, the upload is told 503 (our fault), not 408 (its own).
+  const least = c.REQUEST_TIMEOUT_MS + timeoutCheckInterval(c.REQUEST_TIMEOUT_MS);
+  if (c.HANDLER_TIMEOUT_MS <= least) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['HANDLER_TIMEOUT_MS'],
+      message: `must be more than ${least}: REQUEST_TIMEOUT_MS (${c.REQUEST_TIMEOUT_MS}) and the ${least - c.REQUEST_TIMEOUT_MS} ms Node may take to notice it, so that a slow upload is answered 408, not 503`,
+    });
+  }
 });
+
+/**
+ * How often Node looks for requests past REQUEST_TIMEOUT_MS (connectionsCheckingInterval; 30 s
+ * unless told): a slow client is cut off this much after its time at most.
+ */
+export function timeoutCheckInterval(requestTimeoutMs: number): number {
+  return Math.min(1_000, Math.ceil(requestTimeoutMs / 4));
+}
 
 export type Config = z.infer<typeof ConfigSchema>;
 

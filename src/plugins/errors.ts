@@ -2,7 +2,7 @@
  * One root error handler and one not-found handler: every error leaves as RFC 9457
  * problem+json, validation errors name their fields, and nothing of a 5xx leaks out.
  */
-import type { Duplex } from 'node:stream';
+import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
@@ -60,15 +60,24 @@ export function frameworkErrors(error: FastifyError, _request: FastifyRequest, r
   sendProblem(reply, { type: 'about:blank', status, detail });
 }
 
-/** Requests Node's HTTP parser rejects before Fastify sees them (bad request line, headers too large). */
-export function clientErrorHandler(error: NodeJS.ErrnoException, socket: Duplex): void {
+/**
+ * Requests Node refuses before Fastify routes them (bad request line, headers too large), and
+ * requests not all there within REQUEST_TIMEOUT_MS: slow headers, or a slow body Fastify is still
+ * reading. Node raises all of them here, with `this` bound to the Fastify instance.
+ */
+export function clientErrorHandler(this: FastifyInstance, error: NodeJS.ErrnoException, socket: Socket): void {
   if (error.code === 'ECONNRESET' || socket.destroyed) return;
   const status = error.code === 'HPE_HEADER_OVERFLOW' ? 431 : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
   const detail = status === 431 ? 'The request headers are larger than this server accepts.' : status === 408 ? 'The request took too long to arrive.' : 'The request is not valid HTTP.';
+  // The client's doing, not a fault of the server's: info, so a flood of them is visible but never an alarm.
+  this.log.info({ status, code: error.code, remoteAddress: socket.remoteAddress }, 'client error');
   const body = JSON.stringify({ type: 'about:blank', title: STATUS_CODES[status], status, detail });
   if (!socket.writable) return void socket.destroy(error);
+  // Closed once the answer is out, not merely half-closed: a client that keeps its side open and
+  // goes on sending would otherwise keep the connection, and a request Fastify is reading, alive.
   socket.end(
     `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: ${PROBLEM_TYPE}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    () => socket.destroy(),
   );
 }
 

@@ -236,16 +236,19 @@ export interface RawResponse {
 
 /**
  * A raw HTTP/1.1 connection, to send a request in pieces (a slow client) and read what comes
- * back until the server closes the connection.
+ * back until the server closes the connection. `halfOpen` keeps our side open after the server's
+ * FIN, as a hostile client may: the connection then ends only when a write of ours finds the
+ * server gone, so such a client must keep writing.
  */
-export function rawConnection(port: number) {
-  const socket = connect(port, '127.0.0.1');
+export function rawConnection(port: number, { halfOpen = false } = {}) {
+  const socket = connect({ port, host: '127.0.0.1', allowHalfOpen: halfOpen });
   let received = '';
   // One character a byte, so Content-Length counts characters; bodies are decoded as UTF-8 below.
   socket.setEncoding('latin1');
   socket.on('data', (d: string) => (received += d));
+  // A write that finds the connection gone fails before the close: the close is what counts.
   socket.on('error', () => {});
-  const closed = once(socket, 'close');
+  const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
   return {
     socket,
     write: (text: string) => new Promise<void>((resolve, reject) => socket.write(text, (err) => (err ? reject(err) : resolve()))),

@@ -1,6 +1,7 @@
 /**
  * A handler that hangs does not hold its connection: past HANDLER_TIMEOUT_MS the client gets a
- * 503 problem, and the server goes on answering others.
+ * 503 problem, and the server goes on answering others; a slow one within it is not cut off by
+ * the connection timeout meanwhile.
  */
 import t from 'tap';
 import { buildApp } from '../../src/app.js';
@@ -49,6 +50,27 @@ t.test('a handler past HANDLER_TIMEOUT_MS answers 503 problem+json, and the serv
   const again = await call(app, { method: 'GET', url: `/v1/titles/${title.id}` });
   t.equal(again.statusCode, 200, 'the next request is served');
   t.equal((await call(app, { method: 'GET', url: '/healthz' })).statusCode, 200);
+});
+
+t.test('a handler slower than twice REQUEST_TIMEOUT_MS, within HANDLER_TIMEOUT_MS, is answered on a real connection', async (t) => {
+  const { store, hang, release } = await hangingStore();
+  // Node closes a connection on which nothing moves for connectionTimeout: that must not come first.
+  const app = await buildApp(testConfig({ REQUEST_TIMEOUT_MS: 500, HANDLER_TIMEOUT_MS: 3_000 }), { store });
+  t.teardown(async () => {
+    release();
+    await app.close();
+  });
+  const editor = await tokenFor(app, 'editor');
+  const title = await createTitle(app, editor, titleInput());
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const { port } = app.server.address() as { port: number };
+
+  hang(true);
+  const later = setTimeout(release, 1_500);
+  t.teardown(() => clearTimeout(later));
+  const res = await fetch(`http://127.0.0.1:${port}/v1/titles/${title.id}`, { signal: AbortSignal.timeout(5_000) });
+  t.equal(res.status, 200, 'the answer, not a dropped connection');
+  t.equal(((await res.json()) as { id: string }).id, title.id);
 });
 
 t.test('a quick handler is never cut short', async (t) => {

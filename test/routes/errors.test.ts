@@ -70,7 +70,8 @@ t.test('Node-level client errors are answered as problems', async (t) => {
     const socket = new PassThrough();
     let written = '';
     socket.on('data', (d) => (written += d));
-    clientErrorHandler(Object.assign(new Error('x'), { code }), socket);
+    // Fastify calls it bound to the instance; only its logger is used.
+    clientErrorHandler.call({ log: { info() {} } } as never, Object.assign(new Error('x'), { code }), socket as never);
     await new Promise((r) => setImmediate(r));
     t.match(written, new RegExp(`^HTTP/1.1 ${status} `), code);
     t.match(written, /Content-Type: application\/problem\+json/);
