@@ -14,7 +14,9 @@ and verdicts that explain themselves ("is this OK at age 12?").
 Errors are RFC 9457 problem+json; a validation failure lists at most 20 errors in \`errors\` and
 counts the rest in \`moreErrors\`, and no error answer is larger than 16 kB. A body is refused before
 it is parsed when it nests deeper, or holds larger objects or lists, than the operation's schema
-allows (give or take a little, so stray fields are still named). Lists are cursor-paginated.
+allows (give or take a little, so stray fields are still named). A request not all there within
+the server's request timeout (10 s by default), headers or body, is answered 408 and its
+connection closed. Lists are cursor-paginated.
 Catalogue reads and age verdicts need no token; changes need a bearer token with the editor role.
 
 Text is stored as it was sent, or refused; it is never changed, except that white space around
