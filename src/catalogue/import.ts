@@ -5,6 +5,8 @@
  */
 import { extname } from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { clip } from '../domain/text.js';
+import { boundsOf, firstExcess } from '../schemas/json-shape.js';
 import { ImportLine } from '../schemas/titles.js';
 import { importItem, type ImportItem } from '../store/title-mapping.js';
 import type { Store } from '../store/types.js';
@@ -32,19 +34,27 @@ const WRITE_BATCH = 20_000;
 /** One line read: a title to write, a reason it cannot be, or nothing (a blank line). */
 export type ParsedLine = { value: ImportItem } | { error: string } | null;
 
+/** As many problems as an API answer lists; a line's reason does not grow with the line. */
+const LISTED_ISSUES = 20;
+
 function describeIssues(issues: { path: PropertyKey[]; message: string; code: string; keys?: string[] }[]): string {
-  return issues
-    .map((i) => {
-      const path = i.path.map(String).join('.');
-      if (i.code === 'unrecognized_keys' && i.keys) return i.keys.map((k) => `${path ? `${path}.` : ''}${k}: unknown field`).join('; ');
-      return `${path || 'line'}: ${i.message}`;
-    })
-    .join('; ');
+  const all = issues.flatMap((i) => {
+    const path = i.path.map(String).join('.');
+    if (i.code === 'unrecognized_keys' && i.keys) return i.keys.map((k) => `${path ? `${path}.` : ''}${clip(k, 41)}: unknown field`);
+    return [`${path || 'line'}: ${clip(i.message, 300)}`];
+  });
+  const more = all.length - LISTED_ISSUES;
+  return [...all.slice(0, LISTED_ISSUES), ...(more > 0 ? [`and ${more} more`] : [])].join('; ');
 }
+
+/** An import line is held to the shape a title takes, as a request body is (schemas/json-shape.ts). */
+const LINE_BOUNDS = boundsOf(ImportLine);
 
 export function parseLine(raw: string): ParsedLine {
   const text = raw.trim();
   if (text === '') return null;
+  const excess = firstExcess(text, LINE_BOUNDS, 'line');
+  if (excess) return { error: `${excess.path}: ${excess.message}` };
   let json: unknown;
   try {
     json = JSON.parse(text);

@@ -28,3 +28,10 @@ export function searchText(name: string): string {
 export function sortKey(name: string): string {
   return searchTokens(name).join(' ');
 }
+
+/** The text cut to `max` characters with an ellipsis, never between the halves of a surrogate pair. */
+export function clip(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const end = /[\uD800-\uDBFF]/.test(text[max - 2] ?? '') ? max - 2 : max - 1;
+  return `${text.slice(0, end)}…`;
+}

@@ -8,6 +8,7 @@ import fp from 'fastify-plugin';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
 import FindMyWay, { type HTTPMethod } from 'find-my-way';
 import { STATUS_CODES } from 'node:http';
+import { clip } from '../domain/text.js';
 import { AppError, PROBLEM_BASE } from '../errors.js';
 import type { Problem } from '../schemas/common.js';
 
@@ -19,13 +20,6 @@ export const MAX_PROBLEM_BYTES = 16 * 1024;
 const MAX_DETAIL = 2000;
 const MAX_PATH = 120;
 const MAX_MESSAGE = 300;
-
-/** The text cut to `max` characters with an ellipsis, never between the halves of a surrogate pair. */
-export function clip(text: string, max: number): string {
-  if (text.length <= max) return text;
-  const end = /[\uD800-\uDBFF]/.test(text[max - 2] ?? '') ? max - 2 : max - 1;
-  return `${text.slice(0, end)}…`;
-}
 
 type ProblemInput = Omit<Problem, 'title'> & { title?: string };
 

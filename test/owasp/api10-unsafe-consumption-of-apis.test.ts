@@ -45,6 +45,11 @@ const BAD_LINES: [string, string, RegExp][] = [
   ['a byte-order mark', line({ name: '\uFEFFBOM' }), /name: .*byte-order mark/],
   ['a bad id', line({ name: 'Id', id: '../../etc/passwd' }), /id: /],
   ['too many genres', line({ name: 'Genres', genres: Array.from({ length: 21 }, (_, i) => `g${i}`) }), /genres: /],
+  // Refused before they are parsed, as request bodies are (issue 16).
+  ['100,000 unknown keys', JSON.stringify(Object.fromEntries(Array.from({ length: 100_000 }, (_, i) => [`k${i}`, 0]))), /^line: has more than \d+ fields/],
+  ['50,000 keys in the ratings', line({ name: 'Keys', advisory: advisory({ ratings: Object.fromEntries(Array.from({ length: 50_000 }, (_, i) => [`k${i}`, 0])) }) }), /^advisory\.ratings: has more than/],
+  ['nesting 100,000 deep', `${'['.repeat(100_000)}${']'.repeat(100_000)}`, /: is nested more than \d+ deep/],
+  ['30 unknown fields', line({ name: 'Stray', ...Object.fromEntries(Array.from({ length: 30 }, (_, i) => [`stray${i}`, i])) }), /^stray0: unknown field; .*; and 10 more$/],
 ];
 
 const INERT = [

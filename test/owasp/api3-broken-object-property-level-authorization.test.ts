@@ -9,8 +9,8 @@
  */
 import t from 'tap';
 import { bearer, call } from '../helper.js';
-import { buildWorld, type World } from '../security/world.js';
-import { bodyFor, doc, hasBody, keyOf, objectOf, operations, requestFor, rolesOf, tokenForRoles as tokenFor, urlFor } from './operations.js';
+import { buildWorld } from '../security/world.js';
+import { bodyFor, hasBody, keyOf, objectOf, operations, requestFor, rolesOf, tokenForRoles as tokenFor, urlFor } from './operations.js';
 import Database from 'better-sqlite3';
 
 

@@ -7,7 +7,7 @@
 import fc from 'fast-check';
 import t from 'tap';
 import { z } from 'zod';
-import { boundsOf, boundsOfJsonSchema, firstExcess, UNDECLARED_BODY, type ShapeBounds } from '../../src/plugins/json-body.js';
+import { boundsOf, boundsOfJsonSchema, firstExcess, UNDECLARED_BODY, type ShapeBounds } from '../../src/schemas/json-shape.js';
 
 /** The shape of a parsed value, measured the slow and obvious way. */
 function shapeOf(value: unknown): ShapeBounds {
@@ -44,10 +44,10 @@ t.test('the pass agrees with the parsed shape on any JSON', async (t) => {
 
 t.test('the excess is named as validation names a field', async (t) => {
   const b: ShapeBounds = { depth: 3, keys: 2, items: 2 };
-  t.same(firstExcess('{"a":1,"b":2,"c":3}', b), { path: 'body', message: 'has more than 2 fields, more than any object this operation takes' });
+  t.same(firstExcess('{"a":1,"b":2,"c":3}', b), { path: 'body', message: 'has more than 2 fields, more than the schema allows anywhere' });
   t.same(firstExcess('{"limits":{"x":1,"y":2,"z":3}}', b)?.path, 'limits');
-  t.same(firstExcess('{"titles":[1,2,3]}', b), { path: 'titles', message: 'has more than 2 items, more than any list this operation takes' });
-  t.same(firstExcess('{"a":[0,{"b":{"c":1}}]}', b), { path: 'a.1.b', message: 'is nested more than 3 deep, deeper than anything this operation takes' });
+  t.same(firstExcess('{"titles":[1,2,3]}', b), { path: 'titles', message: 'has more than 2 items, more than the schema allows anywhere' });
+  t.same(firstExcess('{"a":[0,{"b":{"c":1}}]}', b), { path: 'a.1.b', message: 'is nested more than 3 deep, deeper than the schema allows anywhere' });
   t.same(firstExcess('{"s":"[[[[,,,,{{{{\\"]]]]","t":{"u":"\\\\"}}', b), null, 'brackets, commas and escaped quotes in strings are text');
   t.same(firstExcess(`{"${'k'.repeat(100)}":{"a":1,"b":2,"c":3}}`, b)?.path, `${'k'.repeat(40)}…`, 'a long key is shown cut');
   t.same(firstExcess('{"a":"unterminated', b), null, 'malformed JSON is left to the parser');
