@@ -8,7 +8,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
-import { checkDatabase, kill, sleep, startServer, until, WriteLoad, type Server } from './support.js';
+import { checkSqliteFile, kill, sleep, startServer, until, WriteLoad, type Server } from './support.js';
 
 const KILLS = 4;
 const WORKERS = 6;
@@ -47,7 +47,7 @@ t.test('SIGKILL during a write load loses no acknowledged write and leaves the d
 
     const acked = load.snapshot();
     t.comment(`run ${run}: ${load.acknowledged - before} writes acknowledged before the kill`);
-    const check = checkDatabase(database, acked);
+    const check = await checkSqliteFile(database, acked);
     t.equal(check.integrity, 'ok', `run ${run}: integrity_check`);
     t.equal(check.foreignKeys, 0, `run ${run}: foreign_key_check`);
     t.same(check.missing, [], `run ${run}: all ${load.acknowledged} acknowledged writes are in the file`);

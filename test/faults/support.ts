@@ -1,12 +1,14 @@
 /**
  * What the fault tests share: the real server in a child process, a concurrent write load that
- * remembers every write the server acknowledged, and a check of a database file against it.
+ * remembers every write the server acknowledged, and a check of a database (a SQLite file or a
+ * PostgreSQL schema) against it.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import pg from 'pg';
 import type { Test } from 'tap';
 import { hashToken } from '../../src/domain/tokens.js';
 
@@ -185,35 +187,69 @@ export class WriteLoad {
 export type Acknowledged = ReturnType<WriteLoad['snapshot']>;
 
 /**
- * Opens the database file (recovering it as any next opener would), and reports its integrity
- * check and every acknowledged write it does not hold.
+ * Every row one statement reads. The check's statements take no parameters and run as they are on
+ * either backend, so one check serves both.
  */
-export function checkDatabase(path: string, acked: Acknowledged): { integrity: string; foreignKeys: number; missing: string[] } {
+type Rows = <T>(sql: string) => Promise<T[]>;
+
+/** Every acknowledged write the database does not hold, read table by table. */
+async function missingWrites(rows: Rows, acked: Acknowledged): Promise<string[]> {
+  const households = new Set((await rows<{ id: string }>('select id from households')).map((r) => r.id));
+  const tokenOwners = new Map(
+    (await rows<{ hash: string; household_id: string }>('select hash, household_id from tokens where revoked_at is null')).map((r) => [r.hash, r.household_id]),
+  );
+  const children = new Map((await rows<{ id: string; household_id: string; nickname: string }>('select id, household_id, nickname from children')).map((r) => [r.id, r]));
+  const overrides = new Map(
+    (await rows<{ child_id: string; title_id: string; note: string; decision: string }>('select child_id, title_id, note, decision from overrides')).map((r) => [
+      `${r.child_id}/${r.title_id}`,
+      r,
+    ]),
+  );
+  const missing: string[] = [];
+  for (const h of acked.households.values()) {
+    if (!households.has(h.id)) missing.push(`household ${h.id}`);
+    if (tokenOwners.get(hashToken(h.token)) !== h.id) missing.push(`token of ${h.id}`);
+  }
+  for (const [id, c] of acked.children) {
+    const row = children.get(id);
+    if (row?.household_id !== c.householdId || row.nickname !== c.nickname) missing.push(`child ${id} (${JSON.stringify(row)})`);
+  }
+  for (const [key, o] of acked.overrides) {
+    const row = overrides.get(key);
+    if (row?.note !== o.note || row.decision !== o.decision) missing.push(`override ${key} (${JSON.stringify(row)})`);
+  }
+  for (const id of acked.deleted) if (children.has(id)) missing.push(`deleted child ${id} is back`);
+  return missing;
+}
+
+/**
+ * Opens the database file (recovering it as any next opener would), and reports its integrity
+ * check, its foreign-key check and every acknowledged write it does not hold.
+ */
+export async function checkSqliteFile(path: string, acked: Acknowledged): Promise<{ integrity: string; foreignKeys: number; missing: string[] }> {
   const db = new Database(path);
   try {
     const integrity = String(db.pragma('integrity_check', { simple: true }));
     const foreignKeys = (db.pragma('foreign_key_check') as unknown[]).length;
-    const missing: string[] = [];
-    const tokenOwner = db.prepare<[string], { household_id: string }>('select household_id from tokens where hash = ? and revoked_at is null');
-    const household = db.prepare<[string], { id: string }>('select id from households where id = ?');
-    const child = db.prepare<[string], { household_id: string; nickname: string }>('select household_id, nickname from children where id = ?');
-    const override = db.prepare<[string, string], { note: string; decision: string }>('select note, decision from overrides where child_id = ? and title_id = ?');
-    for (const h of acked.households.values()) {
-      if (!household.get(h.id)) missing.push(`household ${h.id}`);
-      if (tokenOwner.get(hashToken(h.token))?.household_id !== h.id) missing.push(`token of ${h.id}`);
-    }
-    for (const [id, c] of acked.children) {
-      const row = child.get(id);
-      if (row?.household_id !== c.householdId || row.nickname !== c.nickname) missing.push(`child ${id} (${JSON.stringify(row)})`);
-    }
-    for (const [key, o] of acked.overrides) {
-      const row = override.get(o.childId, o.titleId);
-      if (row?.note !== o.note || row.decision !== o.decision) missing.push(`override ${key} (${JSON.stringify(row)})`);
-    }
-    for (const id of acked.deleted) if (child.get(id)) missing.push(`deleted child ${id} is back`);
+    const missing = await missingWrites(async <T>(sql: string) => db.prepare(sql).all() as T[], acked);
     return { integrity, foreignKeys, missing };
   } finally {
     db.close();
+  }
+}
+
+/**
+ * Every acknowledged write a PostgreSQL schema does not hold, read through a connection of its
+ * own. There is nothing to recover or check for integrity: the server was killed, not PostgreSQL,
+ * and PostgreSQL enforces the foreign keys itself.
+ */
+export async function checkPostgresSchema(url: string, schema: string, acked: Acknowledged): Promise<string[]> {
+  const client = new pg.Client({ connectionString: url, options: `-c search_path=${schema}` });
+  await client.connect();
+  try {
+    return await missingWrites(async <T>(sql: string) => (await client.query(sql)).rows as T[], acked);
+  } finally {
+    await client.end();
   }
 }
 
