@@ -67,11 +67,24 @@ interface Household {
   token: string;
 }
 
+/** A write of a worker's round: an override is numbered by its title, the child's 0th to 3rd. */
+type Step = 'sign-up' | 'child' | number | 'delete';
+
+interface Progress {
+  round: number;
+  /** Which of the round's writes is next. */
+  step: number;
+  household?: Household;
+  /** The round's child, and where its titles start in the list. */
+  child?: { id: string; titles: number };
+}
+
 /**
  * Several clients writing at once, each on its own households and children: sign-ups, children,
- * overrides (each child/title pair written once, so the acknowledged note is the only possible
- * one) and child deletions. Only what got a 2xx is remembered as acknowledged; a request that got
- * no answer leaves what it touched uncertain, and uncertain things are not checked.
+ * overrides (each child/title pair with one note, sent again only when it got no answer, so the
+ * acknowledged note is the only possible one) and child deletions. Only what got a 2xx is
+ * remembered as acknowledged; a request that got no answer leaves what it touched uncertain, and
+ * uncertain things are not checked.
  */
 export class WriteLoad {
   readonly households = new Map<string, Household>();
@@ -82,15 +95,17 @@ export class WriteLoad {
   private readonly deleting = new Set<string>();
   /** Answers that were neither 2xx nor a dropped connection: always a bug. */
   readonly failures: string[] = [];
+  /** Writes answered 2xx so far; unlike the sizes of the maps, never less as children are deleted. */
+  acknowledged = 0;
+  /** Requests sent and not yet answered: what a kill now would leave uncertain. */
+  inFlight = 0;
   private stopped = false;
   private running: Promise<void>[] = [];
   private seq = 0;
+  /** Where each worker is, kept across start() and stop(). */
+  private readonly progress: Progress[] = [];
 
   constructor(private readonly titles: string[]) {}
-
-  get acknowledged(): number {
-    return this.households.size + this.children.size + this.overrides.size + this.deleted.size;
-  }
 
   start(url: string, workers: number): void {
     this.stopped = false;
@@ -126,55 +141,82 @@ export class WriteLoad {
   /** One request; null when the connection failed (the server is gone, or going). */
   private async send(url: string, method: string, path: string, token: string | null, body?: unknown) {
     let res: Response;
+    let text: string | null;
+    this.inFlight++;
     try {
       res = await fetch(`${url}${path}`, {
         method,
         headers: { ...(token && { authorization: `Bearer ${token}` }), ...(body !== undefined && { 'content-type': 'application/json' }) },
         ...(body !== undefined && { body: JSON.stringify(body) }),
       });
+      text = await res.text().catch(() => null);
     } catch {
       return null;
+    } finally {
+      this.inFlight--;
     }
-    const text = await res.text().catch(() => null);
     if (text === null) return null;
     if (res.status >= 300) {
       this.failures.push(`${method} ${path}: ${res.status} ${text}`);
       return null;
     }
+    this.acknowledged++;
     return { status: res.status, data: text ? JSON.parse(text) : undefined };
   }
 
+  /**
+   * Each worker goes round: a sign-up every third round, a child, four overrides on it, and every
+   * fourth round the child's deletion. Started again, it carries on with the write it was cut off
+   * in (sending it again), so that a load stopped after a few writes each time, by a kill, still
+   * comes to every kind of write, and each kill finds the workers at different points.
+   */
   private async worker(url: string, n: number): Promise<void> {
-    let household: Household | null = null;
-    for (let round = 0; !this.stopped; round++) {
-      if (round % 3 === 0) {
-        const res = await this.send(url, 'POST', '/v1/households', null, { name: `load ${n}` });
-        if (!res) return;
-        household = { id: res.data.household.id, token: res.data.token.token };
-        this.households.set(household.id, household);
+    const at = (this.progress[n] ??= { round: 0, step: 0 });
+    while (!this.stopped) {
+      const steps: Step[] = [...(at.round % 3 === 0 ? (['sign-up'] as const) : []), 'child', 0, 1, 2, 3, ...(at.round % 4 === 3 ? (['delete'] as const) : [])];
+      const step = steps[at.step]!;
+      const answered = await this.write(url, n, at, step);
+      // A deletion cut off is not sent again: it may have been done, and the next would be a 404.
+      if (answered || step === 'delete') {
+        at.step = (at.step + 1) % steps.length;
+        if (at.step === 0) at.round++;
       }
-      const nickname = `W${n}-${++this.seq}`;
-      const child = await this.send(url, 'POST', '/v1/children', household!.token, { nickname, birth: '2015-03' });
-      if (!child) return;
-      const childId: string = child.data.id;
-      this.children.set(childId, { householdId: household!.id, nickname });
-      const start = (this.seq * 7) % this.titles.length;
-      for (let i = 0; i < 4 && !this.stopped; i++) {
-        const titleId = this.titles[(start + i) % this.titles.length]!;
-        const note = `note ${childId} ${i}`;
-        const decision = i % 2 ? 'allow' : 'block';
-        const put = await this.send(url, 'PUT', `/v1/children/${childId}/overrides/${titleId}`, household!.token, { decision, note });
-        if (!put) return;
-        this.overrides.set(`${childId}/${titleId}`, { childId, titleId, note, decision });
-      }
-      if (round % 4 === 3 && !this.stopped) {
-        // Until the answer comes the child is neither here nor gone: forget it meanwhile.
-        this.forget(childId);
-        const removed = await this.send(url, 'DELETE', `/v1/children/${childId}`, household!.token);
-        if (!removed) return;
-        this.deleted.add(childId);
-      }
+      if (!answered) return;
     }
+  }
+
+  /** One write of a worker's round; false when it got no answer. */
+  private async write(url: string, n: number, at: Progress, step: Step): Promise<boolean> {
+    if (step === 'sign-up') {
+      const res = await this.send(url, 'POST', '/v1/households', null, { name: `load ${n}` });
+      if (!res) return false;
+      at.household = { id: res.data.household.id, token: res.data.token.token };
+      this.households.set(at.household.id, at.household);
+      return true;
+    }
+    const household = at.household!;
+    if (step === 'child') {
+      const nickname = `W${n}-${++this.seq}`;
+      const res = await this.send(url, 'POST', '/v1/children', household.token, { nickname, birth: '2015-03' });
+      if (!res) return false;
+      at.child = { id: res.data.id, titles: (this.seq * 7) % this.titles.length };
+      this.children.set(at.child.id, { householdId: household.id, nickname });
+      return true;
+    }
+    const childId = at.child!.id;
+    if (step === 'delete') {
+      // Until the answer comes the child is neither here nor gone: forget it meanwhile.
+      this.forget(childId);
+      if (!(await this.send(url, 'DELETE', `/v1/children/${childId}`, household.token))) return false;
+      this.deleted.add(childId);
+      return true;
+    }
+    const titleId = this.titles[(at.child!.titles + step) % this.titles.length]!;
+    const note = `note ${childId} ${step}`;
+    const decision = step % 2 ? 'allow' : 'block';
+    if (!(await this.send(url, 'PUT', `/v1/children/${childId}/overrides/${titleId}`, household.token, { decision, note }))) return false;
+    this.overrides.set(`${childId}/${titleId}`, { childId, titleId, note, decision });
+    return true;
   }
 
   private forget(childId: string) {
