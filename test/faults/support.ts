@@ -5,8 +5,10 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
-import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import type { Test } from 'tap';
@@ -25,11 +27,54 @@ export interface Server {
 }
 
 /**
- * Starts src/server.ts with this environment on a free port; resolves once it listens. The
- * loads sign many households up from one address: the sign-up limit is off unless set.
+ * The server compiled once, file by file as TypeScript emits it, for a test that starts it many
+ * times: through tsx, whose loader hooks see every module, each start costs about a CPU-second
+ * more. The copy sits in a directory laid out as the repository, so that the sources find
+ * node_modules, the migrations and package.json where they look for them.
+ *
+ * Its processes run without tap's hook for coverage and process tracking, which tap passes on in
+ * NODE_OPTIONS and which costs each start most of another CPU-second: give it only to a test
+ * whose coverage tap does not count (see scripts/coverage-map.mjs); a process killed with
+ * SIGKILL leaves none to count anyway.
  */
-export async function startServer(env: Record<string, string>): Promise<Server> {
-  const child = spawn(process.execPath, SERVER, {
+export async function compiledServer(): Promise<{ start(env: Record<string, string>): Promise<Server>; remove(): void }> {
+  const { default: ts } = await import('typescript');
+  const dir = mkdtempSync(join(tmpdir(), 'guidepost-compiled-'));
+  for (const name of ['node_modules', 'migrations', 'package.json']) symlinkSync(join(ROOT, name), join(dir, name));
+  for (const entry of readdirSync(join(ROOT, 'src'), { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile()) continue;
+    const from = join(entry.parentPath, entry.name);
+    const to = join(dir, relative(ROOT, from));
+    mkdirSync(join(to, '..'), { recursive: true });
+    if (!from.endsWith('.ts')) {
+      copyFileSync(from, to);
+      continue;
+    }
+    const { outputText } = ts.transpileModule(readFileSync(from, 'utf8'), {
+      fileName: from,
+      compilerOptions: { target: ts.ScriptTarget.ES2023, module: ts.ModuleKind.ESNext, verbatimModuleSyntax: true },
+    });
+    writeFileSync(to.replace(/\.ts$/, '.js'), outputText);
+  }
+  // Through env(1): tap puts its hook back into the NODE_OPTIONS of any process spawned under it,
+  // whatever the spawn's own environment says.
+  const nodeOptions = (process.env.NODE_OPTIONS ?? '')
+    .split(' ')
+    .filter((option) => !option.includes('@tapjs/processinfo'))
+    .join(' ');
+  return {
+    start: (env) => startServer(env, ['env', `NODE_OPTIONS=${nodeOptions}`, process.execPath, join(dir, 'src/server.js')]),
+    remove: () => rmSync(dir, { recursive: true, force: true }),
+  };
+}
+
+/**
+ * Starts the server (src/server.ts, or the command given) with this environment on a free port;
+ * resolves once it listens. The loads sign many households up from one address: the sign-up
+ * limit is off unless set.
+ */
+export async function startServer(env: Record<string, string>, [command, ...args] = [process.execPath, ...SERVER]): Promise<Server> {
+  const child = spawn(command!, args, {
     env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', RATE_LIMIT_SIGNUP: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
