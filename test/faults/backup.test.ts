@@ -11,7 +11,7 @@ import t from 'tap';
 import { buildApp } from '../../src/app.js';
 import { testConfig } from '../../src/config.js';
 import { bearer, call } from '../helper.js';
-import { checkDatabase, CLI, kill, startServer, until, WriteLoad } from './support.js';
+import { checkSqliteFile, CLI, kill, startServer, until, WriteLoad } from './support.js';
 
 function cli(args: string[], env: Record<string, string>): Promise<{ code: number; stderr: string }> {
   return new Promise((resolve) => {
@@ -44,7 +44,7 @@ t.test('backups taken during a write load are whole, restorable, and hold every 
     const restored = join(dir, `restored-${n}.db`);
     copyFileSync(path, restored);
     const expected = load.stillExpected(before);
-    const check = checkDatabase(restored, expected);
+    const check = await checkSqliteFile(restored, expected);
     t.equal(check.integrity, 'ok', `backup ${n}: integrity_check`);
     t.equal(check.foreignKeys, 0, `backup ${n}: foreign_key_check`);
     t.same(check.missing, [], `backup ${n}: all ${countBefore} writes acknowledged before it began are in it`);

@@ -1,12 +1,16 @@
 /**
  * What the fault tests share: the real server in a child process, a concurrent write load that
- * remembers every write the server acknowledged, and a check of a database file against it.
+ * remembers every write the server acknowledged, and a check of a database (a SQLite file or a
+ * PostgreSQL schema) against it.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
-import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
 import Database from 'better-sqlite3';
+import pg from 'pg';
 import type { Test } from 'tap';
 import { hashToken } from '../../src/domain/tokens.js';
 
@@ -23,11 +27,54 @@ export interface Server {
 }
 
 /**
- * Starts src/server.ts with this environment on a free port; resolves once it listens. The
- * loads sign many households up from one address: the sign-up limit is off unless set.
+ * The server compiled once, file by file as TypeScript emits it, for a test that starts it many
+ * times: through tsx, whose loader hooks see every module, each start costs about a CPU-second
+ * more. The copy sits in a directory laid out as the repository, so that the sources find
+ * node_modules, the migrations and package.json where they look for them.
+ *
+ * Its processes run without tap's hook for coverage and process tracking, which tap passes on in
+ * NODE_OPTIONS and which costs each start most of another CPU-second: give it only to a test
+ * whose coverage tap does not count (see scripts/coverage-map.mjs); a process killed with
+ * SIGKILL leaves none to count anyway.
  */
-export async function startServer(env: Record<string, string>): Promise<Server> {
-  const child = spawn(process.execPath, SERVER, {
+export async function compiledServer(): Promise<{ start(env: Record<string, string>): Promise<Server>; remove(): void }> {
+  const { default: ts } = await import('typescript');
+  const dir = mkdtempSync(join(tmpdir(), 'guidepost-compiled-'));
+  for (const name of ['node_modules', 'migrations', 'package.json']) symlinkSync(join(ROOT, name), join(dir, name));
+  for (const entry of readdirSync(join(ROOT, 'src'), { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile()) continue;
+    const from = join(entry.parentPath, entry.name);
+    const to = join(dir, relative(ROOT, from));
+    mkdirSync(join(to, '..'), { recursive: true });
+    if (!from.endsWith('.ts')) {
+      copyFileSync(from, to);
+      continue;
+    }
+    const { outputText } = ts.transpileModule(readFileSync(from, 'utf8'), {
+      fileName: from,
+      compilerOptions: { target: ts.ScriptTarget.ES2023, module: ts.ModuleKind.ESNext, verbatimModuleSyntax: true },
+    });
+    writeFileSync(to.replace(/\.ts$/, '.js'), outputText);
+  }
+  // Through env(1): tap puts its hook back into the NODE_OPTIONS of any process spawned under it,
+  // whatever the spawn's own environment says.
+  const nodeOptions = (process.env.NODE_OPTIONS ?? '')
+    .split(' ')
+    .filter((option) => !option.includes('@tapjs/processinfo'))
+    .join(' ');
+  return {
+    start: (env) => startServer(env, ['env', `NODE_OPTIONS=${nodeOptions}`, process.execPath, join(dir, 'src/server.js')]),
+    remove: () => rmSync(dir, { recursive: true, force: true }),
+  };
+}
+
+/**
+ * Starts the server (src/server.ts, or the command given) with this environment on a free port;
+ * resolves once it listens. The loads sign many households up from one address: the sign-up
+ * limit is off unless set.
+ */
+export async function startServer(env: Record<string, string>, [command, ...args] = [process.execPath, ...SERVER]): Promise<Server> {
+  const child = spawn(command!, args, {
     env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', RATE_LIMIT_SIGNUP: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -65,11 +112,24 @@ interface Household {
   token: string;
 }
 
+/** A write of a worker's round: an override is numbered by its title, the child's 0th to 3rd. */
+type Step = 'sign-up' | 'child' | number | 'delete';
+
+interface Progress {
+  round: number;
+  /** Which of the round's writes is next. */
+  step: number;
+  household?: Household;
+  /** The round's child, and where its titles start in the list. */
+  child?: { id: string; titles: number };
+}
+
 /**
  * Several clients writing at once, each on its own households and children: sign-ups, children,
- * overrides (each child/title pair written once, so the acknowledged note is the only possible
- * one) and child deletions. Only what got a 2xx is remembered as acknowledged; a request that got
- * no answer leaves what it touched uncertain, and uncertain things are not checked.
+ * overrides (each child/title pair with one note, sent again only when it got no answer, so the
+ * acknowledged note is the only possible one) and child deletions. Only what got a 2xx is
+ * remembered as acknowledged; a request that got no answer leaves what it touched uncertain, and
+ * uncertain things are not checked.
  */
 export class WriteLoad {
   readonly households = new Map<string, Household>();
@@ -80,15 +140,17 @@ export class WriteLoad {
   private readonly deleting = new Set<string>();
   /** Answers that were neither 2xx nor a dropped connection: always a bug. */
   readonly failures: string[] = [];
+  /** Writes answered 2xx so far; unlike the sizes of the maps, never less as children are deleted. */
+  acknowledged = 0;
+  /** Requests sent and not yet answered: what a kill now would leave uncertain. */
+  inFlight = 0;
   private stopped = false;
   private running: Promise<void>[] = [];
   private seq = 0;
+  /** Where each worker is, kept across start() and stop(). */
+  private readonly progress: Progress[] = [];
 
   constructor(private readonly titles: string[]) {}
-
-  get acknowledged(): number {
-    return this.households.size + this.children.size + this.overrides.size + this.deleted.size;
-  }
 
   start(url: string, workers: number): void {
     this.stopped = false;
@@ -124,55 +186,82 @@ export class WriteLoad {
   /** One request; null when the connection failed (the server is gone, or going). */
   private async send(url: string, method: string, path: string, token: string | null, body?: unknown) {
     let res: Response;
+    let text: string | null;
+    this.inFlight++;
     try {
       res = await fetch(`${url}${path}`, {
         method,
         headers: { ...(token && { authorization: `Bearer ${token}` }), ...(body !== undefined && { 'content-type': 'application/json' }) },
         ...(body !== undefined && { body: JSON.stringify(body) }),
       });
+      text = await res.text().catch(() => null);
     } catch {
       return null;
+    } finally {
+      this.inFlight--;
     }
-    const text = await res.text().catch(() => null);
     if (text === null) return null;
     if (res.status >= 300) {
       this.failures.push(`${method} ${path}: ${res.status} ${text}`);
       return null;
     }
+    this.acknowledged++;
     return { status: res.status, data: text ? JSON.parse(text) : undefined };
   }
 
+  /**
+   * Each worker goes round: a sign-up every third round, a child, four overrides on it, and every
+   * fourth round the child's deletion. Started again, it carries on with the write it was cut off
+   * in (sending it again), so that a load stopped after a few writes each time, by a kill, still
+   * comes to every kind of write, and each kill finds the workers at different points.
+   */
   private async worker(url: string, n: number): Promise<void> {
-    let household: Household | null = null;
-    for (let round = 0; !this.stopped; round++) {
-      if (round % 3 === 0) {
-        const res = await this.send(url, 'POST', '/v1/households', null, { name: `load ${n}` });
-        if (!res) return;
-        household = { id: res.data.household.id, token: res.data.token.token };
-        this.households.set(household.id, household);
+    const at = (this.progress[n] ??= { round: 0, step: 0 });
+    while (!this.stopped) {
+      const steps: Step[] = [...(at.round % 3 === 0 ? (['sign-up'] as const) : []), 'child', 0, 1, 2, 3, ...(at.round % 4 === 3 ? (['delete'] as const) : [])];
+      const step = steps[at.step]!;
+      const answered = await this.write(url, n, at, step);
+      // A deletion cut off is not sent again: it may have been done, and the next would be a 404.
+      if (answered || step === 'delete') {
+        at.step = (at.step + 1) % steps.length;
+        if (at.step === 0) at.round++;
       }
-      const nickname = `W${n}-${++this.seq}`;
-      const child = await this.send(url, 'POST', '/v1/children', household!.token, { nickname, birth: '2015-03' });
-      if (!child) return;
-      const childId: string = child.data.id;
-      this.children.set(childId, { householdId: household!.id, nickname });
-      const start = (this.seq * 7) % this.titles.length;
-      for (let i = 0; i < 4 && !this.stopped; i++) {
-        const titleId = this.titles[(start + i) % this.titles.length]!;
-        const note = `note ${childId} ${i}`;
-        const decision = i % 2 ? 'allow' : 'block';
-        const put = await this.send(url, 'PUT', `/v1/children/${childId}/overrides/${titleId}`, household!.token, { decision, note });
-        if (!put) return;
-        this.overrides.set(`${childId}/${titleId}`, { childId, titleId, note, decision });
-      }
-      if (round % 4 === 3 && !this.stopped) {
-        // Until the answer comes the child is neither here nor gone: forget it meanwhile.
-        this.forget(childId);
-        const removed = await this.send(url, 'DELETE', `/v1/children/${childId}`, household!.token);
-        if (!removed) return;
-        this.deleted.add(childId);
-      }
+      if (!answered) return;
     }
+  }
+
+  /** One write of a worker's round; false when it got no answer. */
+  private async write(url: string, n: number, at: Progress, step: Step): Promise<boolean> {
+    if (step === 'sign-up') {
+      const res = await this.send(url, 'POST', '/v1/households', null, { name: `load ${n}` });
+      if (!res) return false;
+      at.household = { id: res.data.household.id, token: res.data.token.token };
+      this.households.set(at.household.id, at.household);
+      return true;
+    }
+    const household = at.household!;
+    if (step === 'child') {
+      const nickname = `W${n}-${++this.seq}`;
+      const res = await this.send(url, 'POST', '/v1/children', household.token, { nickname, birth: '2015-03' });
+      if (!res) return false;
+      at.child = { id: res.data.id, titles: (this.seq * 7) % this.titles.length };
+      this.children.set(at.child.id, { householdId: household.id, nickname });
+      return true;
+    }
+    const childId = at.child!.id;
+    if (step === 'delete') {
+      // Until the answer comes the child is neither here nor gone: forget it meanwhile.
+      this.forget(childId);
+      if (!(await this.send(url, 'DELETE', `/v1/children/${childId}`, household.token))) return false;
+      this.deleted.add(childId);
+      return true;
+    }
+    const titleId = this.titles[(at.child!.titles + step) % this.titles.length]!;
+    const note = `note ${childId} ${step}`;
+    const decision = step % 2 ? 'allow' : 'block';
+    if (!(await this.send(url, 'PUT', `/v1/children/${childId}/overrides/${titleId}`, household.token, { decision, note }))) return false;
+    this.overrides.set(`${childId}/${titleId}`, { childId, titleId, note, decision });
+    return true;
   }
 
   private forget(childId: string) {
@@ -185,35 +274,69 @@ export class WriteLoad {
 export type Acknowledged = ReturnType<WriteLoad['snapshot']>;
 
 /**
- * Opens the database file (recovering it as any next opener would), and reports its integrity
- * check and every acknowledged write it does not hold.
+ * Every row one statement reads. The check's statements take no parameters and run as they are on
+ * either backend, so one check serves both.
  */
-export function checkDatabase(path: string, acked: Acknowledged): { integrity: string; foreignKeys: number; missing: string[] } {
+type Rows = <T>(sql: string) => Promise<T[]>;
+
+/** Every acknowledged write the database does not hold, read table by table. */
+async function missingWrites(rows: Rows, acked: Acknowledged): Promise<string[]> {
+  const households = new Set((await rows<{ id: string }>('select id from households')).map((r) => r.id));
+  const tokenOwners = new Map(
+    (await rows<{ hash: string; household_id: string }>('select hash, household_id from tokens where revoked_at is null')).map((r) => [r.hash, r.household_id]),
+  );
+  const children = new Map((await rows<{ id: string; household_id: string; nickname: string }>('select id, household_id, nickname from children')).map((r) => [r.id, r]));
+  const overrides = new Map(
+    (await rows<{ child_id: string; title_id: string; note: string; decision: string }>('select child_id, title_id, note, decision from overrides')).map((r) => [
+      `${r.child_id}/${r.title_id}`,
+      r,
+    ]),
+  );
+  const missing: string[] = [];
+  for (const h of acked.households.values()) {
+    if (!households.has(h.id)) missing.push(`household ${h.id}`);
+    if (tokenOwners.get(hashToken(h.token)) !== h.id) missing.push(`token of ${h.id}`);
+  }
+  for (const [id, c] of acked.children) {
+    const row = children.get(id);
+    if (row?.household_id !== c.householdId || row.nickname !== c.nickname) missing.push(`child ${id} (${JSON.stringify(row)})`);
+  }
+  for (const [key, o] of acked.overrides) {
+    const row = overrides.get(key);
+    if (row?.note !== o.note || row.decision !== o.decision) missing.push(`override ${key} (${JSON.stringify(row)})`);
+  }
+  for (const id of acked.deleted) if (children.has(id)) missing.push(`deleted child ${id} is back`);
+  return missing;
+}
+
+/**
+ * Opens the database file (recovering it as any next opener would), and reports its integrity
+ * check, its foreign-key check and every acknowledged write it does not hold.
+ */
+export async function checkSqliteFile(path: string, acked: Acknowledged): Promise<{ integrity: string; foreignKeys: number; missing: string[] }> {
   const db = new Database(path);
   try {
     const integrity = String(db.pragma('integrity_check', { simple: true }));
     const foreignKeys = (db.pragma('foreign_key_check') as unknown[]).length;
-    const missing: string[] = [];
-    const tokenOwner = db.prepare<[string], { household_id: string }>('select household_id from tokens where hash = ? and revoked_at is null');
-    const household = db.prepare<[string], { id: string }>('select id from households where id = ?');
-    const child = db.prepare<[string], { household_id: string; nickname: string }>('select household_id, nickname from children where id = ?');
-    const override = db.prepare<[string, string], { note: string; decision: string }>('select note, decision from overrides where child_id = ? and title_id = ?');
-    for (const h of acked.households.values()) {
-      if (!household.get(h.id)) missing.push(`household ${h.id}`);
-      if (tokenOwner.get(hashToken(h.token))?.household_id !== h.id) missing.push(`token of ${h.id}`);
-    }
-    for (const [id, c] of acked.children) {
-      const row = child.get(id);
-      if (row?.household_id !== c.householdId || row.nickname !== c.nickname) missing.push(`child ${id} (${JSON.stringify(row)})`);
-    }
-    for (const [key, o] of acked.overrides) {
-      const row = override.get(o.childId, o.titleId);
-      if (row?.note !== o.note || row.decision !== o.decision) missing.push(`override ${key} (${JSON.stringify(row)})`);
-    }
-    for (const id of acked.deleted) if (child.get(id)) missing.push(`deleted child ${id} is back`);
+    const missing = await missingWrites(async <T>(sql: string) => db.prepare(sql).all() as T[], acked);
     return { integrity, foreignKeys, missing };
   } finally {
     db.close();
+  }
+}
+
+/**
+ * Every acknowledged write a PostgreSQL schema does not hold, read through a connection of its
+ * own. There is nothing to recover or check for integrity: the server was killed, not PostgreSQL,
+ * and PostgreSQL enforces the foreign keys itself.
+ */
+export async function checkPostgresSchema(url: string, schema: string, acked: Acknowledged): Promise<string[]> {
+  const client = new pg.Client({ connectionString: url, options: `-c search_path=${schema}` });
+  await client.connect();
+  try {
+    return await missingWrites(async <T>(sql: string) => (await client.query(sql)).rows as T[], acked);
+  } finally {
+    await client.end();
   }
 }
 
