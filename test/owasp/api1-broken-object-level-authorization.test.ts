@@ -22,7 +22,7 @@ t.test("another household's child is a 404, exactly like a child that never exis
   const w = await buildWorld(t);
   const ops = byParam('child');
   t.ok(ops.length >= 10, `${ops.length} child operations`);
-  const before = w.digest();
+  const before = await w.digest();
   for (const op of ops) {
     const theirs = await call(w.app, requestFor(op, w, w.tokens.household, { child: w.children.b }));
     const nobody = await call(w.app, requestFor(op, w, w.tokens.household, { child: 'ch_00000000000000000000' }));
@@ -31,7 +31,7 @@ t.test("another household's child is a 404, exactly like a child that never exis
     t.equal(theirs.data.detail.replace(w.children.b, 'X'), nobody.data.detail.replace('ch_00000000000000000000', 'X'), 'the same answer as for no child at all');
     for (const secret of secretsOfB(w)) t.notOk(theirs.body.replace(w.children.b, '').includes(secret), `${keyOf(op)} shows nothing of B`);
   }
-  t.equal(w.digest(), before, "nothing of B's changed");
+  t.equal(await w.digest(), before, "nothing of B's changed");
   const own = await call(w.app, { method: 'GET', url: `/v1/children/${w.children.b}`, headers: bearer(w.tokens.otherHousehold) });
   t.match(own.data, { nickname: 'Noor' }, 'B still sees its child as it was');
 
@@ -46,7 +46,7 @@ t.test("another household's reviews: not changed, deleted or un-hidden by us; a 
   const w = await buildWorld(t);
   const ops = byParam('review');
   t.ok(ops.length >= 5, `${ops.length} review operations`);
-  const before = w.digest();
+  const before = await w.digest();
   for (const op of ops) {
     const name = keyOf(op);
     const hidden = await call(w.app, requestFor(op, w, w.tokens.household, { review: w.reviews.hiddenB }));
@@ -56,7 +56,7 @@ t.test("another household's reviews: not changed, deleted or un-hidden by us; a 
       t.equal(visible.statusCode, 403, `${name} on B's review is refused`);
     }
   }
-  t.equal(w.digest(), before, "B's reviews are as they were");
+  t.equal(await w.digest(), before, "B's reviews are as they were");
   const anonymous = await call(w.app, { method: 'GET', url: `/v1/reviews/${w.reviews.hiddenB}` });
   t.equal(anonymous.statusCode, 404, 'nor does anyone else see it');
   const author = await call(w.app, { method: 'GET', url: `/v1/reviews/${w.reviews.hiddenB}`, headers: bearer(w.tokens.otherHousehold) });
@@ -65,10 +65,10 @@ t.test("another household's reviews: not changed, deleted or un-hidden by us; a 
 
 t.test("another household's tokens cannot be listed or revoked; our listing and export hold only ours", async (t) => {
   const w = await buildWorld(t);
-  const before = w.digest();
+  const before = await w.digest();
   const revoke = await call(w.app, { method: 'DELETE', url: `/v1/households/me/tokens/${w.tokenIds.otherHousehold}`, headers: bearer(w.tokens.household) });
   t.equal(revoke.statusCode, 404);
-  t.equal(w.digest(), before);
+  t.equal(await w.digest(), before);
   t.equal((await call(w.app, { method: 'GET', url: '/v1/me', headers: bearer(w.tokens.otherHousehold) })).statusCode, 200, "B's token still works");
 
   for (const url of ['/v1/households/me/tokens', '/v1/households/me/export', '/v1/households/me', '/v1/children']) {

@@ -51,19 +51,19 @@ t.test('sign-ups: RATE_LIMIT_SIGNUP an hour per address, then 429 with nothing s
     t.match(made.headers.ratelimit, new RegExp(`"signup";r=${2 - i};t=\\d+`), 'RateLimit says what is left');
     t.match(made.headers['ratelimit-policy'], '"signup";q=3;w=3600');
   }
-  const before = digest();
+  const before = await digest();
   const over = await signUpFrom('198.51.100.7');
   t.equal(over.statusCode, 429, 'the fourth sign-up in the hour');
   t.match(over.data, { ...rateLimited, detail: /At most 3 requests an hour signing households up from one address/ });
   t.ok(Number(over.headers['retry-after']) > 3500, 'Retry-After: the rest of the hour');
-  t.equal(digest(), before, 'no household was made');
+  t.equal(await digest(), before, 'no household was made');
   t.equal((await signUpFrom('198.51.100.8')).statusCode, 201, 'another address still signs up');
   for (let i = 0; i < 4; i++) t.equal((await signUpFrom('198.51.100.7', bearer(admin))).statusCode, 201, `an admin's sign-up ${i + 1} from the same address`);
 });
 
 t.test('one review per household per title, one open flag per target, no flags or helpful marks on your own review', async (t) => {
   const w = await buildWorld(t);
-  const before = w.digest();
+  const before = await w.digest();
   const as = (token: string, method: 'POST', url: string, payload?: object) => call(w.app, { method, url, headers: bearer(token), ...(payload && { payload }) });
   const again = await as(w.tokens.household, 'POST', `/v1/titles/${w.titles.her}/reviews`, { by: 'parent', ageRating: 3, stars: 5, headline: 'Again', body: 'Again.' });
   t.equal(again.statusCode, 409, 'a second parent review of the same title');
@@ -71,7 +71,7 @@ t.test('one review per household per title, one open flag per target, no flags o
   t.equal((await as(w.tokens.otherHousehold, 'POST', `/v1/reviews/${w.reviews.a}/flags`, { reason: 'other' })).statusCode, 409, 'a second open flag on a review');
   t.equal((await as(w.tokens.household, 'POST', `/v1/reviews/${w.reviews.a}/flags`, { reason: 'spam' })).statusCode, 403, 'flagging your own review');
   t.equal((await as(w.tokens.household, 'POST', `/v1/reviews/${w.reviews.a}/helpful`)).statusCode, 403, 'marking your own review helpful');
-  t.equal(w.digest(), before, 'none of it was stored');
+  t.equal(await w.digest(), before, 'none of it was stored');
   t.equal((await as(w.tokens.household, 'POST', `/v1/reviews/${w.reviews.b}/helpful`)).statusCode, 201);
   t.equal((await as(w.tokens.household, 'POST', `/v1/reviews/${w.reviews.b}/helpful`)).statusCode, 409, 'a second helpful mark');
 });
@@ -86,7 +86,7 @@ t.test('review writes: 30 an hour per household, then 429 with Retry-After, othe
     const res = await call(w.app, { method: 'PATCH', url: `/v1/reviews/${created.data.id}`, headers: bearer(w.tokens.household), payload: { stars: 1 + (i % 5) } });
     t.equal(res.statusCode, 200, `write ${i + 1}`);
   }
-  const before = w.digest();
+  const before = await w.digest();
   const over = await call(w.app, { method: 'PATCH', url: `/v1/reviews/${created.data.id}`, headers: bearer(w.tokens.household), payload: { stars: 5 } });
   t.equal(over.statusCode, 429, 'the 31st write in the hour');
   t.match(over.data, rateLimited);
@@ -94,7 +94,7 @@ t.test('review writes: 30 an hour per household, then 429 with Retry-After, othe
   const create = await call(w.app, { method: 'POST', url: `/v1/titles/${w.titles.toyStory}/reviews`, headers: bearer(w.tokens.household), payload: { by: 'parent', ageRating: 5, stars: 5, headline: 'x', body: 'x' } });
   t.equal(create.statusCode, 429, 'creating counts against the same budget');
   t.equal((await call(w.app, { method: 'DELETE', url: `/v1/reviews/${created.data.id}`, headers: bearer(w.tokens.household) })).statusCode, 429, 'so does deleting');
-  t.equal(w.digest(), before, 'nothing over the budget was written');
+  t.equal(await w.digest(), before, 'nothing over the budget was written');
   const other = await call(w.app, { method: 'POST', url, headers: bearer(w.tokens.otherHousehold), payload: { by: 'parent', ageRating: 14, stars: 3, headline: 'Ours', body: 'Ours.' } });
   t.equal(other.statusCode, 201, 'another household still writes');
 });

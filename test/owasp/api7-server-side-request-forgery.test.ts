@@ -17,6 +17,7 @@ import net from 'node:net';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
+import { isPostgresUrl } from '../../src/store/index.js';
 import { advisory, bearer, call } from '../helper.js';
 import type { JsonSchema } from '../security/openapi-arbitraries.js';
 import { buildWorld } from '../security/world.js';
@@ -92,9 +93,9 @@ t.test('URLs in every text field are stored as text and never fetched', async (t
   const calls: string[] = [];
   const watch = <T extends object>(target: T, name: keyof T & string, label: string) => {
     const original = target[name];
-    (target as Record<string, unknown>)[name] = (...args: unknown[]) => {
+    (target as Record<string, unknown>)[name] = function (this: unknown, ...args: unknown[]) {
       calls.push(`${label} ${String(args[0]).slice(0, 80)}`);
-      return (original as (...a: unknown[]) => unknown).apply(target, args);
+      return (original as (...a: unknown[]) => unknown).apply(this, args);
     };
     t.teardown(() => {
       (target as Record<string, unknown>)[name] = original;
@@ -147,7 +148,11 @@ t.test('URLs in every text field are stored as text and never fetched', async (t
   const page = await call(w.app, { method: 'GET', url: `/v1/titles/${title.data.id}/reviews` });
   t.equal(page.data.items[0].headline, url, 'a review keeps the URL as text');
   t.match(page.headers['content-type'], /^application\/json/, 'and only ever inside JSON');
-  t.same(calls, [], 'no outbound call of any kind');
+  // On PostgreSQL the pool connects to the database server as it needs: the one place expected.
+  const database = isPostgresUrl(w.database.DATABASE_URL) ? new URL(w.database.DATABASE_URL) : null;
+  const toDatabase = (call: string) => database !== null && [database.port || '5432', database.hostname].includes(call.split(' ')[1]!);
+  const outbound = () => calls.filter((call) => !toDatabase(call));
+  t.same(outbound(), [], 'no outbound call of any kind');
   await new Promise((resolve) => dns.lookup('localhost', resolve));
-  t.match(calls, ['dns.lookup localhost'], 'and the watch does see one when it happens');
+  t.match(outbound(), ['dns.lookup localhost'], 'and the watch does see one when it happens');
 });

@@ -5,12 +5,11 @@
  * headers and CORS in depth are in test/security/headers.test.ts.
  */
 import t from 'tap';
-import Database from 'better-sqlite3';
 import { buildApp } from '../../src/app.js';
 import { loadConfig, testConfig } from '../../src/config.js';
 import { bearer, call } from '../helper.js';
 import { headerFaults } from '../security/http.js';
-import { buildWorld } from '../security/world.js';
+import { buildWorld, onAnotherConnection } from '../security/world.js';
 import { doc, keyOf, operations, requestFor, rolesOf, urlFor } from './operations.js';
 
 const isProblem = /^application\/problem\+json/;
@@ -57,12 +56,10 @@ t.test('errors say what is wrong and nothing about the inside', async (t) => {
     await call(w.app, { method: 'PATCH', url: `/v1/children/${w.children.a}`, headers: { ...bearer(w.tokens.household), 'if-match': '"99"' }, payload: { nickname: 'x' } }),
   ];
   // A database failure mid-request: the tables are taken away under the running app.
-  const db = new Database(w.dbPath);
-  db.exec('ALTER TABLE titles RENAME TO titles_away');
+  await onAnotherConnection(w.database, 'ALTER TABLE titles RENAME TO titles_away');
   answers.push(await call(w.app, { method: 'GET', url: `/v1/titles/${w.titles.her}` }));
   answers.push(await call(w.app, { method: 'GET', url: '/v1/titles?sort=stars' }));
-  db.exec('ALTER TABLE titles_away RENAME TO titles');
-  db.close();
+  await onAnotherConnection(w.database, 'ALTER TABLE titles_away RENAME TO titles');
   // A handler that throws with internals in its message.
   const app = await buildApp(testConfig());
   t.teardown(() => app.close());
@@ -97,7 +94,7 @@ t.test('the published document and docs page hold no secrets and nothing of the 
     t.equal(res.statusCode, 200, url);
     t.notMatch(res.body, /gp_(?:hh|ed|ad)_[0-9A-Za-z]{20,}/, `${url}: no token`);
     for (const secret of Object.values(w.tokens)) t.notOk(res.body.includes(secret.slice(6, 38)), `${url}: no token of ours`);
-    t.notOk(res.body.includes(w.dbPath), `${url}: not the database path`);
+    t.notOk(res.body.includes(w.database.DATABASE_URL), `${url}: not the database path`);
     t.notMatch(res.body, /\/work\/|\/home\/|\/tmp\/|node_modules|DATABASE_URL|password|secret_key|api_key/i, `${url}: nothing of the machine`);
   }
   t.notOk(JSON.stringify(doc).includes('"example"'), 'no example values that could be real data');

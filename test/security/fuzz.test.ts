@@ -236,12 +236,12 @@ for (const op of operations) {
     const statuses = new Map<number, number>();
     /** Statuses the operation answered but does not document, with an example request. */
     const undocumented = new Map<number, string>();
-    let before = world.digest.snapshot();
+    let before = await world.digest.snapshot();
     const out = await fc.check(
       fc.asyncProperty(requestArbitrary(world, op), async (req) => {
         const res = await world.app.inject({ method: req.method as 'GET', url: req.url, headers: req.headers, ...(req.payload !== undefined && { payload: req.payload }) });
         // The database as this request left it, taken before any rule can fail, so the next run (a shrink) compares with the truth.
-        const [start, after] = [before, world.digest.snapshot()];
+        const [start, after] = [before, await world.digest.snapshot()];
         before = after;
         statuses.set(res.statusCode, (statuses.get(res.statusCode) ?? 0) + 1);
         if (!(String(res.statusCode) in op.operation.responses) && !undocumented.has(res.statusCode)) undocumented.set(res.statusCode, `${show(req)}: ${clip(res.body)}`);
