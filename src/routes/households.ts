@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Config } from '../config.js';
 import { conflict, forbidden, notFound, unauthorized } from '../errors.js';
-import { BEARER, documentHeaders, problemResponses, Timestamp } from '../schemas/common.js';
+import { BEARER, documentHeaders, IdString, problemResponses, Timestamp } from '../schemas/common.js';
 import { Child, Household, HouseholdCreate, Override } from '../schemas/children.js';
 import { NewToken, TokenInfo, TokenName } from '../schemas/tokens.js';
 import { issueToken, signUp } from '../store/issue-token.js';
@@ -163,7 +163,7 @@ const householdRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (app, {
         summary: 'Revoke one of the household’s tokens',
         description: 'The last live token cannot be revoked (409): delete the household instead.',
         security: BEARER,
-        params: z.object({ id: z.string().max(100) }),
+        params: z.object({ id: IdString }),
         response: { 204: z.undefined(), ...problemResponses(401, 403, 404, 409) },
       },
     },

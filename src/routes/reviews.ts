@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { ageOn, todayUtc } from '../domain/age.js';
 import { conflict, forbidden, notFound } from '../errors.js';
 import { hourlyPerHousehold } from '../plugins/rate-limit.js';
-import { BEARER, documentHeaders, IfMatchHeaders, page, problemResponses } from '../schemas/common.js';
+import { BEARER, documentHeaders, IdString, IfMatchHeaders, page, problemResponses } from '../schemas/common.js';
 import { etag, expectedVersions } from './http.js';
 import { Flag, FlagClose, FlagQuery, Review, ReviewCreate, ReviewFlagCreate, ReviewListQuery, ReviewParams, ReviewPatch, TitleFlagCreate } from '../schemas/community.js';
 import { TitleParams } from '../schemas/titles.js';
@@ -325,7 +325,7 @@ const reviewRoutes: FastifyPluginAsyncZod = async (app) => {
         tags: ['moderation'],
         summary: 'Resolve or dismiss an open flag, with a note (editor)',
         security: BEARER,
-        params: z.object({ flag: z.string().max(100) }),
+        params: z.object({ flag: IdString }),
         body: FlagClose,
         response: { 200: Flag, ...problemResponses(400, 403, 404, 409) },
       },

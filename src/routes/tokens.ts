@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { Role } from '../domain/tokens.js';
 import { issueToken } from '../store/issue-token.js';
 import { notFound, unauthorized } from '../errors.js';
-import { BEARER, page, problemResponses } from '../schemas/common.js';
+import { BEARER, IdString, page, problemResponses } from '../schemas/common.js';
 import { Me, NewToken, TokenCreate, TokenInfo } from '../schemas/tokens.js';
 
 /** Households manage their own tokens; admins manage these. */
@@ -63,7 +63,7 @@ const tokenRoutes: FastifyPluginAsyncZod = async (app) => {
         tags: ['auth'],
         summary: 'Revoke an editor or admin token (admin)',
         security: BEARER,
-        params: z.object({ id: z.string().max(100) }),
+        params: z.object({ id: IdString }),
         response: { 204: z.undefined(), ...problemResponses(401, 403, 404) },
       },
     },

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { BIRTH } from '../domain/age.js';
 import { CATEGORIES, type CategoryKey } from '../domain/categories.js';
 import { findRating, ratingsOf, SYSTEM_KEYS } from '../domain/rating-systems.js';
-import { CursorQuery, labelText, LimitQuery, storedText, Timestamp } from './common.js';
+import { CursorQuery, IdString, labelText, LimitQuery, storedText, Timestamp } from './common.js';
 
 const Level = z.int().min(0).max(5);
 
@@ -93,7 +93,7 @@ export const Child = z
   .meta({ id: 'Child' });
 export type Child = z.infer<typeof Child>;
 
-export const ChildParams = z.object({ child: z.string().max(100) });
+export const ChildParams = z.object({ child: IdString });
 
 export const PageQuery = z.strictObject({ limit: LimitQuery, cursor: CursorQuery });
 

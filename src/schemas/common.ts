@@ -35,12 +35,18 @@ export const CursorQuery = z
 
 export const Timestamp = z.iso.datetime().describe('ISO 8601, UTC');
 
+/**
+ * An id in a path or a body, as the server gave it out. One that does not exist is a 404 like any
+ * other, but one holding NUL is refused first: PostgreSQL cannot even compare such text.
+ */
+export const IdString = z.string().max(100).refine((id) => !id.includes('\u0000'), 'holds a NUL character (U+0000), which no id does');
+
 /** Bidirectional embeddings, overrides and isolates: they make the text after them show in another order. */
 const BIDI_CONTROLS = /[\u202A-\u202E\u2066-\u2069]/;
 
 /**
  * Text that is stored comes back as it was sent, or is refused; it is never changed. UTF-8 has no
- * form for a lone UTF-16 surrogate, which would come back as U+FFFD. A byte-order mark (U+FEFF)
+ * form for a lone UTF-16 surrogate, which would come back as U+FFFD; PostgreSQL none for NUL. A byte-order mark (U+FEFF)
  * is refused rather than kept: it is invisible, and `.trim()` (JavaScript counts it as white
  * space) would silently drop it from the ends. These checks run before any `.trim()` added after.
  */
@@ -48,7 +54,9 @@ export const storedText = () =>
   z
     .string()
     .refine((text) => text.isWellFormed(), 'holds a broken character (a lone UTF-16 surrogate)')
-    .refine((text) => !text.includes('\uFEFF'), 'holds a byte-order mark (U+FEFF), an invisible character; remove it');
+    .refine((text) => !text.includes('\uFEFF'), 'holds a byte-order mark (U+FEFF), an invisible character; remove it')
+    // PostgreSQL's text cannot hold one, and what one backend cannot keep neither takes.
+    .refine((text) => !text.includes('\u0000'), 'holds a NUL character (U+0000), which text cannot be stored with; remove it');
 
 /**
  * A name, nickname or headline: short text shown as a label, where a bidirectional control could

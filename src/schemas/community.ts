@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { CATEGORY_KEYS } from '../domain/categories.js';
 import { MAX_AGE, MIN_AGE } from '../domain/verdict.js';
-import { CursorQuery, labelText, LimitQuery, storedText, Timestamp } from './common.js';
+import { CursorQuery, IdString, labelText, LimitQuery, storedText, Timestamp } from './common.js';
 
 /** Community text is kept exactly as written: not trimmed, but never blank. */
 const text = (max: number, base = storedText) => base().max(max).refine((v) => v.trim().length > 0, 'write something');
@@ -11,7 +11,7 @@ const Stars = z.int().min(1).max(5);
 export const ReviewCreate = z
   .strictObject({
     by: z.enum(['parent', 'kid']).describe('A parent’s review, or a kid’s written on behalf of one of the household’s children.'),
-    childId: z.string().max(100).optional().describe('For a kid review: which child wrote it.'),
+    childId: IdString.optional().describe('For a kid review: which child wrote it.'),
     ageRating: AgeRating,
     stars: Stars,
     headline: text(120, labelText),
@@ -47,7 +47,7 @@ export const Review = z
   .meta({ id: 'Review' });
 export type Review = z.infer<typeof Review>;
 
-export const ReviewParams = z.object({ review: z.string().max(100) });
+export const ReviewParams = z.object({ review: IdString });
 
 export const ReviewListQuery = z.strictObject({
   by: z.enum(['parent', 'kid']).optional(),

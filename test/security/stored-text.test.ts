@@ -3,12 +3,14 @@
  * silently. Regressions:
  * - found by the fuzz test: text holding a lone UTF-16 surrogate was stored as U+FFFD (UTF-8 has
  *   no form for it);
+ * - found running the fuzz test on PostgreSQL: text or an id holding NUL (U+0000) was kept on
+ *   SQLite and a 500 on PostgreSQL, whose text cannot hold it;
  * - issue 16: a leading byte-order mark was dropped ("\ufeffMaya" stored as "Maya", by trim), and a
  *   right-to-left override was accepted in a nickname or a headline, where it can make a
  *   parent's screen show the name reversed.
- * Lone surrogates and byte-order marks are refused wherever text is stored; bidirectional
+ * Lone surrogates, NUL and byte-order marks are refused wherever text is stored, NUL in ids too; bidirectional
  * controls in names, nicknames and headlines; odd but well-formed text elsewhere (emoji,
- * right-to-left marks and overrides in long text, zero-width, NUL) is kept exactly.
+ * right-to-left marks and overrides in long text, zero-width, other control characters) is kept exactly.
  */
 import t, { type Test } from 'tap';
 import { importJsonl } from '../../src/catalogue/import.js';
@@ -16,7 +18,7 @@ import { advisory, bearer, call } from '../helper.js';
 import { buildWorld, type World } from './world.js';
 
 const BROKEN = 'Maya \ud800 and \udc00';
-const ODD_BUT_FINE = 'Zoë 👨‍👩‍👧‍👦 \u202Eשלום\u202C \u2067isolate\u2069 zero\u200Bwidth \u0000 end';
+const ODD_BUT_FINE = 'Zoë 👨‍👩‍👧‍👦 \u202Eשלום\u202C \u2067isolate\u2069 zero\u200Bwidth \u0001 end';
 const BIDI_CONTROLS = ['\u202A', '\u202B', '\u202C', '\u202D', '\u202E', '\u2066', '\u2067', '\u2068', '\u2069'];
 
 type Case = readonly [method: 'POST' | 'PUT' | 'PATCH', url: string, token: string | null, payload: object, path: string];
@@ -68,6 +70,25 @@ t.test('a lone surrogate is refused wherever text is stored, and nothing is writ
   await refusedEverywhere(t, w, textCases(w, BROKEN), /lone UTF-16 surrogate/);
   const report = await importJsonl(w.app.store, [JSON.stringify({ name: BROKEN, kind: 'book' }), JSON.stringify({ name: 'Kept', kind: 'book', synopsis: ODD_BUT_FINE })]);
   t.match(report, { created: 1, errors: [{ line: 1, reason: /name: .*lone UTF-16 surrogate/ }] }, 'an import line too');
+});
+
+t.test('NUL is refused wherever text is stored, and in every id, on both backends', async (t) => {
+  const w = await buildWorld(t);
+  await refusedEverywhere(t, w, textCases(w, 'Ma\u0000ya'), /NUL character \(U\+0000\)/);
+  const ids = [
+    ['GET', '/v1/children/%00', w.tokens.household],
+    ['GET', '/v1/reviews/%00', w.tokens.household],
+    ['POST', '/v1/reviews/%00/helpful', w.tokens.household],
+    ['PATCH', '/v1/flags/%00', w.tokens.editor],
+    ['DELETE', '/v1/tokens/%00', w.tokens.admin],
+    ['DELETE', '/v1/households/me/tokens/%00', w.tokens.household],
+  ] as const;
+  for (const [method, url, token] of ids) {
+    const res = await call(w.app, { method, url, headers: bearer(token), ...(method === 'PATCH' && { payload: { status: 'resolved', note: 'x' } }) });
+    t.equal(res.statusCode, 400, `${method} ${url}: ${res.body.slice(0, 200)}`);
+  }
+  const kid = await call(w.app, { method: 'POST', url: `/v1/titles/${w.titles.book}/reviews`, headers: bearer(w.tokens.household), payload: { by: 'kid', childId: 'ch_\u0000', ageRating: 9, stars: 3, headline: 'x', body: 'y' } });
+  t.match(kid.data?.errors, [{ path: 'childId', message: /NUL/ }], 'an id in a body too');
 });
 
 t.test('a byte-order mark is refused wherever text is stored, leading or inside, never dropped', async (t) => {
