@@ -21,7 +21,7 @@ Catalogue reads and age verdicts need no token; changes need a bearer token with
 
 Text is stored as it was sent, or refused; it is never changed, except that white space around
 catalogue, child, household and token texts is trimmed (reviews and flags keep theirs). Refused everywhere: a lone UTF-16
-surrogate and a byte-order mark (U+FEFF). Refused in names, nicknames and headlines: the
+surrogate, NUL (U+0000, in ids too) and a byte-order mark (U+FEFF). Refused in names, nicknames and headlines: the
 bidirectional controls U+202A–U+202E and U+2066–U+2069, which can make a name show in another
 order than it was written.`;
 
