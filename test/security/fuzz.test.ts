@@ -12,8 +12,10 @@
  * - a rejected (4xx) request leaves the database exactly as it was.
  *
  * Deterministic: FUZZ_SEED (default below) seeds every operation's run; FUZZ_RUNS sets the runs
- * per operation; FUZZ_OP="POST /v1/titles" runs one operation, and FUZZ_PATH replays the path a
- * failure reports.
+ * per operation, or FUZZ_REQUESTS the requests in all, shared among the operations (`npm run fuzz`
+ * sends 100,000); FUZZ_OP="POST /v1/titles" runs one operation, and FUZZ_PATH replays the path a
+ * failure reports; FUZZ_JOBS runs that many operations at once (each on its own world, so the
+ * answers are the same). On SQLite (`npx tap`), or on PostgreSQL under `npm run test:pg`.
  */
 import { readFileSync } from 'node:fs';
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
@@ -39,9 +41,9 @@ import {
 import { buildWorld, type World } from './world.js';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20_261_124);
-const RUNS = Number(process.env.FUZZ_RUNS ?? 70);
 const ONLY = process.env.FUZZ_OP;
 const REPLAY = process.env.FUZZ_PATH;
+const POSTGRES = Boolean(process.env.GUIDEPOST_TEST_DATABASE_URL);
 
 const doc = JSON.parse(readFileSync(OPENAPI_FILE, 'utf8')) as OpenApiDocument;
 const ajv = new Ajv2020({ strict: false, allErrors: true });
@@ -228,7 +230,19 @@ function brokenRule(op: OperationRef, status: number, headers: Record<string, un
 }
 
 const operations = operationsOf(doc).filter((op) => !ONLY || `${op.method} ${op.path}` === ONLY);
-t.comment(`fuzz: seed ${SEED}, ${RUNS} runs for each of ${operations.length} operations (FUZZ_SEED, FUZZ_RUNS, FUZZ_OP, FUZZ_PATH)`);
+const RUNS = Number(process.env.FUZZ_RUNS ?? Math.ceil(Number(process.env.FUZZ_REQUESTS ?? 70 * operations.length) / operations.length));
+const BACKEND = POSTGRES ? 'PostgreSQL' : 'SQLite';
+const RUN_FILE = POSTGRES ? 'npm run test:pg -- test/security/fuzz.test.ts' : 'npx tap test/security/fuzz.test.ts';
+t.comment(`fuzz on ${BACKEND}: seed ${SEED}, ${RUNS} runs for each of ${operations.length} operations (FUZZ_SEED, FUZZ_RUNS or FUZZ_REQUESTS, FUZZ_OP, FUZZ_PATH)`);
+// Operations at once: on PostgreSQL one operation's request runs while another's waits on the server.
+t.jobs = Number(process.env.FUZZ_JOBS ?? 1);
+const started = performance.now();
+let sent = 0;
+t.teardown(() => {
+  const seconds = (performance.now() - started) / 1000;
+  // The worlds are built within this time: it is the whole run, as `npm run fuzz` reports it.
+  console.log(`# fuzz on ${BACKEND}: ${sent} requests in ${seconds.toFixed(1)} s, ${Math.round(sent / seconds)} a second`);
+});
 
 for (const op of operations) {
   t.test(`${op.method} ${op.path}`, async (t) => {
@@ -239,6 +253,7 @@ for (const op of operations) {
     let before = await world.digest.snapshot();
     const out = await fc.check(
       fc.asyncProperty(requestArbitrary(world, op), async (req) => {
+        sent += 1;
         const res = await world.app.inject({ method: req.method as 'GET', url: req.url, headers: req.headers, ...(req.payload !== undefined && { payload: req.payload }) });
         // The database as this request left it, taken before any rule can fail, so the next run (a shrink) compares with the truth.
         const [start, after] = [before, await world.digest.snapshot()];
@@ -254,7 +269,7 @@ for (const op of operations) {
       { seed: SEED, numRuns: RUNS, ...(REPLAY && { path: REPLAY, endOnFailure: true }) },
     );
     if (out.failed) {
-      const replay = `FUZZ_SEED=${out.seed} FUZZ_OP='${op.method} ${op.path}' FUZZ_PATH='${out.counterexamplePath}' npx tap test/security/fuzz.test.ts`;
+      const replay = `FUZZ_SEED=${out.seed} FUZZ_OP='${op.method} ${op.path}' FUZZ_PATH='${out.counterexamplePath}' ${RUN_FILE}`;
       t.fail(`${(out.errorInstance as Error | undefined)?.message ?? 'failed'}\n  (after ${out.numRuns} runs; replay: ${replay})`);
     }
     t.same(Object.fromEntries(undocumented), {}, 'every status answered is documented');
