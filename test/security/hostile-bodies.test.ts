@@ -135,6 +135,24 @@ t.test('every operation that takes a body answers hostile shapes with a small pr
   t.equal(await w.digest(), before, 'nothing was stored');
 });
 
+t.test('operations that take no body refuse hostile ones unparsed too, Idempotency-Key or not', async (t) => {
+  // Regression, found by the fuzz test: a deep body with an Idempotency-Key overflowed the stack
+  // in the key's fingerprint of the body (POST /v1/reviews/{review}/helpful), a 500.
+  const w = await buildWorld(t);
+  const bodiless = operations.filter((op) => !hasBody(op) && ['POST', 'PUT', 'PATCH', 'DELETE'].includes(op.method));
+  t.ok(bodiless.length >= 8, `${bodiless.length} operations take no body`);
+  const before = await w.digest();
+  for (const op of bodiless) {
+    const token = tokenForRoles(w, rolesOf(op.operation)) ?? w.tokens.household;
+    for (const [name, payload] of [['keys up to the body limit', manyKeys(BODY_LIMIT - 1)], ['lists nested 300,000 deep', `${'['.repeat(300_000)}${']'.repeat(300_000)}`], ['objects nested 20 deep', `${'{"a":'.repeat(20)}0${'}'.repeat(20)}`]] as const) {
+      const headers = { ...bearer(token), 'content-type': 'application/json', 'idempotency-key': `hostile-${name.length}-${keyOf(op).length}-key` };
+      const res = await call(w.app, { method: op.method as 'POST', url: urlFor(op, w), headers, payload });
+      if (checkAnswer(t, `${keyOf(op)}, ${name}`, res)) t.match(res.data.errors, [{ message: REFUSED_UNPARSED }], `${keyOf(op)}, ${name}: refused unparsed`);
+    }
+  }
+  t.equal(await w.digest(), before, 'nothing was stored');
+});
+
 t.test('a validation failure lists 20 errors at most and counts the rest', async (t) => {
   const w = await buildWorld(t);
   const stray = Object.fromEntries(Array.from({ length: 30 }, (_, i) => [`stray${i}`, i]));
