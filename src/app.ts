@@ -31,18 +31,6 @@ import verdictRoutes from './routes/verdicts.js';
 import { serializerCompiler } from './schemas/serializer.js';
 import { openStore, storeOptions, type Store } from './store/index.js';
 
-/**
- * Response serializers by schema, shared by every app of the process. A serializer depends on
- * its schema alone, and compiling them all was most of what building an app cost: the tests
- * build hundreds.
- */
-const serializers = new WeakMap<object, ReturnType<typeof serializerCompiler>>();
-const sharedSerializerCompiler: typeof serializerCompiler = (route) => {
-  let serializer = serializers.get(route.schema);
-  if (!serializer) serializers.set(route.schema, (serializer = serializerCompiler(route)));
-  return serializer;
-};
-
 export interface BuildOptions {
   /** Use this store instead of opening the one DATABASE_URL names. */
   store?: Store;
@@ -94,7 +82,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   }).withTypeProvider<ZodTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);
-  app.setSerializerCompiler(sharedSerializerCompiler);
+  app.setSerializerCompiler(serializerCompiler);
   // JSON only: a text/plain body is a 415, not a string that fails validation.
   app.removeContentTypeParser('text/plain');
 

@@ -6,6 +6,7 @@
 import { extname } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { clip } from '../domain/text.js';
+import { MAX_LISTED_ERRORS } from '../schemas/common.js';
 import { boundsOf, firstExcess } from '../schemas/json-shape.js';
 import { ImportLine } from '../schemas/titles.js';
 import { importItem, type ImportItem } from '../store/title-mapping.js';
@@ -34,17 +35,15 @@ const WRITE_BATCH = 20_000;
 /** One line read: a title to write, a reason it cannot be, or nothing (a blank line). */
 export type ParsedLine = { value: ImportItem } | { error: string } | null;
 
-/** As many problems as an API answer lists; a line's reason does not grow with the line. */
-const LISTED_ISSUES = 20;
-
 function describeIssues(issues: { path: PropertyKey[]; message: string; code: string; keys?: string[] }[]): string {
   const all = issues.flatMap((i) => {
     const path = i.path.map(String).join('.');
     if (i.code === 'unrecognized_keys' && i.keys) return i.keys.map((k) => `${path ? `${path}.` : ''}${clip(k, 41)}: unknown field`);
     return [`${path || 'line'}: ${clip(i.message, 300)}`];
   });
-  const more = all.length - LISTED_ISSUES;
-  return [...all.slice(0, LISTED_ISSUES), ...(more > 0 ? [`and ${more} more`] : [])].join('; ');
+  // As many as an API answer lists: a line's reason does not grow with the line.
+  const more = all.length - MAX_LISTED_ERRORS;
+  return [...all.slice(0, MAX_LISTED_ERRORS), ...(more > 0 ? [`and ${more} more`] : [])].join('; ');
 }
 
 /** An import line is held to the shape a title takes, as a request body is (schemas/json-shape.ts). */

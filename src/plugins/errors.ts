@@ -10,18 +10,18 @@ import FindMyWay, { type HTTPMethod } from 'find-my-way';
 import { STATUS_CODES } from 'node:http';
 import { clip } from '../domain/text.js';
 import { AppError, PROBLEM_BASE } from '../errors.js';
-import type { Problem } from '../schemas/common.js';
+import { MAX_LISTED_ERRORS, type Problem } from '../schemas/common.js';
 
 export const PROBLEM_TYPE = 'application/problem+json';
 
 /** What one error answer may hold, whatever the request held: it never grows with the input. */
-export const MAX_LISTED_ERRORS = 20;
 export const MAX_PROBLEM_BYTES = 16 * 1024;
 const MAX_DETAIL = 2000;
 const MAX_PATH = 120;
 const MAX_MESSAGE = 300;
 
-type ProblemInput = Omit<Problem, 'title'> & { title?: string };
+/** A validation failure (one with `errors`) gets its detail from them; any other problem gives one. */
+type ProblemInput = Omit<Problem, 'title' | 'detail'> & ({ title?: string; detail: string } | { title?: string; detail?: undefined; errors: Problem['errors'] & {} });
 
 /**
  * The problem as sent: a long detail is cut, and a validation failure lists at most
@@ -29,7 +29,7 @@ type ProblemInput = Omit<Problem, 'title'> & { title?: string };
  * and says how many more there were.
  */
 function fitted(problem: ProblemInput): string {
-  const base = { ...problem, title: problem.title ?? STATUS_CODES[problem.status] ?? 'Error', detail: clip(problem.detail, MAX_DETAIL) };
+  const base = { ...problem, title: problem.title ?? STATUS_CODES[problem.status] ?? 'Error', detail: clip(problem.detail ?? '', MAX_DETAIL) };
   if (!problem.errors) return JSON.stringify(base);
   const all = problem.errors;
   for (let listed = Math.min(all.length, MAX_LISTED_ERRORS); ; listed--) {
@@ -154,7 +154,6 @@ async function errorsPlugin(app: FastifyInstance): Promise<void> {
         type: `${PROBLEM_BASE}validation`,
         title: 'Validation Failed',
         status: 400,
-        detail: 'The request is not valid.',
         errors,
       });
     }

@@ -1,5 +1,8 @@
 import { z } from 'zod';
 
+/** The most problems one answer lists (the rest are counted): an answer never grows with its request. */
+export const MAX_LISTED_ERRORS = 20;
+
 export const ProblemSchema = z
   .object({
     type: z.string().describe('A URI naming the kind of problem; `about:blank` when the HTTP status says it all.'),
@@ -9,6 +12,7 @@ export const ProblemSchema = z
     instance: z.string().optional(),
     errors: z
       .array(z.object({ path: z.string(), message: z.string() }))
+      .max(MAX_LISTED_ERRORS)
       .optional()
       .describe('For validation failures: each problem with the field it concerns, e.g. `advisory.ratings.language.level`; at most 20.'),
     moreErrors: z.int().min(1).optional().describe('How many more problems the request had than `errors` lists.'),
@@ -46,9 +50,10 @@ const BIDI_CONTROLS = /[\u202A-\u202E\u2066-\u2069]/;
 
 /**
  * Text that is stored comes back as it was sent, or is refused; it is never changed. UTF-8 has no
- * form for a lone UTF-16 surrogate, which would come back as U+FFFD; PostgreSQL none for NUL. A byte-order mark (U+FEFF)
- * is refused rather than kept: it is invisible, and `.trim()` (JavaScript counts it as white
- * space) would silently drop it from the ends. These checks run before any `.trim()` added after.
+ * form for a lone UTF-16 surrogate, which would come back as U+FFFD; PostgreSQL none for NUL. A
+ * byte-order mark (U+FEFF) is refused rather than kept: it is invisible, and `.trim()` (JavaScript
+ * counts it as white space) would silently drop it from the ends. These checks run before any
+ * `.trim()` added after.
  */
 export const storedText = () =>
   z

@@ -60,30 +60,26 @@ export function boundsOfJsonSchema(root: JsonSchema): ShapeBounds {
       resolving.delete(name);
       return bounds;
     }
-    return boundsOfSchema(schema, where, walk);
+    const nested = [...(schema.anyOf ?? []), ...(schema.oneOf ?? []), ...(schema.allOf ?? [])].map((s) => walk(s, where));
+    const types = [schema.type ?? []].flat();
+    if (types.includes('object') || schema.properties) {
+      const named = Object.entries(schema.properties ?? {});
+      const extra = typeof schema.additionalProperties === 'object' ? schema.additionalProperties : undefined;
+      const keys = schema.maxProperties ?? (extra || schema.additionalProperties !== false ? schema.propertyNames?.enum?.length : 0);
+      if (keys === undefined) throw new Error(`${where}: an object without a bound on its fields (give its keys an enum, or maxProperties)`);
+      const inner = widest([...named.map(([name, s]) => walk(s, `${where}.${name}`)), ...(extra ? [walk(extra, `${where}.*`)] : [])]);
+      nested.push({ depth: inner.depth + 1, keys: Math.max(inner.keys, named.length + keys), items: inner.items });
+    }
+    if (types.includes('array') || schema.items !== undefined || schema.prefixItems) {
+      const items = schema.maxItems ?? (schema.items === undefined || schema.items === false ? schema.prefixItems?.length : undefined);
+      if (items === undefined) throw new Error(`${where}: a list without maxItems`);
+      const members = [...(schema.prefixItems ?? []), ...(typeof schema.items === 'object' ? [schema.items] : [])];
+      const inner = widest(members.map((s) => walk(s, `${where}[]`)));
+      nested.push({ depth: inner.depth + 1, keys: inner.keys, items: Math.max(inner.items, items) });
+    }
+    return widest(nested);
   };
   return walk(root, 'body');
-}
-
-function boundsOfSchema(schema: JsonSchema, where: string, walk: (schema: JsonSchema, where: string) => ShapeBounds): ShapeBounds {
-  const nested = [...(schema.anyOf ?? []), ...(schema.oneOf ?? []), ...(schema.allOf ?? [])].map((s) => walk(s, where));
-  const types = [schema.type ?? []].flat();
-  if (types.includes('object') || schema.properties) {
-    const named = Object.entries(schema.properties ?? {});
-    const extra = typeof schema.additionalProperties === 'object' ? schema.additionalProperties : undefined;
-    const keys = schema.maxProperties ?? (extra || schema.additionalProperties !== false ? schema.propertyNames?.enum?.length : 0);
-    if (keys === undefined) throw new Error(`${where}: an object without a bound on its fields (give its keys an enum, or maxProperties)`);
-    const inner = widest([...named.map(([name, s]) => walk(s, `${where}.${name}`)), ...(extra ? [walk(extra, `${where}.*`)] : [])]);
-    nested.push({ depth: inner.depth + 1, keys: Math.max(inner.keys, named.length + keys), items: inner.items });
-  }
-  if (types.includes('array') || schema.items !== undefined || schema.prefixItems) {
-    const items = schema.maxItems ?? (schema.items === undefined || schema.items === false ? schema.prefixItems?.length : undefined);
-    if (items === undefined) throw new Error(`${where}: a list without maxItems`);
-    const members = [...(schema.prefixItems ?? []), ...(typeof schema.items === 'object' ? [schema.items] : [])];
-    const inner = widest(members.map((s) => walk(s, `${where}[]`)));
-    nested.push({ depth: inner.depth + 1, keys: inner.keys, items: Math.max(inner.items, items) });
-  }
-  return widest(nested);
 }
 
 const boundsBySchema = new WeakMap<object, ShapeBounds>();

@@ -37,4 +37,14 @@ export function responseJsonSchema(schema: z.ZodType): Schema {
   return simplify(z.toJSONSchema(schema, { io: 'output', target: 'draft-7', unrepresentable: 'any' })) as Schema;
 }
 
-export const serializerCompiler: FastifySerializerCompiler<z.ZodType> = ({ schema }) => fastJsonStringify(responseJsonSchema(schema));
+/**
+ * Serializers by schema, shared by every app of the process: a serializer depends on its schema
+ * alone, and compiling them all was most of what building an app cost (the tests build hundreds).
+ */
+const serializers = new WeakMap<z.ZodType, ReturnType<typeof fastJsonStringify>>();
+
+export const serializerCompiler: FastifySerializerCompiler<z.ZodType> = ({ schema }) => {
+  let serializer = serializers.get(schema);
+  if (!serializer) serializers.set(schema, (serializer = fastJsonStringify(responseJsonSchema(schema))));
+  return serializer;
+};

@@ -10,7 +10,8 @@
  */
 import fc from 'fast-check';
 import t, { type Test } from 'tap';
-import { MAX_LISTED_ERRORS, MAX_PROBLEM_BYTES } from '../../src/plugins/errors.js';
+import { MAX_PROBLEM_BYTES } from '../../src/plugins/errors.js';
+import { MAX_LISTED_ERRORS } from '../../src/schemas/common.js';
 import { bearer, call } from '../helper.js';
 import { bodyFor, hasBody, keyOf, objectOf, operations, resolve, rolesOf, tokenForRoles, urlFor } from '../owasp/operations.js';
 import type { JsonSchema, OperationRef } from './openapi-arbitraries.js';
