@@ -5,7 +5,8 @@
 import type { FastifyInstance, FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
 import fp from 'fastify-plugin';
 import { hashToken, parseToken, type Role } from '../domain/tokens.js';
-import { forbidden, unauthorized } from '../errors.js';
+import { unauthorized } from '../errors.js';
+import { NotAllowed } from '../domain/errors.js';
 
 export interface Principal {
   tokenId: string;
@@ -55,7 +56,7 @@ async function authPlugin(app: FastifyInstance): Promise<void> {
     const hook: RoleHook = async (request) => {
       if (!request.principal) throw unauthorized(`This needs a token with the ${label} role.`);
       if (!ACTS_AS[request.principal.role].some((r) => roles.includes(r))) {
-        throw forbidden(`This needs the ${label} role; your token has the ${request.principal.role} role.`);
+        throw new NotAllowed(`This needs the ${label} role; your token has the ${request.principal.role} role.`);
       }
     };
     hook[ROLES] = roles;

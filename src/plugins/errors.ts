@@ -9,6 +9,7 @@ import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } fro
 import FindMyWay, { type HTTPMethod } from 'find-my-way';
 import { STATUS_CODES } from 'node:http';
 import { clip } from '../domain/text.js';
+import { Conflict, DomainError, Invalid, NotFound, StaleVersion } from '../domain/errors.js';
 import { AppError, PROBLEM_BASE } from '../errors.js';
 import { MAX_LISTED_ERRORS, type Problem } from '../schemas/common.js';
 
@@ -120,6 +121,14 @@ declare module 'fastify' {
   }
 }
 
+/** The problem each kind of rule or store error is, whichever layer raised it. */
+function domainProblem(error: DomainError): ProblemInput {
+  if (error instanceof Invalid) return { type: `${PROBLEM_BASE}validation`, title: 'Validation Failed', status: 400, errors: [{ path: error.path, message: error.reason }] };
+  const [status, kind] =
+    error instanceof NotFound ? [404, 'not-found'] : error instanceof Conflict ? [409, 'conflict'] : error instanceof StaleVersion ? [412, 'precondition-failed'] : [403, 'forbidden'];
+  return { type: `${PROBLEM_BASE}${kind}`, status, detail: error.message };
+}
+
 async function errorsPlugin(app: FastifyInstance): Promise<void> {
   // A router of our own mirrors every route, so a path that exists under another method answers 405, not 404.
   const router = FindMyWay(ROUTER_OPTIONS);
@@ -157,6 +166,7 @@ async function errorsPlugin(app: FastifyInstance): Promise<void> {
         errors,
       });
     }
+    if (error instanceof DomainError) return sendProblem(reply, domainProblem(error));
     if (error instanceof AppError) {
       reply.headers(error.headers);
       return sendProblem(reply, { type: error.type, title: error.title, status: error.status, detail: error.message, ...(error.errors && { errors: error.errors }) });

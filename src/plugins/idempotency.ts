@@ -17,7 +17,8 @@ import { createCipheriv, createDecipheriv, createHash, createHmac, hkdfSync, ran
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
 import fp from 'fastify-plugin';
 import type { z } from 'zod';
-import { AppError, invalid, PROBLEM_BASE } from '../errors.js';
+import { AppError, PROBLEM_BASE } from '../errors.js';
+import { Invalid } from '../domain/errors.js';
 import { problemResponses } from '../schemas/common.js';
 import { IdempotencyHeaders, parseIdempotencyKey } from '../schemas/idempotency.js';
 import { clientAddress } from './rate-limit.js';
@@ -133,7 +134,7 @@ async function idempotencyPlugin(app: FastifyInstance): Promise<void> {
     const header = request.headers['idempotency-key'];
     if (header === undefined) return;
     const parsed = parseIdempotencyKey([header].flat().join(', '));
-    if ('error' in parsed) throw invalid('header.idempotency-key', parsed.error);
+    if ('error' in parsed) throw new Invalid('header.idempotency-key', parsed.error);
     const scope = request.principal ? `token:${request.principal.tokenId}` : `address:${clientAddress(request)}`;
     const id = createHmac('sha256', salt).update(`${scope}\n${parsed.key}`).digest('hex');
     const secret = Buffer.from(hkdfSync('sha256', parsed.key, salt, `guidepost idempotency ${scope}`, 32));

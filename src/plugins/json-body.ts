@@ -4,7 +4,7 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { invalid } from '../errors.js';
+import { Invalid } from '../domain/errors.js';
 import { boundsOf, firstExcess } from '../schemas/json-shape.js';
 
 async function jsonBody(app: FastifyInstance): Promise<void> {
@@ -15,7 +15,7 @@ async function jsonBody(app: FastifyInstance): Promise<void> {
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request: FastifyRequest, body, done) => {
     const excess = firstExcess(body as string, boundsOf(request.routeOptions.schema?.body));
-    if (excess) return done(invalid(excess.path, excess.message), undefined);
+    if (excess) return done(new Invalid(excess.path, excess.message), undefined);
     return parse(request, body as string, done);
   });
 }

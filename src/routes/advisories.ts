@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { notFound } from '../errors.js';
+import { NotFound } from '../domain/errors.js';
 import { BEARER, documentHeaders, IfMatchHeaders, problemResponses } from '../schemas/common.js';
 import { Advisory, AdvisoryInput, TitleParams } from '../schemas/titles.js';
 import { etag, expectedVersions, notModified } from './http.js';
@@ -23,7 +23,7 @@ const advisoryRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request, reply) => {
       const { title, version } = await loadTitle(titles, request.params.title);
-      if (!title.advisory) throw notFound(`“${title.name}” has no expert advisory yet.`);
+      if (!title.advisory) throw new NotFound(`“${title.name}” has no expert advisory yet.`);
       if (notModified(request, reply, etag(version))) return reply;
       return reply.header('etag', etag(version)).send(title.advisory);
     },

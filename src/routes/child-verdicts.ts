@@ -5,7 +5,7 @@ import { childPolicy } from '../domain/policy.js';
 import { formatRef, parseTitleRef, type TitleRef } from '../domain/references.js';
 import { activeOverride, decide } from '../domain/verdict.js';
 import { childCatalogue } from '../catalogue/child-catalogue.js';
-import { invalid, notFound } from '../errors.js';
+import { Invalid, NotFound } from '../domain/errors.js';
 import { BEARER, documentHeaders, IfMatchHeaders } from '../schemas/common.js';
 import { etag, expectedVersions, noStore } from './http.js';
 import { page, problemResponses } from '../schemas/common.js';
@@ -156,7 +156,7 @@ const childVerdictRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (app
       const { title } = await loadTitle(store.titles, request.params.title);
       const now = new Date().toISOString();
       const expiresAt = request.body.expiresAt ? new Date(request.body.expiresAt).toISOString() : null;
-      if (expiresAt !== null && expiresAt <= now) throw invalid('expiresAt', 'must lie in the future');
+      if (expiresAt !== null && expiresAt <= now) throw new Invalid('expiresAt', 'must lie in the future');
       const { override, created } = await store.overrides.put(
         child.id,
         title.id,
@@ -187,7 +187,7 @@ const childVerdictRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (app
       const child = await childOf(app, request, request.params.child);
       const { title } = await loadTitle(store.titles, request.params.title);
       const override = (await store.overrides.forTitles(child.id, [title.id])).get(title.id);
-      if (!override) throw notFound(`There is no override for “${title.name}”.`);
+      if (!override) throw new NotFound(`There is no override for “${title.name}”.`);
       return reply.header('etag', etag(override.version)).send(overrideResponse(override, new Date().toISOString()));
     },
   );

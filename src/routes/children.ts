@@ -6,7 +6,7 @@ import { ageOn, bornAfter, todayUtc } from '../domain/age.js';
 import { CATEGORIES, type CategoryKey } from '../domain/categories.js';
 import { effectiveLimits } from '../domain/policy.js';
 import { PRESET_AGES, presetFor } from '../domain/presets.js';
-import { invalid, notFound } from '../errors.js';
+import { Invalid, NotFound } from '../domain/errors.js';
 import { BEARER, documentHeaders, IfMatchHeaders, page, problemResponses } from '../schemas/common.js';
 import { Child, ChildCreate, ChildParams, ChildPatch, PageQuery, Presets } from '../schemas/children.js';
 import type { ChildFields, ChildRecord, Household, OverrideRecord, SortKey, Store } from '../store/types.js';
@@ -17,14 +17,14 @@ import { etag, expectedVersions, noStore } from './http.js';
 export async function householdOf(app: FastifyInstance, request: FastifyRequest): Promise<Household> {
   const household = await app.store.households.get(request.principal!.householdId!);
   // A token outlives nothing: erasing a household deletes its tokens. This is for a race with that.
-  if (!household) throw notFound('The household no longer exists.');
+  if (!household) throw new NotFound('The household no longer exists.');
   return household;
 }
 
 /** The child, if it belongs to the caller's household; anything else is the same 404. */
 export async function childOf(app: FastifyInstance, request: FastifyRequest, childId: string): Promise<ChildRecord> {
   const child = await app.store.children.get(request.principal!.householdId!, childId);
-  if (!child) throw notFound(`No child has the id ${childId}.`);
+  if (!child) throw new NotFound(`No child has the id ${childId}.`);
   return child;
 }
 
@@ -79,8 +79,8 @@ function storedLimits(limits: LimitsInput): ChildFields['limits'] {
 
 function checkBirth(birth: string | undefined, today: string): void {
   if (birth === undefined) return;
-  if (bornAfter(birth, today)) throw invalid('birth', 'lies in the future');
-  if (ageOn(birth, today) > 30) throw invalid('birth', 'a child profile is for someone 30 or younger');
+  if (bornAfter(birth, today)) throw new Invalid('birth', 'lies in the future');
+  if (ageOn(birth, today) > 30) throw new Invalid('birth', 'a child profile is for someone 30 or younger');
 }
 
 const childRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (app, { config }) => {

@@ -1,7 +1,8 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Config } from '../config.js';
-import { conflict, forbidden, notFound, unauthorized } from '../errors.js';
+import { unauthorized } from '../errors.js';
+import { Conflict, NotAllowed, NotFound } from '../domain/errors.js';
 import { BEARER, documentHeaders, IdString, problemResponses, Timestamp } from '../schemas/common.js';
 import { Child, Household, HouseholdCreate, Override } from '../schemas/children.js';
 import { NewToken, TokenInfo, TokenName } from '../schemas/tokens.js';
@@ -49,7 +50,7 @@ const householdRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (app, {
     async (request, reply) => {
       if (config.SIGNUP === 'closed' && request.principal?.role !== 'admin') {
         if (!request.principal) throw unauthorized('Sign-up is closed: an admin token is needed to create a household.');
-        throw forbidden('Sign-up is closed: only an admin may create a household.');
+        throw new NotAllowed('Sign-up is closed: only an admin may create a household.');
       }
       await app.countSignUp(request);
       const { household, token } = await signUp(store, request.body?.name ?? null);
@@ -170,8 +171,8 @@ const householdRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (app, {
     async (request, reply) => {
       const household = await householdOf(app, request);
       const outcome = await store.tokens.revokeForHousehold(household.id, request.params.id);
-      if (outcome === 'not-found') throw notFound(`The household has no live token with the id ${request.params.id}.`);
-      if (outcome === 'last') throw conflict('This is the household’s last live token; mint another first, or delete the household.');
+      if (outcome === 'not-found') throw new NotFound(`The household has no live token with the id ${request.params.id}.`);
+      if (outcome === 'last') throw new Conflict('state', 'This is the household’s last live token; mint another first, or delete the household.');
       return reply.code(204).send();
     },
   );

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { ageOn, todayUtc } from '../domain/age.js';
-import { conflict, forbidden, notFound } from '../errors.js';
+import { Conflict, NotAllowed, NotFound } from '../domain/errors.js';
 import { hourlyPerHousehold } from '../plugins/rate-limit.js';
 import { BEARER, documentHeaders, IdString, IfMatchHeaders, page, problemResponses } from '../schemas/common.js';
 import { etag, expectedVersions } from './http.js';
@@ -53,16 +53,16 @@ async function visibleReview(app: FastifyInstance, request: FastifyRequest, id: 
   const review = await app.store.reviews.get(id);
   const role = request.principal?.role;
   if (!review || (review.hidden && review.householdId !== request.principal?.householdId && role !== 'editor' && role !== 'admin')) {
-    throw notFound(`No review has the id ${id}.`);
+    throw new NotFound(`No review has the id ${id}.`);
   }
   return review;
 }
 
 async function ownReview(app: FastifyInstance, request: FastifyRequest, id: string): Promise<ReviewRecord> {
   const review = await visibleReview(app, request, id);
-  if (review.householdId !== request.principal!.householdId) throw forbidden('Only the household that wrote a review may change or delete it.');
+  if (review.householdId !== request.principal!.householdId) throw new NotAllowed('Only the household that wrote a review may change or delete it.');
   // Otherwise deleting and posting again would undo the moderation (and drop its flags).
-  if (review.hidden) throw forbidden('A moderator hid this review: it can no longer be changed or deleted.');
+  if (review.hidden) throw new NotAllowed('A moderator hid this review: it can no longer be changed or deleted.');
   return review;
 }
 
@@ -195,8 +195,8 @@ const reviewRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request, reply) => {
       const review = await visibleReview(app, request, request.params.review);
-      if (review.householdId === request.principal!.householdId) throw forbidden('A household cannot mark its own review helpful.');
-      if (!(await store.reviews.vote(review.id, request.principal!.householdId!))) throw conflict('You already marked this review helpful.');
+      if (review.householdId === request.principal!.householdId) throw new NotAllowed('A household cannot mark its own review helpful.');
+      if (!(await store.reviews.vote(review.id, request.principal!.householdId!))) throw new Conflict('duplicate', 'You already marked this review helpful.');
       return reply.code(201).send(reviewResponse((await store.reviews.get(review.id))!, request));
     },
   );
@@ -210,7 +210,7 @@ const reviewRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request, reply) => {
       // Even on a review hidden since: the mark is the household's to take back.
-      if (!(await store.reviews.unvote(request.params.review, request.principal!.householdId!))) throw notFound('You had not marked this review helpful.');
+      if (!(await store.reviews.unvote(request.params.review, request.principal!.householdId!))) throw new NotFound('You had not marked this review helpful.');
       return reply.code(204).send();
     },
   );
@@ -230,7 +230,7 @@ const reviewRoutes: FastifyPluginAsyncZod = async (app) => {
       },
       async (request) => {
         const review = await store.reviews.setHidden(request.params.review, action === 'hide');
-        if (!review) throw notFound(`No review has the id ${request.params.review}.`);
+        if (!review) throw new NotFound(`No review has the id ${request.params.review}.`);
         return reviewResponse(review, request);
       },
     );
@@ -283,7 +283,7 @@ const reviewRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request, reply) => {
       const review = await visibleReview(app, request, request.params.review);
-      if (review.householdId === request.principal!.householdId) throw forbidden('A household cannot flag its own review: change or delete it instead.');
+      if (review.householdId === request.principal!.householdId) throw new NotAllowed('A household cannot flag its own review: change or delete it instead.');
       const flag = await store.flags.create({
         householdId: request.principal!.householdId!,
         targetKind: 'review',
@@ -334,8 +334,8 @@ const reviewRoutes: FastifyPluginAsyncZod = async (app) => {
       const closed = await store.flags.close(request.params.flag, request.body.status, request.body.note);
       if (closed) return flagResponse(closed);
       const existing = await store.flags.get(request.params.flag);
-      if (!existing) throw notFound(`No flag has the id ${request.params.flag}.`);
-      throw conflict(`The flag is already ${existing.status}.`);
+      if (!existing) throw new NotFound(`No flag has the id ${request.params.flag}.`);
+      throw new Conflict('state', `The flag is already ${existing.status}.`);
     },
   );
 };

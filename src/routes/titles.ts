@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { CategoryKey } from '../domain/categories.js';
 import { searchTokens, sortKey } from '../domain/text.js';
 import { formatRef, type TitleRef } from '../domain/references.js';
-import { invalid, notFound } from '../errors.js';
+import { Invalid, NotFound } from '../domain/errors.js';
 import { BEARER, documentHeaders, IfMatchHeaders, page, problemResponses } from '../schemas/common.js';
 import { Title, TitleFilterQuery, TitleInput, TitleListItem, TitleParams, TitlePatch } from '../schemas/titles.js';
 import type { LevelFilter, TitleFilters, TitleRecord, TitleStore } from '../store/types.js';
@@ -24,9 +24,9 @@ const LEVEL_PARAMS: Record<string, [CategoryKey, LevelFilter['op']]> = {
 /** The store's filters from the query string; shared with every catalogue view. */
 export function titleFilters(query: TitleFilterQuery): TitleFilters {
   const q = query.q === undefined ? undefined : searchTokens(query.q);
-  if (q && q.length === 0) throw invalid('query.q', 'give at least one letter or digit to search for');
+  if (q && q.length === 0) throw new Invalid('query.q', 'give at least one letter or digit to search for');
   const genre = query.genre === undefined ? undefined : sortKey(query.genre);
-  if (genre === '') throw invalid('query.genre', 'give at least one letter or digit');
+  if (genre === '') throw new Invalid('query.genre', 'give at least one letter or digit');
   return {
     q,
     kinds: query.kind,
@@ -45,7 +45,7 @@ export const titleEtag = (record: TitleRecord) => etag(record.version, record.ti
 
 export async function loadTitle(titles: TitleStore, ref: TitleRef): Promise<TitleRecord> {
   const found = await titles.get(ref);
-  if (!found) throw notFound(`No title matches ${formatRef(ref)}.`);
+  if (!found) throw new NotFound(`No title matches ${formatRef(ref)}.`);
   return found;
 }
 

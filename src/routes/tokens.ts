@@ -2,7 +2,8 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Role } from '../domain/tokens.js';
 import { issueToken } from '../store/issue-token.js';
-import { notFound, unauthorized } from '../errors.js';
+import { unauthorized } from '../errors.js';
+import { NotFound } from '../domain/errors.js';
 import { BEARER, IdString, page, problemResponses } from '../schemas/common.js';
 import { Me, NewToken, TokenCreate, TokenInfo } from '../schemas/tokens.js';
 
@@ -69,7 +70,7 @@ const tokenRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request, reply) => {
       const existing = await app.store.tokens.get(request.params.id);
-      if (!existing || !STAFF.includes(existing.role)) throw notFound(`No editor or admin token has the id ${request.params.id}.`);
+      if (!existing || !STAFF.includes(existing.role)) throw new NotFound(`No editor or admin token has the id ${request.params.id}.`);
       await app.store.tokens.revoke(existing.id);
       return reply.code(204).send();
     },

@@ -1,7 +1,7 @@
 import { and, asc, desc, eq, isNull, sql, type SQL } from 'drizzle-orm';
 import type { PgDb, PgExecutor } from '../../db/pg/client.js';
 import { flags, reviews, reviewVotes } from '../../db/pg/schema.js';
-import { conflict, notFound } from '../../errors.js';
+import { Conflict, NotFound } from '../../domain/errors.js';
 import { checkVersion } from '../versions.js';
 import { newId } from '../ids.js';
 import { noteTitleChanges } from './title-changes.js';
@@ -28,7 +28,7 @@ export function createPgReviewStore(db: PgDb): ReviewStore {
   /** Inside a writing transaction: the review's version, its row locked until the commit, so a version checked stays checked. */
   async function checked(tx: Pick<PgExecutor, 'select'>, id: string, expected: ExpectedVersions): Promise<{ version: number }> {
     const [current] = await tx.select({ version: reviews.version }).from(reviews).where(eq(reviews.id, id)).for('update');
-    if (!current) throw notFound(`No review has the id ${id}.`);
+    if (!current) throw new NotFound(`No review has the id ${id}.`);
     checkVersion('review', current.version, expected);
     return current;
   }
@@ -53,7 +53,7 @@ export function createPgReviewStore(db: PgDb): ReviewStore {
       .limit(1);
     // The review in the way was deleted in the meantime: the place is free again.
     if (!existing) return create(review);
-    throw conflict(`This ${review.by === 'kid' ? 'child' : 'household'} already reviewed the title: /v1/reviews/${existing.id}. Change or delete that review instead.`);
+    throw new Conflict('duplicate', `This ${review.by === 'kid' ? 'child' : 'household'} already reviewed the title: /v1/reviews/${existing.id}. Change or delete that review instead.`);
   }
 
   return {
@@ -139,7 +139,7 @@ export function createPgFlagStore(db: PgDb): FlagStore {
         return created!;
       } catch (err) {
         if (!isUnique(err)) throw err;
-        throw conflict(`You already have an open flag on this ${flag.targetKind}; it is waiting for an editor.`);
+        throw new Conflict('duplicate', `You already have an open flag on this ${flag.targetKind}; it is waiting for an editor.`);
       }
     },
     async get(id) {

@@ -1,7 +1,7 @@
 import { and, asc, count, eq, gt, inArray, sql } from 'drizzle-orm';
 import type { PgDb, PgExecutor } from '../../db/pg/client.js';
 import { children, households, overrides, reviews, titles } from '../../db/pg/schema.js';
-import { conflict, notFound } from '../../errors.js';
+import { Conflict, NotFound } from '../../domain/errors.js';
 import { checkVersion } from '../versions.js';
 import { newId } from '../ids.js';
 import { insertToken, lockHousehold } from './tokens.js';
@@ -65,7 +65,7 @@ export function createPgChildStore(db: PgDb): ChildStore {
   /** Inside a writing transaction: the child, its row locked until the commit, so a version checked stays checked. */
   async function findOwn(tx: Pick<PgExecutor, 'select'>, householdId: string, childId: string, expected: ExpectedVersions): Promise<ChildRow> {
     const [row] = await tx.select().from(children).where(own(householdId, childId)).for('update');
-    if (!row) throw notFound(`No child has the id ${childId}.`);
+    if (!row) throw new NotFound(`No child has the id ${childId}.`);
     checkVersion("child's profile", row.version, expected);
     return row;
   }
@@ -85,7 +85,7 @@ export function createPgChildStore(db: PgDb): ChildStore {
         // Counted under the household's lock: two requests at once cannot both take the last place.
         await lockHousehold(tx, householdId);
         const { n } = (await tx.select({ n: count() }).from(children).where(eq(children.householdId, householdId)))[0]!;
-        if (n >= limit) throw conflict(`The household already has ${n} children, the most it may have; remove a child profile to add another.`);
+        if (n >= limit) throw new Conflict('limit', `The household already has ${n} children, the most it may have; remove a child profile to add another.`);
         await tx.insert(children).values(row);
       });
       return toChild(row);
@@ -161,7 +161,7 @@ export function createPgOverrideStore(db: PgDb): OverrideStore {
     async remove(childId, titleId, expected) {
       await db.transaction(async (tx) => {
         const [existing] = await tx.select({ version: overrides.version }).from(overrides).where(one(childId, titleId)).for('update');
-        if (!existing) throw notFound('There is no override for this title.');
+        if (!existing) throw new NotFound('There is no override for this title.');
         checkVersion('override', existing.version, expected);
         await tx.delete(overrides).where(one(childId, titleId));
       });

@@ -4,7 +4,7 @@ import { CATEGORIES } from '../../domain/categories.js';
 import type { TitleRef } from '../../domain/references.js';
 import type { PgDb, PgExecutor, PgTx } from '../../db/pg/client.js';
 import { advisories, certifications, titles } from '../../db/pg/schema.js';
-import { conflict, notFound } from '../../errors.js';
+import { Conflict, NotFound } from '../../domain/errors.js';
 import type { Title, TitlePatch } from '../../schemas/titles.js';
 import { newId } from '../ids.js';
 import { TitleIndex, type Accept } from '../title-index.js';
@@ -98,14 +98,14 @@ export function createPgTitleStore(db: PgDb): TitleStore {
   async function write(tx: PgTx, id: string, rows: TitleRows, prev: Pick<TitleRow, 'version' | 'createdAt'> | undefined, advisoryAt: string | null, now: string) {
     // A failed statement ends a PostgreSQL transaction: whose external id it is must be asked before, not after.
     const clash = await externalIdClash(tx, id, rows.title);
-    if (clash) throw conflict(clash);
+    if (clash) throw new Conflict('duplicate', clash);
     const row = { id, ...rows.title, version: (prev?.version ?? 0) + 1, createdAt: prev?.createdAt ?? now, updatedAt: now };
     try {
       if (prev) await tx.update(titles).set(row).where(eq(titles.id, id));
       else await tx.insert(titles).values(row);
     } catch (err) {
       // Another transaction took the id between the question and the write.
-      throw isUnique(err) ? conflict('One of its external ids was just given to another title; read the titles again and retry.') : err;
+      throw isUnique(err) ? new Conflict('duplicate', 'One of its external ids was just given to another title; read the titles again and retry.') : err;
     }
     if (prev) await tx.delete(certifications).where(eq(certifications.titleId, id));
     if (rows.certifications.length > 0) await tx.insert(certifications).values(rows.certifications.map((cert) => ({ titleId: id, ...cert })));
@@ -121,7 +121,7 @@ export function createPgTitleStore(db: PgDb): TitleStore {
   /** Applies a patch of whole top-level fields to the stored title (`found`: already read and locked). */
   async function patchTitle(tx: PgTx, ref: TitleRef, patch: TitlePatch, expected: ExpectedVersions, found?: TitleRecord | null) {
     found ??= await lockOne(tx, ref);
-    if (!found) throw notFound(noTitle(ref));
+    if (!found) throw new NotFound(noTitle(ref));
     checkVersion('title', found.version, expected);
     const before = found.title;
     const change = mergePatch(found, patch);
@@ -320,7 +320,7 @@ export function createPgTitleStore(db: PgDb): TitleStore {
     async remove(ref, expected) {
       await db.transaction(async (tx) => {
         const found = await lockOne(tx, ref);
-        if (!found) throw notFound(noTitle(ref));
+        if (!found) throw new NotFound(noTitle(ref));
         checkVersion('title', found.version, expected);
         await tx.delete(titles).where(eq(titles.id, found.title.id));
         await noteTitleChanges(tx, [found.title.id]);
@@ -337,8 +337,8 @@ export function createPgTitleStore(db: PgDb): TitleStore {
     async removeAdvisory(ref, expected) {
       return db.transaction(async (tx) => {
         const found = await lockOne(tx, ref);
-        if (!found) throw notFound(noTitle(ref));
-        if (!found.title.advisory) throw notFound(`“${found.title.name}” has no expert advisory.`);
+        if (!found) throw new NotFound(noTitle(ref));
+        if (!found.title.advisory) throw new NotFound(`“${found.title.name}” has no expert advisory.`);
         return (await patchTitle(tx, ref, { advisory: null }, expected, found)).record;
       });
     },

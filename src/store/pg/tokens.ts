@@ -1,7 +1,7 @@
 import { and, asc, count, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { PgDb, PgExecutor } from '../../db/pg/client.js';
 import { households, tokens } from '../../db/pg/schema.js';
-import { conflict } from '../../errors.js';
+import { Conflict } from '../../domain/errors.js';
 import { pick, TOKEN_INFO } from '../columns.js';
 import type { NewTokenRow, TokenInfo, TokenStore } from '../types.js';
 
@@ -34,7 +34,7 @@ export function createPgTokenStore(db: PgDb): TokenStore {
         // Counted under the household's lock: two requests at once cannot both take the last place.
         await lockHousehold(tx, householdId);
         const { n } = (await tx.select({ n: count() }).from(tokens).where(and(eq(tokens.householdId, householdId), isNull(tokens.revokedAt))))[0]!;
-        if (n >= limit) throw conflict(`The household already holds ${n} tokens, the most it may; revoke one it no longer uses to mint another.`);
+        if (n >= limit) throw new Conflict('limit', `The household already holds ${n} tokens, the most it may; revoke one it no longer uses to mint another.`);
         return insertToken(tx, token);
       });
     },

@@ -1,7 +1,7 @@
 import { and, asc, desc, eq, sql, type SQL } from 'drizzle-orm';
 import type { SqliteDb } from '../../db/sqlite/client.js';
 import { flags, reviews, reviewVotes } from '../../db/sqlite/schema.js';
-import { conflict, notFound } from '../../errors.js';
+import { Conflict, NotFound } from '../../domain/errors.js';
 import { checkVersion } from '../versions.js';
 import { newId } from '../ids.js';
 import { pick, REVIEW_FIELDS } from '../columns.js';
@@ -24,7 +24,7 @@ export function createSqliteReviewStore(db: SqliteDb, communityChanged: (titleId
 
   function checked(tx: Pick<SqliteDb, 'select'>, id: string, expected: ExpectedVersions): { version: number } {
     const current = tx.select({ version: reviews.version }).from(reviews).where(eq(reviews.id, id)).get();
-    if (!current) throw notFound(`No review has the id ${id}.`);
+    if (!current) throw new NotFound(`No review has the id ${id}.`);
     checkVersion('review', current.version, expected);
     return current;
   }
@@ -42,7 +42,7 @@ export function createSqliteReviewStore(db: SqliteDb, communityChanged: (titleId
           .from(reviews)
           .where(and(eq(reviews.titleId, review.titleId), review.childId ? eq(reviews.childId, review.childId) : and(eq(reviews.householdId, review.householdId), sql`${reviews.childId} is null`)))
           .get()!;
-        throw conflict(`This ${review.by === 'kid' ? 'child' : 'household'} already reviewed the title: /v1/reviews/${existing.id}. Change or delete that review instead.`);
+        throw new Conflict('duplicate', `This ${review.by === 'kid' ? 'child' : 'household'} already reviewed the title: /v1/reviews/${existing.id}. Change or delete that review instead.`);
       }
       communityChanged([review.titleId]);
       return read(id)!;
@@ -120,7 +120,7 @@ export function createSqliteFlagStore(db: SqliteDb): FlagStore {
         db.insert(flags).values({ ...flag, id, status: 'open', resolutionNote: null, createdAt: new Date().toISOString(), resolvedAt: null }).run();
       } catch (err) {
         if (!isUnique(err)) throw err;
-        throw conflict(`You already have an open flag on this ${flag.targetKind}; it is waiting for an editor.`);
+        throw new Conflict('duplicate', `You already have an open flag on this ${flag.targetKind}; it is waiting for an editor.`);
       }
       return read(id)!;
     },

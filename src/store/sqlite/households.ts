@@ -1,7 +1,7 @@
 import { and, asc, count, eq, gt, sql } from 'drizzle-orm';
 import type { SqliteDb } from '../../db/sqlite/client.js';
 import { children, households, overrides, reviews, titles } from '../../db/sqlite/schema.js';
-import { conflict, notFound } from '../../errors.js';
+import { Conflict, NotFound } from '../../domain/errors.js';
 import { checkVersion } from '../versions.js';
 import { newId } from '../ids.js';
 import { insertToken } from './tokens.js';
@@ -63,7 +63,7 @@ export function createSqliteChildStore(db: SqliteDb): ChildStore {
 
   function findOwn(tx: Pick<SqliteDb, 'select'>, householdId: string, childId: string, expected: ExpectedVersions): ChildRow {
     const row = tx.select().from(children).where(own(householdId, childId)).get();
-    if (!row) throw notFound(`No child has the id ${childId}.`);
+    if (!row) throw new NotFound(`No child has the id ${childId}.`);
     checkVersion("child's profile", row.version, expected);
     return row;
   }
@@ -82,7 +82,7 @@ export function createSqliteChildStore(db: SqliteDb): ChildStore {
       db.transaction((tx) => {
         // Counted inside the write lock: two requests at once cannot both take the last place.
         const { n } = tx.select({ n: count() }).from(children).where(eq(children.householdId, householdId)).get()!;
-        if (n >= limit) throw conflict(`The household already has ${n} children, the most it may have; remove a child profile to add another.`);
+        if (n >= limit) throw new Conflict('limit', `The household already has ${n} children, the most it may have; remove a child profile to add another.`);
         tx.insert(children).values(row).run();
       }, immediate);
       return toChild(row);
@@ -158,7 +158,7 @@ export function createSqliteOverrideStore(db: SqliteDb): OverrideStore {
     async remove(childId, titleId, expected) {
       db.transaction((tx) => {
         const existing = tx.select({ version: overrides.version }).from(overrides).where(one(childId, titleId)).get();
-        if (!existing) throw notFound('There is no override for this title.');
+        if (!existing) throw new NotFound('There is no override for this title.');
         checkVersion('override', existing.version, expected);
         tx.delete(overrides).where(one(childId, titleId)).run();
       }, immediate);

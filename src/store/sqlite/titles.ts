@@ -4,7 +4,7 @@ import { CATEGORIES } from '../../domain/categories.js';
 import type { TitleRef } from '../../domain/references.js';
 import type { SqliteDb } from '../../db/sqlite/client.js';
 import { advisories, certifications, titles } from '../../db/sqlite/schema.js';
-import { conflict, notFound } from '../../errors.js';
+import { Conflict, NotFound } from '../../domain/errors.js';
 import { checkVersion } from '../versions.js';
 import type { Title, TitlePatch } from '../../schemas/titles.js';
 import { newId } from '../ids.js';
@@ -204,7 +204,7 @@ export function createSqliteTitleStore(db: SqliteDb): TitleStore & { communityCh
     } catch (err) {
       // The unique indexes guard external ids; only when one trips is it worth asking whose it is.
       const clash = (err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE' && externalIdClash(tx, id, rows.title);
-      throw clash ? conflict(clash) : err;
+      throw clash ? new Conflict('duplicate', clash) : err;
     }
     if (prev) tx.delete(certifications).where(eq(certifications.titleId, id)).run();
     for (const cert of rows.certifications) insert.certification({ titleId: id, ...cert });
@@ -220,7 +220,7 @@ export function createSqliteTitleStore(db: SqliteDb): TitleStore & { communityCh
 
   /** Applies a patch of whole top-level fields to the stored title (`found`, when the caller has read it already). */
   function patchTitle(tx: Tx, ref: TitleRef, patch: TitlePatch, expected: ExpectedVersions, found = getOne(ref)) {
-    if (!found) throw notFound(noTitle(ref));
+    if (!found) throw new NotFound(noTitle(ref));
     checkVersion('title', found.version, expected);
     const before = found.title;
     const change = mergePatch(found, patch);
@@ -364,7 +364,7 @@ export function createSqliteTitleStore(db: SqliteDb): TitleStore & { communityCh
     async remove(ref, expected) {
       const id = db.transaction((tx) => {
         const found = getOne(ref);
-        if (!found) throw notFound(noTitle(ref));
+        if (!found) throw new NotFound(noTitle(ref));
         checkVersion('title', found.version, expected);
         tx.delete(titles).where(eq(titles.id, found.title.id)).run();
         return found.title.id;
@@ -384,8 +384,8 @@ export function createSqliteTitleStore(db: SqliteDb): TitleStore & { communityCh
     async removeAdvisory(ref, expected) {
       const record = db.transaction((tx) => {
         const found = getOne(ref);
-        if (!found) throw notFound(noTitle(ref));
-        if (!found.title.advisory) throw notFound(`“${found.title.name}” has no expert advisory.`);
+        if (!found) throw new NotFound(noTitle(ref));
+        if (!found.title.advisory) throw new NotFound(`“${found.title.name}” has no expert advisory.`);
         return patchTitle(tx, ref, { advisory: null }, expected, found).record;
       }, immediate);
       reindex([record.title.id]);

@@ -1,7 +1,7 @@
 import { and, asc, count, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { SqliteDb } from '../../db/sqlite/client.js';
 import { tokens } from '../../db/sqlite/schema.js';
-import { conflict } from '../../errors.js';
+import { Conflict } from '../../domain/errors.js';
 import { pick, TOKEN_INFO } from '../columns.js';
 import type { NewTokenRow, TokenInfo, TokenStore } from '../types.js';
 
@@ -26,7 +26,7 @@ export function createSqliteTokenStore(db: SqliteDb): TokenStore {
       return db.transaction((tx) => {
         // Counted inside the write lock: two requests at once cannot both take the last place.
         const { n } = tx.select({ n: count() }).from(tokens).where(and(eq(tokens.householdId, householdId), isNull(tokens.revokedAt))).get()!;
-        if (n >= limit) throw conflict(`The household already holds ${n} tokens, the most it may; revoke one it no longer uses to mint another.`);
+        if (n >= limit) throw new Conflict('limit', `The household already holds ${n} tokens, the most it may; revoke one it no longer uses to mint another.`);
         return insertToken(tx, token);
       }, immediate);
     },
