@@ -4,7 +4,7 @@
  */
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import { validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
-import { timeoutCheckInterval, type Config } from './config.js';
+import { storeOptions, timeoutCheckInterval, type Config } from './config.js';
 import { loadDemo } from './demo/load.js';
 import { maskTokens } from './domain/tokens.js';
 import authPlugin from './plugins/auth.js';
@@ -29,7 +29,7 @@ import titlesRoutes from './routes/titles.js';
 import tokenRoutes from './routes/tokens.js';
 import verdictRoutes from './routes/verdicts.js';
 import { serializerCompiler } from './schemas/serializer.js';
-import { openStore, storeOptions, type Store } from './store/index.js';
+import { openStore, type Store } from './store/index.js';
 
 export interface BuildOptions {
   /** Use this store instead of opening the one DATABASE_URL names. */

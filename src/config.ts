@@ -2,6 +2,7 @@ import { getHeapStatistics } from 'node:v8';
 import { randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import type { StoreOptions } from './store/index.js';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -163,4 +164,15 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
 export function testDatabase(): Pick<Config, 'DATABASE_URL' | 'DATABASE_SCHEMA'> {
   const pg = process.env.GUIDEPOST_TEST_DATABASE_URL;
   return pg ? { DATABASE_URL: pg, DATABASE_SCHEMA: `test_${randomBytes(8).toString('hex')}` } : { DATABASE_URL: ':memory:', DATABASE_SCHEMA: 'public' };
+}
+
+/** What the configuration says about opening the store, for either backend. */
+export function storeOptions(config: Config): StoreOptions {
+  return {
+    synchronous: config.SQLITE_SYNCHRONOUS,
+    cacheMb: config.SQLITE_CACHE_MB,
+    schema: config.DATABASE_SCHEMA,
+    poolSize: config.DATABASE_POOL_SIZE,
+    statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT_MS,
+  };
 }

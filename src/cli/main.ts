@@ -5,11 +5,11 @@ import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { importJsonl, type ImportReport } from '../catalogue/import.js';
-import { ConfigError, loadConfig } from '../config.js';
+import { ConfigError, loadConfig, storeOptions } from '../config.js';
 import { toImportLine } from '../catalogue/export.js';
 import { copyData, TargetNotEmptyError } from '../store/copy.js';
 import { issueToken } from '../store/issue-token.js';
-import { isPostgresUrl, openStore, storeOptions, type Store, type StoreOptions } from '../store/index.js';
+import { isPostgresUrl, openStore, type Store, type StoreOptions } from '../store/index.js';
 
 const USAGE = `Usage: guidepost <command> [options]
 

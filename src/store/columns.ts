@@ -1,12 +1,25 @@
 /**
- * The columns each record is read from, named once for every backend: both dialects' tables
- * use the same property names, so a list of names picks the same fields from either.
+ * Columns are named in SQL as snake_case of the record's property names (householdId is
+ * household_id) on every backend, so a list of property names is a select list, an insert's
+ * column list and the keys of the row that comes back.
  */
-export const TOKEN_INFO = ['id', 'role', 'householdId', 'name', 'hint', 'createdAt', 'revokedAt'] as const;
-export const REVIEW_FIELDS = ['id', 'titleId', 'householdId', 'childId', 'by', 'authorAge', 'ageRating', 'stars', 'headline', 'body', 'hidden'] as const;
-export const OVERRIDE_FIELDS = ['titleId', 'decision', 'note', 'expiresAt', 'version', 'createdAt', 'updatedAt'] as const;
+export const snake = (key: string) => key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 
-/** The named columns of a table, as a select list. */
-export function pick<T, K extends keyof T>(table: T, keys: readonly K[]): Pick<T, K> {
-  return Object.fromEntries(keys.map((key) => [key, table[key]])) as Pick<T, K>;
+/** A column's name in SQL, quoted: some are keywords ("by", "cast"). */
+export const column = (key: string) => `"${snake(key)}"`;
+
+/** `"household_id" as "householdId", …`, each column of `alias` (a table or its alias) when given. */
+export const selectList = (keys: readonly string[], alias?: string) =>
+  keys.map((key) => `${alias ? `${alias}.` : ''}${column(key)}${snake(key) === key ? '' : ` as "${key}"`}`).join(', ');
+
+/** `insert into table (a, b, …) values ($1, $2, …)` for these keys, and the values of a row in that order. */
+export function insertInto<K extends string>(table: string, keys: readonly K[]) {
+  const text = `insert into ${table} (${keys.map(column).join(', ')}) values (${keys.map((_, i) => `$${i + 1}`).join(', ')})`;
+  return { text, values: (row: Record<K, unknown>) => keys.map((key) => row[key]) };
 }
+
+export const TOKEN_INFO = ['id', 'role', 'householdId', 'name', 'hint', 'createdAt', 'revokedAt'] as const;
+export const CHILD_FIELDS = ['id', 'householdId', 'nickname', 'birth', 'limits', 'ageRule', 'unrated', 'certificationCeilings', 'version', 'createdAt', 'updatedAt'] as const;
+export const OVERRIDE_FIELDS = ['titleId', 'decision', 'note', 'expiresAt', 'version', 'createdAt', 'updatedAt'] as const;
+export const REVIEW_FIELDS = ['id', 'titleId', 'householdId', 'childId', 'by', 'authorAge', 'ageRating', 'stars', 'headline', 'body', 'hidden', 'version', 'createdAt', 'updatedAt'] as const;
+export const FLAG_FIELDS = ['id', 'householdId', 'targetKind', 'titleId', 'reviewId', 'reason', 'category', 'note', 'status', 'resolutionNote', 'createdAt', 'resolvedAt'] as const;

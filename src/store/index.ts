@@ -1,4 +1,3 @@
-import type { Config } from '../config.js';
 import type { PgStoreOptions } from './pg/index.js';
 import { createSqliteStore, type SqliteStoreOptions } from './sqlite/index.js';
 import type { Store } from './types.js';
@@ -16,15 +15,4 @@ export async function openStore(databaseUrl: string, { schema, poolSize, stateme
     return createPgStore(databaseUrl, { migrate: options.migrate, schema, poolSize, statementTimeoutMs });
   }
   return createSqliteStore(databaseUrl, options);
-}
-
-/** What the configuration says about opening the store, for either backend. */
-export function storeOptions(config: Config): StoreOptions {
-  return {
-    synchronous: config.SQLITE_SYNCHRONOUS,
-    cacheMb: config.SQLITE_CACHE_MB,
-    schema: config.DATABASE_SCHEMA,
-    poolSize: config.DATABASE_POOL_SIZE,
-    statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT_MS,
-  };
 }

@@ -13,7 +13,7 @@ import { factColumns, NO_LEVEL, packFacts, type FactColumns, type TitleFacts } f
 import { TITLE_KINDS, type TitleKind } from '../schemas/titles.js';
 import { NameKeys } from './name-keys.js';
 import { TitleIds } from './title-ids.js';
-import type { SortKey, TitleFilters, TitleSort } from './types.js';
+import type { Accept, SortKey, TitleFilters, TitleSort } from './types.js';
 
 /** One title as the index needs it. */
 export interface IndexEntry {
@@ -71,16 +71,6 @@ export interface ScanQuery {
   accept?: Accept | undefined;
   /** For filters the index does not hold (a search): the ids that match, or undefined for all. */
   matching?: ReadonlySet<string> | undefined;
-}
-
-/**
- * A test of a title's packed facts, under a key: tests with the same key take the same titles
- * (the key of a child's catalogue is its policy), so the index keeps each recent key's answer
- * for every title and brings it up to date title by title as titles change.
- */
-export interface Accept {
-  key: string;
-  test: (columns: FactColumns, slot: number) => boolean;
 }
 
 /** How many tests' answers the index keeps: 1 bit a title each (125 kB at a million titles). */

@@ -200,9 +200,12 @@ export function toAdvisory(row: AdvisoryRow): Advisory {
 }
 
 function summaryOf(row: TitleRow, certs: CertificationRow[], adv: AdvisoryRow | null): RatingSummary {
+  // Worked out as it is read, not taken from the stored age: that one goes stale when the
+  // rating-system table changes what a certification means.
+  const basis = ageBasis({ name: row.name, advisory: adv && { ageRecommendation: adv.ageRecommendation, ratings: {} }, certifications: certs });
   return {
-    age: row.age,
-    ageSource: row.ageSource,
+    age: basis?.age ?? null,
+    ageSource: basis?.decidedBy ?? null,
     stars: adv?.stars ?? null,
     oneLiner: adv?.oneLiner ?? null,
     levels: adv ? levelsOf(adv) : null,

@@ -7,9 +7,10 @@ import { CATEGORIES } from '../domain/categories.js';
 import { communityStats } from '../domain/community.js';
 import type { Certification } from '../domain/rating-systems.js';
 import { formatRef, type TitleRef } from '../domain/references.js';
+import { ageBasis } from '../domain/verdict.js';
 import type { Community, TitleInput, TitleKind, TitlePatch } from '../schemas/titles.js';
 import type { IndexEntry } from './title-index.js';
-import { canonical, titleRows, toCanonicalInput, toListItem, toTitle, type AdvisoryRow, type CanonicalInput, type CertificationRow, type TitleRow, type TitleRows } from './title-mapping.js';
+import { canonical, titleRows, UNRATED_SORT_AGE, toCanonicalInput, toListItem, toTitle, type AdvisoryRow, type CanonicalInput, type CertificationRow, type TitleRow, type TitleRows } from './title-mapping.js';
 import type { TitleRecord } from './types.js';
 
 /** The id, imdb, tmdb or isbn value a reference names (the verdict path asks: read, not formatted and parsed back). */
@@ -101,7 +102,7 @@ const NO_PARENTS = { count: 0, medianAge: null };
 
 /** A title's columns as the index loads them, in this order, followed by one level per category. */
 export type IndexTitleRow = [
-  id: string, kind: TitleKind, name: string, nameKey: string, genreKeys: string, sortAge: number, sortReleased: string, sortStars: number,
+  id: string, kind: TitleKind, name: string, nameKey: string, genreKeys: string, sortReleased: string, sortStars: number,
   updatedAt: string, age: number | null, ...levels: (number | null)[],
 ];
 
@@ -118,7 +119,7 @@ export function* mergeIndexEntries(
   let cert = certifications.next();
   let parent = parents.next();
   for (const row of titles) {
-    const [id, kind, name, nameKey, genreKeys, sortAge, sortReleased, sortStars, updatedAt, age, ...levels] = row;
+    const [id, kind, name, nameKey, genreKeys, sortReleased, sortStars, updatedAt, age, ...levels] = row;
     const certs: Certification[] = [];
     for (; !cert.done && cert.value[0] <= id; cert = certifications.next()) if (cert.value[0] === id) certs.push({ system: cert.value[1], rating: cert.value[2] });
     const counts = new Map<number, number>();
@@ -126,21 +127,24 @@ export function* mergeIndexEntries(
     // Most titles have no parent review: no histogram to build for them.
     const stats = counts.size === 0 ? NO_PARENTS : communityStats({ counts, starsTotal: 0 });
     const ratings = Object.fromEntries(CATEGORIES.flatMap((c, i) => (levels[i] == null ? [] : [[c.key, { level: levels[i], note: '' }]])));
+    const facts = {
+      name,
+      advisory: age === null ? null : { ageRecommendation: age, ratings },
+      certifications: certs,
+      community: { parents: { count: stats.count, medianAge: stats.medianAge } },
+    };
     yield {
       id,
       kind,
       nameKey,
       genreKeys,
-      sortAge,
+      // From the facts, not the stored sort_age: that one goes stale when the rating-system
+      // table changes what a certification means, and the age filter and sort would follow it.
+      sortAge: ageBasis(facts)?.age ?? UNRATED_SORT_AGE,
       sortReleased,
       sortStars,
       updatedAt,
-      facts: {
-        name,
-        advisory: age === null ? null : { ageRecommendation: age, ratings },
-        certifications: certs,
-        community: { parents: { count: stats.count, medianAge: stats.medianAge } },
-      },
+      facts,
     };
   }
 }

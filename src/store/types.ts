@@ -4,7 +4,7 @@
  */
 import type { CategoryKey } from '../domain/categories.js';
 import type { TitleRef } from '../domain/references.js';
-import type { Accept } from './title-index.js';
+import type { FactColumns } from '../domain/verdict.js';
 import type { Title, TitleInput, TitleKind, TitleListItem, TitlePatch } from '../schemas/titles.js';
 import type { ImportItem } from './title-mapping.js';
 
@@ -27,6 +27,16 @@ export interface TitleFilters {
   forAge?: number | undefined;
   levels: LevelFilter[];
   updatedSince?: string | undefined;
+}
+
+/**
+ * A test of a title's packed facts, under a key: tests with the same key take the same titles
+ * (the key of a child's catalogue is its policy), so the index keeps each recent key's answer
+ * for every title and brings it up to date title by title as titles change.
+ */
+export interface Accept {
+  key: string;
+  test: (columns: FactColumns, slot: number) => boolean;
 }
 
 export interface TitleListQuery {

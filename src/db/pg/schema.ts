@@ -263,7 +263,7 @@ export const idempotencyKeys = pgTable(
 );
 
 /**
- * Which titles changed, for every instance's in-memory title index (src/store/pg/title-changes.ts).
+ * Which titles changed, for every instance's in-memory title index (src/store/title-changes.ts).
  * One row: a write that changes titles or their community figures takes a number from it; the
  * row lock it holds until commit makes the numbers follow commit order.
  */

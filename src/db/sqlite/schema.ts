@@ -253,3 +253,25 @@ export const idempotencyKeys = sqliteTable(
   },
   (t) => [index('idempotency_keys_expiry_idx').on(t.expiresAt), index('idempotency_keys_household_idx').on(t.householdId)],
 );
+
+/**
+ * Which titles changed, for every process's in-memory title index (src/store/title-changes.ts).
+ * One row: a write that changes titles or their community figures takes the next number from it
+ * in its transaction, so the numbers follow commit order.
+ */
+export const titleEpoch = sqliteTable('title_epoch', {
+  id: integer('id').primaryKey(),
+  /** The number the last committed change took. */
+  epoch: integer('epoch').notNull(),
+  /** Changes up to this number are forgotten: an index that saw less than it is built again. */
+  forgotten: integer('forgotten').notNull(),
+});
+
+export const titleChanges = sqliteTable(
+  'title_changes',
+  {
+    epoch: integer('epoch').notNull(),
+    titleId: text('title_id').notNull(),
+  },
+  (t) => [index('title_changes_epoch_idx').on(t.epoch)],
+);

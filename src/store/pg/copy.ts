@@ -1,4 +1,4 @@
-import { getTableColumns, getTableName, is, sql } from 'drizzle-orm';
+import { getTableColumns, getTableName, is } from 'drizzle-orm';
 import { PgTable } from 'drizzle-orm/pg-core';
 import type { PgDb } from '../../db/pg/client.js';
 import * as schema from '../../db/pg/schema.js';
@@ -12,7 +12,7 @@ const tableOf = (name: TableName) => BY_NAME.get(name)!;
 const PARAMETERS = 60_000;
 
 /** Whole-database copies, table by table (`guidepost migrate-data`). */
-export function pgCopy(db: PgDb): Pick<Store, 'dump' | 'load' | 'rowCounts'> {
+export function pgCopy(db: PgDb): Pick<Store, 'dump' | 'load'> {
   return {
     async *dump(pageSize = 5000) {
       // One repeatable-read transaction for every table: a snapshot, read through a cursor a page at a time.
@@ -42,10 +42,6 @@ export function pgCopy(db: PgDb): Pick<Store, 'dump' | 'load' | 'rowCounts'> {
       await db.transaction(async (tx) => {
         for (let i = 0; i < rows.length; i += perStatement) await tx.insert(target).values(rows.slice(i, i + perStatement));
       });
-    },
-    async rowCounts() {
-      const counts = await Promise.all(TABLES.map(async (name) => (await db.execute<{ n: number }>(sql.raw(`select count(*)::int as n from "${name}"`))).rows[0]!.n));
-      return Object.fromEntries(TABLES.map((name, i) => [name, counts[i]])) as Record<TableName, number>;
     },
   };
 }

@@ -1,4 +1,4 @@
-import { getTableName, is, sql } from 'drizzle-orm';
+import { getTableName, is } from 'drizzle-orm';
 import { SQLiteTable } from 'drizzle-orm/sqlite-core';
 import type { SqliteDb } from '../../db/sqlite/client.js';
 import * as schema from '../../db/sqlite/schema.js';
@@ -10,7 +10,7 @@ const BY_NAME = new Map(Object.values(schema).flatMap((table) => (is(table, SQLi
 const tableOf = (name: TableName) => BY_NAME.get(name)!;
 
 /** Whole-database copies, table by table (`guidepost migrate-data`). */
-export function sqliteCopy(db: SqliteDb): Pick<Store, 'dump' | 'load' | 'rowCounts'> {
+export function sqliteCopy(db: SqliteDb): Pick<Store, 'dump' | 'load'> {
   return {
     async *dump(pageSize = 5000) {
       // One read transaction for every table: a snapshot, whatever other processes write meanwhile.
@@ -38,9 +38,6 @@ export function sqliteCopy(db: SqliteDb): Pick<Store, 'dump' | 'load' | 'rowCoun
       db.transaction(() => {
         for (const row of rows) insert(row as never);
       }, { behavior: 'immediate' });
-    },
-    async rowCounts() {
-      return Object.fromEntries(TABLES.map((name) => [name, db.get<{ n: number }>(sql.raw(`select count(*) as n from "${name}"`)).n])) as Record<TableName, number>;
     },
   };
 }

@@ -1,0 +1,115 @@
+import { Conflict, NotFound } from '../domain/errors.js';
+import { CHILD_FIELDS, insertInto, OVERRIDE_FIELDS, selectList } from './columns.js';
+import { fromJson, type Dialect, type Executor } from './dialect.js';
+import { newId } from './ids.js';
+import { lockHousehold } from './households.js';
+import type { ChildRecord, ChildStore, ExpectedVersions, OverrideRecord, OverrideStore } from './types.js';
+import { checkVersion } from './versions.js';
+
+const CHILD = selectList(CHILD_FIELDS);
+const CHILD_INSERT = insertInto('children', CHILD_FIELDS);
+const CHILD_UPDATE = 'update children set nickname = $1, birth = $2, limits = $3, age_rule = $4, unrated = $5, certification_ceilings = $6, version = $7, updated_at = $8 where id = $9';
+
+const toChild = (row: ChildRecord): ChildRecord => ({ ...row, limits: fromJson(row.limits), certificationCeilings: fromJson(row.certificationCeilings) });
+const childValues = (row: ChildRecord) => ({ ...row, limits: JSON.stringify(row.limits), certificationCeilings: JSON.stringify(row.certificationCeilings) });
+
+export function createChildStore(d: Dialect): ChildStore {
+  // Every request about a child asks this first.
+  const OWN = `select ${CHILD} from children where household_id = $1 and id = $2`;
+
+  /** Inside a writing transaction: the child, its row locked until the commit, so a version checked stays checked. */
+  async function findOwn(tx: Executor, householdId: string, childId: string, expected: ExpectedVersions): Promise<ChildRecord> {
+    const row = await tx.get<ChildRecord>(`${OWN}${d.lock('update')}`, [householdId, childId]);
+    if (!row) throw new NotFound(`No child has the id ${childId}.`);
+    checkVersion("child's profile", row.version, expected);
+    return toChild(row);
+  }
+
+  return {
+    async create(householdId, fields, limit) {
+      const now = new Date().toISOString();
+      const row: ChildRecord = { id: newId('ch'), householdId, ...fields, version: 1, createdAt: now, updatedAt: now };
+      await d.transaction(async (tx) => {
+        // Counted under the household's lock: two requests at once cannot both take the last place.
+        await lockHousehold(d, tx, householdId);
+        const { n } = (await tx.get<{ n: number }>('select cast(count(*) as int) as n from children where household_id = $1', [householdId]))!;
+        if (n >= limit) throw new Conflict('limit', `The household already has ${n} children, the most it may have; remove a child profile to add another.`);
+        await tx.run(CHILD_INSERT.text, CHILD_INSERT.values(childValues(row)));
+      });
+      return row;
+    },
+    async get(householdId, childId) {
+      const row = await d.get<ChildRecord>(OWN, [householdId, childId]);
+      return row ? toChild(row) : null;
+    },
+    async list(householdId, { limit, after }) {
+      const rows = await d.all<ChildRecord>(`select ${CHILD} from children where household_id = $1 and id > $2 order by id limit $3`, [householdId, after ?? '', limit + 1]);
+      return { items: rows.slice(0, limit).map(toChild), more: rows.length > limit };
+    },
+    update(householdId, childId, patch, expected) {
+      return d.transaction(async (tx) => {
+        const row = await findOwn(tx, householdId, childId, expected);
+        const merged = { ...row, ...patch };
+        // A change that changes nothing keeps the version, so If-Match elsewhere still holds.
+        if (JSON.stringify(merged) === JSON.stringify(row)) return row;
+        const next = { ...merged, version: row.version + 1, updatedAt: new Date().toISOString() };
+        const v = childValues(next);
+        await tx.run(CHILD_UPDATE, [v.nickname, v.birth, v.limits, v.ageRule, v.unrated, v.certificationCeilings, v.version, v.updatedAt, childId]);
+        return next;
+      });
+    },
+    async remove(householdId, childId, expected) {
+      await d.transaction(async (tx) => {
+        await findOwn(tx, householdId, childId, expected);
+        await tx.run('delete from children where id = $1', [childId]);
+      });
+    },
+  };
+}
+
+export function createOverrideStore(d: Dialect): OverrideStore {
+  const SELECT = `select ${selectList(OVERRIDE_FIELDS, 'o')}, t.name as "titleName" from overrides o join titles t on t.id = o.title_id`;
+  const ONE = `${SELECT} where o.child_id = $1 and o.title_id = $2`;
+  return {
+    put(childId, titleId, o, expected) {
+      return d.transaction(async (tx) => {
+        // The child's row, locked, stands for all its overrides: a first put of a title waits for
+        // another one in flight and then finds its row, as it would behind SQLite's one writer.
+        await tx.get(`select id from children where id = $1${d.lock('no key update')}`, [childId]);
+        const now = new Date().toISOString();
+        // Locked as well, for a removal in flight (it locks only the override).
+        const existing = await tx.get<{ createdAt: string; version: number }>(
+          `select created_at as "createdAt", version from overrides where child_id = $1 and title_id = $2${d.lock('update')}`,
+          [childId, titleId],
+        );
+        checkVersion('override', existing?.version, expected);
+        const version = (existing?.version ?? 0) + 1;
+        await tx.run(
+          `insert into overrides (child_id, title_id, decision, note, expires_at, version, created_at, updated_at) values ($1, $2, $3, $4, $5, $6, $7, $8)
+           on conflict (child_id, title_id) do update set decision = $3, note = $4, expires_at = $5, version = $6, updated_at = $8`,
+          [childId, titleId, o.decision, o.note, o.expiresAt, version, existing?.createdAt ?? now, now],
+        );
+        return { override: (await tx.get<OverrideRecord>(ONE, [childId, titleId]))!, created: !existing };
+      });
+    },
+    async forTitles(childId, titleIds) {
+      if (titleIds && titleIds.length === 0) return new Map();
+      const rows = titleIds
+        ? await d.all<OverrideRecord>(`${SELECT} where o.child_id = $1 and ${d.inList('o.title_id', '$2')} order by o.title_id`, [childId, d.list(titleIds)])
+        : await d.all<OverrideRecord>(`${SELECT} where o.child_id = $1 order by o.title_id`, [childId]);
+      return new Map(rows.map((r) => [r.titleId, r]));
+    },
+    async list(childId, { limit, after }) {
+      const rows = await d.all<OverrideRecord>(`${SELECT} where o.child_id = $1 and o.title_id > $2 order by o.title_id limit $3`, [childId, after ?? '', limit + 1]);
+      return { items: rows.slice(0, limit), more: rows.length > limit };
+    },
+    async remove(childId, titleId, expected) {
+      await d.transaction(async (tx) => {
+        const existing = await tx.get<{ version: number }>(`select version from overrides where child_id = $1 and title_id = $2${d.lock('update')}`, [childId, titleId]);
+        if (!existing) throw new NotFound('There is no override for this title.');
+        checkVersion('override', existing.version, expected);
+        await tx.run('delete from overrides where child_id = $1 and title_id = $2', [childId, titleId]);
+      });
+    },
+  };
+}

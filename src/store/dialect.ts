@@ -1,0 +1,63 @@
+/**
+ * What differs between the databases the store runs on, and nothing else: how a statement runs,
+ * how a transaction holds the database, how a few things are spelled in SQL, which error codes
+ * mean what, and the operations each does its own way (bulk loads, snapshots, backups). The
+ * repositories (src/store/*.ts) are written once over it; no rule lives here.
+ *
+ * Statements are SQL text both databases accept, with $1, $2… for their parameters, and rows
+ * come back as objects keyed by the select list's names. Values cross as text, numbers and null;
+ * booleans go in as booleans and come out as whatever the database holds (decode with Boolean);
+ * JSON goes in as text and comes out as text or parsed (decode with fromJson).
+ */
+export interface Executor {
+  all<R>(text: string, params?: readonly unknown[]): Promise<R[]>;
+  /** The first row, if any. */
+  get<R>(text: string, params?: readonly unknown[]): Promise<R | undefined>;
+  /** Every row as an array of its values in select-list order: for the paths that read thousands. */
+  rows<R extends unknown[]>(text: string, params?: readonly unknown[]): Promise<R[]>;
+  /** Runs a statement; answers how many rows it changed. */
+  run(text: string, params?: readonly unknown[]): Promise<number>;
+}
+
+export interface Dialect extends Executor {
+  readonly name: 'sqlite' | 'postgres';
+  /**
+   * Runs `work` in one writing transaction, committed when it returns and rolled back when it
+   * throws. Transactions that count and then write take turns: SQLite has one writer (BEGIN
+   * IMMEDIATE), PostgreSQL holds the row locks `lock` asks for until the commit.
+   */
+  transaction<T>(work: (tx: Executor) => Promise<T>): Promise<T>;
+  /**
+   * A read-only snapshot on one connection: every statement sees the database as it was when the
+   * first ran, whatever others write meanwhile. It holds the connection until `end`: meant for
+   * the CLI's own store (export, dump), not one serving requests.
+   */
+  snapshot(): Promise<Executor & { end(): Promise<void> }>;
+  /** `column` is one of the values of the list bound at `param` (see `list`). */
+  inList(column: string, param: string): string;
+  /** A list of strings as the value `inList` and `listRows` bind. */
+  list(values: readonly string[]): unknown;
+  /** A table expression of the list bound at `param`, one row per value, its column named value. */
+  listRows(param: string): string;
+  /** Appended to a SELECT inside a transaction: the rows it reads stay locked until the commit (SQLite's one writer needs none). */
+  lock(mode: 'update' | 'no key update'): string;
+  /** A JSON array of `element` (a JSON value per row) over the rows of a subquery, '[]' when none, in `orderBy` order. */
+  jsonArrayAgg(element: string, orderBy?: string): string;
+  /** A JSON array of the expressions' values. */
+  jsonArray(...expressions: string[]): string;
+  /**
+   * After an erasure: nothing of the deleted rows may stay in the database's files (SQLite
+   * overwrites freed pages, but its write-ahead log keeps old page images until a checkpoint).
+   */
+  forget(): Promise<void>;
+  /** Whether `err` is a unique or primary-key constraint refusing a row. */
+  isUniqueViolation(err: unknown): boolean;
+  /** Whether `err` is the database giving up for time (see Store.gaveUp). */
+  gaveUp(err: unknown): boolean;
+}
+
+/** A JSON column's value, whether the driver parsed it or not. */
+export const fromJson = <T>(value: unknown): T => (typeof value === 'string' ? JSON.parse(value) : value) as T;
+
+/** `$1, $2, …` for n parameters starting after `from`. */
+export const placeholders = (n: number, from = 0) => Array.from({ length: n }, (_, i) => `$${from + i + 1}`).join(', ');

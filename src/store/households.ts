@@ -1,0 +1,121 @@
+import { Conflict } from '../domain/errors.js';
+import { insertInto, selectList, TOKEN_INFO } from './columns.js';
+import type { Dialect, Executor } from './dialect.js';
+import { newId } from './ids.js';
+import { noteTitleChanges } from './title-changes.js';
+import type { Household, HouseholdStore, NewTokenRow, TokenInfo, TokenStore } from './types.js';
+
+const INFO = selectList(TOKEN_INFO);
+const TOKEN_INSERT = insertInto('tokens', ['id', 'role', 'householdId', 'name', 'hash', 'hint', 'createdAt'] as const);
+
+/**
+ * Inside a transaction: locks the household's row until the commit, so transactions that count
+ * what the household holds and then write take turns (SQLite's one writer already makes them).
+ * NO KEY UPDATE: rows that merely reference the household (a review, an idempotency key) still go in.
+ */
+export async function lockHousehold(d: Dialect, tx: Executor, householdId: string): Promise<boolean> {
+  return (await tx.get(`select id from households where id = $1${d.lock('no key update')}`, [householdId])) !== undefined;
+}
+
+/** Inserts a token and describes it, never with its hash. */
+async function insertToken(tx: Executor, token: NewTokenRow): Promise<TokenInfo> {
+  const row = { ...token, createdAt: new Date().toISOString() };
+  await tx.run(TOKEN_INSERT.text, TOKEN_INSERT.values(row));
+  return { id: row.id, role: row.role, householdId: row.householdId, name: row.name, hint: row.hint, createdAt: row.createdAt, revokedAt: null };
+}
+
+export function createHouseholdStore(d: Dialect): HouseholdStore {
+  const insert = async (tx: Executor, name: string | null): Promise<Household> => {
+    const row = { id: newId('hh'), name, createdAt: new Date().toISOString() };
+    await tx.run('insert into households (id, name, created_at) values ($1, $2, $3)', [row.id, row.name, row.createdAt]);
+    return row;
+  };
+  return {
+    create: (name) => insert(d, name),
+    createWithToken(name, token) {
+      return d.transaction(async (tx) => {
+        const household = await insert(tx, name);
+        return { household, token: await insertToken(tx, { ...token, role: 'household', householdId: household.id }) };
+      });
+    },
+    async get(id) {
+      return (await d.get<Household>('select id, name, created_at as "createdAt" from households where id = $1', [id])) ?? null;
+    },
+    async remove(id) {
+      // Children, overrides, reviews, votes, flags and tokens go by ON DELETE CASCADE.
+      const removed = await d.transaction(async (tx) => {
+        // The lock waits for reviews being written for the household and holds off new ones
+        // (their foreign key check needs the row), so the titles read next are all that go.
+        if (!(await lockHousehold(d, tx, id))) return false;
+        const reviewed = await tx.all<{ titleId: string }>('select distinct title_id as "titleId" from reviews where household_id = $1', [id]);
+        await tx.run('delete from households where id = $1', [id]);
+        await noteTitleChanges(d, tx, reviewed.map((r) => r.titleId));
+        return true;
+      });
+      if (removed) await d.forget();
+      return removed;
+    },
+    async footprint(id) {
+      // One statement: one snapshot of every table.
+      const row = await d.get<{ n: number }>(
+        `select cast((
+          (select count(*) from households where id = $1) +
+          (select count(*) from tokens where household_id = $1) +
+          (select count(*) from children where household_id = $1) +
+          (select count(*) from overrides where child_id in (select id from children where household_id = $1)) +
+          (select count(*) from reviews where household_id = $1) +
+          (select count(*) from review_votes where household_id = $1) +
+          (select count(*) from flags where household_id = $1) +
+          (select count(*) from idempotency_keys where household_id = $1)
+        ) as int) as n`,
+        [id],
+      );
+      return row!.n;
+    },
+  };
+}
+
+export function createTokenStore(d: Dialect): TokenStore {
+  const byId = `select ${INFO} from tokens where id = $1`;
+  return {
+    async create(token, limit) {
+      const { householdId } = token;
+      if (limit === undefined || householdId === null) return insertToken(d, token);
+      return d.transaction(async (tx) => {
+        // Counted under the household's lock: two requests at once cannot both take the last place.
+        await lockHousehold(d, tx, householdId);
+        const { n } = (await tx.get<{ n: number }>('select cast(count(*) as int) as n from tokens where household_id = $1 and revoked_at is null', [householdId]))!;
+        if (n >= limit) throw new Conflict('limit', `The household already holds ${n} tokens, the most it may; revoke one it no longer uses to mint another.`);
+        return insertToken(tx, token);
+      });
+    },
+    async findByHash(hash) {
+      return (await d.get<TokenInfo>(`select ${INFO} from tokens where hash = $1 and revoked_at is null`, [hash])) ?? null;
+    },
+    async get(id) {
+      return (await d.get<TokenInfo>(byId, [id])) ?? null;
+    },
+    list(roles) {
+      return d.all<TokenInfo>(`select ${INFO} from tokens where ${d.inList('role', '$1')} order by id`, [d.list(roles)]);
+    },
+    listForHousehold(householdId) {
+      return d.all<TokenInfo>(`select ${INFO} from tokens where household_id = $1 order by id`, [householdId]);
+    },
+    async revoke(id) {
+      // The update answers with the token it revoked; one already revoked (or none) is read as it stands.
+      const revoked = await d.get<TokenInfo>(`update tokens set revoked_at = $1 where id = $2 and revoked_at is null returning ${INFO}`, [new Date().toISOString(), id]);
+      return revoked ?? (await d.get<TokenInfo>(byId, [id])) ?? null;
+    },
+    revokeForHousehold(householdId, id) {
+      return d.transaction(async (tx) => {
+        // Decided under the household's lock: two revocations at once never leave it without a token.
+        await lockHousehold(d, tx, householdId);
+        const live = await tx.all<{ id: string }>('select id from tokens where household_id = $1 and revoked_at is null', [householdId]);
+        if (!live.some((t) => t.id === id)) return 'not-found' as const;
+        if (live.length === 1) return 'last' as const;
+        await tx.run('update tokens set revoked_at = $1 where id = $2', [new Date().toISOString(), id]);
+        return 'revoked' as const;
+      });
+    },
+  };
+}

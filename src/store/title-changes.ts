@@ -1,0 +1,83 @@
+/**
+ * Which titles changed, told to every process on the database, so each one's in-memory title
+ * index follows writes made through the others (and its own).
+ *
+ * A transaction that changes what the index holds of titles (a title, its advisory or
+ * certifications, the reviews whose figures it keeps) calls `noteTitleChanges` last: that takes
+ * the next number from the one row of title_epoch and records the ids under it. SQLite's one
+ * writer, and PostgreSQL's lock on that row until the commit, make the numbers follow commit
+ * order: a process that reads epoch N knows every change numbered up to N is committed and
+ * visible, and catches up by reading the ids numbered above what it last saw.
+ */
+import type { Dialect, Executor } from './dialect.js';
+import type { TitleIndex } from './title-index.js';
+
+/** How many numbers of changes are kept; an index further behind is built again from scratch. */
+const KEPT = 10_000;
+
+/** In the writing transaction, last: records the ids under the next number. */
+export async function noteTitleChanges(d: Dialect, tx: Executor, titleIds: readonly string[]): Promise<void> {
+  if (titleIds.length === 0) return;
+  const row = (await tx.get<{ epoch: number | string; forgotten: number | string }>('update title_epoch set epoch = epoch + 1 where id = 1 returning epoch, forgotten'))!;
+  const epoch = Number(row.epoch);
+  await tx.run(`insert into title_changes (epoch, title_id) select cast($1 as bigint), value from ${d.listRows('$2')}`, [epoch, d.list([...new Set(titleIds)])]);
+  // Now and then, forget the oldest changes; the row is already ours, so this costs no wait.
+  if (epoch % 1000 === 0 && epoch - KEPT > Number(row.forgotten)) {
+    await tx.run('delete from title_changes where epoch <= $1', [epoch - KEPT]);
+    await tx.run('update title_epoch set forgotten = $1 where id = 1', [epoch - KEPT]);
+  }
+}
+
+/** Where the log stands: the last committed change and the newest one forgotten. */
+export async function titleEpoch(d: Executor): Promise<{ epoch: number; forgotten: number }> {
+  const row = (await d.get<{ epoch: number | string; forgotten: number | string }>('select epoch, forgotten from title_epoch where id = 1'))!;
+  return { epoch: Number(row.epoch), forgotten: Number(row.forgotten) };
+}
+
+/** The titles changed after `seen`, up to what is committed now. */
+export async function titlesChangedAfter(d: Executor, seen: number): Promise<string[]> {
+  return (await d.all<{ titleId: string }>('select distinct title_id as "titleId" from title_changes where epoch > $1', [seen])).map((r) => r.titleId);
+}
+
+/**
+ * The one catch-up: an index built on first use, then brought up to date from the log before
+ * every use, with what every process committed since (this one's own writes included).
+ *
+ * One catch-up runs at a time, so no older read lands on a newer one. Callers that arrive while
+ * one runs share the next, which starts after they arrived and so sees their own commits: at
+ * most two epoch reads in flight however many pages are asked for at once.
+ */
+export function followTitleChanges(
+  d: Executor,
+  { build, reindex }: { build(): Promise<TitleIndex>; reindex(index: TitleIndex, changed: readonly string[]): Promise<void> },
+): () => Promise<TitleIndex> {
+  let index: TitleIndex | null = null;
+  /** The last change number the index has caught up with. */
+  let seen = 0;
+  let running: Promise<TitleIndex> | null = null;
+  let next: Promise<TitleIndex> | null = null;
+
+  async function catchUp(): Promise<TitleIndex> {
+    const { epoch, forgotten } = await titleEpoch(d);
+    if (index && epoch === seen) return index;
+    if (!index || seen < forgotten) index = await build();
+    else await reindex(index, await titlesChangedAfter(d, seen));
+    seen = epoch;
+    return index;
+  }
+
+  function shared(): Promise<TitleIndex> {
+    if (!running) {
+      running = catchUp().finally(() => {
+        running = null;
+      });
+      return running;
+    }
+    next ??= running.catch(() => {}).then(() => {
+      next = null;
+      return shared();
+    });
+    return next;
+  }
+  return shared;
+}
