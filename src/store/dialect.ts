@@ -19,6 +19,13 @@ export interface Executor {
   run(text: string, params?: readonly unknown[]): Promise<number>;
 }
 
+/** A read-only snapshot held on one connection (see Dialect.snapshot). */
+export interface Snapshot extends Executor {
+  /** A statement's rows as arrays, `size` at a time, without holding them all (a copy reads whole tables). */
+  pages(text: string, size: number): AsyncIterable<unknown[][]>;
+  end(): Promise<void>;
+}
+
 export interface Dialect extends Executor {
   readonly name: 'sqlite' | 'postgres';
   /**
@@ -32,7 +39,7 @@ export interface Dialect extends Executor {
    * first ran, whatever others write meanwhile. It holds the connection until `end`: meant for
    * the CLI's own store (export, dump), not one serving requests.
    */
-  snapshot(): Promise<Executor & { end(): Promise<void> }>;
+  snapshot(): Promise<Snapshot>;
   /** `column` is one of the values of the list bound at `param` (see `list`). */
   inList(column: string, param: string): string;
   /** A list of strings as the value `inList` and `listRows` bind. */
@@ -54,6 +61,22 @@ export interface Dialect extends Executor {
   isUniqueViolation(err: unknown): boolean;
   /** Whether `err` is the database giving up for time (see Store.gaveUp). */
   gaveUp(err: unknown): boolean;
+}
+
+/** What a statement answers with: its rows as objects, its first row, its rows as arrays, or how many rows it changed. */
+export type Shape = 'objects' | 'first' | 'arrays' | 'changes';
+
+/** Runs one statement on one connection (or the pool) and answers in the shape asked for. */
+export type Query = (text: string, params: readonly unknown[], shape: Shape) => Promise<unknown>;
+
+/** The executor over a dialect's one way of running a statement. */
+export function executor(query: Query): Executor {
+  return {
+    all: (text, params = []) => query(text, params, 'objects') as Promise<never[]>,
+    get: (text, params = []) => query(text, params, 'first') as Promise<never>,
+    rows: (text, params = []) => query(text, params, 'arrays') as Promise<never[]>,
+    run: (text, params = []) => query(text, params, 'changes') as Promise<number>,
+  };
 }
 
 /** A JSON column's value, whether the driver parsed it or not. */

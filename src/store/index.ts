@@ -1,9 +1,11 @@
-import type { PgStoreOptions } from './pg/index.js';
-import { createSqliteStore, type SqliteStoreOptions } from './sqlite/index.js';
+import type { PgOptions } from '../db/pg/client.js';
+import type { SqliteOptions } from '../db/sqlite/client.js';
+import { createSqliteStore } from './sqlite/index.js';
+import type { Migrate } from './store.js';
 import type { Store } from './types.js';
 
 export type { Store } from './types.js';
-export type StoreOptions = SqliteStoreOptions & PgStoreOptions;
+export type StoreOptions = SqliteOptions & PgOptions & Migrate;
 
 export const isPostgresUrl = (databaseUrl: string) => /^postgres(ql)?:\/\//.test(databaseUrl);
 

@@ -1,4 +1,5 @@
 import { createFlagStore, createReviewStore } from './community.js';
+import { tableCopies, type CopyColumn } from './copy.js';
 import { createChildStore, createOverrideStore } from './children.js';
 import type { Dialect } from './dialect.js';
 import { createHouseholdStore, createTokenStore } from './households.js';
@@ -6,14 +7,19 @@ import { createIdempotencyStore } from './idempotency.js';
 import { createTitleStore } from './titles.js';
 import { TABLES, type Store, type TableName } from './types.js';
 
-/** What a backend does its own way, beside its dialect: whole-database copies and backups, and closing. */
-export type Backend = Pick<Store, 'backup' | 'dump' | 'load' | 'close'> & {
+/** What a backend does its own way, beside its dialect: backups, and closing. */
+export type Backend = Pick<Store, 'backup' | 'close'> & {
   /** How many migrations the code ships for this backend. */
   shipped: number;
 };
 
+export interface Migrate {
+  /** Apply pending migrations on open (the default). */
+  migrate?: boolean;
+}
+
 /** The store, written once over a dialect. */
-export function createStore(d: Dialect, backend: Backend): Store {
+export function createStore(d: Dialect, columns: Record<TableName, CopyColumn[]>, backend: Backend): Store {
   const { shipped, ...own } = backend;
   return {
     dialect: d.name,
@@ -45,6 +51,7 @@ export function createStore(d: Dialect, backend: Backend): Store {
       const counts = await Promise.all(TABLES.map(async (name) => (await d.get<{ n: number }>(`select cast(count(*) as int) as n from "${name}"`))!.n));
       return Object.fromEntries(TABLES.map((name, i) => [name, counts[i]])) as Record<TableName, number>;
     },
+    ...tableCopies(d, columns),
     ...own,
   };
 }

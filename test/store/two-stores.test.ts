@@ -36,7 +36,7 @@ t.test('each kind of write through one app moves the other app’s verdicts and 
     t.equal(await allowed(b, id), allowedNow, `the other app: ${what}`);
     t.equal(await allowed(a, id), allowedNow, `the writer: ${what}`);
   }
-  const send = async (app: typeof a, method: string, url: string, token: string, payload?: unknown) => {
+  const send = async (app: typeof a, method: string, url: string, token: string, payload?: Record<string, unknown>) => {
     const res = await call(app, { method: method as 'GET', url, headers: bearer(token), ...(payload !== undefined && { payload }) });
     if (res.statusCode >= 300) throw new Error(`${method} ${url}: ${res.statusCode} ${res.body}`);
     return res.data;

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { errorCodes } from '../errors.js';
-import type { Dialect, Executor } from '../dialect.js';
+import { executor, type Dialect, type Query } from '../dialect.js';
 
 /** query_canceled (the statement timeout), lock_not_available, serialization_failure, deadlock_detected. */
 const GAVE_UP = new Set(['57014', '55P03', '40001', '40P01']);
@@ -11,59 +11,62 @@ const GAVE_UP = new Set(['57014', '55P03', '40001', '40P01']);
  */
 export function pgDialect(pool: pg.Pool): Dialect {
   const names = new Map<string, string>();
-  const named = (text: string, values: readonly unknown[]) => {
-    let name = names.get(text);
-    if (!name) names.set(text, (name = `s${names.size}`));
-    return { name, text, values: values as unknown[] };
-  };
-  const on = (target: pg.Pool | pg.PoolClient): Executor => ({
-    async all<R>(text: string, params: readonly unknown[] = []) {
-      return (await target.query(named(text, params))).rows as R[];
-    },
-    async get<R>(text: string, params: readonly unknown[] = []) {
-      return (await target.query(named(text, params))).rows[0] as R | undefined;
-    },
-    async rows<R extends unknown[]>(text: string, params: readonly unknown[] = []) {
-      return (await target.query<R>({ ...named(text, params), rowMode: 'array' })).rows;
-    },
-    async run(text: string, params: readonly unknown[] = []) {
-      return (await target.query(named(text, params))).rowCount ?? 0;
-    },
-  });
+  const on =
+    (target: pg.Pool | pg.PoolClient): Query =>
+    async (text, params, shape) => {
+      let name = names.get(text);
+      if (!name) names.set(text, (name = `s${names.size}`));
+      const result = await target.query({ name, text, values: params as unknown[], ...(shape === 'arrays' && { rowMode: 'array' as const }) });
+      return shape === 'changes' ? (result.rowCount ?? 0) : shape === 'first' ? result.rows[0] : result.rows;
+    };
 
+  /** Ends the connection's transaction and hands it back; one that cannot even end it is dropped instead. */
   async function release(client: pg.PoolClient, finish: 'commit' | 'rollback'): Promise<void> {
     let broken: Error | undefined;
-    // A connection that cannot even end its transaction is dropped rather than handed to the next caller.
     await client.query(finish).catch((err: Error) => (broken = err));
     client.release(broken);
+  }
+  /** A connection of the pool's, in a transaction begun with `begin`. */
+  async function begun(begin: string): Promise<pg.PoolClient> {
+    const client = await pool.connect();
+    await client.query(begin).catch(async (err: unknown) => {
+      await release(client, 'rollback');
+      throw err;
+    });
+    return client;
   }
 
   return {
     name: 'postgres',
-    ...on(pool),
+    ...executor(on(pool)),
     async transaction(work) {
-      const client = await pool.connect();
-      let out;
+      const client = await begun('begin');
       try {
-        await client.query('begin');
-        out = await work(on(client));
+        const result = await work(executor(on(client)));
         await client.query('commit');
+        client.release();
+        return result;
       } catch (err) {
+        // Also when the COMMIT failed: its transaction is over, and the connection goes back.
         await release(client, 'rollback');
         throw err;
       }
-      client.release();
-      return out;
     },
     async snapshot() {
-      const client = await pool.connect();
-      try {
-        await client.query('begin isolation level repeatable read read only');
-      } catch (err) {
-        await release(client, 'rollback');
-        throw err;
-      }
-      return { ...on(client), end: () => release(client, 'commit') };
+      const client = await begun('begin isolation level repeatable read read only');
+      return {
+        ...executor(on(client)),
+        async *pages(text, size) {
+          await client.query(`declare pages no scroll cursor for ${text}`);
+          for (;;) {
+            const { rows } = await client.query<unknown[]>({ text: `fetch ${size} from pages`, rowMode: 'array' });
+            if (rows.length === 0) break;
+            yield rows;
+          }
+          await client.query('close pages');
+        },
+        end: () => release(client, 'commit'),
+      };
     },
     inList: (column, param) => `${column} = any(${param})`,
     list: (values) => values,

@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import { errorCodes } from '../errors.js';
-import type { Dialect, Executor } from '../dialect.js';
+import { executor, type Dialect, type Query } from '../dialect.js';
 
 /**
  * SQLite through better-sqlite3: one connection, synchronous statements. Statements are compiled
@@ -12,60 +12,39 @@ import type { Dialect, Executor } from '../dialect.js';
  * rolled back, and two transactions never mix. A transaction's own statements go through `tx`.
  */
 export function sqliteDialect(client: Database.Database): Dialect {
-  const statements = new Map<string, { statement: Database.Statement; order: number[] }>();
-  const arrays = new Map<string, { statement: Database.Statement; order: number[] }>();
-  function prepared(text: string, raw = false) {
-    const cache = raw ? arrays : statements;
+  /** Compiled statements by text, and for rows read as arrays (a mode a statement keeps). */
+  const compiled = { objects: new Map<string, Compiled>(), arrays: new Map<string, Compiled>() };
+  type Compiled = { statement: Database.Statement; order: number[] };
+  function compile(text: string, raw: boolean): Compiled {
+    const cache = raw ? compiled.arrays : compiled.objects;
     let found = cache.get(text);
     if (!found) {
       const order: number[] = [];
       const statement = client.prepare(text.replace(/\$(\d+)/g, (_, n: string) => (order.push(Number(n) - 1), '?')));
       if (raw) statement.raw(true);
-      found = { statement, order };
-      cache.set(text, found);
+      cache.set(text, (found = { statement, order }));
     }
     return found;
   }
-  const bind = (order: number[], params: readonly unknown[]) =>
-    order.map((i) => {
-      const value = params[i];
-      return typeof value === 'boolean' ? Number(value) : value;
-    });
 
-  const direct: Executor = {
-    async all<R>(text: string, params: readonly unknown[] = []) {
-      const { statement, order } = prepared(text);
-      return statement.all(bind(order, params)) as R[];
-    },
-    async get<R>(text: string, params: readonly unknown[] = []) {
-      const { statement, order } = prepared(text);
-      return statement.get(bind(order, params)) as R | undefined;
-    },
-    async rows<R extends unknown[]>(text: string, params: readonly unknown[] = []) {
-      const { statement, order } = prepared(text, true);
-      return statement.all(bind(order, params)) as R[];
-    },
-    async run(text: string, params: readonly unknown[] = []) {
-      const { statement, order } = prepared(text);
-      return statement.run(bind(order, params)).changes;
-    },
-  };
+  /** Runs a statement now, inside whatever transaction is open. */
+  function now(text: string, params: readonly unknown[], shape: Parameters<Query>[2]): unknown {
+    const { statement, order } = compile(text, shape === 'arrays');
+    // better-sqlite3 binds no booleans: SQLite keeps them as 0 and 1.
+    const values = order.map((i) => (typeof params[i] === 'boolean' ? Number(params[i]) : params[i]));
+    if (shape === 'first') return statement.get(values);
+    if (shape === 'changes') return statement.run(values).changes;
+    return statement.all(values);
+  }
 
   /** Settles when the open transaction or snapshot ends; null when none is open. */
   let held: Promise<void> | null = null;
-  /** Waits for the open transaction to end and opens one; `end` ends it and lets the next go. */
+  /** Waits for the open transaction to end and begins one; the answer ends it and lets the next go. */
   async function hold(begin: string): Promise<(finish: 'COMMIT' | 'ROLLBACK') => void> {
     while (held) await held;
     let release!: () => void;
     held = new Promise((resolve) => (release = resolve));
-    try {
-      client.exec(begin);
-    } catch (err) {
-      held = null;
-      release();
-      throw err;
-    }
-    return (finish) => {
+    const end = (finish: 'COMMIT' | 'ROLLBACK') => {
       try {
         if (client.inTransaction) client.exec(finish);
       } finally {
@@ -73,39 +52,51 @@ export function sqliteDialect(client: Database.Database): Dialect {
         release();
       }
     };
+    try {
+      client.exec(begin);
+    } catch (err) {
+      end('ROLLBACK');
+      throw err;
+    }
+    return end;
   }
-  const waiting = <A extends unknown[], R>(run: (...args: A) => Promise<R>) =>
-    async (...args: A): Promise<R> => {
-      while (held) await held;
-      return run(...args);
-    };
+
+  const inside = executor(async (text, params, shape) => now(text, params, shape));
 
   return {
     name: 'sqlite',
-    all: waiting(direct.all) as Executor['all'],
-    get: waiting(direct.get) as Executor['get'],
-    rows: waiting(direct.rows) as Executor['rows'],
-    run: waiting(direct.run),
+    ...executor(async (text, params, shape) => {
+      while (held) await held;
+      return now(text, params, shape);
+    }),
     async transaction(work) {
       const end = await hold('BEGIN IMMEDIATE');
-      let out;
+      // A failed COMMIT (the disk full, say) leaves the transaction open: `end` rolls it back.
       try {
-        out = await work(direct);
-      } catch (err) {
-        end('ROLLBACK');
-        throw err;
-      }
-      // A failed COMMIT (the disk full, say) leaves the transaction open: it is rolled back.
-      try {
+        const result = await work(inside);
         client.exec('COMMIT');
+        return result;
       } finally {
         end('ROLLBACK');
       }
-      return out;
     },
     async snapshot() {
       const end = await hold('BEGIN');
-      return { ...direct, end: async () => end('COMMIT') };
+      return {
+        ...inside,
+        async *pages(text, size) {
+          let page: unknown[][] = [];
+          for (const row of compile(text, true).statement.iterate() as IterableIterator<unknown[]>) {
+            page.push(row);
+            if (page.length === size) {
+              yield page;
+              page = [];
+            }
+          }
+          if (page.length > 0) yield page;
+        },
+        end: async () => end('COMMIT'),
+      };
     },
     inList: (column, param) => `${column} in (select value from json_each(${param}))`,
     list: (values) => JSON.stringify(values),

@@ -2,14 +2,12 @@ import { closeSync, existsSync, fsyncSync, linkSync, openSync, rmSync } from 'no
 import { basename, dirname, join, resolve } from 'node:path';
 import { shippedMigrationCount } from '../../db/migrations.js';
 import { migrateSqlite, openSqlite, SQLITE_MIGRATIONS, type SqliteOptions } from '../../db/sqlite/client.js';
-import { createStore } from '../store.js';
+import * as schema from '../../db/sqlite/schema.js';
+import { copyColumns } from '../copy.js';
+import { createStore, type Migrate } from '../store.js';
 import type { Store } from '../types.js';
-import { sqliteCopy } from './copy.js';
 import { sqliteDialect } from './dialect.js';
-export interface SqliteStoreOptions extends SqliteOptions {
-  /** Apply pending migrations on open (the default). */
-  migrate?: boolean;
-}
+
 /** Flushes a file, or a directory's entries, to the disk. */
 function syncPath(path: string): void {
   const fd = openSync(path, 'r');
@@ -21,10 +19,10 @@ function syncPath(path: string): void {
 }
 
 /** Opens (and by default migrates) a SQLite database and wraps it in the store interfaces. */
-export function createSqliteStore(path: string, { migrate = true, ...options }: SqliteStoreOptions = {}): Store {
+export function createSqliteStore(path: string, { migrate = true, ...options }: SqliteOptions & Migrate = {}): Store {
   const db = openSqlite(path, options);
   if (migrate) migrateSqlite(db);
-  return createStore(sqliteDialect(db.$client), {
+  return createStore(sqliteDialect(db.$client), copyColumns(schema), {
     shipped: shippedMigrationCount(SQLITE_MIGRATIONS),
     async backup(path) {
       const target = resolve(path);
@@ -52,9 +50,6 @@ export function createSqliteStore(path: string, { migrate = true, ...options }: 
         rmSync(partial, { force: true });
       }
     },
-    ...sqliteCopy(db),
-    async close() {
-      if (db.$client.open) db.$client.close();
-    },
+    close: async () => void (db.$client.open && db.$client.close()),
   });
 }
