@@ -4,9 +4,11 @@ import { findRating, ratingsOf, SYSTEM_KEYS } from '../domain/rating-systems.js'
 import { IMDB_ID, normalizeIsbn, parseTitleRef, TITLE_ID, TMDB_ID } from '../domain/references.js';
 import { searchTokens } from '../domain/text.js';
 import { MAX_AGE, MIN_AGE } from '../domain/verdict.js';
+import { TITLE_KINDS } from '../domain/titles.js';
+import type * as domain from '../domain/titles.js';
 import { CursorQuery, labelText, LimitQuery, queryInt, storedText, Timestamp } from './common.js';
 
-export const TITLE_KINDS = ['movie', 'tv', 'book', 'game', 'app', 'podcast', 'youtube'] as const;
+export { TITLE_KINDS };
 export const TitleKind = z.enum(TITLE_KINDS).meta({ id: 'TitleKind' });
 export type TitleKind = z.infer<typeof TitleKind>;
 
@@ -301,3 +303,22 @@ export const TitleFilterQuery = z.strictObject({
   cursor: CursorQuery,
 });
 export type TitleFilterQuery = z.output<typeof TitleFilterQuery>;
+
+// ---------------------------------------------------------------- the domain's types
+
+/** True when each type is assignable to the other. */
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+
+// The contracts describe exactly the shapes the rules and the store hold (src/domain/titles.ts):
+// a field added to one and not the other fails the build here.
+export const CONTRACTS_MATCH_THE_DOMAIN: [
+  Same<TitleKind, domain.TitleKind>,
+  Same<TitleInput, domain.TitleInput>,
+  Same<TitlePatch, domain.TitlePatch>,
+  Same<ImportLine, domain.ImportLine>,
+  Same<Advisory, domain.Advisory>,
+  Same<RatingSummary, domain.RatingSummary>,
+  Same<Community, domain.Community>,
+  Same<Title, domain.Title>,
+  Same<TitleListItem, domain.TitleListItem>,
+] = [true, true, true, true, true, true, true, true, true];

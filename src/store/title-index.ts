@@ -10,7 +10,7 @@
  */
 import { CATEGORIES } from '../domain/categories.js';
 import { factColumns, NO_LEVEL, packFacts, type FactColumns, type TitleFacts } from '../domain/verdict.js';
-import { TITLE_KINDS, type TitleKind } from '../schemas/titles.js';
+import { TITLE_KINDS, type TitleKind } from '../domain/titles.js';
 import { NameKeys } from './name-keys.js';
 import { TitleIds } from './title-ids.js';
 import type { Accept, SortKey, TitleFilters, TitleSort } from './types.js';

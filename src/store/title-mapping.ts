@@ -6,7 +6,7 @@ import { CATEGORIES, type CategoryKey } from '../domain/categories.js';
 import { findRating } from '../domain/rating-systems.js';
 import { searchText, sortKey } from '../domain/text.js';
 import { ageBasis } from '../domain/verdict.js';
-import type { Advisory, Community, ImportLine, RatingSummary, Title, TitleInput, TitleListItem } from '../schemas/titles.js';
+import type { Advisory, Community, ImportLine, RatingSummary, Title, TitleInput, TitleListItem } from '../domain/titles.js';
 
 export interface TitleRow {
   id: string;

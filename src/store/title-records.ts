@@ -8,7 +8,7 @@ import { communityStats } from '../domain/community.js';
 import type { Certification } from '../domain/rating-systems.js';
 import { formatRef, type TitleRef } from '../domain/references.js';
 import { ageBasis } from '../domain/verdict.js';
-import type { Community, TitleInput, TitleKind, TitlePatch } from '../schemas/titles.js';
+import type { Community, TitleInput, TitleKind, TitlePatch } from '../domain/titles.js';
 import type { IndexEntry } from './title-index.js';
 import { canonical, titleRows, UNRATED_SORT_AGE, toCanonicalInput, toListItem, toTitle, type AdvisoryRow, type CanonicalInput, type CertificationRow, type TitleRow, type TitleRows } from './title-mapping.js';
 import type { TitleRecord } from './types.js';

@@ -1,7 +1,7 @@
 import { CATEGORIES } from '../domain/categories.js';
 import { Conflict, NotFound } from '../domain/errors.js';
 import type { TitleRef } from '../domain/references.js';
-import type { Title, TitlePatch } from '../schemas/titles.js';
+import type { Title, TitlePatch } from '../domain/titles.js';
 import { column, insertInto, selectList, snake } from './columns.js';
 import { fromJson, type Dialect, type Executor } from './dialect.js';
 import { newId } from './ids.js';

@@ -5,7 +5,7 @@
 import type { CategoryKey } from '../domain/categories.js';
 import type { TitleRef } from '../domain/references.js';
 import type { FactColumns } from '../domain/verdict.js';
-import type { Title, TitleInput, TitleKind, TitleListItem, TitlePatch } from '../schemas/titles.js';
+import type { Title, TitleInput, TitleKind, TitleListItem, TitlePatch } from '../domain/titles.js';
 import type { ImportItem } from './title-mapping.js';
 
 export type TitleSort = 'name' | 'newest' | 'stars' | 'age';
