@@ -29,7 +29,7 @@ import { syntheticLines, random } from './generate.js';
 import pg from 'pg';
 import { loadConfig } from '../src/config.js';
 import { isPostgresUrl, openStore } from '../src/store/index.js';
-import { signUp } from '../src/store/issue-token.js';
+import { signUp } from '../src/services/households.js';
 
 const { values: args } = parseArgs({
   options: {

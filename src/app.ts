@@ -17,13 +17,16 @@ import idempotencyPlugin from './plugins/idempotency.js';
 import jsonBodyPlugin from './plugins/json-body.js';
 import rateLimitPlugin, { tokenGuard } from './plugins/rate-limit.js';
 import securityPlugin from './plugins/security.js';
+import servicesPlugin from './plugins/services.js';
 import storePlugin from './plugins/store.js';
 import advisoryRoutes from './routes/advisories.js';
 import childVerdictRoutes from './routes/child-verdicts.js';
 import childRoutes from './routes/children.js';
+import flagRoutes from './routes/flags.js';
 import healthRoutes from './routes/health.js';
 import reviewRoutes from './routes/reviews.js';
 import householdRoutes from './routes/households.js';
+import overrideRoutes from './routes/overrides.js';
 import referenceRoutes from './routes/reference.js';
 import titlesRoutes from './routes/titles.js';
 import tokenRoutes from './routes/tokens.js';
@@ -95,6 +98,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(errorsPlugin);
   await app.register(jsonBodyPlugin);
   await app.register(storePlugin, { store });
+  await app.register(servicesPlugin, { config });
   await app.register(docsPlugin);
   await app.register(securityPlugin, { config });
   // Before auth: a request turned away costs no token lookup.
@@ -115,8 +119,10 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(tokenRoutes);
   await app.register(householdRoutes, { config });
   await app.register(childRoutes, { config });
-  await app.register(childVerdictRoutes, { config });
+  await app.register(childVerdictRoutes);
+  await app.register(overrideRoutes);
   await app.register(reviewRoutes);
+  await app.register(flagRoutes);
 
   return app;
 }

@@ -6,7 +6,7 @@ import { buildApp } from '../src/app.js';
 import { testConfig, testDatabase, type Config } from '../src/config.js';
 import type { TitleInput } from '../src/schemas/titles.js';
 import { openStore, type Store } from '../src/store/index.js';
-import { issueToken } from '../src/store/issue-token.js';
+import { issueToken } from '../src/services/households.js';
 import { TABLES } from '../src/store/types.js';
 
 interface Teardown {

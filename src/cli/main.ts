@@ -8,7 +8,7 @@ import { importJsonl, type ImportReport } from '../catalogue/import.js';
 import { ConfigError, loadConfig, storeOptions } from '../config.js';
 import { toImportLine } from '../catalogue/export.js';
 import { copyData, TargetNotEmptyError } from '../store/copy.js';
-import { issueToken } from '../store/issue-token.js';
+import { issueToken } from '../services/households.js';
 import { isPostgresUrl, openStore, type Store, type StoreOptions } from '../store/index.js';
 
 const USAGE = `Usage: guidepost <command> [options]

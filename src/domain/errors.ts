@@ -28,6 +28,9 @@ export type ConflictKind =
 /** The caller read a version that is no longer the stored one (an If-Match that no longer holds). */
 export class StaleVersion extends DomainError {}
 
+/** The rule lets this caller through only once they say who they are (a token): 401. */
+export class NotAuthenticated extends DomainError {}
+
 /** The caller may not do this (the last class the error handler tells apart: 403). */
 export class NotAllowed extends DomainError {}
 

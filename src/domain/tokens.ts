@@ -7,6 +7,13 @@ import { createHash, randomBytes } from 'node:crypto';
 import { crc32 } from 'node:zlib';
 export type Role = 'household' | 'editor' | 'admin';
 
+/** Who asks, as the rules see it: a role and, for a household token, its household. */
+export interface Caller {
+  role: Role;
+  /** Set for household tokens: the household whose data the token may reach. */
+  householdId: string | null;
+}
+
 const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 const PREFIX: Record<Role, string> = { household: 'gp_hh_', editor: 'gp_ed_', admin: 'gp_ad_' };
 const ROLE_OF_PREFIX = new Map(Object.entries(PREFIX).map(([role, prefix]) => [prefix, role as Role]));

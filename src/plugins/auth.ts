@@ -4,16 +4,13 @@
  */
 import type { FastifyInstance, FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
 import fp from 'fastify-plugin';
-import { hashToken, parseToken, type Role } from '../domain/tokens.js';
+import { hashToken, parseToken, type Caller, type Role } from '../domain/tokens.js';
 import { unauthorized } from '../errors.js';
 import { NotAllowed } from '../domain/errors.js';
 
-export interface Principal {
+export interface Principal extends Caller {
   tokenId: string;
-  role: Role;
   name: string | null;
-  /** Set for household tokens: the household whose data the token may reach. */
-  householdId: string | null;
 }
 
 declare module 'fastify' {

@@ -9,8 +9,8 @@ import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } fro
 import FindMyWay, { type HTTPMethod } from 'find-my-way';
 import { STATUS_CODES } from 'node:http';
 import { clip } from '../domain/text.js';
-import { Conflict, DomainError, Invalid, NotFound, StaleVersion } from '../domain/errors.js';
-import { AppError, PROBLEM_BASE } from '../errors.js';
+import { Conflict, DomainError, Invalid, NotAuthenticated, NotFound, StaleVersion } from '../domain/errors.js';
+import { AppError, PROBLEM_BASE, unauthorized } from '../errors.js';
 import { MAX_LISTED_ERRORS, type Problem } from '../schemas/common.js';
 
 export const PROBLEM_TYPE = 'application/problem+json';
@@ -129,6 +129,11 @@ function domainProblem(error: DomainError): ProblemInput {
   return { type: `${PROBLEM_BASE}${kind}`, status, detail: error.message };
 }
 
+function sendAppError(reply: FastifyReply, error: AppError): FastifyReply {
+  reply.headers(error.headers);
+  return sendProblem(reply, { type: error.type, title: error.title, status: error.status, detail: error.message, ...(error.errors && { errors: error.errors }) });
+}
+
 async function errorsPlugin(app: FastifyInstance): Promise<void> {
   // A router of our own mirrors every route, so a path that exists under another method answers 405, not 404.
   const router = FindMyWay(ROUTER_OPTIONS);
@@ -166,11 +171,10 @@ async function errorsPlugin(app: FastifyInstance): Promise<void> {
         errors,
       });
     }
+    // A rule that wants a token says so in the same 401 (and WWW-Authenticate) as the auth plugin.
+    if (error instanceof NotAuthenticated) return sendAppError(reply, unauthorized(error.message));
     if (error instanceof DomainError) return sendProblem(reply, domainProblem(error));
-    if (error instanceof AppError) {
-      reply.headers(error.headers);
-      return sendProblem(reply, { type: error.type, title: error.title, status: error.status, detail: error.message, ...(error.errors && { errors: error.errors }) });
-    }
+    if (error instanceof AppError) return sendAppError(reply, error);
     if (isResponseSerializationError(error)) {
       request.log.error({ err: error, cause: error.cause }, 'response does not match its schema');
       return sendProblem(reply, { type: 'about:blank', status: 500, detail: 'The server failed to answer; the failure is logged.' });

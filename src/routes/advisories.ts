@@ -1,14 +1,12 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { NotFound } from '../domain/errors.js';
 import { BEARER, documentHeaders, IfMatchHeaders, problemResponses } from '../schemas/common.js';
 import { Advisory, AdvisoryInput, TitleParams } from '../schemas/titles.js';
 import { etag, expectedVersions, notModified } from './http.js';
-import { loadTitle } from './titles.js';
 
 /** A title's expert advisory. Its ETag is the title's: an advisory changes its title. */
 const advisoryRoutes: FastifyPluginAsyncZod = async (app) => {
-  const { titles } = app.store;
+  const { titles } = app.services;
 
   app.get(
     '/v1/titles/:title/advisory',
@@ -22,10 +20,9 @@ const advisoryRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      const { title, version } = await loadTitle(titles, request.params.title);
-      if (!title.advisory) throw new NotFound(`“${title.name}” has no expert advisory yet.`);
+      const { advisory, version } = await titles.getAdvisory(request.params.title);
       if (notModified(request, reply, etag(version))) return reply;
-      return reply.header('etag', etag(version)).send(title.advisory);
+      return reply.header('etag', etag(version)).send(advisory);
     },
   );
 

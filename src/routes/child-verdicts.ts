@@ -1,28 +1,19 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { todayUtc } from '../domain/age.js';
-import { childPolicy } from '../domain/policy.js';
-import { formatRef, parseTitleRef, type TitleRef } from '../domain/references.js';
-import { activeOverride, decide } from '../domain/verdict.js';
-import { childCatalogue } from '../catalogue/child-catalogue.js';
-import { Invalid, NotFound } from '../domain/errors.js';
-import { BEARER, documentHeaders, IfMatchHeaders } from '../schemas/common.js';
-import { etag, expectedVersions, noStore } from './http.js';
-import { page, problemResponses } from '../schemas/common.js';
-import { ChildParams, Override, OverrideInput, PageQuery } from '../schemas/children.js';
-import { TitleFilterQuery, TitleListItem, TitleParams } from '../schemas/titles.js';
+import { BEARER, page, problemResponses } from '../schemas/common.js';
+import { ChildParams, ChildTitleParams } from '../schemas/children.js';
+import { TitleFilterQuery, TitleListItem } from '../schemas/titles.js';
 import { ChildVerdict, VerdictBatchInput } from '../schemas/verdicts.js';
-import type { Config } from '../config.js';
-import type { ChildRecord, SortKey } from '../store/types.js';
-import { childOf, overrideResponse } from './children.js';
-import { loadTitle, titleFilters } from './titles.js';
-import { verdictResponse } from './verdicts.js';
+import type { VerdictItem } from '../services/verdicts.js';
+import type { TitleFilters } from '../store/types.js';
+import { cursorPage, householdIdOf, noStore } from './http.js';
+import { verdictResponse } from './representations.js';
 
-const ChildTitleParams = z.object({ ...ChildParams.shape, ...TitleParams.shape });
+const itemResponse = ({ ref, title, verdict }: VerdictItem) => ({ ref, ...verdictResponse(title, verdict) });
 
-const childVerdictRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (app, { config }) => {
-  const policyOf = (child: ChildRecord, now: Date) => childPolicy(child, todayUtc(now), config.COMMUNITY_MIN_REVIEWS);
-  const { store } = app;
+/** What one child may watch: a title's verdict, a batch of them, and the catalogue kept to what is allowed. */
+const childVerdictRoutes: FastifyPluginAsyncZod = async (app) => {
+  const { verdicts } = app.services;
   const householdOnly = app.requireRole('household');
   noStore(app);
 
@@ -41,12 +32,7 @@ const childVerdictRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (app
     },
     async (request) => {
       await app.spendVerdictQuota(request, 1);
-      const child = await childOf(app, request, request.params.child);
-      const { title } = await loadTitle(store.titles, request.params.title);
-      const now = new Date();
-      const override = (await store.overrides.forTitles(child.id, [title.id])).get(title.id);
-      const verdict = decide(title, policyOf(child, now), activeOverride(override, now.toISOString()));
-      return { ref: formatRef(request.params.title), ...verdictResponse(title, verdict) };
+      return itemResponse(await verdicts.childVerdict(householdIdOf(request), request.params.child, request.params.title, new Date()));
     },
   );
 
@@ -68,37 +54,8 @@ const childVerdictRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (app
     async (request) => {
       // Titles, not calls, count: a batch of 100 spends 100 of the hourly quota.
       await app.spendVerdictQuota(request, request.body.titles.length);
-      const child = await childOf(app, request, request.params.child);
-      const parsed = request.body.titles.map(parseTitleRef);
-      const refs = parsed.filter((r): r is TitleRef => !('error' in r));
-      const found = await store.titles.getMany(refs);
-      const records = parsed.map((r) => ('error' in r ? null : found[refs.indexOf(r)]!));
-      const overrides = await store.overrides.forTitles(child.id, records.flatMap((r) => (r ? [r.title.id] : [])));
-      const now = new Date();
-      const policy = policyOf(child, now);
-      return {
-        items: parsed.map((ref, i) => {
-          const record = records[i];
-          if (!record) {
-            return {
-              ref: 'error' in ref ? request.body.titles[i]! : formatRef(ref),
-              title: null,
-              status: 'unknown' as const,
-              allowed: false,
-              age: null,
-              forAge: policy.age,
-              decidedBy: 'none' as const,
-              reasons: [],
-              notRated: [],
-              message: 'error' in ref ? `Not a title reference: ${ref.error}.` : `No title matches ${formatRef(ref)}.`,
-              ratings: [],
-              certifications: [],
-            };
-          }
-          const verdict = decide(record.title, policy, activeOverride(overrides.get(record.title.id), now.toISOString()));
-          return { ref: formatRef(ref as TitleRef), ...verdictResponse(record.title, verdict) };
-        }),
-      };
+      const items = await verdicts.childVerdicts(householdIdOf(request), request.params.child, request.body.titles, new Date());
+      return { items: items.map(itemResponse) };
     },
   );
 
@@ -117,123 +74,10 @@ const childVerdictRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (app
       },
     },
     async (request) => {
-      const child = await childOf(app, request, request.params.child);
       const { sort, limit, cursor } = request.query;
-      const filters = titleFilters(request.query);
-      const scope = { route: 'child-titles', child: child.id, filters, sort };
-      const now = new Date();
-      const result = await childCatalogue(store, {
-        childId: child.id,
-        policy: policyOf(child, now),
-        now: now.toISOString(),
-        filters,
-        sort,
-        limit,
-        after: app.cursors.after(scope, cursor),
-      });
-      return { items: result.items, nextCursor: app.cursors.next(scope, result.keys, result.more) };
-    },
-  );
-
-  app.put(
-    '/v1/children/:child/overrides/:title',
-    {
-      onRequest: householdOnly,
-      schema: {
-        tags: ['children'],
-        summary: 'Allow or block one title for this child',
-        ...documentHeaders({ 200: ['etag'], 201: ['etag'] }),
-        description: 'An override in force wins over every rule. `expiresAt` must lie in the future. 201 when new, 200 when replaced.',
-        security: BEARER,
-        params: ChildTitleParams,
-        headers: IfMatchHeaders,
-        body: OverrideInput,
-        response: { 200: Override, 201: Override, ...problemResponses(400, 401, 403, 404, 412) },
-      },
-    },
-    async (request, reply) => {
-      const child = await childOf(app, request, request.params.child);
-      const { title } = await loadTitle(store.titles, request.params.title);
-      const now = new Date().toISOString();
-      const expiresAt = request.body.expiresAt ? new Date(request.body.expiresAt).toISOString() : null;
-      if (expiresAt !== null && expiresAt <= now) throw new Invalid('expiresAt', 'must lie in the future');
-      const { override, created } = await store.overrides.put(
-        child.id,
-        title.id,
-        { decision: request.body.decision, note: request.body.note ?? null, expiresAt },
-        expectedVersions(request),
-      );
-      return reply
-        .code(created ? 201 : 200)
-        .header('etag', etag(override.version))
-        .send(overrideResponse(override, now));
-    },
-  );
-
-  app.get(
-    '/v1/children/:child/overrides/:title',
-    {
-      onRequest: householdOnly,
-      schema: {
-        tags: ['children'],
-        summary: 'One override of this child',
-        ...documentHeaders({ 200: ['etag'] }),
-        security: BEARER,
-        params: ChildTitleParams,
-        response: { 200: Override, ...problemResponses(400, 401, 403, 404) },
-      },
-    },
-    async (request, reply) => {
-      const child = await childOf(app, request, request.params.child);
-      const { title } = await loadTitle(store.titles, request.params.title);
-      const override = (await store.overrides.forTitles(child.id, [title.id])).get(title.id);
-      if (!override) throw new NotFound(`There is no override for “${title.name}”.`);
-      return reply.header('etag', etag(override.version)).send(overrideResponse(override, new Date().toISOString()));
-    },
-  );
-
-  app.get(
-    '/v1/children/:child/overrides',
-    {
-      onRequest: householdOnly,
-      schema: {
-        tags: ['children'],
-        summary: 'This child’s overrides, expired ones marked',
-        security: BEARER,
-        params: ChildParams,
-        querystring: PageQuery,
-        response: { 200: page(Override).meta({ id: 'OverridePage' }), ...problemResponses(400, 401, 403, 404) },
-      },
-    },
-    async (request) => {
-      const child = await childOf(app, request, request.params.child);
-      const scope = { route: 'overrides', child: child.id };
-      const after = app.cursors.after(scope, request.query.cursor)?.[1];
-      const { items, more } = await store.overrides.list(child.id, { limit: request.query.limit, after });
-      const now = new Date().toISOString();
-      const keys = items.map((o): SortKey => ['', o.titleId]);
-      return { items: items.map((o) => overrideResponse(o, now)), nextCursor: app.cursors.next(scope, keys, more) };
-    },
-  );
-
-  app.delete(
-    '/v1/children/:child/overrides/:title',
-    {
-      onRequest: householdOnly,
-      schema: {
-        tags: ['children'],
-        summary: 'Remove an override',
-        security: BEARER,
-        params: ChildTitleParams,
-        headers: IfMatchHeaders,
-        response: { 204: z.undefined(), ...problemResponses(400, 401, 403, 404, 412) },
-      },
-    },
-    async (request, reply) => {
-      const child = await childOf(app, request, request.params.child);
-      const { title } = await loadTitle(store.titles, request.params.title);
-      await store.overrides.remove(child.id, title.id, expectedVersions(request));
-      return reply.code(204).send();
+      const paging = cursorPage(app, cursor, (child: string, filters: TitleFilters) => ({ route: 'child-titles', child, filters, sort }));
+      const result = await verdicts.childTitles(householdIdOf(request), request.params.child, { query: request.query, sort, limit, after: paging.after }, new Date());
+      return { items: result.items, nextCursor: paging.next(result.keys, result.more) };
     },
   );
 };

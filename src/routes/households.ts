@@ -1,17 +1,13 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Config } from '../config.js';
-import { unauthorized } from '../errors.js';
-import { Conflict, NotAllowed, NotFound } from '../domain/errors.js';
 import { BEARER, documentHeaders, IdString, problemResponses, Timestamp } from '../schemas/common.js';
 import { Child, Household, HouseholdCreate, Override } from '../schemas/children.js';
-import { NewToken, TokenInfo, TokenName } from '../schemas/tokens.js';
-import { issueToken, signUp } from '../store/issue-token.js';
 import { Flag, Review } from '../schemas/community.js';
-import { noStore } from './http.js';
+import { NewToken, TokenInfo, TokenName } from '../schemas/tokens.js';
 import { hourlyPerHousehold } from '../plugins/rate-limit.js';
-import { allChildren, childResponse, householdOf, overrideResponse } from './children.js';
-import { flagResponse, reviewResponse } from './reviews.js';
+import { householdIdOf, noStore } from './http.js';
+import { childResponse, flagResponse, overrideResponse, reviewResponse } from './representations.js';
 
 
 const HouseholdExport = z
@@ -30,7 +26,7 @@ const HouseholdExport = z
 const TOKENS_MINTED_AN_HOUR = 20;
 
 const householdRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (app, { config }) => {
-  const { store } = app;
+  const { households } = app.services;
   const householdOnly = app.requireRole('household');
   noStore(app);
 
@@ -48,12 +44,7 @@ const householdRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (app, {
       },
     },
     async (request, reply) => {
-      if (config.SIGNUP === 'closed' && request.principal?.role !== 'admin') {
-        if (!request.principal) throw unauthorized('Sign-up is closed: an admin token is needed to create a household.');
-        throw new NotAllowed('Sign-up is closed: only an admin may create a household.');
-      }
-      await app.countSignUp(request);
-      const { household, token } = await signUp(store, request.body?.name ?? null);
+      const { household, token } = await households.signUp(request.principal, request.body?.name ?? null, () => app.countSignUp(request));
       // A stored answer to an Idempotency-Key belongs to the household it created, and goes with it.
       request.idempotencyOwner = household.id;
       return reply.code(201).header('location', '/v1/households/me').send({ household, token });
@@ -66,7 +57,7 @@ const householdRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (app, {
       onRequest: householdOnly,
       schema: { tags: ['households'], summary: 'The token’s household', security: BEARER, response: { 200: Household, ...problemResponses(401, 403) } },
     },
-    async (request) => householdOf(app, request),
+    async (request) => households.getHousehold(householdIdOf(request)),
   );
 
   app.delete(
@@ -82,8 +73,7 @@ const householdRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (app, {
       },
     },
     async (request, reply) => {
-      const household = await householdOf(app, request);
-      await store.households.remove(household.id);
+      await households.eraseHousehold(householdIdOf(request));
       return reply.code(204).send();
     },
   );
@@ -100,22 +90,13 @@ const householdRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (app, {
       },
     },
     async (request) => {
-      const household = await householdOf(app, request);
       const now = new Date();
-      const children = await allChildren(store, household.id);
+      const held = await households.exportHousehold(householdIdOf(request), now);
       return {
-        exportedAt: now.toISOString(),
-        household,
-        tokens: await store.tokens.listForHousehold(household.id),
-        children: await Promise.all(
-          children.map(async (child) => ({
-            ...childResponse(child, now),
-            overrides: [...(await store.overrides.forTitles(child.id)).values()].map((o) => overrideResponse(o, now.toISOString())),
-          })),
-        ),
-        reviews: (await store.reviews.forHousehold(household.id)).map((r) => ({ ...reviewResponse(r, request), childId: r.childId })),
-        helpfulMarks: await store.reviews.votesOf(household.id),
-        flags: (await store.flags.forHousehold(household.id)).map(flagResponse),
+        ...held,
+        children: held.children.map(({ child, overrides }) => ({ ...childResponse(child, now), overrides: overrides.map((o) => overrideResponse(o, held.exportedAt)) })),
+        reviews: held.reviews.map((r) => ({ ...reviewResponse(r, request.principal?.householdId), childId: r.childId })),
+        flags: held.flags.map(flagResponse),
       };
     },
   );
@@ -131,7 +112,7 @@ const householdRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (app, {
         response: { 200: z.object({ items: z.array(TokenInfo) }).meta({ id: 'HouseholdTokens' }), ...problemResponses(401, 403) },
       },
     },
-    async (request) => ({ items: await store.tokens.listForHousehold((await householdOf(app, request)).id) }),
+    async (request) => ({ items: await households.listTokens(householdIdOf(request)) }),
   );
 
   app.post(
@@ -150,8 +131,7 @@ const householdRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (app, {
       },
     },
     async (request, reply) => {
-      const household = await householdOf(app, request);
-      return reply.code(201).send(await issueToken(store, 'household', request.body?.name ?? null, household.id, config.TOKENS_PER_HOUSEHOLD));
+      return reply.code(201).send(await households.mintToken(householdIdOf(request), request.body?.name ?? null));
     },
   );
 
@@ -169,10 +149,7 @@ const householdRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (app, {
       },
     },
     async (request, reply) => {
-      const household = await householdOf(app, request);
-      const outcome = await store.tokens.revokeForHousehold(household.id, request.params.id);
-      if (outcome === 'not-found') throw new NotFound(`The household has no live token with the id ${request.params.id}.`);
-      if (outcome === 'last') throw new Conflict('state', 'This is the household’s last live token; mint another first, or delete the household.');
+      await households.revokeToken(householdIdOf(request), request.params.id);
       return reply.code(204).send();
     },
   );

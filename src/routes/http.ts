@@ -1,8 +1,8 @@
-/** Small HTTP conventions shared by routes: ETags and conditional requests. */
+/** Small HTTP conventions shared by routes: ETags, conditional requests, cursors, caching. */
 import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { badRequest } from '../errors.js';
-import type { ExpectedVersions } from '../store/types.js';
+import type { ExpectedVersions, SortKey, TitleRecord } from '../store/types.js';
 
 /**
  * `"3"`, or `"3-1a2b3c4d"` when a representation also carries figures that change without an
@@ -10,6 +10,9 @@ import type { ExpectedVersions } from '../store/types.js';
  */
 export const etag = (version: number, variant?: unknown) =>
   variant === undefined ? `"${version}"` : `"${version}-${createHash('sha1').update(JSON.stringify(variant)).digest('hex').slice(0, 8)}"`;
+
+/** A title's ETag: its version, and its community figures, which change without an edit. */
+export const titleEtag = (record: TitleRecord) => etag(record.version, record.title.community);
 
 /**
  * The versions an If-Match header accepts; undefined for none or `*`. A weak or foreign
@@ -40,4 +43,19 @@ export function noStore(app: FastifyInstance): void {
   app.addHook('onSend', async (_request, reply) => {
     reply.header('cache-control', 'no-store');
   });
+}
+
+/** The household of a household-only route's token (the route's onRequest guard has checked the role). */
+export const householdIdOf = (request: FastifyRequest) => request.principal!.householdId!;
+
+/**
+ * The cursors of one list request: a service asks `after` where the page starts once it knows
+ * what the list belongs to (see PageRequest), and `next` signs the following page for the same query.
+ */
+export function cursorPage<Owner extends unknown[]>(app: FastifyInstance, cursor: string | undefined, scopeOf: (...owner: Owner) => object) {
+  let scope: object | undefined;
+  return {
+    after: (...owner: Owner): SortKey | undefined => app.cursors.after((scope = scopeOf(...owner)), cursor),
+    next: (keys: readonly SortKey[], more: boolean) => app.cursors.next(scope, keys, more),
+  };
 }

@@ -1,57 +1,12 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { CategoryKey } from '../domain/categories.js';
-import { searchTokens, sortKey } from '../domain/text.js';
-import { formatRef, type TitleRef } from '../domain/references.js';
-import { Invalid, NotFound } from '../domain/errors.js';
 import { BEARER, documentHeaders, IfMatchHeaders, page, problemResponses } from '../schemas/common.js';
 import { Title, TitleFilterQuery, TitleInput, TitleListItem, TitleParams, TitlePatch } from '../schemas/titles.js';
-import type { LevelFilter, TitleFilters, TitleRecord, TitleStore } from '../store/types.js';
-import { etag, expectedVersions, notModified } from './http.js';
-
-const LEVEL_PARAMS: Record<string, [CategoryKey, LevelFilter['op']]> = {
-  maxLanguage: ['language', 'max'],
-  maxSex: ['sex', 'max'],
-  maxDrinking: ['drinking', 'max'],
-  maxViolence: ['violence', 'max'],
-  maxConsumerism: ['consumerism', 'max'],
-  minMessages: ['messages', 'min'],
-  minRoleModels: ['roleModels', 'min'],
-  minEducational: ['educational', 'min'],
-  minDiversity: ['diversity', 'min'],
-};
-
-/** The store's filters from the query string; shared with every catalogue view. */
-export function titleFilters(query: TitleFilterQuery): TitleFilters {
-  const q = query.q === undefined ? undefined : searchTokens(query.q);
-  if (q && q.length === 0) throw new Invalid('query.q', 'give at least one letter or digit to search for');
-  const genre = query.genre === undefined ? undefined : sortKey(query.genre);
-  if (genre === '') throw new Invalid('query.genre', 'give at least one letter or digit');
-  return {
-    q,
-    kinds: query.kind,
-    genre,
-    forAge: query.forAge,
-    levels: Object.entries(LEVEL_PARAMS).flatMap(([param, [category, op]]) => {
-      const value = query[param as keyof TitleFilterQuery] as number | undefined;
-      return value === undefined ? [] : [{ category, op, value }];
-    }),
-    updatedSince: query.updatedSince && new Date(query.updatedSince).toISOString(),
-  };
-}
-
-/** A title's ETag: its version, and its community figures, which change without an edit. */
-export const titleEtag = (record: TitleRecord) => etag(record.version, record.title.community);
-
-export async function loadTitle(titles: TitleStore, ref: TitleRef): Promise<TitleRecord> {
-  const found = await titles.get(ref);
-  if (!found) throw new NotFound(`No title matches ${formatRef(ref)}.`);
-  return found;
-}
-
+import type { TitleFilters } from '../store/types.js';
+import { cursorPage, expectedVersions, notModified, titleEtag } from './http.js';
 
 const titlesRoutes: FastifyPluginAsyncZod = async (app) => {
-  const { titles } = app.store;
+  const { titles } = app.services;
 
   app.get(
     '/v1/titles',
@@ -66,10 +21,9 @@ const titlesRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request) => {
       const { sort, limit, cursor } = request.query;
-      const filters = titleFilters(request.query);
-      const scope = { route: 'titles', filters, sort };
-      const result = await titles.list({ filters, sort, limit, after: app.cursors.after(scope, cursor) });
-      return { items: result.items, nextCursor: app.cursors.next(scope, result.keys, result.more) };
+      const paging = cursorPage(app, cursor, (filters: TitleFilters) => ({ route: 'titles', filters, sort }));
+      const result = await titles.listTitles({ query: request.query, sort, limit, after: paging.after });
+      return { items: result.items, nextCursor: paging.next(result.keys, result.more) };
     },
   );
 
@@ -86,7 +40,7 @@ const titlesRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      const found = await loadTitle(titles, request.params.title);
+      const found = await titles.getTitle(request.params.title);
       const tag = titleEtag(found);
       if (notModified(request, reply, tag)) return reply;
       return reply.header('etag', tag).send(found.title);
@@ -107,7 +61,7 @@ const titlesRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      const created = await titles.create(request.body);
+      const created = await titles.createTitle(request.body);
       return reply
         .code(201)
         .header('location', `/v1/titles/${created.title.id}`)
@@ -133,7 +87,7 @@ const titlesRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      const updated = await titles.update(request.params.title, request.body, expectedVersions(request));
+      const updated = await titles.updateTitle(request.params.title, request.body, expectedVersions(request));
       return reply.header('etag', titleEtag(updated)).send(updated.title);
     },
   );
@@ -152,7 +106,7 @@ const titlesRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      await titles.remove(request.params.title, expectedVersions(request));
+      await titles.removeTitle(request.params.title, expectedVersions(request));
       return reply.code(204).send();
     },
   );

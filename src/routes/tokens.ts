@@ -1,16 +1,12 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { Role } from '../domain/tokens.js';
-import { issueToken } from '../store/issue-token.js';
 import { unauthorized } from '../errors.js';
-import { NotFound } from '../domain/errors.js';
 import { BEARER, IdString, page, problemResponses } from '../schemas/common.js';
 import { Me, NewToken, TokenCreate, TokenInfo } from '../schemas/tokens.js';
 
-/** Households manage their own tokens; admins manage these. */
-const STAFF: readonly Role[] = ['editor', 'admin'];
-
 const tokenRoutes: FastifyPluginAsyncZod = async (app) => {
+  const { households } = app.services;
+
   app.get(
     '/v1/me',
     {
@@ -37,7 +33,7 @@ const tokenRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      const created = await issueToken(app.store, request.body.role, request.body.name ?? null);
+      const created = await households.createStaffToken(request.body.role, request.body.name ?? null);
       return reply.code(201).header('cache-control', 'no-store').send(created);
     },
   );
@@ -53,7 +49,7 @@ const tokenRoutes: FastifyPluginAsyncZod = async (app) => {
         response: { 200: page(TokenInfo).meta({ id: 'TokenPage' }), ...problemResponses(401, 403) },
       },
     },
-    async () => ({ items: await app.store.tokens.list(STAFF), nextCursor: null }),
+    async () => ({ items: await households.listStaffTokens(), nextCursor: null }),
   );
 
   app.delete(
@@ -69,9 +65,7 @@ const tokenRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      const existing = await app.store.tokens.get(request.params.id);
-      if (!existing || !STAFF.includes(existing.role)) throw new NotFound(`No editor or admin token has the id ${request.params.id}.`);
-      await app.store.tokens.revoke(existing.id);
+      await households.revokeStaffToken(request.params.id);
       return reply.code(204).send();
     },
   );

@@ -1,31 +1,11 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { CATEGORIES } from '../domain/categories.js';
-import { ageVerdict, type Verdict } from '../domain/verdict.js';
 import { problemResponses } from '../schemas/common.js';
-import { TitleParams, type Title } from '../schemas/titles.js';
+import { TitleParams } from '../schemas/titles.js';
 import { AgeQuery, AgeVerdict } from '../schemas/verdicts.js';
-import { loadTitle } from './titles.js';
-
-/** The advisory's categories in table order, labelled, for a parent to read beside the verdict. */
-export function categoryRatings(title: Title) {
-  return CATEGORIES.flatMap((c) => {
-    const r = title.advisory?.ratings[c.key];
-    return r ? [{ category: c.key, label: c.label, polarity: c.polarity, level: r.level, note: r.note }] : [];
-  });
-}
-
-/** A verdict as the API shows it: the decision, the title, and what the advisory and certifications say. */
-export function verdictResponse<V extends Verdict>(title: Title, verdict: V) {
-  return {
-    title: { id: title.id, name: title.name, kind: title.kind, year: title.year },
-    ...verdict,
-    ratings: categoryRatings(title),
-    certifications: title.certifications,
-  };
-}
+import { verdictResponse } from './representations.js';
 
 const verdictRoutes: FastifyPluginAsyncZod = async (app) => {
-  const { titles } = app.store;
+  const { verdicts } = app.services;
 
   app.get(
     '/v1/titles/:title/verdict',
@@ -41,8 +21,8 @@ const verdictRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request) => {
-      const { title } = await loadTitle(titles, request.params.title);
-      return verdictResponse(title, ageVerdict(title, request.query.age));
+      const { title, verdict } = await verdicts.titleVerdict(request.params.title, request.query.age);
+      return verdictResponse(title, verdict);
     },
   );
 };

@@ -3,6 +3,7 @@ import { BIRTH } from '../domain/age.js';
 import { CATEGORIES, type CategoryKey } from '../domain/categories.js';
 import { findRating, ratingsOf, SYSTEM_KEYS } from '../domain/rating-systems.js';
 import { CursorQuery, IdString, labelText, LimitQuery, storedText, Timestamp } from './common.js';
+import { TitleParams } from './titles.js';
 
 const Level = z.int().min(0).max(5);
 
@@ -94,6 +95,8 @@ export const Child = z
 export type Child = z.infer<typeof Child>;
 
 export const ChildParams = z.object({ child: IdString });
+
+export const ChildTitleParams = z.object({ ...ChildParams.shape, ...TitleParams.shape });
 
 export const PageQuery = z.strictObject({ limit: LimitQuery, cursor: CursorQuery });
 

@@ -12,7 +12,7 @@ import t from 'tap';
 import { allowedTest, anonymousPolicy, type Policy } from '../../src/domain/verdict.js';
 import { TitleInput } from '../../src/schemas/titles.js';
 import { openStore, type Store } from '../../src/store/index.js';
-import { signUp } from '../../src/store/issue-token.js';
+import { signUp } from '../../src/services/households.js';
 import { compareCodePoints, TitleIndex, type IndexEntry } from '../../src/store/title-index.js';
 import type { TitleSort } from '../../src/store/types.js';
 import { importItem } from '../../src/store/title-mapping.js';
