@@ -9,7 +9,7 @@ import type { TitleListItem } from '../schemas/titles.js';
 import type { OverrideRecord, SortKey, Store, TitleFilters, TitleSort } from '../store/types.js';
 
 /** The decision facts a list item carries (notes are not needed to decide). */
-export function factsOfListItem(item: TitleListItem): TitleFacts {
+function factsOfListItem(item: TitleListItem): TitleFacts {
   const { summary } = item;
   return {
     name: item.name,

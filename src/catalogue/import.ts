@@ -33,7 +33,7 @@ const PARSE_BATCH = 1000;
 const WRITE_BATCH = 20_000;
 
 /** One line read: a title to write, a reason it cannot be, or nothing (a blank line). */
-export type ParsedLine = { value: ImportItem } | { error: string } | null;
+type ParsedLine = { value: ImportItem } | { error: string } | null;
 
 function describeIssues(issues: { path: PropertyKey[]; message: string; code: string; keys?: string[] }[]): string {
   const all = issues.flatMap((i) => {
@@ -74,7 +74,7 @@ export function parseLine(raw: string): ParsedLine {
 type Lines = AsyncIterable<string> | Iterable<string>;
 
 /** Batch sizes: the defaults above; tests make them small. */
-export interface ImportOptions {
+interface ImportOptions {
   /** Parse in a worker thread (the CLI does). */
   worker?: boolean;
   parseBatch?: number;

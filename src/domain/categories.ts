@@ -15,7 +15,7 @@ export const CATEGORY_KEYS = [
 ] as const;
 
 export type CategoryKey = (typeof CATEGORY_KEYS)[number];
-export type Polarity = 'concern' | 'positive';
+type Polarity = 'concern' | 'positive';
 
 export interface Category {
   key: CategoryKey;
@@ -26,9 +26,6 @@ export interface Category {
   /** What each level 0..5 means, index = level. */
   levels: readonly [string, string, string, string, string, string];
 }
-
-export const MIN_LEVEL = 0;
-export const MAX_LEVEL = 5;
 
 export const CATEGORIES: readonly Category[] = [
   {
@@ -168,9 +165,7 @@ export const CATEGORIES: readonly Category[] = [
   },
 ];
 
-export const CATEGORY_BY_KEY: ReadonlyMap<CategoryKey, Category> = new Map(CATEGORIES.map((c) => [c.key, c]));
-
-export const REQUIRED_CATEGORY_KEYS = CATEGORIES.filter((c) => c.required).map((c) => c.key);
+const CATEGORY_BY_KEY: ReadonlyMap<CategoryKey, Category> = new Map(CATEGORIES.map((c) => [c.key, c]));
 
 export function categoryOf(key: CategoryKey): Category {
   // The map holds every key of the closed union, so this cannot miss.

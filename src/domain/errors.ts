@@ -17,7 +17,7 @@ export class Conflict extends DomainError {
   }
 }
 
-export type ConflictKind =
+type ConflictKind =
   /** A cap on how many a household may hold (children, tokens). */
   | 'limit'
   /** Something that may exist once already does (a review, an open flag, an external id). */

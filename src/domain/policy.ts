@@ -4,7 +4,7 @@ import { CATEGORIES, type CategoryKey } from './categories.js';
 import { presetFor } from './presets.js';
 import type { Policy } from './verdict.js';
 
-export interface ChildSettings {
+interface ChildSettings {
   birth: string;
   /** The parents' own limits: a max for concerns, a min for positives. */
   limits: Partial<Record<CategoryKey, number>>;

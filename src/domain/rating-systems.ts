@@ -6,7 +6,7 @@
  */
 export const RATING_SYSTEMS_VERSION = '2026-11-24';
 
-export type RatingKind = 'advisory' | 'restrictive';
+type RatingKind = 'advisory' | 'restrictive';
 
 export interface Rating {
   rating: string;
@@ -16,7 +16,7 @@ export interface Rating {
   meaning: string;
 }
 
-export interface RatingSystem {
+interface RatingSystem {
   system: string;
   name: string;
   region: string;

@@ -10,7 +10,7 @@ import { findRating, strictestCertification, SYSTEM_KEYS, type Certification } f
 export const MIN_AGE = 2;
 export const MAX_AGE = 18;
 
-export interface RatingFact {
+interface RatingFact {
   level: number;
   note: string;
 }
@@ -26,7 +26,7 @@ export interface TitleFacts {
   community?: { parents: { count: number; medianAge: number | null } };
 }
 
-export type AgeRule = 'expert' | 'strictest' | 'off';
+type AgeRule = 'expert' | 'strictest' | 'off';
 
 export interface Policy {
   /** The viewer's age today. */
@@ -50,9 +50,9 @@ export interface Override {
   expiresAt: string | null;
 }
 
-export type VerdictStatus = 'ok' | 'blocked' | 'unrated' | 'unknown';
-export type DecidedBy = 'expert' | 'certification' | 'community' | 'override' | 'none';
-export type ReasonCode = 'age' | 'category' | 'certification' | 'override' | 'unrated';
+type VerdictStatus = 'ok' | 'blocked' | 'unrated' | 'unknown';
+type DecidedBy = 'expert' | 'certification' | 'community' | 'override' | 'none';
+type ReasonCode = 'age' | 'category' | 'certification' | 'override' | 'unrated';
 
 export interface Reason {
   code: ReasonCode;
@@ -79,7 +79,7 @@ export interface Verdict {
   message: string;
 }
 
-export interface AgeBasis {
+interface AgeBasis {
   age: number;
   decidedBy: 'expert' | 'certification' | 'community';
   certification: (Certification & { minimumAge: number }) | null;
@@ -111,7 +111,7 @@ function strictestBasis(facts: TitleFacts, minReviews: number): AgeBasis | null 
 }
 
 /** "rated R by MPA (for language), which restricts it to age 17 and up" */
-export function describeCertification(cert: Certification & { minimumAge: number }): string {
+function describeCertification(cert: Certification & { minimumAge: number }): string {
   const reason = cert.reason ? ` (${cert.reason})` : '';
   const verb = findRating(cert.system, cert.rating)?.kind === 'restrictive' ? 'restricts it to' : 'advises';
   return `rated ${cert.rating} by ${cert.system}${reason}, which ${verb} age ${cert.minimumAge} and up`;
@@ -301,9 +301,9 @@ export interface FactColumns {
   ratingOrders: Uint8Array;
 }
 
-export const NO_AGE = 0;
+const NO_AGE = 0;
 export const NO_LEVEL = 255;
-export const NO_RATING = 255;
+const NO_RATING = 255;
 
 /** Columns for `slots` titles, each slot rating nothing until `packFacts` fills it. */
 export function factColumns(slots: number): FactColumns {

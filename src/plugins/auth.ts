@@ -8,7 +8,7 @@ import { hashToken, parseToken, type Caller, type Role } from '../domain/tokens.
 import { unauthorized } from '../errors.js';
 import { NotAllowed } from '../domain/errors.js';
 
-export interface Principal extends Caller {
+interface Principal extends Caller {
   tokenId: string;
   name: string | null;
 }

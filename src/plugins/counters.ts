@@ -5,7 +5,7 @@
  */
 import { Redis } from 'ioredis';
 
-export interface Window {
+interface Window {
   count: number;
   /** When the window ends, in ms since the epoch. */
   resetAt: number;

@@ -10,7 +10,7 @@ import fp from 'fastify-plugin';
 import { badRequest } from '../errors.js';
 import type { SortKey } from '../store/types.js';
 
-export interface Cursors {
+interface Cursors {
   encode(scope: unknown, key: SortKey): string;
   decode(scope: unknown, cursor: string): SortKey;
   /** Where a page starts: nowhere for the first page, else the key the cursor carries. */
@@ -29,7 +29,7 @@ function fingerprint(scope: unknown): string {
   return createHash('sha256').update(JSON.stringify(scope)).digest('base64url').slice(0, 16);
 }
 
-export function createCursors(secret: string): Cursors {
+function createCursors(secret: string): Cursors {
   const sign = (payload: string) => createHmac('sha256', secret).update(payload).digest('base64url').slice(0, 22);
   const encode = (scope: unknown, key: SortKey) => {
     const payload = Buffer.from(JSON.stringify({ k: key, s: fingerprint(scope) })).toString('base64url');

@@ -8,7 +8,7 @@ import { HEADER_COMPONENTS, PROBLEM_DESCRIPTIONS, RESPONSE_HEADERS } from '../sc
 import { STATUS_CODES } from 'node:http';
 import pkg from '../../package.json' with { type: 'json' };
 
-export const API_DESCRIPTION = `Parental content advisories: expert ratings per category, official certifications,
+const API_DESCRIPTION = `Parental content advisories: expert ratings per category, official certifications,
 and verdicts that explain themselves ("is this OK at age 12?").
 
 Errors are RFC 9457 problem+json; a validation failure lists at most 20 errors in \`errors\` and
@@ -42,7 +42,7 @@ interface OperationShape {
  * undecodable or too long (400, 414), a body that is malformed, too large or not JSON on a method
  * that carries one (400, 413, 415), a malformed or stale If-Match (400, 412).
  */
-export function shapeProblems(path: string, method: string, operation: OperationShape): number[] {
+function shapeProblems(path: string, method: string, operation: OperationShape): number[] {
   return [
     401,
     ...(operation.security?.some((requirement) => (requirement.bearer ?? []).length > 0) ? [403] : []),
@@ -57,7 +57,7 @@ export function shapeProblems(path: string, method: string, operation: Operation
  * type provider emits an input and an output variant of every named schema, so keep only those
  * something refers to; give each success response its status text instead of "Default Response".
  */
-export function tidyDocument<D extends Doc>(doc: D): D {
+function tidyDocument<D extends Doc>(doc: D): D {
   for (const [pathName, path] of Object.entries(doc.paths ?? {})) {
     for (const [method, operation] of Object.entries(path as Record<string, OperationShape>)) {
       for (const status of shapeProblems(pathName, method, operation)) {

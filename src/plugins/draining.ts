@@ -13,7 +13,7 @@ import fp from 'fastify-plugin';
 import { serviceUnavailable } from '../errors.js';
 
 /** Seconds a client should wait: time enough to reach a fresh connection, to this server's successor or another instance. */
-export const SHUTDOWN_RETRY_AFTER = 1;
+const SHUTDOWN_RETRY_AFTER = 1;
 
 async function drainingPlugin(app: FastifyInstance): Promise<void> {
   let closing = false;

@@ -13,7 +13,7 @@ import { Conflict, DomainError, Invalid, NotAuthenticated, NotFound, StaleVersio
 import { AppError, PROBLEM_BASE, unauthorized } from '../errors.js';
 import { MAX_LISTED_ERRORS, type Problem } from '../schemas/common.js';
 
-export const PROBLEM_TYPE = 'application/problem+json';
+const PROBLEM_TYPE = 'application/problem+json';
 
 /** What one error answer may hold, whatever the request held: it never grows with the input. */
 export const MAX_PROBLEM_BYTES = 16 * 1024;

@@ -23,9 +23,9 @@ import { problemResponses } from '../schemas/common.js';
 import { IdempotencyHeaders, parseIdempotencyKey } from '../schemas/idempotency.js';
 import { clientAddress } from './rate-limit.js';
 
-export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
+const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
 /** How long a request in flight holds its key before a retry may take it over. */
-export const IDEMPOTENCY_LOCK_MS = 60 * 1000;
+const IDEMPOTENCY_LOCK_MS = 60 * 1000;
 const PURGE_EVERY_MS = 10 * 60 * 1000;
 
 /** The response headers that belong to the answer (the rest are recomputed on every reply). */

@@ -12,7 +12,7 @@ import fp from 'fastify-plugin';
 import type { Config } from '../config.js';
 import { serviceUnavailable } from '../errors.js';
 
-export const PRESSURE_RETRY_AFTER = 5;
+const PRESSURE_RETRY_AFTER = 5;
 const MB = 2 ** 20;
 
 async function pressurePlugin(app: FastifyInstance, { config }: { config: Config }): Promise<void> {

@@ -65,7 +65,7 @@ function documentLimits(route: RouteOptions): void {
 }
 
 /** One policy that applied to a request, and where the caller stands with it. */
-export interface LimitState {
+interface LimitState {
   policy: string;
   quota: number;
   windowSeconds: number;

@@ -3,7 +3,7 @@ import { z } from 'zod';
 /** The most problems one answer lists (the rest are counted): an answer never grows with its request. */
 export const MAX_LISTED_ERRORS = 20;
 
-export const ProblemSchema = z
+const ProblemSchema = z
   .object({
     type: z.string().describe('A URI naming the kind of problem; `about:blank` when the HTTP status says it all.'),
     title: z.string(),

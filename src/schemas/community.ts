@@ -56,8 +56,8 @@ export const ReviewListQuery = z.strictObject({
   cursor: CursorQuery,
 });
 
-export const TITLE_FLAG_REASONS = ['rating-too-low', 'rating-too-high', 'missing-content', 'inaccurate', 'other'] as const;
-export const REVIEW_FLAG_REASONS = ['spam', 'inappropriate', 'spoiler', 'other'] as const;
+const TITLE_FLAG_REASONS = ['rating-too-low', 'rating-too-high', 'missing-content', 'inaccurate', 'other'] as const;
+const REVIEW_FLAG_REASONS = ['spam', 'inappropriate', 'spoiler', 'other'] as const;
 
 export const TitleFlagCreate = z
   .strictObject({ reason: z.enum(TITLE_FLAG_REASONS), category: z.enum(CATEGORY_KEYS).optional(), note: text(1000).optional() })

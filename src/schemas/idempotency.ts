@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
-export const IDEMPOTENCY_KEY_MIN = 16;
-export const IDEMPOTENCY_KEY_MAX = 255;
+const IDEMPOTENCY_KEY_MIN = 16;
+const IDEMPOTENCY_KEY_MAX = 255;
 
 /** Visible ASCII but the double quote and the backslash, so a key reads the same bare or quoted. */
 const KEY = new RegExp(`^[\\x21\\x23-\\x5B\\x5D-\\x7E]{${IDEMPOTENCY_KEY_MIN},${IDEMPOTENCY_KEY_MAX}}$`);

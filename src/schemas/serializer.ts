@@ -33,7 +33,7 @@ function simplify(node: unknown): unknown {
 }
 
 /** The JSON Schema fast-json-stringify compiles for a zod response schema. */
-export function responseJsonSchema(schema: z.ZodType): Schema {
+function responseJsonSchema(schema: z.ZodType): Schema {
   return simplify(z.toJSONSchema(schema, { io: 'output', target: 'draft-7', unrepresentable: 'any' })) as Schema;
 }
 

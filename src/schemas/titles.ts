@@ -32,7 +32,7 @@ const RatingInput = z.strictObject(
   { error: (issue) => (issue.input === undefined ? 'this category is required in every advisory' : undefined) },
 );
 
-export const RatingsInput = z
+const RatingsInput = z
   .strictObject(perCategory(RatingInput))
   .describe('Level 0–5 with a note for each category; language, sex, drinking, violence, messages and roleModels are required.');
 
@@ -50,7 +50,7 @@ export const AdvisoryInput = z
   .meta({ id: 'AdvisoryWrite' });
 export type AdvisoryInput = z.output<typeof AdvisoryInput>;
 
-export const CertificationInput = z
+const CertificationInput = z
   .strictObject({
     system: z.enum(SYSTEM_KEYS as [string, ...string[]]),
     rating: z.string().min(1).max(20),
@@ -262,7 +262,7 @@ export const TitleParams = z.object({
     .describe('A title id, or an external reference: imdb:tt1798709, tmdb:movie:152601, tmdb:tv:1399, isbn:9780316769488.'),
 });
 
-export const TITLE_SORTS = ['name', 'newest', 'stars', 'age'] as const;
+const TITLE_SORTS = ['name', 'newest', 'stars', 'age'] as const;
 
 const kindList = z
   .string()
@@ -311,7 +311,7 @@ type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 
 // The contracts describe exactly the shapes the rules and the store hold (src/domain/titles.ts):
 // a field added to one and not the other fails the build here.
-export const CONTRACTS_MATCH_THE_DOMAIN: [
+const _contractsMatchTheDomain: [
   Same<TitleKind, domain.TitleKind>,
   Same<TitleInput, domain.TitleInput>,
   Same<TitlePatch, domain.TitlePatch>,

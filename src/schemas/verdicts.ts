@@ -16,7 +16,7 @@ export const Reason = z
   })
   .meta({ id: 'VerdictReason' });
 
-export const CategoryRating = z
+const CategoryRating = z
   .object({
     category: z.enum(CATEGORY_KEYS),
     label: z.string(),

@@ -8,8 +8,8 @@ import { findChild } from './children.js';
 import type { PageRequest } from './paging.js';
 import { findTitle } from './titles.js';
 
-export type ReviewWrite = ReviewFields & { by: ReviewRecord['by']; childId?: string | undefined };
-export type FlagWrite = Pick<FlagRecord, 'reason' | 'category' | 'note'>;
+type ReviewWrite = ReviewFields & { by: ReviewRecord['by']; childId?: string | undefined };
+type FlagWrite = Pick<FlagRecord, 'reason' | 'category' | 'note'>;
 type FlagStatus = FlagRecord['status'];
 
 /** A hidden review is seen only by its author and by editors. */

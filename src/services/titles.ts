@@ -40,7 +40,7 @@ export function titleFilters(query: TitleFilterQuery): TitleFilters {
 }
 
 /** A catalogue page: the query's filters and sort, and where the page starts once the filters are known. */
-export type CataloguePage = { query: TitleFilterQuery; sort: TitleSort } & PageRequest<SortKey, [filters: TitleFilters]>;
+type CataloguePage = { query: TitleFilterQuery; sort: TitleSort } & PageRequest<SortKey, [filters: TitleFilters]>;
 
 /** The title a reference names; every use case that takes a title reference starts here. */
 export async function findTitle(store: Store, ref: TitleRef): Promise<TitleRecord> {

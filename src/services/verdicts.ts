@@ -16,7 +16,7 @@ import type { PageRequest } from './paging.js';
 import { findTitle, titleFilters } from './titles.js';
 
 /** A page of a child's catalogue: it starts once the child and the filters are known. */
-export type ChildCataloguePage = { query: TitleFilterQuery; sort: TitleSort } & PageRequest<SortKey, [childId: string, filters: TitleFilters]>;
+type ChildCataloguePage = { query: TitleFilterQuery; sort: TitleSort } & PageRequest<SortKey, [childId: string, filters: TitleFilters]>;
 
 /** One answer of a child's verdicts: the reference as asked, the title it names (if any) and the verdict. */
 export interface VerdictItem {

@@ -64,7 +64,7 @@ export interface Dialect extends Executor {
 }
 
 /** What a statement answers with: its rows as objects, its first row, its rows as arrays, or how many rows it changed. */
-export type Shape = 'objects' | 'first' | 'arrays' | 'changes';
+type Shape = 'objects' | 'first' | 'arrays' | 'changes';
 
 /** Runs one statement on one connection (or the pool) and answers in the shape asked for. */
 export type Query = (text: string, params: readonly unknown[], shape: Shape) => Promise<unknown>;
@@ -81,6 +81,3 @@ export function executor(query: Query): Executor {
 
 /** A JSON column's value, whether the driver parsed it or not. */
 export const fromJson = <T>(value: unknown): T => (typeof value === 'string' ? JSON.parse(value) : value) as T;
-
-/** `$1, $2, …` for n parameters starting after `from`. */
-export const placeholders = (n: number, from = 0) => Array.from({ length: n }, (_, i) => `$${from + i + 1}`).join(', ');

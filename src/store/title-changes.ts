@@ -35,7 +35,7 @@ export async function titleEpoch(d: Executor): Promise<{ epoch: number; forgotte
 }
 
 /** The titles changed after `seen`, up to what is committed now. */
-export async function titlesChangedAfter(d: Executor, seen: number): Promise<string[]> {
+async function titlesChangedAfter(d: Executor, seen: number): Promise<string[]> {
   return (await d.all<{ titleId: string }>('select distinct title_id as "titleId" from title_changes where epoch > $1', [seen])).map((r) => r.titleId);
 }
 

@@ -60,7 +60,7 @@ export function compareCodePoints(a: string, b: string): number {
 const DESCENDING: Record<TitleSort, boolean> = { name: false, newest: true, stars: true, age: false };
 const SORTS = Object.keys(DESCENDING) as TitleSort[];
 
-export interface ScanQuery {
+interface ScanQuery {
   filters: TitleFilters;
   sort: TitleSort;
   limit: number;

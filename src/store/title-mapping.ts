@@ -185,7 +185,7 @@ function levelsOf(row: AdvisoryRow): NonNullable<RatingSummary['levels']> {
   ) as NonNullable<RatingSummary['levels']>;
 }
 
-export function toAdvisory(row: AdvisoryRow): Advisory {
+function toAdvisory(row: AdvisoryRow): Advisory {
   return {
     ageRecommendation: row.ageRecommendation,
     stars: row.stars,

@@ -30,7 +30,7 @@ export function valueOf(ref: TitleRef): string {
 export const noTitle = (ref: TitleRef) => `No title matches ${formatRef(ref)}.`;
 
 /** Visible reviews of a title counted by group and age: [by, age, count, stars summed]. */
-export type TallyRow = [by: 'parent' | 'kid', age: number, count: number, stars: number];
+type TallyRow = [by: 'parent' | 'kid', age: number, count: number, stars: number];
 
 /** A title as one statement reads it: its row, its advisory's, its certifications in order and its tally. */
 export interface RecordRow {

@@ -255,7 +255,7 @@ export interface FlagStore {
 }
 
 /** What is held for an idempotency key: the request it was first used with, and its answer once there is one. */
-export interface IdempotencyRecord {
+interface IdempotencyRecord {
   fingerprint: string;
   /** The sealed first answer; null while the first request is still in flight. */
   response: string | null;
@@ -284,7 +284,7 @@ export const TABLES = ['meta', 'titles', 'certifications', 'advisories', 'househ
 export type TableName = (typeof TABLES)[number];
 
 /** A page of one table's rows, as objects with the schema's property names (the same in every backend). */
-export interface TableRows {
+interface TableRows {
   table: TableName;
   rows: Record<string, unknown>[];
 }

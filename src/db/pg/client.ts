@@ -7,11 +7,7 @@ import * as schema from './schema.js';
 /** Resolved from this module, not the working directory, as for SQLite. */
 export const PG_MIGRATIONS = fileURLToPath(new URL('../../../migrations/pg', import.meta.url));
 
-export type PgDb = NodePgDatabase<typeof schema> & { $client: pg.Pool };
-/** A transaction of the pool's. */
-export type PgTx = Parameters<Parameters<PgDb['transaction']>[0]>[0];
-/** The pool, a transaction or one connection: anything a statement runs on. */
-export type PgExecutor = Pick<PgDb, 'select' | 'insert' | 'update' | 'delete' | 'execute'>;
+type PgDb = NodePgDatabase<typeof schema> & { $client: pg.Pool };
 
 export interface PgOptions {
   /** The schema Guidepost's tables live in (created if missing); every connection's search_path. */

@@ -9,14 +9,14 @@ import * as schema from './schema.js';
 /** Resolved from this module, not the working directory: src/db/sqlite and dist/db/sqlite both sit two levels below the root. */
 export const SQLITE_MIGRATIONS = fileURLToPath(new URL('../../../migrations/sqlite', import.meta.url));
 
-export type SqliteDb = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
+type SqliteDb = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
 
 /**
  * How hard a commit waits for the disk. In WAL mode `full` syncs the log on every commit, so an
  * acknowledged write survives a power loss; `normal` syncs only at checkpoints, so it survives a
  * crash of the process but a power loss may take the last commits with it.
  */
-export type Synchronous = 'full' | 'normal';
+type Synchronous = 'full' | 'normal';
 
 export interface SqliteOptions {
   synchronous?: Synchronous;
