@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
 import { buildApp } from '../../src/app.js';
-import { testConfig } from '../../src/config.js';
+import { testConfig } from '../backend.js';
 import { bearer, call } from '../helper.js';
 import { checkSqliteFile, CLI, kill, startServer, until, WriteLoad } from './support.js';
 

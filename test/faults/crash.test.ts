@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import t, { type Test } from 'tap';
-import { testDatabase } from '../../src/config.js';
+import { testDatabase } from '../backend.js';
 import { checkPostgresSchema, checkSqliteFile, compiledServer, kill, sleep, until, WriteLoad, type Acknowledged, type Server } from './support.js';
 
 const CYCLES = 20;

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import t from 'tap';
 import { buildApp } from '../../src/app.js';
-import { testConfig } from '../../src/config.js';
+import { testConfig } from '../backend.js';
 import { assertShuttingDown, halfSentRequests, rawConnection, sleep } from './support.js';
 
 t.test('close(): in-flight requests finish, late ones get a 503 problem, the database closes clean', async (t) => {
