@@ -9,7 +9,7 @@
  */
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
-import { freshDatabase, tempDir } from '../backend.js';
+import { freshDatabase, POSTGRES_URL, sqliteOnly, tempDir } from '../backend.js';
 import { checkPostgresSchema, checkSqliteFile, compiledServer, kill, sleep, until, WriteLoad, type Acknowledged, type Server } from './support.js';
 
 const CYCLES = 20;
@@ -106,11 +106,9 @@ async function killAgainAndAgain(t: Test, backend: Backend): Promise<void> {
   }
 }
 
-const postgres = process.env.GUIDEPOST_TEST_DATABASE_URL;
-
 t.test(
   'SQLite: SIGKILL during a write load loses no acknowledged write and leaves the file whole',
-  { skip: postgres ? 'npm test runs it on SQLite; here it would only cost CI its time again' : false },
+  sqliteOnly('the file\'s integrity and foreign-key checks and SQLITE_SYNCHRONOUS; the next test is the same kills on PostgreSQL'),
   async (t) => {
     const database = join(tempDir(t, 'crash'), 'g.db');
     await killAgainAndAgain(t, {
@@ -127,7 +125,7 @@ t.test(
 
 t.test(
   'PostgreSQL: SIGKILL of the server during a write load loses no acknowledged write',
-  { skip: postgres ? false : 'needs PostgreSQL: npm run test:pg runs it' },
+  { skip: POSTGRES_URL ? false : 'needs PostgreSQL: npm run test:pg runs it' },
   async (t) => {
     const { DATABASE_URL, DATABASE_SCHEMA } = freshDatabase(t);
     await killAgainAndAgain(t, {
