@@ -2,12 +2,13 @@
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { buildApp } from '../src/app.js';
-import { testConfig } from '../src/config.js';
+import { loadConfig } from '../src/config.js';
 
 export const OPENAPI_FILE = fileURLToPath(new URL('../openapi/openapi.json', import.meta.url));
 
 export async function generateOpenApi(): Promise<string> {
-  const app = await buildApp(testConfig());
+  // No demo catalogue and no file: the document depends on the routes alone.
+  const app = await buildApp(loadConfig({ DATABASE_URL: ':memory:', LOG_LEVEL: 'silent', GUIDEPOST_DEMO: '0' }));
   await app.ready();
   const document = `${JSON.stringify(app.swagger(), null, 2)}\n`;
   await app.close();

@@ -1,5 +1,4 @@
 import { getHeapStatistics } from 'node:v8';
-import { randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
 import { z } from 'zod';
 import type { StoreOptions } from './store/index.js';
@@ -145,25 +144,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`Invalid configuration:\n  ${lines.join('\n  ')}`);
   }
   return parsed.data;
-}
-
-/**
- * The configuration tests build on: defaults, overridable per field. Load shedding is off, so a
- * busy test machine never turns a test's request into a 503; the tests of shedding turn it on.
- * The general and sign-up rate limits are off too (every test request comes from one address at
- * machine speed); the tests of the limits set them. The verdict quota keeps its default.
- *
- * The database is a fresh one in memory; under GUIDEPOST_TEST_DATABASE_URL (`npm run test:pg`)
- * it is a fresh schema of that PostgreSQL database instead.
- */
-export function testConfig(overrides: Partial<Config> = {}): Config {
-  return { ...loadConfig({}), ...testDatabase(), LOG_LEVEL: 'silent', MAX_EVENT_LOOP_DELAY_MS: 0, MAX_HEAP_USED_MB: 0, MAX_RSS_MB: 0, RATE_LIMIT_ANONYMOUS: 0, RATE_LIMIT_TOKEN: 0, RATE_LIMIT_SIGNUP: 0, ...overrides };
-}
-
-/** A database no other test sees: SQLite in memory, or a new schema of the PostgreSQL test database. */
-export function testDatabase(): Pick<Config, 'DATABASE_URL' | 'DATABASE_SCHEMA'> {
-  const pg = process.env.GUIDEPOST_TEST_DATABASE_URL;
-  return pg ? { DATABASE_URL: pg, DATABASE_SCHEMA: `test_${randomBytes(8).toString('hex')}` } : { DATABASE_URL: ':memory:', DATABASE_SCHEMA: 'public' };
 }
 
 /** What the configuration says about opening the store, for either backend. */

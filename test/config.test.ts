@@ -1,6 +1,7 @@
 import t from 'tap';
 import { ConfigError, loadConfig } from '../src/config.js';
 import { openSqlite } from '../src/db/sqlite/client.js';
+import { sqliteOnly } from './backend.js';
 
 t.test('defaults', async (t) => {
   t.match(loadConfig({}), {
@@ -47,7 +48,10 @@ t.test('the page cache and the heap policy', async (t) => {
   ]) {
     t.throws(() => loadConfig({ [name!]: value }), { name: 'ConfigError', message: new RegExp(`${name}=`) }, `${name}=${value}`);
   }
-  // The size reaches SQLite as its page cache (a negative cache_size is KiB).
+});
+
+t.test('SQLITE_CACHE_MB reaches SQLite as its page cache', sqliteOnly('the page cache is a SQLite pragma'), async (t) => {
+  // A negative cache_size is KiB.
   const db = openSqlite(':memory:', { cacheMb: 8 });
   t.equal(db.$client.pragma('cache_size', { simple: true }), -8192);
   db.$client.close();

@@ -1,19 +1,17 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { buildApp } from '../src/app.js';
-import { testConfig, testDatabase, type Config } from '../src/config.js';
+import type { Config } from '../src/config.js';
 import type { TitleInput } from '../src/schemas/titles.js';
 import { openStore, type Store } from '../src/store/index.js';
 import { issueToken } from '../src/services/households.js';
 import { TABLES } from '../src/store/types.js';
+import { testConfig, testDatabase } from './backend.js';
 
 interface Teardown {
   teardown(fn: () => unknown): void;
 }
 
-/** A fresh app on a fresh in-memory database, closed when the test ends. */
+/** A fresh app on a fresh database (in memory, or a schema of its own under `npm run test:pg`), closed when the test ends. */
 export async function build(t: Teardown, overrides: Partial<Config> = {}): Promise<FastifyInstance> {
   const app = await buildApp(testConfig(overrides));
   t.teardown(() => app.close());
@@ -92,12 +90,6 @@ export function birthForAge(age: number, now = new Date()): string {
 export async function testStore(): Promise<Store> {
   const { DATABASE_URL, DATABASE_SCHEMA } = testDatabase();
   return openStore(DATABASE_URL, { schema: DATABASE_SCHEMA });
-}
-
-/** A fresh database several stores or apps can open at once: a new SQLite file, or a new PostgreSQL schema under `npm run test:pg`. */
-export function sharedDatabase(): Pick<Config, 'DATABASE_URL' | 'DATABASE_SCHEMA'> {
-  const fresh = testDatabase();
-  return fresh.DATABASE_URL === ':memory:' ? { ...fresh, DATABASE_URL: join(mkdtempSync(join(tmpdir(), 'gp-shared-')), 'guidepost.db') } : fresh;
 }
 
 /**

@@ -1,9 +1,8 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
+import { freshDatabase } from './backend.js';
 
 const SERVER = ['--import', 'tsx', join(import.meta.dirname, '../src/server.ts')];
 
@@ -24,10 +23,11 @@ t.test('a bad variable stops start-up with a message that names it', async (t) =
 });
 
 t.test('serves, then closes gracefully on SIGTERM', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'guidepost-server-'));
+  const database = freshDatabase(t);
   // Not a test of shedding: a start-up that blocked the loop past a second on a busy machine would
   // have the first request shed while under-pressure's first sample still shows it.
-  const server = start({ PORT: '0', DATABASE_URL: join(dir, 'g.db'), GUIDEPOST_DEMO: '1', MAX_EVENT_LOOP_DELAY_MS: '0' });
+  const server = start({ PORT: '0', ...database, GUIDEPOST_DEMO: '1', MAX_EVENT_LOOP_DELAY_MS: '0' });
+  t.teardown(() => server.child.exitCode === null && server.child.kill('SIGKILL'));
   const address = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`no listen line: ${server.out()} ${server.err()}`)), 30_000);
     server.child.stdout.on('data', () => {

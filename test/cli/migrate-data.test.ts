@@ -4,23 +4,22 @@
  * and both hold the same: the same export, the same rows, and the same answers to the same tokens.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import t from 'tap';
 import { buildApp } from '../../src/app.js';
-import { testConfig } from '../../src/config.js';
+import { freshDatabase, openStoreOn, tempDir, testConfig } from '../backend.js';
 import { openStore } from '../../src/store/index.js';
-import { bearer, call, contents, populate, reviewRequest, sharedDatabase } from '../helper.js';
+import { bearer, call, contents, populate, reviewRequest } from '../helper.js';
 
 const run = promisify(execFile);
 const CLI = ['--import', 'tsx', join(import.meta.dirname, '../../src/cli/main.ts')];
 
 t.test('migrate-data moves everything, and the copy answers as the original did', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'gp-migrate-'));
+  // The source is a SQLite file, as migrate-data's always is; the target is this run's backend.
+  const dir = tempDir(t, 'migrate');
   const source = join(dir, 'source.db');
-  const target = sharedDatabase();
+  const target = freshDatabase(t);
 
   // The original: the demo catalogue and rows in every other table.
   const before = await buildApp(testConfig({ DATABASE_URL: source, GUIDEPOST_DEMO: true }));
@@ -44,7 +43,7 @@ t.test('migrate-data moves everything, and the copy answers as the original did'
   const exportOf = (url: string, schema: string) => run(process.execPath, [...CLI, 'export'], { env: { ...env, DATABASE_URL: url, DATABASE_SCHEMA: schema }, maxBuffer: 64 * 1024 * 1024 });
   t.equal((await exportOf(target.DATABASE_URL, target.DATABASE_SCHEMA)).stdout, (await exportOf(source, 'public')).stdout, 'the same export');
 
-  const [from, to] = [await openStore(source), await openStore(target.DATABASE_URL, { schema: target.DATABASE_SCHEMA })];
+  const [from, to] = [await openStore(source), await openStoreOn(target)];
   t.same(await contents(to), await contents(from), 'the same rows in every table');
   await from.close();
   await to.close();

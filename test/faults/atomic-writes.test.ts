@@ -3,12 +3,8 @@
  * interleaved requests cannot both pass a check that only one of them may pass, and a write that
  * fails half-way leaves nothing behind.
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import t from 'tap';
-import { openStore } from '../../src/store/index.js';
+import { freshDatabase, openStoreOn, queryOnAnotherConnection } from '../backend.js';
 import { bearer, build, call, signUp } from '../helper.js';
 
 t.test('two revocations at once never revoke a household’s last live token', async (t) => {
@@ -46,16 +42,18 @@ t.test('revoking an unknown or already revoked token is a 404', async (t) => {
 });
 
 t.test('a sign-up stores the household and its first token together, or neither', async (t) => {
-  const path = join(mkdtempSync(join(tmpdir(), 'guidepost-atomic-')), 'g.db');
-  const store = await openStore(path);
+  const database = freshDatabase(t);
+  const store = await openStoreOn(database);
   t.teardown(() => store.close());
   const first = await store.households.createWithToken('One', { id: 'tk_same', name: null, hash: 'hash-1', hint: 'x' });
   t.equal(first.token.householdId, first.household.id);
   t.equal((await store.tokens.get('tk_same'))?.householdId, first.household.id);
 
   // The token cannot be stored (its id is taken): the household must not be left without one.
-  await t.rejects(store.households.createWithToken('Two', { id: 'tk_same', name: null, hash: 'hash-2', hint: 'x' }), { code: 'SQLITE_CONSTRAINT_PRIMARYKEY' });
-  const db = new Database(path, { readonly: true });
-  t.teardown(() => db.close());
-  t.same(db.prepare('select name from households').pluck().all(), ['One'], 'the half-made household was rolled back');
+  const refused = (await store.households.createWithToken('Two', { id: 'tk_same', name: null, hash: 'hash-2', hint: 'x' }).catch((err: unknown) => err)) as Error & { code?: string };
+  // The database's own refusal, on PostgreSQL the cause of the query builder's error.
+  const code = refused.code ?? (refused.cause as { code?: string } | undefined)?.code;
+  t.equal(code, store.dialect === 'postgres' ? '23505' : 'SQLITE_CONSTRAINT_PRIMARYKEY', 'the taken id is refused by the database');
+  const households = await queryOnAnotherConnection<{ name: string }>(database, 'select name from households');
+  t.same(households.map((h) => h.name), ['One'], 'the half-made household was rolled back');
 });

@@ -1,15 +1,15 @@
+// SQLite only: `guidepost backup` copies the SQLite file (on PostgreSQL it refuses, see test/cli/import-export.test.ts).
 /**
  * `guidepost backup PATH` while the real server takes a concurrent write load: each copy passes
  * SQLite's integrity check, holds every write acknowledged before the backup began, and restores
  * (copied into place and opened as the store) to a server that serves those writes.
  */
 import { execFile } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
 import { buildApp } from '../../src/app.js';
-import { testConfig } from '../../src/config.js';
+import { sqliteOnly, tempDir, testConfig } from '../backend.js';
 import { bearer, call } from '../helper.js';
 import { checkSqliteFile, CLI, kill, startServer, until, WriteLoad } from './support.js';
 
@@ -21,8 +21,8 @@ function cli(args: string[], env: Record<string, string>): Promise<{ code: numbe
   });
 }
 
-t.test('backups taken during a write load are whole, restorable, and hold every earlier acknowledged write', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'guidepost-backup-'));
+t.test('backups taken during a write load are whole, restorable, and hold every earlier acknowledged write', sqliteOnly('backup copies the SQLite file'), async (t) => {
+  const dir = tempDir(t, 'backup');
   const env = { DATABASE_URL: join(dir, 'g.db'), GUIDEPOST_DEMO: '1', MAX_EVENT_LOOP_DELAY_MS: '0', MAX_HEAP_USED_MB: '0' };
   const server = await startServer(env);
   t.teardown(() => kill(server));

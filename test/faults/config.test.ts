@@ -1,7 +1,8 @@
 /** The variables of durability, load shedding and timeouts: defaults, parsing, and refusals that name them. */
 import { getHeapStatistics } from 'node:v8';
 import t from 'tap';
-import { loadConfig, testConfig, timeoutCheckInterval } from '../../src/config.js';
+import { loadConfig, timeoutCheckInterval } from '../../src/config.js';
+import { testConfig } from '../backend.js';
 
 t.test('defaults', async (t) => {
   const c = loadConfig({});

@@ -7,12 +7,9 @@
  * test:pg`) the server works in a schema of this test's own, read back through a connection of
  * the test's.
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import t, { type Test } from 'tap';
-import { testDatabase } from '../../src/config.js';
+import { freshDatabase, POSTGRES_URL, sqliteOnly, tempDir } from '../backend.js';
 import { checkPostgresSchema, checkSqliteFile, compiledServer, kill, sleep, until, WriteLoad, type Acknowledged, type Server } from './support.js';
 
 const CYCLES = 20;
@@ -109,13 +106,11 @@ async function killAgainAndAgain(t: Test, backend: Backend): Promise<void> {
   }
 }
 
-const postgres = process.env.GUIDEPOST_TEST_DATABASE_URL;
-
 t.test(
   'SQLite: SIGKILL during a write load loses no acknowledged write and leaves the file whole',
-  { skip: postgres ? 'npm test runs it on SQLite; here it would only cost CI its time again' : false },
+  sqliteOnly('the file\'s integrity and foreign-key checks and SQLITE_SYNCHRONOUS; the next test is the same kills on PostgreSQL'),
   async (t) => {
-    const database = join(mkdtempSync(join(tmpdir(), 'guidepost-crash-')), 'g.db');
+    const database = join(tempDir(t, 'crash'), 'g.db');
     await killAgainAndAgain(t, {
       env: (run) => ({ DATABASE_URL: database, SQLITE_SYNCHRONOUS: run % 2 ? 'normal' : 'full' }),
       async check(t, run, acked) {
@@ -130,15 +125,9 @@ t.test(
 
 t.test(
   'PostgreSQL: SIGKILL of the server during a write load loses no acknowledged write',
-  { skip: postgres ? false : 'needs PostgreSQL: npm run test:pg runs it' },
+  { skip: POSTGRES_URL ? false : 'needs PostgreSQL: npm run test:pg runs it' },
   async (t) => {
-    const { DATABASE_URL, DATABASE_SCHEMA } = testDatabase();
-    t.teardown(async () => {
-      const client = new pg.Client({ connectionString: DATABASE_URL });
-      await client.connect();
-      await client.query(`drop schema if exists ${DATABASE_SCHEMA} cascade`);
-      await client.end();
-    });
+    const { DATABASE_URL, DATABASE_SCHEMA } = freshDatabase(t);
     await killAgainAndAgain(t, {
       env: () => ({ DATABASE_URL, DATABASE_SCHEMA }),
       async check(t, run, acked) {

@@ -8,12 +8,12 @@ import Database from 'better-sqlite3';
 import pg from 'pg';
 import t from 'tap';
 import { buildApp } from '../../src/app.js';
-import { testConfig } from '../../src/config.js';
+import { freshDatabase, testConfig, type DatabaseRef } from '../backend.js';
 import { isPostgresUrl } from '../../src/store/index.js';
-import { bearer, call, sharedDatabase, titleInput, tokenFor } from '../helper.js';
+import { bearer, call, titleInput, tokenFor } from '../helper.js';
 
 /** Another connection holding the lock a title insert needs, until release(). */
-async function holdWriteLock(database: ReturnType<typeof sharedDatabase>): Promise<() => Promise<void>> {
+async function holdWriteLock(database: DatabaseRef): Promise<() => Promise<void>> {
   if (isPostgresUrl(database.DATABASE_URL)) {
     const client = new pg.Client({ connectionString: database.DATABASE_URL });
     await client.connect();
@@ -33,7 +33,7 @@ async function holdWriteLock(database: ReturnType<typeof sharedDatabase>): Promi
 }
 
 t.test('a lock held past the wait answers 503 database-busy, writes nothing, and the retry succeeds', async (t) => {
-  const database = sharedDatabase();
+  const database = freshDatabase(t);
   const app = await buildApp(testConfig({ ...database, DATABASE_STATEMENT_TIMEOUT_MS: 300 }));
   t.teardown(() => app.close());
   const editor = await tokenFor(app, 'editor');

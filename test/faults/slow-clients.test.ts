@@ -6,7 +6,8 @@
 import { Writable } from 'node:stream';
 import t, { type Test } from 'tap';
 import { buildApp } from '../../src/app.js';
-import { testConfig, timeoutCheckInterval } from '../../src/config.js';
+import { timeoutCheckInterval } from '../../src/config.js';
+import { testConfig } from '../backend.js';
 import { rawConnection, sleep, type RawResponse } from './support.js';
 
 const REQUEST_TIMEOUT_MS = 1_000;

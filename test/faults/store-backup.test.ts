@@ -1,17 +1,18 @@
+// SQLite only: store.backup copies the SQLite file (the PostgreSQL store refuses, pointing at pg_dump).
 /**
  * store.backup in-process (backup.test.ts drives the command against a server under load): the
  * copy is whole and standalone, an existing file or a missing directory is refused by name, and
  * no partial copy is left behind.
  */
-import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import t from 'tap';
 import { openStore } from '../../src/store/index.js';
+import { sqliteOnly, tempDir } from '../backend.js';
 
-t.test('a backup is a whole, standalone copy; existing files and missing directories are refused', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'guidepost-store-backup-'));
+t.test('a backup is a whole, standalone copy; existing files and missing directories are refused', sqliteOnly('backup copies the SQLite file'), async (t) => {
+  const dir = tempDir(t, 'store-backup');
   const store = await openStore(join(dir, 'g.db'));
   t.teardown(() => store.close());
   const { household } = await store.households.createWithToken('Copied', { id: 'tk_copied', name: null, hash: 'h', hint: 'x' });

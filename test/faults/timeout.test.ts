@@ -5,7 +5,7 @@
  */
 import t from 'tap';
 import { buildApp } from '../../src/app.js';
-import { testConfig } from '../../src/config.js';
+import { testConfig } from '../backend.js';
 import type { Store } from '../../src/store/index.js';
 import { testStore, call, createTitle, titleInput, tokenFor } from '../helper.js';
 

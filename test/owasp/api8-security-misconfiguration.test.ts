@@ -6,10 +6,11 @@
  */
 import t from 'tap';
 import { buildApp } from '../../src/app.js';
-import { loadConfig, testConfig } from '../../src/config.js';
+import { loadConfig } from '../../src/config.js';
+import { onAnotherConnection, testConfig } from '../backend.js';
 import { bearer, call } from '../helper.js';
 import { headerFaults } from '../security/http.js';
-import { buildWorld, onAnotherConnection } from '../security/world.js';
+import { buildWorld } from '../security/world.js';
 import { doc, keyOf, operations, requestFor, rolesOf, urlFor } from './operations.js';
 
 const isProblem = /^application\/problem\+json/;

@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import t from 'tap';
 import { buildApp } from '../../src/app.js';
-import { testConfig } from '../../src/config.js';
+import { testConfig } from '../backend.js';
 import { advisory, bearer, birthForAge, build, call, createChild, createTitle, signUp, sixRatings, titleInput, tokenFor } from '../helper.js';
 
 t.test('create, read, list, update with If-Match, delete', async (t) => {

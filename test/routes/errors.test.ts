@@ -1,6 +1,6 @@
 import t from 'tap';
 import { buildApp } from '../../src/app.js';
-import { testConfig } from '../../src/config.js';
+import { testConfig } from '../backend.js';
 import { bearer, build, call, titleInput, tokenFor } from '../helper.js';
 
 const isProblem = /^application\/problem\+json/;

@@ -1,8 +1,8 @@
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import t from 'tap';
-import { bearer, build, call, createChild, createTitle, signUp, titleInput, tokenFor } from '../helper.js';
+import { BACKEND, freshDatabase } from '../backend.js';
+import { bearer, build, call, contents, createChild, createTitle, signUp, titleInput, tokenFor } from '../helper.js';
 
 t.test('sign up, read, export, rotate tokens', async (t) => {
   const app = await build(t);
@@ -49,19 +49,24 @@ t.test('sign up, read, export, rotate tokens', async (t) => {
   t.equal(foreign.statusCode, 404, 'another household cannot revoke our token');
 });
 
-t.test('erasure leaves no trace of the child in the database files', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'guidepost-erase-'));
-  const path = join(dir, 'g.db');
-  const app = await build(t, { DATABASE_URL: path });
+t.test('erasure leaves no trace of the child in the database (on SQLite, in its files)', async (t) => {
+  const database = freshDatabase(t);
+  const app = await build(t, database);
   const editor = await tokenFor(app, 'editor');
   const title = await createTitle(app, editor, titleInput());
   const { token } = await signUp(app);
   const child = await createChild(app, token, { nickname: 'Zebulonia' });
   await call(app, { method: 'PUT', url: `/v1/children/${child.id}/overrides/${title.id}`, headers: bearer(token), payload: { decision: 'allow', note: 'Quixotic-note' } });
+  const rows = async () => JSON.stringify(await contents(app.store));
+  // SQLite's secure_delete overwrites what is deleted: no byte is left in the file or its log. PostgreSQL
+  // keeps dead rows until VACUUM, which no test can see through the API: there, no row may hold it.
+  const dir = dirname(database.DATABASE_URL);
   const files = () => readdirSync(dir).map((f) => readFileSync(join(dir, f)).toString('latin1')).join('');
-  t.match(files(), /Zebulonia/, 'the nickname was written');
+  t.match(await rows(), /Zebulonia/, 'the nickname was written');
+  if (BACKEND === 'sqlite') t.match(files(), /Zebulonia/, '…into the file');
   t.equal((await call(app, { method: 'DELETE', url: '/v1/households/me', headers: bearer(token) })).statusCode, 204);
-  t.notMatch(files(), /Zebulonia|Quixotic-note/, 'no byte of it is left in the database or its log');
+  t.notMatch(await rows(), /Zebulonia|Quixotic-note/, 'no row holds any of it');
+  if (BACKEND === 'sqlite') t.notMatch(files(), /Zebulonia|Quixotic-note/, 'no byte of it is left in the database or its log');
 });
 
 t.test('closed sign-up: only admins create households', async (t) => {

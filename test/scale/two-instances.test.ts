@@ -8,12 +8,13 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import t, { type Test } from 'tap';
 import { buildApp } from '../../src/app.js';
-import { testConfig, type Config } from '../../src/config.js';
-import { advisory, bearer, birthForAge, call, createChild, createTitle, sharedDatabase, signUp, sixRatings, titleInput, tokenFor } from '../helper.js';
+import type { Config } from '../../src/config.js';
+import { freshDatabase, testConfig } from '../backend.js';
+import { advisory, bearer, birthForAge, call, createChild, createTitle, signUp, sixRatings, titleInput, tokenFor } from '../helper.js';
 import { redisUrl } from '../services.js';
 
 async function twoInstances(t: Test, overrides: Partial<Config> = {}): Promise<[FastifyInstance, FastifyInstance]> {
-  const config = testConfig({ ...sharedDatabase(), ...overrides });
+  const config = testConfig({ ...freshDatabase(t), ...overrides });
   const one = await buildApp(config);
   const two = await buildApp(config);
   t.teardown(async () => {

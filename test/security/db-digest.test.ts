@@ -5,8 +5,9 @@
  */
 import t from 'tap';
 import { TABLES } from '../../src/store/types.js';
+import { onAnotherConnection } from '../backend.js';
 import { changedTables } from './db-digest.js';
-import { buildWorld, onAnotherConnection } from './world.js';
+import { buildWorld } from './world.js';
 
 t.test('a commit to any table changes the digest; while nothing is committed nothing is read', async (t) => {
   const w = await buildWorld(t);

@@ -23,6 +23,7 @@ import formats from 'ajv-formats';
 import fc from 'fast-check';
 import t from 'tap';
 import { OPENAPI_FILE } from '../../scripts/openapi.js';
+import { POSTGRES_URL } from '../backend.js';
 import { changedTables } from './db-digest.js';
 import {
   encode,
@@ -43,7 +44,7 @@ import { buildWorld, type World } from './world.js';
 const SEED = Number(process.env.FUZZ_SEED ?? 20_261_124);
 const ONLY = process.env.FUZZ_OP;
 const REPLAY = process.env.FUZZ_PATH;
-const POSTGRES = Boolean(process.env.GUIDEPOST_TEST_DATABASE_URL);
+const POSTGRES = Boolean(POSTGRES_URL);
 
 const doc = JSON.parse(readFileSync(OPENAPI_FILE, 'utf8')) as OpenApiDocument;
 const ajv = new Ajv2020({ strict: false, allErrors: true });

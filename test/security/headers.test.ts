@@ -6,7 +6,8 @@
  */
 import t from 'tap';
 import { buildApp } from '../../src/app.js';
-import { loadConfig, testConfig } from '../../src/config.js';
+import { loadConfig } from '../../src/config.js';
+import { testConfig } from '../backend.js';
 import { bearer, build, call, signUp, tokenFor } from '../helper.js';
 import { headerFaults, listen, rawRequest } from './http.js';
 

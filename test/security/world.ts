@@ -1,20 +1,16 @@
 /**
  * A small populated world for the security tests: an app on a database that a second connection
- * can read (a SQLite file, or under `npm run test:pg` a schema of its own in the PostgreSQL test
- * database; either is dropped when the test ends), an editor, an admin, two households with
+ * can read (freshDatabase: a SQLite file, or under `npm run test:pg` a schema of its own in the
+ * PostgreSQL test database; either is removed when the test ends), an editor, an admin, two households with
  * children, titles named every way, reviews (one hidden), flags, an override, page cursors and a
  * revoked token — each with an id or reference a test can aim at.
  */
-import { rmSync } from 'node:fs';
-import { dirname } from 'node:path';
-import Database from 'better-sqlite3';
 import type { FastifyInstance } from 'fastify';
-import pg from 'pg';
 import { buildApp, type BuildOptions } from '../../src/app.js';
-import { testConfig, type Config } from '../../src/config.js';
+import type { Config } from '../../src/config.js';
+import { freshDatabase, testConfig } from '../backend.js';
 import { generateToken } from '../../src/domain/tokens.js';
-import { isPostgresUrl } from '../../src/store/index.js';
-import { advisory, bearer, call, createChild, createTitle, sharedDatabase, signUp, titleInput, tokenFor } from '../helper.js';
+import { advisory, bearer, call, createChild, createTitle, signUp, titleInput, tokenFor } from '../helper.js';
 import { openDigest, type DatabaseDigest, type DatabaseRef } from './db-digest.js';
 
 interface Teardown {
@@ -39,13 +35,13 @@ export interface World {
 }
 
 export async function buildWorld(t: Teardown, overrides: Partial<Config> = {}, options: BuildOptions = {}): Promise<World> {
-  const database = sharedDatabase();
+  // A fuzz run makes a world for every operation: each is removed as its test ends.
+  const database = freshDatabase(t);
   const app = await buildApp(testConfig({ ...database, ...overrides }), options);
   const digest = await openDigest(database);
   t.teardown(async () => {
     await digest.close();
     await app.close();
-    await drop(database);
   });
 
   const editor = await tokenFor(app, 'editor');
@@ -106,30 +102,4 @@ export async function buildWorld(t: Teardown, overrides: Partial<Config> = {}, o
     flags: { titleFlagA: titleFlagA.id, reviewFlagB: reviewFlagB.id },
     cursors,
   };
-}
-
-/** test:pg drops its database at the end, but a fuzz run makes a world for every operation. */
-async function drop(database: DatabaseRef): Promise<void> {
-  if (isPostgresUrl(database.DATABASE_URL)) await onAnotherConnection(database, `drop schema if exists "${database.DATABASE_SCHEMA}" cascade`);
-  else rmSync(dirname(database.DATABASE_URL), { recursive: true, force: true });
-}
-
-/** Runs SQL on a connection of its own, as another process would; table names unqualified. */
-export async function onAnotherConnection({ DATABASE_URL, DATABASE_SCHEMA }: DatabaseRef, sql: string): Promise<void> {
-  if (!isPostgresUrl(DATABASE_URL)) {
-    const db = new Database(DATABASE_URL);
-    try {
-      db.exec(sql);
-    } finally {
-      db.close();
-    }
-    return;
-  }
-  const client = new pg.Client({ connectionString: DATABASE_URL, options: `-c search_path="${DATABASE_SCHEMA}"` });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
 }

@@ -10,7 +10,7 @@ import { TitleInput } from '../../src/schemas/titles.js';
 import { createServices } from '../../src/services/index.js';
 import { signUp } from '../../src/services/households.js';
 import type { ChildFields } from '../../src/store/types.js';
-import { testConfig } from '../../src/config.js';
+import { testConfig } from '../backend.js';
 import { advisory, testStore } from '../helper.js';
 
 const NOW = new Date('2030-06-15T12:00:00Z');

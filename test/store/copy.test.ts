@@ -6,19 +6,19 @@
  */
 import t from 'tap';
 import { buildApp } from '../../src/app.js';
-import { testConfig } from '../../src/config.js';
+import { freshDatabase, openStoreOn, testConfig } from '../backend.js';
 import { copyData, TargetNotEmptyError } from '../../src/store/copy.js';
 import { openStore } from '../../src/store/index.js';
 import { TABLES } from '../../src/store/types.js';
-import { contents, populate, sharedDatabase, testStore } from '../helper.js';
+import { contents, populate, testStore } from '../helper.js';
 
 t.test('rows in every table copy across backends, each table counted', async (t) => {
-  const database = sharedDatabase();
+  const database = freshDatabase(t);
   const app = await buildApp(testConfig({ ...database, GUIDEPOST_DEMO: true }));
   await populate(app);
   await app.close();
 
-  const source = await openStore(database.DATABASE_URL, { schema: database.DATABASE_SCHEMA });
+  const source = await openStoreOn(database);
   const sqlite = await openStore(':memory:');
   const target = await testStore();
   t.teardown(() => Promise.all([source.close(), sqlite.close(), target.close()]));

@@ -5,29 +5,12 @@
  * means must move the `forAge` filter, the age sort and the summary at once. A stored age left
  * behind by an older table stands in for that release here. Runs on the backend under test.
  */
-import Database from 'better-sqlite3';
-import pg from 'pg';
 import t from 'tap';
-import { isPostgresUrl, openStore } from '../../src/store/index.js';
-import { sharedDatabase } from '../helper.js';
-
-/** Writes the stored ages an older rating-system table would have left, behind the store's back. */
-async function staleAges(database: { DATABASE_URL: string; DATABASE_SCHEMA: string }, id: string): Promise<void> {
-  const statement = 'update titles set age = 3, sort_age = 3 where id = $1';
-  if (isPostgresUrl(database.DATABASE_URL)) {
-    const client = new pg.Client({ connectionString: database.DATABASE_URL, options: `-c search_path=${database.DATABASE_SCHEMA}` });
-    await client.connect();
-    await client.query(statement, [id]);
-    await client.end();
-  } else {
-    const db = new Database(database.DATABASE_URL);
-    db.prepare(statement.replace('$1', '?')).run(id);
-    db.close();
-  }
-}
+import { openStore } from '../../src/store/index.js';
+import { freshDatabase, onAnotherConnection } from '../backend.js';
 
 t.test('a stale stored age moves neither the age filter, the age sort nor the summary', async (t) => {
-  const database = sharedDatabase();
+  const database = freshDatabase(t);
   const writer = await openStore(database.DATABASE_URL, { schema: database.DATABASE_SCHEMA });
   const teen = await writer.titles.create({
     name: 'Certified Only',
@@ -41,7 +24,8 @@ t.test('a stale stored age moves neither the age filter, the age sort nor the su
     externalIds: {},
   });
   await writer.close();
-  await staleAges(database, teen.title.id);
+  // What an older rating-system table would have left stored, written behind the store's back.
+  await onAnotherConnection(database, `update titles set age = 3, sort_age = 3 where id = '${teen.title.id}'`);
 
   const store = await openStore(database.DATABASE_URL, { schema: database.DATABASE_SCHEMA, migrate: false });
   t.teardown(() => store.close());

@@ -1,21 +1,20 @@
 /**
  * The in-memory title index behind the child's catalogue stays in step with the database:
  * writes by another process (an import), review changes, removed cursor titles; and its
- * string order is SQLite's.
+ * string order is the database's (SQLite's, or PostgreSQL's `collate "C"` under `npm run test:pg`).
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import fc from 'fast-check';
-import t from 'tap';
+import pg from 'pg';
+import t, { type Test } from 'tap';
 import { allowedTest, anonymousPolicy, type Policy } from '../../src/domain/verdict.js';
 import { TitleInput } from '../../src/schemas/titles.js';
-import { openStore, type Store } from '../../src/store/index.js';
+import type { Store } from '../../src/store/index.js';
 import { signUp } from '../../src/services/households.js';
 import { compareCodePoints, TitleIndex, type IndexEntry } from '../../src/store/title-index.js';
 import type { TitleSort } from '../../src/store/types.js';
 import { importItem } from '../../src/store/title-mapping.js';
+import { freshDatabase, openStoreOn, POSTGRES_URL } from '../backend.js';
 import { testStore, advisory } from '../helper.js';
 
 const everything: Policy = { ...anonymousPolicy(18), unrated: 'allow' };
@@ -26,23 +25,38 @@ function catalogue(store: Store, { policy = everything, sort = 'name' as TitleSo
 
 const line = (name: string, age = 8) => TitleInput.parse({ name, kind: 'movie', year: 2020, advisory: advisory({ ageRecommendation: age }) });
 
-t.test('compareCodePoints orders strings as SQLite does', async (t) => {
+/** The database's order of a list of strings, and the strings it can hold. */
+async function databaseOrder(t: Test): Promise<{ text: fc.Arbitrary<string>; order(strings: string[]): Promise<string[]> }> {
+  if (POSTGRES_URL) {
+    const client = new pg.Client({ connectionString: POSTGRES_URL });
+    await client.connect();
+    t.teardown(() => client.end());
+    return {
+      // PostgreSQL text holds neither NUL nor a lone surrogate (not UTF-8).
+      text: fc.string({ unit: 'binary' }).filter((s) => s.isWellFormed() && !s.includes('\0')),
+      order: async (strings) => (await client.query<{ v: string }>('select v from unnest($1::text[]) v order by v collate "C"', [strings])).rows.map((r) => r.v),
+    };
+  }
   const db = new Database(':memory:');
-  fc.assert(
-    fc.property(fc.array(fc.string({ unit: 'binary' }), { minLength: 2, maxLength: 12 }), (strings) => {
-      const sqlite = db.prepare(`select value from json_each(?) order by value`).pluck().all(JSON.stringify(strings)) as string[];
-      const ours = [...strings].sort(compareCodePoints);
-      t.same(ours, sqlite);
+  t.teardown(() => db.close());
+  const select = db.prepare<[string], string>('select value from json_each(?) order by value').pluck();
+  return { text: fc.string({ unit: 'binary' }), order: async (strings) => select.all(JSON.stringify(strings)) };
+}
+
+t.test('compareCodePoints orders strings as the database does', async (t) => {
+  const { text, order } = await databaseOrder(t);
+  await fc.assert(
+    fc.asyncProperty(fc.array(text, { minLength: 2, maxLength: 12 }), async (strings) => {
+      t.same([...strings].sort(compareCodePoints), await order(strings));
     }),
     { numRuns: 200 },
   );
-  db.close();
 });
 
 t.test('titles another process imports show up in the catalogue', async (t) => {
-  const file = join(mkdtempSync(join(tmpdir(), 'gp-index-')), 'guidepost.db');
-  const server = await openStore(file);
-  const cli = await openStore(file);
+  const database = freshDatabase(t);
+  const server = await openStoreOn(database);
+  const cli = await openStoreOn(database);
   t.teardown(async () => {
     await server.close();
     await cli.close();

@@ -7,11 +7,11 @@
  */
 import t from 'tap';
 import { buildApp } from '../../src/app.js';
-import { testConfig } from '../../src/config.js';
-import { advisory, bearer, birthForAge, call, createChild, createTitle, sharedDatabase, signUp, titleInput, tokenFor } from '../helper.js';
+import { freshDatabase, testConfig } from '../backend.js';
+import { advisory, bearer, birthForAge, call, createChild, createTitle, signUp, titleInput, tokenFor } from '../helper.js';
 
 t.test('each kind of write through one app moves the other app’s verdicts and catalogue', async (t) => {
-  const database = sharedDatabase();
+  const database = freshDatabase(t);
   // One parent's review is enough to move a strict child's verdict.
   const config = testConfig({ ...database, COMMUNITY_MIN_REVIEWS: 1 });
   const a = await buildApp(config);
