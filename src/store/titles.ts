@@ -1,149 +1,31 @@
+/**
+ * The title store: the catalogue's reads and writes over the dialect, and the in-memory index
+ * lists and the child's catalogue page through, kept up to date from the title_changes log.
+ */
 import { CATEGORIES } from '../domain/categories.js';
-import { Conflict, NotFound } from '../domain/errors.js';
+import { NotFound } from '../domain/errors.js';
 import type { TitleRef } from '../domain/references.js';
 import type { Title, TitlePatch } from '../domain/titles.js';
-import { column, insertInto, selectList, snake } from './columns.js';
-import { fromJson, type Dialect, type Executor } from './dialect.js';
+import { snake } from './columns.js';
+import type { Dialect, Executor } from './dialect.js';
 import { newId } from './ids.js';
 import { followTitleChanges, noteTitleChanges } from './title-changes.js';
+import { titleImport } from './title-import.js';
 import { TitleIndex } from './title-index.js';
-import { canonical, titleRows, type ImportItem, type TitleRow, type TitleRows } from './title-mapping.js';
-import {
-  byReference,
-  importChange,
-  mergeIndexEntries,
-  mergePatch,
-  noTitle,
-  toListRecord,
-  toRecord,
-  valueOf,
-  wantedValues,
-  type IndexTitleRow,
-  type RecordRow,
-} from './title-records.js';
-import type { Accept, ExpectedVersions, ImportOutcome, TitleListQuery, TitleRecord, TitleStore } from './types.js';
+import { canonical, titleRows } from './title-mapping.js';
+import { byReference, mergeIndexEntries, mergePatch, noTitle, toListRecord, toRecord, wantedValues, type IndexTitleRow } from './title-records.js';
+import { titleStatements } from './title-statements.js';
+import type { Accept, ExpectedVersions, TitleListQuery, TitleRecord, TitleStore } from './types.js';
 import { checkVersion } from './versions.js';
-
-const TITLE_KEYS = [
-  'id', 'name', 'kind', 'year', 'releaseTheaters', 'releaseStreaming', 'runtimeMinutes', 'genres', 'topics', 'cast', 'directors', 'studio', 'synopsis',
-  'imdb', 'tmdb', 'isbn', 'age', 'ageSource', 'nameKey', 'genreKeys', 'searchText', 'sortAge', 'sortReleased', 'sortStars', 'version', 'createdAt', 'updatedAt',
-] as const;
-const ADVISORY_KEYS = [
-  'titleId', 'ageRecommendation', 'stars', 'oneLiner', 'parentsNeedToKnow', 'story', 'isItAnyGood', 'talkAbout',
-  ...CATEGORIES.flatMap((c) => [`${c.key}Level`, `${c.key}Note`] as const),
-  'updatedAt',
-] as const;
-const TITLE_JSON = new Set(['genres', 'topics', 'cast', 'directors']);
-const ADVISORY_JSON = new Set(['talkAbout']);
-const EXTERNAL_IDS = ['imdb', 'tmdb', 'isbn'] as const;
-
-const TITLE_INSERT = insertInto('titles', TITLE_KEYS);
-const TITLE_UPDATE = `update titles set ${TITLE_KEYS.slice(1).map((key, i) => `${column(key)} = $${i + 2}`).join(', ')} where id = $1`;
-const ADVISORY_UPSERT = `${insertInto('advisories', ADVISORY_KEYS).text}
-  on conflict (title_id) do update set ${ADVISORY_KEYS.slice(1).map((key) => `${column(key)} = excluded.${column(key)}`).join(', ')}`;
-const CERTIFICATION_COLUMNS = ['titleId', 'system', 'rating', 'reason', 'position'] as const;
-
-/** JSON columns as text, the form both databases take them in. */
-const jsonValues = (row: Record<string, unknown>, keys: readonly string[], json: ReadonlySet<string>) => keys.map((key) => (json.has(key) ? JSON.stringify(row[key]) : row[key]));
-
-/** The row of `keys` whose first value is at `at` in a row read as an array; JSON parsed. */
-function readRow<T>(raw: unknown[], at: number, keys: readonly string[], json: ReadonlySet<string>): T {
-  const row: Record<string, unknown> = {};
-  for (let i = 0; i < keys.length; i++) {
-    const key = keys[i]!;
-    const value = raw[at + i];
-    row[key] = value !== null && json.has(key) ? fromJson(value) : value;
-  }
-  return row as T;
-}
-
-/** An import line's write failed outside a savepoint: its batch must be rolled back and run again guarded. */
-class LineFailed extends Error {
-  constructor(cause: unknown) {
-    super('an import line failed', { cause });
-  }
-}
 
 const NOTHING_DECIDED: ReadonlyMap<string, boolean> = new Map();
 /** Titles the index loads per statement: a million arrive in pages, never in one result. */
 const INDEX_PAGE = 10_000;
 
 export function createTitleStore(d: Dialect): TitleStore {
-  // ---------------------------------------------------------------- records, one statement each
-
-  /**
-   * A title with everything a record holds in one statement: its advisory joined, its
-   * certifications and its visible reviews' tally as JSON. Each statement is a B-tree walk of
-   * its own; four per title cost a verdict more than all the rest of its request.
-   */
-  const RECORDS = `select ${selectList(TITLE_KEYS, 't')}, ${selectList(ADVISORY_KEYS, 'a')},
-      (select ${d.jsonArrayAgg(d.jsonArray('c.system', 'c.rating', 'c.reason'), 'c.position')} from certifications c where c.title_id = t.id),
-      (select ${d.jsonArrayAgg(d.jsonArray('x."by"', 'x.age_rating', 'x.n', 'x.stars'))}
-         from (select r."by", r.age_rating, cast(count(*) as int) as n, cast(sum(r.stars) as int) as stars
-               from reviews r where r.title_id = t.id and not r.hidden group by r."by", r.age_rating) x)
-    from titles t left join advisories a on a.title_id = t.id`;
-  const ADVISORY_AT = TITLE_KEYS.length;
-  const JSON_AT = ADVISORY_AT + ADVISORY_KEYS.length;
-  const recordRow = (raw: unknown[]): RecordRow => ({
-    t: readRow<TitleRow>(raw, 0, TITLE_KEYS, TITLE_JSON),
-    a: raw[ADVISORY_AT] === null ? null : readRow(raw, ADVISORY_AT, ADVISORY_KEYS, ADVISORY_JSON),
-    certifications: fromJson(raw[JSON_AT]),
-    tally: fromJson(raw[JSON_AT + 1]),
-  });
-  const records = async (ex: Executor, where: string, params: readonly unknown[]) => (await ex.rows(`${RECORDS} ${where}`, params)).map(recordRow);
-
-  async function getOne(ex: Executor, ref: TitleRef): Promise<TitleRecord | null> {
-    const [row] = await records(ex, `where t.${ref.by} = $1`, [valueOf(ref)]);
-    return row ? toRecord(row) : null;
-  }
-
-  /** Inside a writing transaction: the title, its row locked until the commit, so a version checked stays checked. */
-  async function lockOne(tx: Executor, ref: TitleRef): Promise<TitleRecord | null> {
-    const locked = await tx.get<{ id: string }>(`select id from titles where ${ref.by} = $1${d.lock('update')}`, [valueOf(ref)]);
-    return locked ? getOne(tx, { by: 'id', id: locked.id }) : null;
-  }
-
-  /** The title another row already holds one of these external ids under, if any. */
-  async function externalIdClash(tx: Executor, selfId: string, ids: Pick<TitleRows['title'], 'imdb' | 'tmdb' | 'isbn'>): Promise<string | null> {
-    const keys = EXTERNAL_IDS.filter((key) => ids[key]);
-    if (keys.length === 0) return null;
-    const others = await tx.all<{ id: string; imdb: string | null; tmdb: string | null; isbn: string | null }>(
-      `select id, imdb, tmdb, isbn from titles where (${keys.map((key, i) => `${key} = $${i + 2}`).join(' or ')}) and id <> $1`,
-      [selfId, ...keys.map((key) => ids[key])],
-    );
-    for (const key of keys) {
-      const other = others.find((o) => o[key] === ids[key]);
-      if (other) return `The ${key} id ${ids[key]} already belongs to title ${other.id}.`;
-    }
-    return null;
-  }
-
-  /** Writes the whole title. `advisoryAt` is when the advisory last changed: now if this write changes it. */
-  async function write(tx: Executor, id: string, rows: TitleRows, prev: Pick<TitleRow, 'version' | 'createdAt'> | undefined, advisoryAt: string | null, now: string) {
-    // A failed statement ends a PostgreSQL transaction: whose external id it is must be asked before, not after.
-    const clash = await externalIdClash(tx, id, rows.title);
-    if (clash) throw new Conflict('duplicate', clash);
-    const values = jsonValues({ id, ...rows.title, version: (prev?.version ?? 0) + 1, createdAt: prev?.createdAt ?? now, updatedAt: now }, TITLE_KEYS, TITLE_JSON);
-    try {
-      await tx.run(prev ? TITLE_UPDATE : TITLE_INSERT.text, values);
-    } catch (err) {
-      // Another transaction took the id between the question and the write.
-      throw d.isUniqueViolation(err) ? new Conflict('duplicate', 'One of its external ids was just given to another title; read the titles again and retry.') : err;
-    }
-    if (prev) await tx.run('delete from certifications where title_id = $1', [id]);
-    if (rows.certifications.length > 0) {
-      const width = CERTIFICATION_COLUMNS.length;
-      await tx.run(
-        `insert into certifications (title_id, system, rating, reason, position) values ${rows.certifications.map((_, i) => `(${CERTIFICATION_COLUMNS.map((__, j) => `$${i * width + j + 1}`).join(', ')})`).join(', ')}`,
-        rows.certifications.flatMap((cert) => [id, cert.system, cert.rating, cert.reason, cert.position]),
-      );
-    }
-    if (!rows.advisory) {
-      if (prev) await tx.run('delete from advisories where title_id = $1', [id]);
-    } else if (advisoryAt) {
-      await tx.run(ADVISORY_UPSERT, jsonValues({ titleId: id, ...rows.advisory, updatedAt: advisoryAt }, ADVISORY_KEYS, ADVISORY_JSON));
-    }
-  }
+  const statements = titleStatements(d);
+  const { records, getOne, lockOne, write } = statements;
+  const importBatch = titleImport(d, statements);
 
   /** Applies a patch of whole top-level fields to the stored title (`found`: already read and locked). */
   async function patchTitle(tx: Executor, ref: TitleRef, patch: TitlePatch, expected: ExpectedVersions, found?: TitleRecord | null) {
@@ -157,67 +39,6 @@ export function createTitleStore(d: Dialect): TitleStore {
     await write(tx, before.id, titleRows(change.merged), { version: found.version, createdAt: before.createdAt }, change.advisoryChanged ? now : null, now);
     await noteTitleChanges(d, tx, [before.id]);
     return { before, record: (await getOne(tx, { by: 'id', id: before.id }))! };
-  }
-
-  // ---------------------------------------------------------------- import
-
-  /**
-   * The ids of the stored titles an import line is about: the one with its id; else those holding
-   * its external ids; else, for a line with no external id at all, the one of the same kind, name and year.
-   */
-  async function importMatches(tx: Executor, { id, rows: { title } }: ImportItem): Promise<Set<string>> {
-    const byId = id ? await tx.get<{ id: string }>('select id from titles where id = $1', [id]) : undefined;
-    if (byId) return new Set([byId.id]);
-    const keys = EXTERNAL_IDS.filter((key) => title[key]);
-    if (keys.length > 0) {
-      const found = await tx.all<{ id: string }>(`select id from titles where ${keys.map((key, i) => `${key} = $${i + 1}`).join(' or ')}`, keys.map((key) => title[key]));
-      return new Set(found.map((r) => r.id));
-    }
-    const match = await tx.get<{ id: string }>('select id from titles where kind = $1 and name_key = $2 and year is not distinct from $3 limit 1', [title.kind, title.nameKey, title.year]);
-    return new Set(match ? [match.id] : []);
-  }
-
-  async function importLine(tx: Executor, item: ImportItem, matched: string | undefined, now: string): Promise<ImportOutcome> {
-    const { rows } = item;
-    const prev = matched === undefined ? null : await getOne(tx, { by: 'id', id: matched });
-    if (!prev) {
-      const id = item.id ?? newId('tl');
-      await write(tx, id, rows, undefined, now, now);
-      return { ok: true, id, outcome: 'created' };
-    }
-    const { id, createdAt } = prev.title;
-    const change = importChange(prev, rows);
-    if (change === 'unchanged') return { ok: true, id, outcome: 'unchanged' };
-    await write(tx, id, rows, { version: prev.version, createdAt }, change.advisoryChanged ? now : null, now);
-    return { ok: true, id, outcome: 'updated' };
-  }
-
-  /**
-   * A batch of import lines in the caller's transaction. Unguarded, a line whose write fails
-   * throws LineFailed and the whole transaction must roll back; guarded, each line has its own
-   * savepoint. Almost every batch writes cleanly: no savepoints, which made SQLite copy every
-   * page a line touched into its statement journal and cost more than the writing itself.
-   */
-  async function importLines(tx: Executor, items: readonly ImportItem[], guarded: boolean): Promise<ImportOutcome[]> {
-    const now = new Date().toISOString();
-    const outcomes: ImportOutcome[] = [];
-    for (const item of items) {
-      if (guarded) await tx.run('savepoint import_line');
-      try {
-        const ids = await importMatches(tx, item);
-        if (ids.size > 1) outcomes.push({ ok: false, error: `its external ids belong to different titles (${[...ids].join(', ')})` });
-        else outcomes.push(await importLine(tx, item, [...ids][0], now));
-        if (guarded) await tx.run('release import_line');
-      } catch (err) {
-        if (!guarded) throw new LineFailed(err);
-        // Some failures (a full disk, say) end the whole transaction, savepoint and all: this throws then.
-        await tx.run('rollback to import_line');
-        await tx.run('release import_line');
-        outcomes.push({ ok: false, error: err instanceof Error ? err.message : String(err) });
-      }
-    }
-    await noteTitleChanges(d, tx, outcomes.flatMap((o) => (o.ok && o.outcome !== 'unchanged' ? [o.id] : [])));
-    return outcomes;
   }
 
   // ---------------------------------------------------------------- the in-memory index
@@ -343,16 +164,7 @@ export function createTitleStore(d: Dialect): TitleStore {
       });
     },
 
-    async importBatch(lines) {
-      try {
-        return await d.transaction((tx) => importLines(tx, lines, false));
-      } catch (err) {
-        if (!(err instanceof LineFailed)) throw err;
-        // A line failed and the batch rolled back whole: again, each line in a savepoint, so
-        // the failing one is reported and the rest stand.
-        return d.transaction((tx) => importLines(tx, lines, true));
-      }
-    },
+    importBatch,
 
     catalogue: (query) => page(query),
 
