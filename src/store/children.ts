@@ -15,7 +15,7 @@ const childValues = (row: ChildRecord) => ({ ...row, limits: JSON.stringify(row.
 
 export function createChildStore(d: Dialect): ChildStore {
   // Every request about a child asks this first.
-  const OWN = `select ${CHILD} from children where household_id = $1 and id = $2`;
+  const OWN = d.prepared(`select ${CHILD} from children where household_id = $1 and id = $2`);
 
   /** Inside a writing transaction: the child, its row locked until the commit, so a version checked stays checked. */
   async function findOwn(tx: Executor, householdId: string, childId: string, expected: ExpectedVersions): Promise<ChildRecord> {

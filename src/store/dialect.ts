@@ -40,6 +40,14 @@ export interface Dialect extends Executor {
    * the CLI's own store (export, dump), not one serving requests.
    */
   snapshot(): Promise<Snapshot>;
+  /**
+   * Marks a statement the request path runs all the time, and answers its text. PostgreSQL
+   * prepares it once per connection (planning the verdict path's reads cost more than running
+   * them); every other statement is planned afresh, so a plan made on a small table is never
+   * kept once it has grown (an import's lookups, kept as a generic plan over the empty table,
+   * scanned it whole for every line). SQLite compiles every text once either way.
+   */
+  prepared(text: string): string;
   /** `column` is one of the values of the list bound at `param` (see `list`). */
   inList(column: string, param: string): string;
   /** A list of strings as the value `inList` and `listRows` bind. */

@@ -77,6 +77,8 @@ export function createHouseholdStore(d: Dialect): HouseholdStore {
 
 export function createTokenStore(d: Dialect): TokenStore {
   const byId = `select ${INFO} from tokens where id = $1`;
+  // Every authenticated request asks this once.
+  const BY_HASH = d.prepared(`select ${INFO} from tokens where hash = $1 and revoked_at is null`);
   return {
     async create(token, limit) {
       const { householdId } = token;
@@ -90,7 +92,7 @@ export function createTokenStore(d: Dialect): TokenStore {
       });
     },
     async findByHash(hash) {
-      return (await d.get<TokenInfo>(`select ${INFO} from tokens where hash = $1 and revoked_at is null`, [hash])) ?? null;
+      return (await d.get<TokenInfo>(BY_HASH, [hash])) ?? null;
     },
     async get(id) {
       return (await d.get<TokenInfo>(byId, [id])) ?? null;

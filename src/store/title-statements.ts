@@ -66,9 +66,12 @@ export function titleStatements(d: Dialect) {
   });
   const records = async (ex: Executor, where: string, params: readonly unknown[]) => (await ex.rows(`${RECORDS} ${where}`, params)).map(recordRow);
 
+  // The verdict path's one read, by each kind of reference.
+  const BY_REF = Object.fromEntries((['id', 'imdb', 'tmdb', 'isbn'] as const).map((by) => [by, d.prepared(`${RECORDS} where t.${by} = $1`)])) as Record<TitleRef['by'], string>;
+
   async function getOne(ex: Executor, ref: TitleRef): Promise<TitleRecord | null> {
-    const [row] = await records(ex, `where t.${ref.by} = $1`, [valueOf(ref)]);
-    return row ? toRecord(row) : null;
+    const [raw] = await ex.rows(BY_REF[ref.by], [valueOf(ref)]);
+    return raw ? toRecord(recordRow(raw)) : null;
   }
 
   /** Inside a writing transaction: the title, its row locked until the commit, so a version checked stays checked. */

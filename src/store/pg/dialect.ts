@@ -5,18 +5,14 @@ import { executor, type Dialect, type Query } from '../dialect.js';
 /** query_canceled (the statement timeout), lock_not_available, serialization_failure, deadlock_detected. */
 const GAVE_UP = new Set(['57014', '55P03', '40001', '40P01']);
 
-/**
- * PostgreSQL through a pg pool. Every statement is a named prepared statement, so each
- * connection plans a text once (planning cost the verdict path more than running its query).
- */
+/** PostgreSQL through a pg pool; the statements marked `prepared` are named, so each connection plans them once. */
 export function pgDialect(pool: pg.Pool): Dialect {
+  /** The statements marked as prepared, by text, with their names. */
   const names = new Map<string, string>();
   const on =
     (target: pg.Pool | pg.PoolClient): Query =>
     async (text, params, shape) => {
-      let name = names.get(text);
-      if (!name) names.set(text, (name = `s${names.size}`));
-      const result = await target.query({ name, text, values: params as unknown[], ...(shape === 'arrays' && { rowMode: 'array' as const }) });
+      const result = await target.query({ name: names.get(text), text, values: params as unknown[], ...(shape === 'arrays' && { rowMode: 'array' as const }) });
       return shape === 'changes' ? (result.rowCount ?? 0) : shape === 'first' ? result.rows[0] : result.rows;
     };
 
@@ -67,6 +63,10 @@ export function pgDialect(pool: pg.Pool): Dialect {
         },
         end: () => release(client, 'commit'),
       };
+    },
+    prepared(text) {
+      if (!names.has(text)) names.set(text, `s${names.size}`);
+      return text;
     },
     inList: (column, param) => `${column} = any(${param})`,
     list: (values) => values,

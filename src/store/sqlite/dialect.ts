@@ -98,6 +98,7 @@ export function sqliteDialect(client: Database.Database): Dialect {
         end: async () => end('COMMIT'),
       };
     },
+    prepared: (text) => text,
     inList: (column, param) => `${column} in (select value from json_each(${param}))`,
     list: (values) => JSON.stringify(values),
     listRows: (param) => `json_each(${param})`,
