@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { BEARER, documentHeaders, IfMatchHeaders, problemResponses } from '../schemas/common.js';
 import { Advisory, AdvisoryInput, TitleParams } from '../schemas/titles.js';
-import { etag, expectedVersions, notModified } from './http.js';
+import { etag, expectedVersions, notModified } from './shared/http.js';
 
 /** A title's expert advisory. Its ETag is the title's: an advisory changes its title. */
 const advisoryRoutes: FastifyPluginAsyncZod = async (app) => {

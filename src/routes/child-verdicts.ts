@@ -6,8 +6,8 @@ import { TitleFilterQuery, TitleListItem } from '../schemas/titles.js';
 import { ChildVerdict, VerdictBatchInput } from '../schemas/verdicts.js';
 import type { VerdictItem } from '../services/verdicts.js';
 import type { TitleFilters } from '../store/types.js';
-import { cursorPage, householdIdOf, noStore } from './http.js';
-import { verdictResponse } from './representations.js';
+import { cursorPage, householdIdOf, noStore } from './shared/http.js';
+import { verdictResponse } from './shared/representations.js';
 
 const itemResponse = ({ ref, title, verdict }: VerdictItem) => ({ ref, ...verdictResponse(title, verdict) });
 

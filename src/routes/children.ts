@@ -7,8 +7,8 @@ import { PRESET_AGES, presetFor } from '../domain/presets.js';
 import { BEARER, documentHeaders, IfMatchHeaders, page, problemResponses } from '../schemas/common.js';
 import { Child, ChildCreate, ChildParams, ChildPatch, PageQuery, Presets } from '../schemas/children.js';
 import type { ChildFields, SortKey } from '../store/types.js';
-import { cursorPage, etag, expectedVersions, householdIdOf, noStore } from './http.js';
-import { bound, childResponse } from './representations.js';
+import { cursorPage, etag, expectedVersions, householdIdOf, noStore } from './shared/http.js';
+import { bound, childResponse } from './shared/representations.js';
 
 type LimitsInput = Partial<Record<CategoryKey, { max: number } | { min: number }>>;
 

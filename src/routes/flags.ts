@@ -4,8 +4,8 @@ import { hourlyPerHousehold } from '../plugins/rate-limit.js';
 import { BEARER, IdString, page, problemResponses } from '../schemas/common.js';
 import { Flag, FlagClose, FlagQuery, ReviewFlagCreate, ReviewParams, TitleFlagCreate } from '../schemas/community.js';
 import { TitleParams } from '../schemas/titles.js';
-import { cursorPage, householdIdOf } from './http.js';
-import { flagResponse } from './representations.js';
+import { cursorPage, householdIdOf } from './shared/http.js';
+import { flagResponse } from './shared/representations.js';
 
 /** Flags one household may raise an hour, on titles and reviews together. */
 const FLAG_LIMIT = hourlyPerHousehold('flags', 20);

@@ -6,8 +6,8 @@ import { Child, Household, HouseholdCreate, Override } from '../schemas/children
 import { Flag, Review } from '../schemas/community.js';
 import { NewToken, TokenInfo, TokenName } from '../schemas/tokens.js';
 import { hourlyPerHousehold } from '../plugins/rate-limit.js';
-import { householdIdOf, noStore } from './http.js';
-import { childResponse, flagResponse, overrideResponse, reviewResponse } from './representations.js';
+import { householdIdOf, noStore } from './shared/http.js';
+import { childResponse, flagResponse, overrideResponse, reviewResponse } from './shared/representations.js';
 
 
 const HouseholdExport = z

@@ -3,8 +3,8 @@ import { z } from 'zod';
 import { BEARER, documentHeaders, IfMatchHeaders, page, problemResponses } from '../schemas/common.js';
 import { ChildParams, ChildTitleParams, Override, OverrideInput, PageQuery } from '../schemas/children.js';
 import type { SortKey } from '../store/types.js';
-import { cursorPage, etag, expectedVersions, householdIdOf, noStore } from './http.js';
-import { overrideResponse } from './representations.js';
+import { cursorPage, etag, expectedVersions, householdIdOf, noStore } from './shared/http.js';
+import { overrideResponse } from './shared/representations.js';
 
 /** A child's overrides: one title allowed or blocked, whatever the rules say. */
 const overrideRoutes: FastifyPluginAsyncZod = async (app) => {

@@ -5,8 +5,8 @@ import { hourlyPerHousehold } from '../plugins/rate-limit.js';
 import { BEARER, documentHeaders, IfMatchHeaders, page, problemResponses } from '../schemas/common.js';
 import { Review, ReviewCreate, ReviewListQuery, ReviewParams, ReviewPatch } from '../schemas/community.js';
 import { TitleParams } from '../schemas/titles.js';
-import { cursorPage, etag, expectedVersions, householdIdOf } from './http.js';
-import { reviewResponse } from './representations.js';
+import { cursorPage, etag, expectedVersions, householdIdOf } from './shared/http.js';
+import { reviewResponse } from './shared/representations.js';
 
 /** What one household may write an hour, each shared by every route of its group: enough for a family, too few for a flood. */
 const REVIEW_LIMIT = hourlyPerHousehold('reviews', 30);

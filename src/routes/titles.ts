@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { BEARER, documentHeaders, IfMatchHeaders, page, problemResponses } from '../schemas/common.js';
 import { Title, TitleFilterQuery, TitleInput, TitleListItem, TitleParams, TitlePatch } from '../schemas/titles.js';
 import type { TitleFilters } from '../store/types.js';
-import { cursorPage, expectedVersions, notModified, titleEtag } from './http.js';
+import { cursorPage, expectedVersions, notModified, titleEtag } from './shared/http.js';
 
 const titlesRoutes: FastifyPluginAsyncZod = async (app) => {
   const { titles } = app.services;

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { problemResponses } from '../schemas/common.js';
 import { TitleParams } from '../schemas/titles.js';
 import { AgeQuery, AgeVerdict } from '../schemas/verdicts.js';
-import { verdictResponse } from './representations.js';
+import { verdictResponse } from './shared/representations.js';
 
 const verdictRoutes: FastifyPluginAsyncZod = async (app) => {
   const { verdicts } = app.services;

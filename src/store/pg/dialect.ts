@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { errorCodes } from '../errors.js';
+import { errorCodes } from '../error-codes.js';
 import { executor, type Dialect, type Query } from '../dialect.js';
 
 /** query_canceled (the statement timeout), lock_not_available, serialization_failure, deadlock_detected. */

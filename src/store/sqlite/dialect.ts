@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { errorCodes } from '../errors.js';
+import { errorCodes } from '../error-codes.js';
 import { executor, type Dialect, type Query } from '../dialect.js';
 
 /**

@@ -1,12 +1,12 @@
 /** How the API shows what the services answer: records in, the response schemas' shapes out. */
-import { ageOn, todayUtc } from '../domain/age.js';
-import { CATEGORIES, type Category } from '../domain/categories.js';
-import { effectiveLimits } from '../domain/policy.js';
-import { activeOverride, type Verdict } from '../domain/verdict.js';
-import type { Child } from '../schemas/children.js';
-import type { Flag, Review } from '../schemas/community.js';
-import type { Title } from '../schemas/titles.js';
-import type { ChildRecord, FlagRecord, OverrideRecord, ReviewRecord } from '../store/types.js';
+import { ageOn, todayUtc } from '../../domain/age.js';
+import { CATEGORIES, type Category } from '../../domain/categories.js';
+import { effectiveLimits } from '../../domain/policy.js';
+import { activeOverride, type Verdict } from '../../domain/verdict.js';
+import type { Child } from '../../schemas/children.js';
+import type { Flag, Review } from '../../schemas/community.js';
+import type { Title } from '../../schemas/titles.js';
+import type { ChildRecord, FlagRecord, OverrideRecord, ReviewRecord } from '../../store/types.js';
 
 /** A limit as the API writes it: a maximum on a concern, a minimum on a positive category. */
 export const bound = (category: Category, value: number) => ({ [category.polarity === 'concern' ? 'max' : 'min']: value });

@@ -1,8 +1,8 @@
 /** Small HTTP conventions shared by routes: ETags, conditional requests, cursors, caching. */
 import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { badRequest } from '../errors.js';
-import type { ExpectedVersions, SortKey, TitleRecord } from '../store/types.js';
+import { badRequest } from '../../errors.js';
+import type { ExpectedVersions, SortKey, TitleRecord } from '../../store/types.js';
 
 /**
  * `"3"`, or `"3-1a2b3c4d"` when a representation also carries figures that change without an
