@@ -1,21 +1,21 @@
 # syntax=docker/dockerfile:1
 
 # Guidepost: multi-stage build on the current Node LTS. better-sqlite3 compiles here, so the
-# build stages carry a compiler; the runtime stage carries only what runs.
+# build stage carries a compiler; the runtime stage carries only what runs.
 
-FROM node:24.11.1-bookworm-slim AS deps
+FROM node:24.11.1-bookworm-slim AS build
 WORKDIR /app
 RUN apt-get update \
  && apt-get install -y --no-install-recommends python3 make g++ \
  && rm -rf /var/lib/apt/lists/*
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --no-audit --no-fund
-
-FROM deps AS build
+# One install compiles better-sqlite3 once; pruning the dev dependencies afterwards keeps that
+# build, where a second `npm ci --omit=dev` would delete node_modules and compile it again.
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
-RUN npm run build
+RUN npm run build \
+ && npm prune --omit=dev --no-audit --no-fund
 
 FROM node:24.11.1-bookworm-slim AS runtime
 ENV NODE_ENV=production \
@@ -24,7 +24,7 @@ ENV NODE_ENV=production \
     DATABASE_URL=/data/guidepost.db \
     GUIDEPOST_DEMO=0
 WORKDIR /app
-COPY --from=deps --chown=root:root /app/node_modules ./node_modules
+COPY --from=build --chown=root:root /app/node_modules ./node_modules
 COPY --from=build --chown=root:root /app/dist ./dist
 COPY --chown=root:root package.json ./
 COPY --chown=root:root migrations ./migrations

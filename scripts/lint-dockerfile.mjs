@@ -25,9 +25,12 @@ rule(final.some((i) => i.text.startsWith('HEALTHCHECK ')), 'the runtime stage ne
 rule(final.some((i) => i.text.startsWith('VOLUME ')), 'the runtime stage keeps its data on a VOLUME');
 rule(final.some((i) => i.text.startsWith('CMD [')), 'use the exec form of CMD');
 rule(!/npm install(?!-)/.test(text), 'use npm ci, not npm install, so the lock file decides');
-for (const i of instructions) if (i.text.startsWith('ADD ')) problems.push(`${file}:${i.line}: use COPY instead of ADD`);
+// Every npm ci deletes node_modules and compiles better-sqlite3 again: install once, then prune.
 // A RUN with continuation lines is one instruction: read each whole.
-for (const run of text.replace(/\\\n/g, ' ').split('\n').filter((l) => l.startsWith('RUN ') && l.includes('apt-get install'))) {
+const runs = text.replace(/\\\n/g, ' ').split('\n').filter((l) => l.startsWith('RUN '));
+rule(runs.join('\n').split(/\bnpm ci\b/).length - 1 === 1, 'run npm ci once (then npm prune --omit=dev): each one compiles better-sqlite3 again');
+for (const i of instructions) if (i.text.startsWith('ADD ')) problems.push(`${file}:${i.line}: use COPY instead of ADD`);
+for (const run of runs.filter((l) => l.includes('apt-get install'))) {
   rule(run.includes('--no-install-recommends'), 'apt-get install needs --no-install-recommends');
   rule(run.includes('rm -rf /var/lib/apt/lists'), 'clean the apt lists in the RUN that installs');
 }
