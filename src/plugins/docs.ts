@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { jsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-type-provider-zod';
 import { HEADER_COMPONENTS, PROBLEM_DESCRIPTIONS, RESPONSE_HEADERS } from '../schemas/common.js';
+import { DOCS_CSP } from './security.js';
 import { STATUS_CODES } from 'node:http';
 import pkg from '../../package.json' with { type: 'json' };
 
@@ -135,7 +136,7 @@ async function docsPlugin(app: FastifyInstance): Promise<void> {
     transformObject: (input) => tidyDocument(jsonSchemaTransformObject(input) as Doc) as ReturnType<typeof jsonSchemaTransformObject>,
   });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
-  await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { deepLinking: true }, staticCSP: true });
+  await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { deepLinking: true }, staticCSP: DOCS_CSP });
 }
 
 export default fp(docsPlugin, { name: 'docs' });

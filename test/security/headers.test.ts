@@ -43,7 +43,9 @@ t.test('helmet headers on JSON, problems, the OpenAPI document and the docs page
   for (const directive of ["default-src 'self'", "object-src 'none'", "frame-ancestors 'self'", "script-src-attr 'none'", "base-uri 'self'"]) {
     t.ok(csp.includes(directive), `the docs page's CSP has ${directive}`);
   }
-  t.notMatch(csp, /unsafe-eval/, 'the docs page allows no eval');
+  t.notMatch(csp, /unsafe-eval|unsafe-inline/, 'the docs page allows no eval and nothing inline');
+  // Issue 18: over plain HTTP from another machine the browser asked for the page's scripts over HTTPS.
+  t.notMatch(csp, /upgrade-insecure-requests/, 'the docs page asks for nothing over another scheme than its own');
 });
 
 t.test('CORS: by default no origin may read, and a preflight earns nothing', async (t) => {
