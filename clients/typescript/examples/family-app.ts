@@ -33,7 +33,7 @@ function expect<T>(step: string, answer: Answer<T>): T {
 // Catalogue reads and age verdicts need no token.
 const guidepost = createGuidepostClient({ baseUrl });
 
-const found = expect('search', await guidepost.GET('/v1/titles', { params: { query: { q: 'her', kind: 'movie', limit: '5' } } }));
+const found = expect('search', await guidepost.GET('/v1/titles', { params: { query: { q: 'her', kind: 'movie', limit: 5 } } }));
 console.log(`search "her": ${found.items.map((title) => `${title.name} (${title.year ?? 'no year'})`).join(', ')}`);
 const her = found.items.find((title) => title.name === 'Her');
 if (!her) {
@@ -41,7 +41,7 @@ if (!her) {
   process.exit(1);
 }
 
-const atTwelve = expect('verdict', await guidepost.GET('/v1/titles/{title}/verdict', { params: { path: { title: her.id }, query: { age: '12' } } }));
+const atTwelve = expect('verdict', await guidepost.GET('/v1/titles/{title}/verdict', { params: { path: { title: her.id }, query: { age: 12 } } }));
 console.log(`Her at 12: ${atTwelve.status}: ${atTwelve.message}`);
 
 // Sign-up answers the household's token, once; the family's client sends it from then on.
@@ -72,7 +72,7 @@ let cursor: string | undefined;
 let pages = 0;
 let titles = 0;
 do {
-  const page = expect('child catalogue', await family.GET('/v1/children/{child}/titles', { params: { path: child, query: { limit: '10', cursor } } }));
+  const page = expect('child catalogue', await family.GET('/v1/children/{child}/titles', { params: { path: child, query: { limit: 10, cursor } } }));
   pages += 1;
   titles += page.items.length;
   cursor = page.nextCursor ?? undefined;

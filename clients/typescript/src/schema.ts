@@ -12,38 +12,7 @@ export interface paths {
             cookie?: never;
         };
         /** The process is alive */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description OK */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @enum {string} */
-                            status: "ok";
-                        };
-                    };
-                };
-                /** @description No token, or a malformed, unknown or revoked one. */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-            };
-        };
+        get: operations["getLiveness"];
         put?: never;
         post?: never;
         delete?: never;
@@ -60,53 +29,7 @@ export interface paths {
             cookie?: never;
         };
         /** The database answers and every migration is applied */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description OK */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @enum {string} */
-                            status: "ready";
-                            checks: {
-                                database: boolean;
-                                migrations: boolean;
-                            };
-                        };
-                    };
-                };
-                /** @description No token, or a malformed, unknown or revoked one. */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The server cannot answer now: it is overloaded (`overloaded`), shutting down (`shutting-down`), took too long (`timeout`), found the database too busy (`database-busy`), or, for /readyz, not ready. Wait as long as `Retry-After` says when it is present. */
-                503: {
-                    headers: {
-                        /** @description Seconds to wait before trying again. */
-                        "retry-after"?: number;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-            };
-        };
+        get: operations["getReadiness"];
         put?: never;
         post?: never;
         delete?: never;
@@ -123,63 +46,7 @@ export interface paths {
             cookie?: never;
         };
         /** The rating categories and what each level means */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description OK */
-                200: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["CategoryList"];
-                    };
-                };
-                /** @description No token, or a malformed, unknown or revoked one. */
-                401: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description A rate limit or quota is spent: `RateLimit` names it, `Retry-After` says when to try again. */
-                429: {
-                    headers: {
-                        /** @description Seconds to wait before trying again. */
-                        "retry-after"?: number;
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The server cannot answer now: it is overloaded (`overloaded`), shutting down (`shutting-down`), took too long (`timeout`), found the database too busy (`database-busy`), or, for /readyz, not ready. Wait as long as `Retry-After` says when it is present. */
-                503: {
-                    headers: {
-                        /** @description Seconds to wait before trying again. */
-                        "retry-after"?: number;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-            };
-        };
+        get: operations["listCategories"];
         put?: never;
         post?: never;
         delete?: never;
@@ -196,65 +63,7 @@ export interface paths {
             cookie?: never;
         };
         /** Official rating systems, their ratings in order and the age each stands for */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description OK */
-                200: {
-                    headers: {
-                        /** @description The version of what was returned; send it back in If-Match or If-None-Match. */
-                        etag?: string;
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["RatingSystemList"];
-                    };
-                };
-                /** @description No token, or a malformed, unknown or revoked one. */
-                401: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description A rate limit or quota is spent: `RateLimit` names it, `Retry-After` says when to try again. */
-                429: {
-                    headers: {
-                        /** @description Seconds to wait before trying again. */
-                        "retry-after"?: number;
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The server cannot answer now: it is overloaded (`overloaded`), shutting down (`shutting-down`), took too long (`timeout`), found the database too busy (`database-busy`), or, for /readyz, not ready. Wait as long as `Retry-After` says when it is present. */
-                503: {
-                    headers: {
-                        /** @description Seconds to wait before trying again. */
-                        "retry-after"?: number;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-            };
-        };
+        get: operations["listRatingSystems"];
         put?: never;
         post?: never;
         delete?: never;
@@ -274,240 +83,10 @@ export interface paths {
          * Search and filter the catalogue
          * @description Every filter narrows the list; a category filter leaves out titles without an expert advisory rating that category.
          */
-        get: {
-            parameters: {
-                query?: {
-                    /** @description Words of the name, in any order; case and accents do not matter. */
-                    q?: string;
-                    /** @description One kind or several, comma-separated: movie, tv, book, game, app, podcast, youtube. */
-                    kind?: string;
-                    /** @description A genre, case-insensitive. */
-                    genre?: string;
-                    /** @description Only titles whose age verdict is OK at this age (unrated titles are left out). */
-                    forAge?: string;
-                    /** @description Only titles whose advisory rates language at most this; titles without an advisory are left out (likewise for every max/min filter). */
-                    maxLanguage?: string;
-                    maxSex?: string;
-                    maxDrinking?: string;
-                    maxViolence?: string;
-                    /** @description Titles whose advisory does not rate consumerism are left out. */
-                    maxConsumerism?: string;
-                    minMessages?: string;
-                    minRoleModels?: string;
-                    minEducational?: string;
-                    minDiversity?: string;
-                    /** @description Only titles changed at or after this instant (ISO 8601, any offset). */
-                    updatedSince?: string;
-                    /** @description name (A–Z), newest (latest release first), stars (best first), age (youngest first, unrated last). */
-                    sort?: "name" | "newest" | "stars" | "age";
-                    /** @description Page size, 1–100. */
-                    limit?: string;
-                    /** @description The `nextCursor` of the previous page, passed back unchanged. */
-                    cursor?: string;
-                };
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description OK */
-                200: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["TitleListPage"];
-                    };
-                };
-                /** @description The request is not valid; `errors` names each bad field. */
-                400: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description No token, or a malformed, unknown or revoked one. */
-                401: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description A rate limit or quota is spent: `RateLimit` names it, `Retry-After` says when to try again. */
-                429: {
-                    headers: {
-                        /** @description Seconds to wait before trying again. */
-                        "retry-after"?: number;
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The server cannot answer now: it is overloaded (`overloaded`), shutting down (`shutting-down`), took too long (`timeout`), found the database too busy (`database-busy`), or, for /readyz, not ready. Wait as long as `Retry-After` says when it is present. */
-                503: {
-                    headers: {
-                        /** @description Seconds to wait before trying again. */
-                        "retry-after"?: number;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-            };
-        };
+        get: operations["listTitles"];
         put?: never;
         /** Add a title (editor) */
-        post: {
-            parameters: {
-                query?: never;
-                header?: {
-                    /** @description A key of your choosing (a UUID is best) that makes retrying this POST safe: a retry with the same key within 24 hours gets the first answer again, with `Idempotent-Replayed: true`, and nothing is created twice. The same key with another method, path or body is a 422; while the first request is still running, a 409. Failed requests (4xx, 5xx) are not kept: their key may be used again. Keys belong to the token that sent them (to the client address for a sign-up without a token). */
-                    "idempotency-key"?: string;
-                };
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": components["schemas"]["TitleWriteInput"];
-                };
-            };
-            responses: {
-                /** @description Created */
-                201: {
-                    headers: {
-                        /** @description The version of what was returned; send it back in If-Match or If-None-Match. */
-                        etag?: string;
-                        /** @description Where the new resource lives. */
-                        location?: string;
-                        /** @description `true` when this is the kept answer to an earlier request with the same Idempotency-Key: nothing was done again. */
-                        "idempotent-replayed"?: "true";
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Title"];
-                    };
-                };
-                /** @description The request is not valid; `errors` names each bad field. */
-                400: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description No token, or a malformed, unknown or revoked one. */
-                401: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The token’s role may not do this. */
-                403: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The change conflicts with what is stored (for example an external id another title holds), or a request with the same Idempotency-Key is still in progress. */
-                409: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The body is larger than the server accepts. */
-                413: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The body is not application/json. */
-                415: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The Idempotency-Key was first used for another request (another method, path or body). */
-                422: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description A rate limit or quota is spent: `RateLimit` names it, `Retry-After` says when to try again. */
-                429: {
-                    headers: {
-                        /** @description Seconds to wait before trying again. */
-                        "retry-after"?: number;
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The server cannot answer now: it is overloaded (`overloaded`), shutting down (`shutting-down`), took too long (`timeout`), found the database too busy (`database-busy`), or, for /readyz, not ready. Wait as long as `Retry-After` says when it is present. */
-                503: {
-                    headers: {
-                        /** @description Seconds to wait before trying again. */
-                        "retry-after"?: number;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-            };
-        };
+        post: operations["createTitle"];
         delete?: never;
         options?: never;
         head?: never;
@@ -525,404 +104,18 @@ export interface paths {
          * Read a title
          * @description By id or external reference. Answers 304 to an If-None-Match that holds the current ETag.
          */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description A title id, or an external reference: imdb:tt1798709, tmdb:movie:152601, tmdb:tv:1399, isbn:9780316769488. */
-                    title: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description OK */
-                200: {
-                    headers: {
-                        /** @description The version of what was returned; send it back in If-Match or If-None-Match. */
-                        etag?: string;
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Title"];
-                    };
-                };
-                /** @description Not Modified */
-                304: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description The request is not valid; `errors` names each bad field. */
-                400: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description No token, or a malformed, unknown or revoked one. */
-                401: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Nothing matches the reference. */
-                404: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description A path parameter is longer than the server accepts. */
-                414: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description A rate limit or quota is spent: `RateLimit` names it, `Retry-After` says when to try again. */
-                429: {
-                    headers: {
-                        /** @description Seconds to wait before trying again. */
-                        "retry-after"?: number;
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The server cannot answer now: it is overloaded (`overloaded`), shutting down (`shutting-down`), took too long (`timeout`), found the database too busy (`database-busy`), or, for /readyz, not ready. Wait as long as `Retry-After` says when it is present. */
-                503: {
-                    headers: {
-                        /** @description Seconds to wait before trying again. */
-                        "retry-after"?: number;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-            };
-        };
+        get: operations["getTitle"];
         put?: never;
         post?: never;
         /** Delete a title and its advisory (editor) */
-        delete: {
-            parameters: {
-                query?: never;
-                header?: {
-                    /** @description The ETag last read; the change is refused with 412 when it is stale. */
-                    "if-match"?: string;
-                };
-                path: {
-                    /** @description A title id, or an external reference: imdb:tt1798709, tmdb:movie:152601, tmdb:tv:1399, isbn:9780316769488. */
-                    title: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description No Content */
-                204: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description The request is not valid; `errors` names each bad field. */
-                400: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description No token, or a malformed, unknown or revoked one. */
-                401: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The token’s role may not do this. */
-                403: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Nothing matches the reference. */
-                404: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The If-Match ETag is stale: someone changed the resource since you read it. */
-                412: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The body is larger than the server accepts. */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description A path parameter is longer than the server accepts. */
-                414: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The body is not application/json. */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description A rate limit or quota is spent: `RateLimit` names it, `Retry-After` says when to try again. */
-                429: {
-                    headers: {
-                        /** @description Seconds to wait before trying again. */
-                        "retry-after"?: number;
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The server cannot answer now: it is overloaded (`overloaded`), shutting down (`shutting-down`), took too long (`timeout`), found the database too busy (`database-busy`), or, for /readyz, not ready. Wait as long as `Retry-After` says when it is present. */
-                503: {
-                    headers: {
-                        /** @description Seconds to wait before trying again. */
-                        "retry-after"?: number;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-            };
-        };
+        delete: operations["deleteTitle"];
         options?: never;
         head?: never;
         /**
          * Change a title (editor)
          * @description Each top-level field present replaces the stored one; null clears an optional field. Send If-Match to avoid overwriting someone else’s change.
          */
-        patch: {
-            parameters: {
-                query?: never;
-                header?: {
-                    /** @description The ETag last read; the change is refused with 412 when it is stale. */
-                    "if-match"?: string;
-                };
-                path: {
-                    /** @description A title id, or an external reference: imdb:tt1798709, tmdb:movie:152601, tmdb:tv:1399, isbn:9780316769488. */
-                    title: string;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": components["schemas"]["TitlePatchInput"];
-                };
-            };
-            responses: {
-                /** @description OK */
-                200: {
-                    headers: {
-                        /** @description The version of what was returned; send it back in If-Match or If-None-Match. */
-                        etag?: string;
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Title"];
-                    };
-                };
-                /** @description The request is not valid; `errors` names each bad field. */
-                400: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description No token, or a malformed, unknown or revoked one. */
-                401: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The token’s role may not do this. */
-                403: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Nothing matches the reference. */
-                404: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The change conflicts with what is stored (for example an external id another title holds), or a request with the same Idempotency-Key is still in progress. */
-                409: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The If-Match ETag is stale: someone changed the resource since you read it. */
-                412: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The body is larger than the server accepts. */
-                413: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description A path parameter is longer than the server accepts. */
-                414: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The body is not application/json. */
-                415: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description A rate limit or quota is spent: `RateLimit` names it, `Retry-After` says when to try again. */
-                429: {
-                    headers: {
-                        /** @description Seconds to wait before trying again. */
-                        "retry-after"?: number;
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The server cannot answer now: it is overloaded (`overloaded`), shutting down (`shutting-down`), took too long (`timeout`), found the database too busy (`database-busy`), or, for /readyz, not ready. Wait as long as `Retry-After` says when it is present. */
-                503: {
-                    headers: {
-                        /** @description Seconds to wait before trying again. */
-                        "retry-after"?: number;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-            };
-        };
+        patch: operations["updateTitle"];
         trace?: never;
     };
     "/v1/titles/{title}/advisory": {
@@ -933,403 +126,15 @@ export interface paths {
             cookie?: never;
         };
         /** Read a title’s expert advisory */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description A title id, or an external reference: imdb:tt1798709, tmdb:movie:152601, tmdb:tv:1399, isbn:9780316769488. */
-                    title: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description OK */
-                200: {
-                    headers: {
-                        /** @description The version of what was returned; send it back in If-Match or If-None-Match. */
-                        etag?: string;
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Advisory"];
-                    };
-                };
-                /** @description Not Modified */
-                304: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description The request is not valid; `errors` names each bad field. */
-                400: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description No token, or a malformed, unknown or revoked one. */
-                401: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Nothing matches the reference. */
-                404: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description A path parameter is longer than the server accepts. */
-                414: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description A rate limit or quota is spent: `RateLimit` names it, `Retry-After` says when to try again. */
-                429: {
-                    headers: {
-                        /** @description Seconds to wait before trying again. */
-                        "retry-after"?: number;
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The server cannot answer now: it is overloaded (`overloaded`), shutting down (`shutting-down`), took too long (`timeout`), found the database too busy (`database-busy`), or, for /readyz, not ready. Wait as long as `Retry-After` says when it is present. */
-                503: {
-                    headers: {
-                        /** @description Seconds to wait before trying again. */
-                        "retry-after"?: number;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-            };
-        };
+        get: operations["getAdvisory"];
         /**
          * Write or replace a title’s expert advisory (editor)
          * @description Answers 201 when the title had no advisory, 200 when one was replaced.
          */
-        put: {
-            parameters: {
-                query?: never;
-                header?: {
-                    /** @description The ETag last read; the change is refused with 412 when it is stale. */
-                    "if-match"?: string;
-                };
-                path: {
-                    /** @description A title id, or an external reference: imdb:tt1798709, tmdb:movie:152601, tmdb:tv:1399, isbn:9780316769488. */
-                    title: string;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": components["schemas"]["AdvisoryWriteInput"];
-                };
-            };
-            responses: {
-                /** @description OK */
-                200: {
-                    headers: {
-                        /** @description The version of what was returned; send it back in If-Match or If-None-Match. */
-                        etag?: string;
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Advisory"];
-                    };
-                };
-                /** @description Created */
-                201: {
-                    headers: {
-                        /** @description The version of what was returned; send it back in If-Match or If-None-Match. */
-                        etag?: string;
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Advisory"];
-                    };
-                };
-                /** @description The request is not valid; `errors` names each bad field. */
-                400: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description No token, or a malformed, unknown or revoked one. */
-                401: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The token’s role may not do this. */
-                403: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Nothing matches the reference. */
-                404: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The If-Match ETag is stale: someone changed the resource since you read it. */
-                412: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The body is larger than the server accepts. */
-                413: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description A path parameter is longer than the server accepts. */
-                414: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The body is not application/json. */
-                415: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description A rate limit or quota is spent: `RateLimit` names it, `Retry-After` says when to try again. */
-                429: {
-                    headers: {
-                        /** @description Seconds to wait before trying again. */
-                        "retry-after"?: number;
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The server cannot answer now: it is overloaded (`overloaded`), shutting down (`shutting-down`), took too long (`timeout`), found the database too busy (`database-busy`), or, for /readyz, not ready. Wait as long as `Retry-After` says when it is present. */
-                503: {
-                    headers: {
-                        /** @description Seconds to wait before trying again. */
-                        "retry-after"?: number;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-            };
-        };
+        put: operations["setAdvisory"];
         post?: never;
         /** Remove a title’s expert advisory (editor) */
-        delete: {
-            parameters: {
-                query?: never;
-                header?: {
-                    /** @description The ETag last read; the change is refused with 412 when it is stale. */
-                    "if-match"?: string;
-                };
-                path: {
-                    /** @description A title id, or an external reference: imdb:tt1798709, tmdb:movie:152601, tmdb:tv:1399, isbn:9780316769488. */
-                    title: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description No Content */
-                204: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description The request is not valid; `errors` names each bad field. */
-                400: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description No token, or a malformed, unknown or revoked one. */
-                401: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The token’s role may not do this. */
-                403: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Nothing matches the reference. */
-                404: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The If-Match ETag is stale: someone changed the resource since you read it. */
-                412: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The body is larger than the server accepts. */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description A path parameter is longer than the server accepts. */
-                414: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The body is not application/json. */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description A rate limit or quota is spent: `RateLimit` names it, `Retry-After` says when to try again. */
-                429: {
-                    headers: {
-                        /** @description Seconds to wait before trying again. */
-                        "retry-after"?: number;
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The server cannot answer now: it is overloaded (`overloaded`), shutting down (`shutting-down`), took too long (`timeout`), found the database too busy (`database-busy`), or, for /readyz, not ready. Wait as long as `Retry-After` says when it is present. */
-                503: {
-                    headers: {
-                        /** @description Seconds to wait before trying again. */
-                        "retry-after"?: number;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-            };
-        };
+        delete: operations["deleteAdvisory"];
         options?: never;
         head?: never;
         patch?: never;
@@ -1346,100 +151,7 @@ export interface paths {
          * Is this title OK at a given age?
          * @description The expert advisory’s age decides; without one, the strictest official certification; without either, the title is unrated (not allowed).
          */
-        get: {
-            parameters: {
-                query: {
-                    /** @description The viewer’s age, 2–18. */
-                    age: string;
-                };
-                header?: never;
-                path: {
-                    /** @description A title id, or an external reference: imdb:tt1798709, tmdb:movie:152601, tmdb:tv:1399, isbn:9780316769488. */
-                    title: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description OK */
-                200: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["AgeVerdict"];
-                    };
-                };
-                /** @description The request is not valid; `errors` names each bad field. */
-                400: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description No token, or a malformed, unknown or revoked one. */
-                401: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Nothing matches the reference. */
-                404: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description A path parameter is longer than the server accepts. */
-                414: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description A rate limit or quota is spent: `RateLimit` names it, `Retry-After` says when to try again. */
-                429: {
-                    headers: {
-                        /** @description Seconds to wait before trying again. */
-                        "retry-after"?: number;
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The server cannot answer now: it is overloaded (`overloaded`), shutting down (`shutting-down`), took too long (`timeout`), found the database too busy (`database-busy`), or, for /readyz, not ready. Wait as long as `Retry-After` says when it is present. */
-                503: {
-                    headers: {
-                        /** @description Seconds to wait before trying again. */
-                        "retry-after"?: number;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-            };
-        };
+        get: operations["getTitleVerdict"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1456,63 +168,7 @@ export interface paths {
             cookie?: never;
         };
         /** Who the token belongs to */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description OK */
-                200: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Me"];
-                    };
-                };
-                /** @description No token, or a malformed, unknown or revoked one. */
-                401: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description A rate limit or quota is spent: `RateLimit` names it, `Retry-After` says when to try again. */
-                429: {
-                    headers: {
-                        /** @description Seconds to wait before trying again. */
-                        "retry-after"?: number;
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The server cannot answer now: it is overloaded (`overloaded`), shutting down (`shutting-down`), took too long (`timeout`), found the database too busy (`database-busy`), or, for /readyz, not ready. Wait as long as `Retry-After` says when it is present. */
-                503: {
-                    headers: {
-                        /** @description Seconds to wait before trying again. */
-                        "retry-after"?: number;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-            };
-        };
+        get: operations["getMe"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1529,204 +185,10 @@ export interface paths {
             cookie?: never;
         };
         /** List editor and admin tokens (admin) */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description OK */
-                200: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["TokenPage"];
-                    };
-                };
-                /** @description No token, or a malformed, unknown or revoked one. */
-                401: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The token’s role may not do this. */
-                403: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description A rate limit or quota is spent: `RateLimit` names it, `Retry-After` says when to try again. */
-                429: {
-                    headers: {
-                        /** @description Seconds to wait before trying again. */
-                        "retry-after"?: number;
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The server cannot answer now: it is overloaded (`overloaded`), shutting down (`shutting-down`), took too long (`timeout`), found the database too busy (`database-busy`), or, for /readyz, not ready. Wait as long as `Retry-After` says when it is present. */
-                503: {
-                    headers: {
-                        /** @description Seconds to wait before trying again. */
-                        "retry-after"?: number;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-            };
-        };
+        get: operations["listTokens"];
         put?: never;
         /** Create an editor or admin token (admin) */
-        post: {
-            parameters: {
-                query?: never;
-                header?: {
-                    /** @description A key of your choosing (a UUID is best) that makes retrying this POST safe: a retry with the same key within 24 hours gets the first answer again, with `Idempotent-Replayed: true`, and nothing is created twice. The same key with another method, path or body is a 422; while the first request is still running, a 409. Failed requests (4xx, 5xx) are not kept: their key may be used again. Keys belong to the token that sent them (to the client address for a sign-up without a token). */
-                    "idempotency-key"?: string;
-                };
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": components["schemas"]["TokenCreateInput"];
-                };
-            };
-            responses: {
-                /** @description Created */
-                201: {
-                    headers: {
-                        /** @description `true` when this is the kept answer to an earlier request with the same Idempotency-Key: nothing was done again. */
-                        "idempotent-replayed"?: "true";
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["NewToken"];
-                    };
-                };
-                /** @description The request is not valid; `errors` names each bad field. */
-                400: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description No token, or a malformed, unknown or revoked one. */
-                401: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The token’s role may not do this. */
-                403: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The change conflicts with what is stored (for example an external id another title holds), or a request with the same Idempotency-Key is still in progress. */
-                409: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The body is larger than the server accepts. */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The body is not application/json. */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The Idempotency-Key was first used for another request (another method, path or body). */
-                422: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description A rate limit or quota is spent: `RateLimit` names it, `Retry-After` says when to try again. */
-                429: {
-                    headers: {
-                        /** @description Seconds to wait before trying again. */
-                        "retry-after"?: number;
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The server cannot answer now: it is overloaded (`overloaded`), shutting down (`shutting-down`), took too long (`timeout`), found the database too busy (`database-busy`), or, for /readyz, not ready. Wait as long as `Retry-After` says when it is present. */
-                503: {
-                    headers: {
-                        /** @description Seconds to wait before trying again. */
-                        "retry-after"?: number;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-            };
-        };
+        post: operations["createToken"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1744,121 +206,7 @@ export interface paths {
         put?: never;
         post?: never;
         /** Revoke an editor or admin token (admin) */
-        delete: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description No Content */
-                204: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description The request is not valid; `errors` names each bad field. */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description No token, or a malformed, unknown or revoked one. */
-                401: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The token’s role may not do this. */
-                403: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Nothing matches the reference. */
-                404: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The body is larger than the server accepts. */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description A path parameter is longer than the server accepts. */
-                414: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The body is not application/json. */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description A rate limit or quota is spent: `RateLimit` names it, `Retry-After` says when to try again. */
-                429: {
-                    headers: {
-                        /** @description Seconds to wait before trying again. */
-                        "retry-after"?: number;
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The server cannot answer now: it is overloaded (`overloaded`), shutting down (`shutting-down`), took too long (`timeout`), found the database too busy (`database-busy`), or, for /readyz, not ready. Wait as long as `Retry-After` says when it is present. */
-                503: {
-                    headers: {
-                        /** @description Seconds to wait before trying again. */
-                        "retry-after"?: number;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-            };
-        };
+        delete: operations["revokeToken"];
         options?: never;
         head?: never;
         patch?: never;
@@ -1877,136 +225,7 @@ export interface paths {
          * Sign a household up and get its token (shown once)
          * @description Open to anyone while SIGNUP=open, up to RATE_LIMIT_SIGNUP (20 unless configured) sign-ups an hour from one client address, an admin's not counted; with SIGNUP=closed only an admin token may create households.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: {
-                    /** @description A key of your choosing (a UUID is best) that makes retrying this POST safe: a retry with the same key within 24 hours gets the first answer again, with `Idempotent-Replayed: true`, and nothing is created twice. The same key with another method, path or body is a 422; while the first request is still running, a 409. Failed requests (4xx, 5xx) are not kept: their key may be used again. Keys belong to the token that sent them (to the client address for a sign-up without a token). */
-                    "idempotency-key"?: string;
-                };
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": components["schemas"]["HouseholdCreateInput"];
-                };
-            };
-            responses: {
-                /** @description Created */
-                201: {
-                    headers: {
-                        /** @description Where the new resource lives. */
-                        location?: string;
-                        /** @description `true` when this is the kept answer to an earlier request with the same Idempotency-Key: nothing was done again. */
-                        "idempotent-replayed"?: "true";
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["HouseholdCreated"];
-                    };
-                };
-                /** @description The request is not valid; `errors` names each bad field. */
-                400: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description No token, or a malformed, unknown or revoked one. */
-                401: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The token’s role may not do this. */
-                403: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The change conflicts with what is stored (for example an external id another title holds), or a request with the same Idempotency-Key is still in progress. */
-                409: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The body is larger than the server accepts. */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The body is not application/json. */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The Idempotency-Key was first used for another request (another method, path or body). */
-                422: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description A rate limit or quota is spent: `RateLimit` names it, `Retry-After` says when to try again. */
-                429: {
-                    headers: {
-                        /** @description Seconds to wait before trying again. */
-                        "retry-after"?: number;
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The server cannot answer now: it is overloaded (`overloaded`), shutting down (`shutting-down`), took too long (`timeout`), found the database too busy (`database-busy`), or, for /readyz, not ready. Wait as long as `Retry-After` says when it is present. */
-                503: {
-                    headers: {
-                        /** @description Seconds to wait before trying again. */
-                        "retry-after"?: number;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-            };
-        };
+        post: operations["createHousehold"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2021,173 +240,14 @@ export interface paths {
             cookie?: never;
         };
         /** The token’s household */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description OK */
-                200: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Household"];
-                    };
-                };
-                /** @description No token, or a malformed, unknown or revoked one. */
-                401: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The token’s role may not do this. */
-                403: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description A rate limit or quota is spent: `RateLimit` names it, `Retry-After` says when to try again. */
-                429: {
-                    headers: {
-                        /** @description Seconds to wait before trying again. */
-                        "retry-after"?: number;
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The server cannot answer now: it is overloaded (`overloaded`), shutting down (`shutting-down`), took too long (`timeout`), found the database too busy (`database-busy`), or, for /readyz, not ready. Wait as long as `Retry-After` says when it is present. */
-                503: {
-                    headers: {
-                        /** @description Seconds to wait before trying again. */
-                        "retry-after"?: number;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-            };
-        };
+        get: operations["getHousehold"];
         put?: never;
         post?: never;
         /**
          * Erase the household and everything it owns
          * @description Children, their limits and overrides, and every token of the household are deleted; the token used stops working at once.
          */
-        delete: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description No Content */
-                204: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description The request is not valid; `errors` names each bad field. */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description No token, or a malformed, unknown or revoked one. */
-                401: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The token’s role may not do this. */
-                403: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The body is larger than the server accepts. */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The body is not application/json. */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description A rate limit or quota is spent: `RateLimit` names it, `Retry-After` says when to try again. */
-                429: {
-                    headers: {
-                        /** @description Seconds to wait before trying again. */
-                        "retry-after"?: number;
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The server cannot answer now: it is overloaded (`overloaded`), shutting down (`shutting-down`), took too long (`timeout`), found the database too busy (`database-busy`), or, for /readyz, not ready. Wait as long as `Retry-After` says when it is present. */
-                503: {
-                    headers: {
-                        /** @description Seconds to wait before trying again. */
-                        "retry-after"?: number;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-            };
-        };
+        delete: operations["deleteHousehold"];
         options?: never;
         head?: never;
         patch?: never;
@@ -2201,74 +261,7 @@ export interface paths {
             cookie?: never;
         };
         /** Everything held about the household, as JSON */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description OK */
-                200: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["HouseholdExport"];
-                    };
-                };
-                /** @description No token, or a malformed, unknown or revoked one. */
-                401: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The token’s role may not do this. */
-                403: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description A rate limit or quota is spent: `RateLimit` names it, `Retry-After` says when to try again. */
-                429: {
-                    headers: {
-                        /** @description Seconds to wait before trying again. */
-                        "retry-after"?: number;
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The server cannot answer now: it is overloaded (`overloaded`), shutting down (`shutting-down`), took too long (`timeout`), found the database too busy (`database-busy`), or, for /readyz, not ready. Wait as long as `Retry-After` says when it is present. */
-                503: {
-                    headers: {
-                        /** @description Seconds to wait before trying again. */
-                        "retry-after"?: number;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-            };
-        };
+        get: operations["exportHousehold"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2285,209 +278,13 @@ export interface paths {
             cookie?: never;
         };
         /** The household’s tokens (never their secrets) */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description OK */
-                200: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["HouseholdTokens"];
-                    };
-                };
-                /** @description No token, or a malformed, unknown or revoked one. */
-                401: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The token’s role may not do this. */
-                403: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description A rate limit or quota is spent: `RateLimit` names it, `Retry-After` says when to try again. */
-                429: {
-                    headers: {
-                        /** @description Seconds to wait before trying again. */
-                        "retry-after"?: number;
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The server cannot answer now: it is overloaded (`overloaded`), shutting down (`shutting-down`), took too long (`timeout`), found the database too busy (`database-busy`), or, for /readyz, not ready. Wait as long as `Retry-After` says when it is present. */
-                503: {
-                    headers: {
-                        /** @description Seconds to wait before trying again. */
-                        "retry-after"?: number;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-            };
-        };
+        get: operations["listHouseholdTokens"];
         put?: never;
         /**
          * Mint another token for the household (shown once)
          * @description To rotate: mint a new token, switch to it, then revoke the old one. A household holds at most 20 tokens that are not revoked (TOKENS_PER_HOUSEHOLD): past that, a 409. At most 20 are minted an hour.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: {
-                    /** @description A key of your choosing (a UUID is best) that makes retrying this POST safe: a retry with the same key within 24 hours gets the first answer again, with `Idempotent-Replayed: true`, and nothing is created twice. The same key with another method, path or body is a 422; while the first request is still running, a 409. Failed requests (4xx, 5xx) are not kept: their key may be used again. Keys belong to the token that sent them (to the client address for a sign-up without a token). */
-                    "idempotency-key"?: string;
-                };
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        name?: string;
-                    } | null;
-                };
-            };
-            responses: {
-                /** @description Created */
-                201: {
-                    headers: {
-                        /** @description `true` when this is the kept answer to an earlier request with the same Idempotency-Key: nothing was done again. */
-                        "idempotent-replayed"?: "true";
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["NewToken"];
-                    };
-                };
-                /** @description The request is not valid; `errors` names each bad field. */
-                400: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description No token, or a malformed, unknown or revoked one. */
-                401: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The token’s role may not do this. */
-                403: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The change conflicts with what is stored (for example an external id another title holds), or a request with the same Idempotency-Key is still in progress. */
-                409: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The body is larger than the server accepts. */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The body is not application/json. */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The Idempotency-Key was first used for another request (another method, path or body). */
-                422: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description A rate limit or quota is spent: `RateLimit` names it, `Retry-After` says when to try again. */
-                429: {
-                    headers: {
-                        /** @description Seconds to wait before trying again. */
-                        "retry-after"?: number;
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The server cannot answer now: it is overloaded (`overloaded`), shutting down (`shutting-down`), took too long (`timeout`), found the database too busy (`database-busy`), or, for /readyz, not ready. Wait as long as `Retry-After` says when it is present. */
-                503: {
-                    headers: {
-                        /** @description Seconds to wait before trying again. */
-                        "retry-after"?: number;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-            };
-        };
+        post: operations["createHouseholdToken"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2508,132 +305,7 @@ export interface paths {
          * Revoke one of the household’s tokens
          * @description The last live token cannot be revoked (409): delete the household instead.
          */
-        delete: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description No Content */
-                204: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description The request is not valid; `errors` names each bad field. */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description No token, or a malformed, unknown or revoked one. */
-                401: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The token’s role may not do this. */
-                403: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Nothing matches the reference. */
-                404: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The change conflicts with what is stored (for example an external id another title holds), or a request with the same Idempotency-Key is still in progress. */
-                409: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The body is larger than the server accepts. */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description A path parameter is longer than the server accepts. */
-                414: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The body is not application/json. */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description A rate limit or quota is spent: `RateLimit` names it, `Retry-After` says when to try again. */
-                429: {
-                    headers: {
-                        /** @description Seconds to wait before trying again. */
-                        "retry-after"?: number;
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The server cannot answer now: it is overloaded (`overloaded`), shutting down (`shutting-down`), took too long (`timeout`), found the database too busy (`database-busy`), or, for /readyz, not ready. Wait as long as `Retry-After` says when it is present. */
-                503: {
-                    headers: {
-                        /** @description Seconds to wait before trying again. */
-                        "retry-after"?: number;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-            };
-        };
+        delete: operations["revokeHouseholdToken"];
         options?: never;
         head?: never;
         patch?: never;
@@ -2650,63 +322,7 @@ export interface paths {
          * Default limits for every age 2–18
          * @description A maximum for each concern and a minimum (0) for each positive category; a child’s unset categories follow these.
          */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description OK */
-                200: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Presets"];
-                    };
-                };
-                /** @description No token, or a malformed, unknown or revoked one. */
-                401: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description A rate limit or quota is spent: `RateLimit` names it, `Retry-After` says when to try again. */
-                429: {
-                    headers: {
-                        /** @description Seconds to wait before trying again. */
-                        "retry-after"?: number;
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The server cannot answer now: it is overloaded (`overloaded`), shutting down (`shutting-down`), took too long (`timeout`), found the database too busy (`database-busy`), or, for /readyz, not ready. Wait as long as `Retry-After` says when it is present. */
-                503: {
-                    headers: {
-                        /** @description Seconds to wait before trying again. */
-                        "retry-after"?: number;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-            };
-        };
+        get: operations["listPresets"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2723,227 +339,13 @@ export interface paths {
             cookie?: never;
         };
         /** The household’s children */
-        get: {
-            parameters: {
-                query?: {
-                    /** @description Page size, 1–100. */
-                    limit?: string;
-                    /** @description The `nextCursor` of the previous page, passed back unchanged. */
-                    cursor?: string;
-                };
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description OK */
-                200: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ChildPage"];
-                    };
-                };
-                /** @description The request is not valid; `errors` names each bad field. */
-                400: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description No token, or a malformed, unknown or revoked one. */
-                401: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The token’s role may not do this. */
-                403: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description A rate limit or quota is spent: `RateLimit` names it, `Retry-After` says when to try again. */
-                429: {
-                    headers: {
-                        /** @description Seconds to wait before trying again. */
-                        "retry-after"?: number;
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The server cannot answer now: it is overloaded (`overloaded`), shutting down (`shutting-down`), took too long (`timeout`), found the database too busy (`database-busy`), or, for /readyz, not ready. Wait as long as `Retry-After` says when it is present. */
-                503: {
-                    headers: {
-                        /** @description Seconds to wait before trying again. */
-                        "retry-after"?: number;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-            };
-        };
+        get: operations["listChildren"];
         put?: never;
         /**
          * Add a child profile
          * @description A household has at most 20 children (CHILDREN_PER_HOUSEHOLD): past that, a 409.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: {
-                    /** @description A key of your choosing (a UUID is best) that makes retrying this POST safe: a retry with the same key within 24 hours gets the first answer again, with `Idempotent-Replayed: true`, and nothing is created twice. The same key with another method, path or body is a 422; while the first request is still running, a 409. Failed requests (4xx, 5xx) are not kept: their key may be used again. Keys belong to the token that sent them (to the client address for a sign-up without a token). */
-                    "idempotency-key"?: string;
-                };
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": components["schemas"]["ChildCreateInput"];
-                };
-            };
-            responses: {
-                /** @description Created */
-                201: {
-                    headers: {
-                        /** @description The version of what was returned; send it back in If-Match or If-None-Match. */
-                        etag?: string;
-                        /** @description Where the new resource lives. */
-                        location?: string;
-                        /** @description `true` when this is the kept answer to an earlier request with the same Idempotency-Key: nothing was done again. */
-                        "idempotent-replayed"?: "true";
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Child"];
-                    };
-                };
-                /** @description The request is not valid; `errors` names each bad field. */
-                400: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description No token, or a malformed, unknown or revoked one. */
-                401: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The token’s role may not do this. */
-                403: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The change conflicts with what is stored (for example an external id another title holds), or a request with the same Idempotency-Key is still in progress. */
-                409: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The body is larger than the server accepts. */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The body is not application/json. */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The Idempotency-Key was first used for another request (another method, path or body). */
-                422: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description A rate limit or quota is spent: `RateLimit` names it, `Retry-After` says when to try again. */
-                429: {
-                    headers: {
-                        /** @description Seconds to wait before trying again. */
-                        "retry-after"?: number;
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The server cannot answer now: it is overloaded (`overloaded`), shutting down (`shutting-down`), took too long (`timeout`), found the database too busy (`database-busy`), or, for /readyz, not ready. Wait as long as `Retry-After` says when it is present. */
-                503: {
-                    headers: {
-                        /** @description Seconds to wait before trying again. */
-                        "retry-after"?: number;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-            };
-        };
+        post: operations["createChild"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2958,381 +360,15 @@ export interface paths {
             cookie?: never;
         };
         /** A child profile */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    child: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description OK */
-                200: {
-                    headers: {
-                        /** @description The version of what was returned; send it back in If-Match or If-None-Match. */
-                        etag?: string;
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Child"];
-                    };
-                };
-                /** @description The request is not valid; `errors` names each bad field. */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description No token, or a malformed, unknown or revoked one. */
-                401: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The token’s role may not do this. */
-                403: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Nothing matches the reference. */
-                404: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description A path parameter is longer than the server accepts. */
-                414: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description A rate limit or quota is spent: `RateLimit` names it, `Retry-After` says when to try again. */
-                429: {
-                    headers: {
-                        /** @description Seconds to wait before trying again. */
-                        "retry-after"?: number;
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The server cannot answer now: it is overloaded (`overloaded`), shutting down (`shutting-down`), took too long (`timeout`), found the database too busy (`database-busy`), or, for /readyz, not ready. Wait as long as `Retry-After` says when it is present. */
-                503: {
-                    headers: {
-                        /** @description Seconds to wait before trying again. */
-                        "retry-after"?: number;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-            };
-        };
+        get: operations["getChild"];
         put?: never;
         post?: never;
         /** Delete a child profile and its overrides */
-        delete: {
-            parameters: {
-                query?: never;
-                header?: {
-                    /** @description The ETag last read; the change is refused with 412 when it is stale. */
-                    "if-match"?: string;
-                };
-                path: {
-                    child: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description No Content */
-                204: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description The request is not valid; `errors` names each bad field. */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description No token, or a malformed, unknown or revoked one. */
-                401: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The token’s role may not do this. */
-                403: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Nothing matches the reference. */
-                404: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The If-Match ETag is stale: someone changed the resource since you read it. */
-                412: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The body is larger than the server accepts. */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description A path parameter is longer than the server accepts. */
-                414: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The body is not application/json. */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description A rate limit or quota is spent: `RateLimit` names it, `Retry-After` says when to try again. */
-                429: {
-                    headers: {
-                        /** @description Seconds to wait before trying again. */
-                        "retry-after"?: number;
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The server cannot answer now: it is overloaded (`overloaded`), shutting down (`shutting-down`), took too long (`timeout`), found the database too busy (`database-busy`), or, for /readyz, not ready. Wait as long as `Retry-After` says when it is present. */
-                503: {
-                    headers: {
-                        /** @description Seconds to wait before trying again. */
-                        "retry-after"?: number;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-            };
-        };
+        delete: operations["deleteChild"];
         options?: never;
         head?: never;
         /** Change a child profile */
-        patch: {
-            parameters: {
-                query?: never;
-                header?: {
-                    /** @description The ETag last read; the change is refused with 412 when it is stale. */
-                    "if-match"?: string;
-                };
-                path: {
-                    child: string;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": components["schemas"]["ChildPatchInput"];
-                };
-            };
-            responses: {
-                /** @description OK */
-                200: {
-                    headers: {
-                        /** @description The version of what was returned; send it back in If-Match or If-None-Match. */
-                        etag?: string;
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Child"];
-                    };
-                };
-                /** @description The request is not valid; `errors` names each bad field. */
-                400: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description No token, or a malformed, unknown or revoked one. */
-                401: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The token’s role may not do this. */
-                403: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Nothing matches the reference. */
-                404: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The If-Match ETag is stale: someone changed the resource since you read it. */
-                412: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The body is larger than the server accepts. */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description A path parameter is longer than the server accepts. */
-                414: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The body is not application/json. */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description A rate limit or quota is spent: `RateLimit` names it, `Retry-After` says when to try again. */
-                429: {
-                    headers: {
-                        /** @description Seconds to wait before trying again. */
-                        "retry-after"?: number;
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The server cannot answer now: it is overloaded (`overloaded`), shutting down (`shutting-down`), took too long (`timeout`), found the database too busy (`database-busy`), or, for /readyz, not ready. Wait as long as `Retry-After` says when it is present. */
-                503: {
-                    headers: {
-                        /** @description Seconds to wait before trying again. */
-                        "retry-after"?: number;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-            };
-        };
+        patch: operations["updateChild"];
         trace?: never;
     };
     "/v1/children/{child}/verdicts/{title}": {
@@ -3346,109 +382,7 @@ export interface paths {
          * Is this title OK for this child?
          * @description Every rule is evaluated and every failure reported: age, categories, certification ceilings, unrated; an override in force decides, and the rules still show.
          */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    child: string;
-                    /** @description A title id, or an external reference: imdb:tt1798709, tmdb:movie:152601, tmdb:tv:1399, isbn:9780316769488. */
-                    title: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description OK */
-                200: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ChildVerdict"];
-                    };
-                };
-                /** @description The request is not valid; `errors` names each bad field. */
-                400: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description No token, or a malformed, unknown or revoked one. */
-                401: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The token’s role may not do this. */
-                403: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Nothing matches the reference. */
-                404: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description A path parameter is longer than the server accepts. */
-                414: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description A rate limit or quota is spent: `RateLimit` names it, `Retry-After` says when to try again. */
-                429: {
-                    headers: {
-                        /** @description Seconds to wait before trying again. */
-                        "retry-after"?: number;
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The server cannot answer now: it is overloaded (`overloaded`), shutting down (`shutting-down`), took too long (`timeout`), found the database too busy (`database-busy`), or, for /readyz, not ready. Wait as long as `Retry-After` says when it is present. */
-                503: {
-                    headers: {
-                        /** @description Seconds to wait before trying again. */
-                        "retry-after"?: number;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-            };
-        };
+        get: operations["getChildVerdict"];
         put?: never;
         post?: never;
         delete?: never;
@@ -3470,129 +404,7 @@ export interface paths {
          * Verdicts for up to 100 titles at once
          * @description Results come in the order asked; a reference that matches no title, or is not a title reference at all, is an item with status `unknown`, not a failed request.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    child: string;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": components["schemas"]["VerdictBatchInputInput"];
-                };
-            };
-            responses: {
-                /** @description OK */
-                200: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ChildVerdictBatch"];
-                    };
-                };
-                /** @description The request is not valid; `errors` names each bad field. */
-                400: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description No token, or a malformed, unknown or revoked one. */
-                401: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The token’s role may not do this. */
-                403: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Nothing matches the reference. */
-                404: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The body is larger than the server accepts. */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description A path parameter is longer than the server accepts. */
-                414: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The body is not application/json. */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description A rate limit or quota is spent: `RateLimit` names it, `Retry-After` says when to try again. */
-                429: {
-                    headers: {
-                        /** @description Seconds to wait before trying again. */
-                        "retry-after"?: number;
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The server cannot answer now: it is overloaded (`overloaded`), shutting down (`shutting-down`), took too long (`timeout`), found the database too busy (`database-busy`), or, for /readyz, not ready. Wait as long as `Retry-After` says when it is present. */
-                503: {
-                    headers: {
-                        /** @description Seconds to wait before trying again. */
-                        "retry-after"?: number;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-            };
-        };
+        post: operations["createVerdictBatch"];
         delete?: never;
         options?: never;
         head?: never;
@@ -3610,135 +422,7 @@ export interface paths {
          * The titles this child may watch
          * @description The catalogue with the same filters and sorts as GET /v1/titles, holding only titles whose verdict for the child is allowed.
          */
-        get: {
-            parameters: {
-                query?: {
-                    /** @description Words of the name, in any order; case and accents do not matter. */
-                    q?: string;
-                    /** @description One kind or several, comma-separated: movie, tv, book, game, app, podcast, youtube. */
-                    kind?: string;
-                    /** @description A genre, case-insensitive. */
-                    genre?: string;
-                    /** @description Only titles whose age verdict is OK at this age (unrated titles are left out). */
-                    forAge?: string;
-                    /** @description Only titles whose advisory rates language at most this; titles without an advisory are left out (likewise for every max/min filter). */
-                    maxLanguage?: string;
-                    maxSex?: string;
-                    maxDrinking?: string;
-                    maxViolence?: string;
-                    /** @description Titles whose advisory does not rate consumerism are left out. */
-                    maxConsumerism?: string;
-                    minMessages?: string;
-                    minRoleModels?: string;
-                    minEducational?: string;
-                    minDiversity?: string;
-                    /** @description Only titles changed at or after this instant (ISO 8601, any offset). */
-                    updatedSince?: string;
-                    /** @description name (A–Z), newest (latest release first), stars (best first), age (youngest first, unrated last). */
-                    sort?: "name" | "newest" | "stars" | "age";
-                    /** @description Page size, 1–100. */
-                    limit?: string;
-                    /** @description The `nextCursor` of the previous page, passed back unchanged. */
-                    cursor?: string;
-                };
-                header?: never;
-                path: {
-                    child: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description OK */
-                200: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ChildTitlePage"];
-                    };
-                };
-                /** @description The request is not valid; `errors` names each bad field. */
-                400: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description No token, or a malformed, unknown or revoked one. */
-                401: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The token’s role may not do this. */
-                403: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Nothing matches the reference. */
-                404: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description A path parameter is longer than the server accepts. */
-                414: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description A rate limit or quota is spent: `RateLimit` names it, `Retry-After` says when to try again. */
-                429: {
-                    headers: {
-                        /** @description Seconds to wait before trying again. */
-                        "retry-after"?: number;
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The server cannot answer now: it is overloaded (`overloaded`), shutting down (`shutting-down`), took too long (`timeout`), found the database too busy (`database-busy`), or, for /readyz, not ready. Wait as long as `Retry-After` says when it is present. */
-                503: {
-                    headers: {
-                        /** @description Seconds to wait before trying again. */
-                        "retry-after"?: number;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-            };
-        };
+        get: operations["listChildCatalogue"];
         put?: never;
         post?: never;
         delete?: never;
@@ -3755,404 +439,15 @@ export interface paths {
             cookie?: never;
         };
         /** One override of this child */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    child: string;
-                    /** @description A title id, or an external reference: imdb:tt1798709, tmdb:movie:152601, tmdb:tv:1399, isbn:9780316769488. */
-                    title: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description OK */
-                200: {
-                    headers: {
-                        /** @description The version of what was returned; send it back in If-Match or If-None-Match. */
-                        etag?: string;
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Override"];
-                    };
-                };
-                /** @description The request is not valid; `errors` names each bad field. */
-                400: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description No token, or a malformed, unknown or revoked one. */
-                401: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The token’s role may not do this. */
-                403: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Nothing matches the reference. */
-                404: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description A path parameter is longer than the server accepts. */
-                414: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description A rate limit or quota is spent: `RateLimit` names it, `Retry-After` says when to try again. */
-                429: {
-                    headers: {
-                        /** @description Seconds to wait before trying again. */
-                        "retry-after"?: number;
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The server cannot answer now: it is overloaded (`overloaded`), shutting down (`shutting-down`), took too long (`timeout`), found the database too busy (`database-busy`), or, for /readyz, not ready. Wait as long as `Retry-After` says when it is present. */
-                503: {
-                    headers: {
-                        /** @description Seconds to wait before trying again. */
-                        "retry-after"?: number;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-            };
-        };
+        get: operations["getOverride"];
         /**
          * Allow or block one title for this child
          * @description An override in force wins over every rule. `expiresAt` must lie in the future. 201 when new, 200 when replaced.
          */
-        put: {
-            parameters: {
-                query?: never;
-                header?: {
-                    /** @description The ETag last read; the change is refused with 412 when it is stale. */
-                    "if-match"?: string;
-                };
-                path: {
-                    child: string;
-                    /** @description A title id, or an external reference: imdb:tt1798709, tmdb:movie:152601, tmdb:tv:1399, isbn:9780316769488. */
-                    title: string;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": components["schemas"]["OverrideWriteInput"];
-                };
-            };
-            responses: {
-                /** @description OK */
-                200: {
-                    headers: {
-                        /** @description The version of what was returned; send it back in If-Match or If-None-Match. */
-                        etag?: string;
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Override"];
-                    };
-                };
-                /** @description Created */
-                201: {
-                    headers: {
-                        /** @description The version of what was returned; send it back in If-Match or If-None-Match. */
-                        etag?: string;
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Override"];
-                    };
-                };
-                /** @description The request is not valid; `errors` names each bad field. */
-                400: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description No token, or a malformed, unknown or revoked one. */
-                401: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The token’s role may not do this. */
-                403: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Nothing matches the reference. */
-                404: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The If-Match ETag is stale: someone changed the resource since you read it. */
-                412: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The body is larger than the server accepts. */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description A path parameter is longer than the server accepts. */
-                414: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The body is not application/json. */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description A rate limit or quota is spent: `RateLimit` names it, `Retry-After` says when to try again. */
-                429: {
-                    headers: {
-                        /** @description Seconds to wait before trying again. */
-                        "retry-after"?: number;
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The server cannot answer now: it is overloaded (`overloaded`), shutting down (`shutting-down`), took too long (`timeout`), found the database too busy (`database-busy`), or, for /readyz, not ready. Wait as long as `Retry-After` says when it is present. */
-                503: {
-                    headers: {
-                        /** @description Seconds to wait before trying again. */
-                        "retry-after"?: number;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-            };
-        };
+        put: operations["setOverride"];
         post?: never;
         /** Remove an override */
-        delete: {
-            parameters: {
-                query?: never;
-                header?: {
-                    /** @description The ETag last read; the change is refused with 412 when it is stale. */
-                    "if-match"?: string;
-                };
-                path: {
-                    child: string;
-                    /** @description A title id, or an external reference: imdb:tt1798709, tmdb:movie:152601, tmdb:tv:1399, isbn:9780316769488. */
-                    title: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description No Content */
-                204: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description The request is not valid; `errors` names each bad field. */
-                400: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description No token, or a malformed, unknown or revoked one. */
-                401: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The token’s role may not do this. */
-                403: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Nothing matches the reference. */
-                404: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The If-Match ETag is stale: someone changed the resource since you read it. */
-                412: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The body is larger than the server accepts. */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description A path parameter is longer than the server accepts. */
-                414: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The body is not application/json. */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description A rate limit or quota is spent: `RateLimit` names it, `Retry-After` says when to try again. */
-                429: {
-                    headers: {
-                        /** @description Seconds to wait before trying again. */
-                        "retry-after"?: number;
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The server cannot answer now: it is overloaded (`overloaded`), shutting down (`shutting-down`), took too long (`timeout`), found the database too busy (`database-busy`), or, for /readyz, not ready. Wait as long as `Retry-After` says when it is present. */
-                503: {
-                    headers: {
-                        /** @description Seconds to wait before trying again. */
-                        "retry-after"?: number;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-            };
-        };
+        delete: operations["deleteOverride"];
         options?: never;
         head?: never;
         patch?: never;
@@ -4166,112 +461,7 @@ export interface paths {
             cookie?: never;
         };
         /** This child’s overrides, expired ones marked */
-        get: {
-            parameters: {
-                query?: {
-                    /** @description Page size, 1–100. */
-                    limit?: string;
-                    /** @description The `nextCursor` of the previous page, passed back unchanged. */
-                    cursor?: string;
-                };
-                header?: never;
-                path: {
-                    child: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description OK */
-                200: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["OverridePage"];
-                    };
-                };
-                /** @description The request is not valid; `errors` names each bad field. */
-                400: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description No token, or a malformed, unknown or revoked one. */
-                401: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The token’s role may not do this. */
-                403: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Nothing matches the reference. */
-                404: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description A path parameter is longer than the server accepts. */
-                414: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description A rate limit or quota is spent: `RateLimit` names it, `Retry-After` says when to try again. */
-                429: {
-                    headers: {
-                        /** @description Seconds to wait before trying again. */
-                        "retry-after"?: number;
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The server cannot answer now: it is overloaded (`overloaded`), shutting down (`shutting-down`), took too long (`timeout`), found the database too busy (`database-busy`), or, for /readyz, not ready. Wait as long as `Retry-After` says when it is present. */
-                503: {
-                    headers: {
-                        /** @description Seconds to wait before trying again. */
-                        "retry-after"?: number;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-            };
-        };
+        get: operations["listOverrides"];
         put?: never;
         post?: never;
         delete?: never;
@@ -4288,264 +478,13 @@ export interface paths {
             cookie?: never;
         };
         /** Reviews of a title, newest or most helpful first */
-        get: {
-            parameters: {
-                query?: {
-                    by?: "parent" | "kid";
-                    sort?: "newest" | "helpful";
-                    /** @description Page size, 1–100. */
-                    limit?: string;
-                    /** @description The `nextCursor` of the previous page, passed back unchanged. */
-                    cursor?: string;
-                };
-                header?: never;
-                path: {
-                    /** @description A title id, or an external reference: imdb:tt1798709, tmdb:movie:152601, tmdb:tv:1399, isbn:9780316769488. */
-                    title: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description OK */
-                200: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ReviewPage"];
-                    };
-                };
-                /** @description The request is not valid; `errors` names each bad field. */
-                400: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description No token, or a malformed, unknown or revoked one. */
-                401: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Nothing matches the reference. */
-                404: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description A path parameter is longer than the server accepts. */
-                414: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description A rate limit or quota is spent: `RateLimit` names it, `Retry-After` says when to try again. */
-                429: {
-                    headers: {
-                        /** @description Seconds to wait before trying again. */
-                        "retry-after"?: number;
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The server cannot answer now: it is overloaded (`overloaded`), shutting down (`shutting-down`), took too long (`timeout`), found the database too busy (`database-busy`), or, for /readyz, not ready. Wait as long as `Retry-After` says when it is present. */
-                503: {
-                    headers: {
-                        /** @description Seconds to wait before trying again. */
-                        "retry-after"?: number;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-            };
-        };
+        get: operations["listReviews"];
         put?: never;
         /**
          * Review a title, as a parent or for a kid
          * @description One review per household (as parent) and per child per title: a second is a 409 naming the first.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: {
-                    /** @description A key of your choosing (a UUID is best) that makes retrying this POST safe: a retry with the same key within 24 hours gets the first answer again, with `Idempotent-Replayed: true`, and nothing is created twice. The same key with another method, path or body is a 422; while the first request is still running, a 409. Failed requests (4xx, 5xx) are not kept: their key may be used again. Keys belong to the token that sent them (to the client address for a sign-up without a token). */
-                    "idempotency-key"?: string;
-                };
-                path: {
-                    /** @description A title id, or an external reference: imdb:tt1798709, tmdb:movie:152601, tmdb:tv:1399, isbn:9780316769488. */
-                    title: string;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": components["schemas"]["ReviewCreateInput"];
-                };
-            };
-            responses: {
-                /** @description Created */
-                201: {
-                    headers: {
-                        /** @description The version of what was returned; send it back in If-Match or If-None-Match. */
-                        etag?: string;
-                        /** @description Where the new resource lives. */
-                        location?: string;
-                        /** @description `true` when this is the kept answer to an earlier request with the same Idempotency-Key: nothing was done again. */
-                        "idempotent-replayed"?: "true";
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Review"];
-                    };
-                };
-                /** @description The request is not valid; `errors` names each bad field. */
-                400: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description No token, or a malformed, unknown or revoked one. */
-                401: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The token’s role may not do this. */
-                403: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Nothing matches the reference. */
-                404: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The change conflicts with what is stored (for example an external id another title holds), or a request with the same Idempotency-Key is still in progress. */
-                409: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The body is larger than the server accepts. */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description A path parameter is longer than the server accepts. */
-                414: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The body is not application/json. */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The Idempotency-Key was first used for another request (another method, path or body). */
-                422: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description A rate limit or quota is spent: `RateLimit` names it, `Retry-After` says when to try again. */
-                429: {
-                    headers: {
-                        /** @description Seconds to wait before trying again. */
-                        "retry-after"?: number;
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The server cannot answer now: it is overloaded (`overloaded`), shutting down (`shutting-down`), took too long (`timeout`), found the database too busy (`database-busy`), or, for /readyz, not ready. Wait as long as `Retry-After` says when it is present. */
-                503: {
-                    headers: {
-                        /** @description Seconds to wait before trying again. */
-                        "retry-after"?: number;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-            };
-        };
+        post: operations["createReview"];
         delete?: never;
         options?: never;
         head?: never;
@@ -4560,370 +499,15 @@ export interface paths {
             cookie?: never;
         };
         /** One review */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    review: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description OK */
-                200: {
-                    headers: {
-                        /** @description The version of what was returned; send it back in If-Match or If-None-Match. */
-                        etag?: string;
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Review"];
-                    };
-                };
-                /** @description The request is not valid; `errors` names each bad field. */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description No token, or a malformed, unknown or revoked one. */
-                401: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Nothing matches the reference. */
-                404: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description A path parameter is longer than the server accepts. */
-                414: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description A rate limit or quota is spent: `RateLimit` names it, `Retry-After` says when to try again. */
-                429: {
-                    headers: {
-                        /** @description Seconds to wait before trying again. */
-                        "retry-after"?: number;
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The server cannot answer now: it is overloaded (`overloaded`), shutting down (`shutting-down`), took too long (`timeout`), found the database too busy (`database-busy`), or, for /readyz, not ready. Wait as long as `Retry-After` says when it is present. */
-                503: {
-                    headers: {
-                        /** @description Seconds to wait before trying again. */
-                        "retry-after"?: number;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-            };
-        };
+        get: operations["getReview"];
         put?: never;
         post?: never;
         /** Delete your review */
-        delete: {
-            parameters: {
-                query?: never;
-                header?: {
-                    /** @description The ETag last read; the change is refused with 412 when it is stale. */
-                    "if-match"?: string;
-                };
-                path: {
-                    review: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description No Content */
-                204: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description The request is not valid; `errors` names each bad field. */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description No token, or a malformed, unknown or revoked one. */
-                401: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The token’s role may not do this. */
-                403: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Nothing matches the reference. */
-                404: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The If-Match ETag is stale: someone changed the resource since you read it. */
-                412: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The body is larger than the server accepts. */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description A path parameter is longer than the server accepts. */
-                414: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The body is not application/json. */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description A rate limit or quota is spent: `RateLimit` names it, `Retry-After` says when to try again. */
-                429: {
-                    headers: {
-                        /** @description Seconds to wait before trying again. */
-                        "retry-after"?: number;
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The server cannot answer now: it is overloaded (`overloaded`), shutting down (`shutting-down`), took too long (`timeout`), found the database too busy (`database-busy`), or, for /readyz, not ready. Wait as long as `Retry-After` says when it is present. */
-                503: {
-                    headers: {
-                        /** @description Seconds to wait before trying again. */
-                        "retry-after"?: number;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-            };
-        };
+        delete: operations["deleteReview"];
         options?: never;
         head?: never;
         /** Change your review */
-        patch: {
-            parameters: {
-                query?: never;
-                header?: {
-                    /** @description The ETag last read; the change is refused with 412 when it is stale. */
-                    "if-match"?: string;
-                };
-                path: {
-                    review: string;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": components["schemas"]["ReviewPatchInput"];
-                };
-            };
-            responses: {
-                /** @description OK */
-                200: {
-                    headers: {
-                        /** @description The version of what was returned; send it back in If-Match or If-None-Match. */
-                        etag?: string;
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Review"];
-                    };
-                };
-                /** @description The request is not valid; `errors` names each bad field. */
-                400: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description No token, or a malformed, unknown or revoked one. */
-                401: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The token’s role may not do this. */
-                403: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Nothing matches the reference. */
-                404: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The If-Match ETag is stale: someone changed the resource since you read it. */
-                412: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The body is larger than the server accepts. */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description A path parameter is longer than the server accepts. */
-                414: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The body is not application/json. */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description A rate limit or quota is spent: `RateLimit` names it, `Retry-After` says when to try again. */
-                429: {
-                    headers: {
-                        /** @description Seconds to wait before trying again. */
-                        "retry-after"?: number;
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The server cannot answer now: it is overloaded (`overloaded`), shutting down (`shutting-down`), took too long (`timeout`), found the database too busy (`database-busy`), or, for /readyz, not ready. Wait as long as `Retry-After` says when it is present. */
-                503: {
-                    headers: {
-                        /** @description Seconds to wait before trying again. */
-                        "retry-after"?: number;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-            };
-        };
+        patch: operations["updateReview"];
         trace?: never;
     };
     "/v1/reviews/{review}/helpful": {
@@ -4936,264 +520,9 @@ export interface paths {
         get?: never;
         put?: never;
         /** Mark a review helpful (once per household) */
-        post: {
-            parameters: {
-                query?: never;
-                header?: {
-                    /** @description A key of your choosing (a UUID is best) that makes retrying this POST safe: a retry with the same key within 24 hours gets the first answer again, with `Idempotent-Replayed: true`, and nothing is created twice. The same key with another method, path or body is a 422; while the first request is still running, a 409. Failed requests (4xx, 5xx) are not kept: their key may be used again. Keys belong to the token that sent them (to the client address for a sign-up without a token). */
-                    "idempotency-key"?: string;
-                };
-                path: {
-                    review: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Created */
-                201: {
-                    headers: {
-                        /** @description `true` when this is the kept answer to an earlier request with the same Idempotency-Key: nothing was done again. */
-                        "idempotent-replayed"?: "true";
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Review"];
-                    };
-                };
-                /** @description The request is not valid; `errors` names each bad field. */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description No token, or a malformed, unknown or revoked one. */
-                401: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The token’s role may not do this. */
-                403: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Nothing matches the reference. */
-                404: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The change conflicts with what is stored (for example an external id another title holds), or a request with the same Idempotency-Key is still in progress. */
-                409: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The body is larger than the server accepts. */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description A path parameter is longer than the server accepts. */
-                414: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The body is not application/json. */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The Idempotency-Key was first used for another request (another method, path or body). */
-                422: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description A rate limit or quota is spent: `RateLimit` names it, `Retry-After` says when to try again. */
-                429: {
-                    headers: {
-                        /** @description Seconds to wait before trying again. */
-                        "retry-after"?: number;
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The server cannot answer now: it is overloaded (`overloaded`), shutting down (`shutting-down`), took too long (`timeout`), found the database too busy (`database-busy`), or, for /readyz, not ready. Wait as long as `Retry-After` says when it is present. */
-                503: {
-                    headers: {
-                        /** @description Seconds to wait before trying again. */
-                        "retry-after"?: number;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-            };
-        };
+        post: operations["markReviewHelpful"];
         /** Take back a helpful mark */
-        delete: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    review: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description No Content */
-                204: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description The request is not valid; `errors` names each bad field. */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description No token, or a malformed, unknown or revoked one. */
-                401: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The token’s role may not do this. */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Nothing matches the reference. */
-                404: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The body is larger than the server accepts. */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description A path parameter is longer than the server accepts. */
-                414: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The body is not application/json. */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description A rate limit or quota is spent: `RateLimit` names it, `Retry-After` says when to try again. */
-                429: {
-                    headers: {
-                        /** @description Seconds to wait before trying again. */
-                        "retry-after"?: number;
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The server cannot answer now: it is overloaded (`overloaded`), shutting down (`shutting-down`), took too long (`timeout`), found the database too busy (`database-busy`), or, for /readyz, not ready. Wait as long as `Retry-After` says when it is present. */
-                503: {
-                    headers: {
-                        /** @description Seconds to wait before trying again. */
-                        "retry-after"?: number;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-            };
-        };
+        delete: operations["unmarkReviewHelpful"];
         options?: never;
         head?: never;
         patch?: never;
@@ -5209,123 +538,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Hide a review (editor): out of lists and statistics at once */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    review: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description OK */
-                200: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Review"];
-                    };
-                };
-                /** @description The request is not valid; `errors` names each bad field. */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description No token, or a malformed, unknown or revoked one. */
-                401: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The token’s role may not do this. */
-                403: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Nothing matches the reference. */
-                404: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The body is larger than the server accepts. */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description A path parameter is longer than the server accepts. */
-                414: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The body is not application/json. */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description A rate limit or quota is spent: `RateLimit` names it, `Retry-After` says when to try again. */
-                429: {
-                    headers: {
-                        /** @description Seconds to wait before trying again. */
-                        "retry-after"?: number;
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The server cannot answer now: it is overloaded (`overloaded`), shutting down (`shutting-down`), took too long (`timeout`), found the database too busy (`database-busy`), or, for /readyz, not ready. Wait as long as `Retry-After` says when it is present. */
-                503: {
-                    headers: {
-                        /** @description Seconds to wait before trying again. */
-                        "retry-after"?: number;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-            };
-        };
+        post: operations["hideReview"];
         delete?: never;
         options?: never;
         head?: never;
@@ -5342,123 +555,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Restore a hidden review (editor) */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    review: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description OK */
-                200: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Review"];
-                    };
-                };
-                /** @description The request is not valid; `errors` names each bad field. */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description No token, or a malformed, unknown or revoked one. */
-                401: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The token’s role may not do this. */
-                403: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Nothing matches the reference. */
-                404: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The body is larger than the server accepts. */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description A path parameter is longer than the server accepts. */
-                414: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The body is not application/json. */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description A rate limit or quota is spent: `RateLimit` names it, `Retry-After` says when to try again. */
-                429: {
-                    headers: {
-                        /** @description Seconds to wait before trying again. */
-                        "retry-after"?: number;
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The server cannot answer now: it is overloaded (`overloaded`), shutting down (`shutting-down`), took too long (`timeout`), found the database too busy (`database-busy`), or, for /readyz, not ready. Wait as long as `Retry-After` says when it is present. */
-                503: {
-                    headers: {
-                        /** @description Seconds to wait before trying again. */
-                        "retry-after"?: number;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-            };
-        };
+        post: operations["restoreReview"];
         delete?: never;
         options?: never;
         head?: never;
@@ -5478,157 +575,7 @@ export interface paths {
          * Flag what looks wrong about a title’s rating
          * @description One open flag per household per title.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: {
-                    /** @description A key of your choosing (a UUID is best) that makes retrying this POST safe: a retry with the same key within 24 hours gets the first answer again, with `Idempotent-Replayed: true`, and nothing is created twice. The same key with another method, path or body is a 422; while the first request is still running, a 409. Failed requests (4xx, 5xx) are not kept: their key may be used again. Keys belong to the token that sent them (to the client address for a sign-up without a token). */
-                    "idempotency-key"?: string;
-                };
-                path: {
-                    /** @description A title id, or an external reference: imdb:tt1798709, tmdb:movie:152601, tmdb:tv:1399, isbn:9780316769488. */
-                    title: string;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": components["schemas"]["TitleFlagCreateInput"];
-                };
-            };
-            responses: {
-                /** @description Created */
-                201: {
-                    headers: {
-                        /** @description `true` when this is the kept answer to an earlier request with the same Idempotency-Key: nothing was done again. */
-                        "idempotent-replayed"?: "true";
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Flag"];
-                    };
-                };
-                /** @description The request is not valid; `errors` names each bad field. */
-                400: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description No token, or a malformed, unknown or revoked one. */
-                401: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The token’s role may not do this. */
-                403: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Nothing matches the reference. */
-                404: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The change conflicts with what is stored (for example an external id another title holds), or a request with the same Idempotency-Key is still in progress. */
-                409: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The body is larger than the server accepts. */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description A path parameter is longer than the server accepts. */
-                414: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The body is not application/json. */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The Idempotency-Key was first used for another request (another method, path or body). */
-                422: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description A rate limit or quota is spent: `RateLimit` names it, `Retry-After` says when to try again. */
-                429: {
-                    headers: {
-                        /** @description Seconds to wait before trying again. */
-                        "retry-after"?: number;
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The server cannot answer now: it is overloaded (`overloaded`), shutting down (`shutting-down`), took too long (`timeout`), found the database too busy (`database-busy`), or, for /readyz, not ready. Wait as long as `Retry-After` says when it is present. */
-                503: {
-                    headers: {
-                        /** @description Seconds to wait before trying again. */
-                        "retry-after"?: number;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-            };
-        };
+        post: operations["createTitleFlag"];
         delete?: never;
         options?: never;
         head?: never;
@@ -5648,156 +595,7 @@ export interface paths {
          * Flag a review (spam, inappropriate, spoiler, other)
          * @description One open flag per household per review.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: {
-                    /** @description A key of your choosing (a UUID is best) that makes retrying this POST safe: a retry with the same key within 24 hours gets the first answer again, with `Idempotent-Replayed: true`, and nothing is created twice. The same key with another method, path or body is a 422; while the first request is still running, a 409. Failed requests (4xx, 5xx) are not kept: their key may be used again. Keys belong to the token that sent them (to the client address for a sign-up without a token). */
-                    "idempotency-key"?: string;
-                };
-                path: {
-                    review: string;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": components["schemas"]["ReviewFlagCreateInput"];
-                };
-            };
-            responses: {
-                /** @description Created */
-                201: {
-                    headers: {
-                        /** @description `true` when this is the kept answer to an earlier request with the same Idempotency-Key: nothing was done again. */
-                        "idempotent-replayed"?: "true";
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Flag"];
-                    };
-                };
-                /** @description The request is not valid; `errors` names each bad field. */
-                400: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description No token, or a malformed, unknown or revoked one. */
-                401: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The token’s role may not do this. */
-                403: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Nothing matches the reference. */
-                404: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The change conflicts with what is stored (for example an external id another title holds), or a request with the same Idempotency-Key is still in progress. */
-                409: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The body is larger than the server accepts. */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description A path parameter is longer than the server accepts. */
-                414: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The body is not application/json. */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The Idempotency-Key was first used for another request (another method, path or body). */
-                422: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description A rate limit or quota is spent: `RateLimit` names it, `Retry-After` says when to try again. */
-                429: {
-                    headers: {
-                        /** @description Seconds to wait before trying again. */
-                        "retry-after"?: number;
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The server cannot answer now: it is overloaded (`overloaded`), shutting down (`shutting-down`), took too long (`timeout`), found the database too busy (`database-busy`), or, for /readyz, not ready. Wait as long as `Retry-After` says when it is present. */
-                503: {
-                    headers: {
-                        /** @description Seconds to wait before trying again. */
-                        "retry-after"?: number;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-            };
-        };
+        post: operations["createReviewFlag"];
         delete?: never;
         options?: never;
         head?: never;
@@ -5812,92 +610,7 @@ export interface paths {
             cookie?: never;
         };
         /** The moderation queue, oldest first (editor) */
-        get: {
-            parameters: {
-                query?: {
-                    status?: "open" | "resolved" | "dismissed";
-                    target?: "title" | "review";
-                    /** @description Page size, 1–100. */
-                    limit?: string;
-                    /** @description The `nextCursor` of the previous page, passed back unchanged. */
-                    cursor?: string;
-                };
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description OK */
-                200: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["FlagPage"];
-                    };
-                };
-                /** @description The request is not valid; `errors` names each bad field. */
-                400: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description No token, or a malformed, unknown or revoked one. */
-                401: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The token’s role may not do this. */
-                403: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description A rate limit or quota is spent: `RateLimit` names it, `Retry-After` says when to try again. */
-                429: {
-                    headers: {
-                        /** @description Seconds to wait before trying again. */
-                        "retry-after"?: number;
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The server cannot answer now: it is overloaded (`overloaded`), shutting down (`shutting-down`), took too long (`timeout`), found the database too busy (`database-busy`), or, for /readyz, not ready. Wait as long as `Retry-After` says when it is present. */
-                503: {
-                    headers: {
-                        /** @description Seconds to wait before trying again. */
-                        "retry-after"?: number;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-            };
-        };
+        get: operations["listFlags"];
         put?: never;
         post?: never;
         delete?: never;
@@ -5920,152 +633,23 @@ export interface paths {
         options?: never;
         head?: never;
         /** Resolve or dismiss an open flag, with a note (editor) */
-        patch: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    flag: string;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": components["schemas"]["FlagCloseInput"];
-                };
-            };
-            responses: {
-                /** @description OK */
-                200: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Flag"];
-                    };
-                };
-                /** @description The request is not valid; `errors` names each bad field. */
-                400: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description No token, or a malformed, unknown or revoked one. */
-                401: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The token’s role may not do this. */
-                403: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Nothing matches the reference. */
-                404: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The change conflicts with what is stored (for example an external id another title holds), or a request with the same Idempotency-Key is still in progress. */
-                409: {
-                    headers: {
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The body is larger than the server accepts. */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description A path parameter is longer than the server accepts. */
-                414: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The body is not application/json. */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description A rate limit or quota is spent: `RateLimit` names it, `Retry-After` says when to try again. */
-                429: {
-                    headers: {
-                        /** @description Seconds to wait before trying again. */
-                        "retry-after"?: number;
-                        ratelimit: components["headers"]["RateLimit"];
-                        "ratelimit-policy": components["headers"]["RateLimit-Policy"];
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The server cannot answer now: it is overloaded (`overloaded`), shutting down (`shutting-down`), took too long (`timeout`), found the database too busy (`database-busy`), or, for /readyz, not ready. Wait as long as `Retry-After` says when it is present. */
-                503: {
-                    headers: {
-                        /** @description Seconds to wait before trying again. */
-                        "retry-after"?: number;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-            };
-        };
+        patch: operations["closeFlag"];
         trace?: never;
     };
 }
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
-        /** @enum {string} */
-        TitleKindInput: "movie" | "tv" | "book" | "game" | "app" | "podcast" | "youtube";
-        AdvisoryWriteInput: {
-            /** @description The youngest age the editors recommend it for (2–18). */
+        AdvisoryWrite: {
+            /**
+             * Format: int32
+             * @description The youngest age the editors recommend it for (2–18).
+             */
             ageRecommendation: number;
-            /** @description How good it is, 1–5. */
+            /**
+             * Format: int32
+             * @description How good it is, 1–5.
+             */
             stars: number;
             oneLiner: string;
             parentsNeedToKnow: string;
@@ -6076,46 +660,55 @@ export interface components {
             /** @description Level 0–5 with a note for each category; language, sex, drinking, violence, messages and roleModels are required. */
             ratings: {
                 language: {
+                    /** Format: int32 */
                     level: number;
                     note: string;
                 };
                 sex: {
+                    /** Format: int32 */
                     level: number;
                     note: string;
                 };
                 drinking: {
+                    /** Format: int32 */
                     level: number;
                     note: string;
                 };
                 violence: {
+                    /** Format: int32 */
                     level: number;
                     note: string;
                 };
                 messages: {
+                    /** Format: int32 */
                     level: number;
                     note: string;
                 };
                 roleModels: {
+                    /** Format: int32 */
                     level: number;
                     note: string;
                 };
                 consumerism?: {
+                    /** Format: int32 */
                     level: number;
                     note: string;
                 };
                 educational?: {
+                    /** Format: int32 */
                     level: number;
                     note: string;
                 };
                 diversity?: {
+                    /** Format: int32 */
                     level: number;
                     note: string;
                 };
             };
         };
-        TitleWriteInput: {
+        TitleWrite: {
             name: string;
-            kind: components["schemas"]["TitleKindInput"];
+            kind: components["schemas"]["TitleKind"];
             year?: number | null;
             /** @default {} */
             releaseDates?: {
@@ -6135,8 +728,7 @@ export interface components {
             synopsis?: string | null;
             /** @default [] */
             certifications?: {
-                /** @enum {string} */
-                system: "MPA" | "US-TV" | "ESRB" | "PEGI" | "BBFC";
+                system: components["schemas"]["RatingSystemKey"];
                 rating: string;
                 reason?: string | null;
             }[];
@@ -6145,11 +737,11 @@ export interface components {
                 tmdb?: string | null;
                 isbn?: string | null;
             };
-            advisory?: components["schemas"]["AdvisoryWriteInput"] | null;
+            advisory?: components["schemas"]["AdvisoryWrite"] | null;
         };
-        TitlePatchInput: {
+        TitlePatch: {
             name?: string;
-            kind?: components["schemas"]["TitleKindInput"];
+            kind?: components["schemas"]["TitleKind"];
             year?: number | null;
             releaseDates?: {
                 theaters?: string | null;
@@ -6163,8 +755,7 @@ export interface components {
             studio?: string | null;
             synopsis?: string | null;
             certifications?: {
-                /** @enum {string} */
-                system: "MPA" | "US-TV" | "ESRB" | "PEGI" | "BBFC";
+                system: components["schemas"]["RatingSystemKey"];
                 rating: string;
                 reason?: string | null;
             }[];
@@ -6173,9 +764,9 @@ export interface components {
                 tmdb?: string | null;
                 isbn?: string | null;
             };
-            advisory?: components["schemas"]["AdvisoryWriteInput"] | null;
+            advisory?: components["schemas"]["AdvisoryWrite"] | null;
         };
-        ChildCreateInput: {
+        ChildCreate: {
             /** @description What the family calls the child; shown only to the household. */
             nickname: string;
             /** @description YYYY or YYYY-MM. The age counts from the last day of that month or year, so it is never overstated. */
@@ -6186,30 +777,39 @@ export interface components {
              */
             limits?: {
                 language?: {
+                    /** Format: int32 */
                     max: number;
                 };
                 sex?: {
+                    /** Format: int32 */
                     max: number;
                 };
                 drinking?: {
+                    /** Format: int32 */
                     max: number;
                 };
                 violence?: {
+                    /** Format: int32 */
                     max: number;
                 };
                 messages?: {
+                    /** Format: int32 */
                     min: number;
                 };
                 roleModels?: {
+                    /** Format: int32 */
                     min: number;
                 };
                 consumerism?: {
+                    /** Format: int32 */
                     max: number;
                 };
                 educational?: {
+                    /** Format: int32 */
                     min: number;
                 };
                 diversity?: {
+                    /** Format: int32 */
                     min: number;
                 };
             };
@@ -6234,7 +834,7 @@ export interface components {
             };
         };
         /** @description Each field present replaces the stored one; `limits` replaces all the parents’ limits. */
-        ChildPatchInput: {
+        ChildPatch: {
             /** @description What the family calls the child; shown only to the household. */
             nickname?: string;
             /** @description YYYY or YYYY-MM. The age counts from the last day of that month or year, so it is never overstated. */
@@ -6242,30 +842,39 @@ export interface components {
             /** @description Only the categories the parents want to set; the rest follow the age preset (GET /v1/presets). */
             limits?: {
                 language?: {
+                    /** Format: int32 */
                     max: number;
                 };
                 sex?: {
+                    /** Format: int32 */
                     max: number;
                 };
                 drinking?: {
+                    /** Format: int32 */
                     max: number;
                 };
                 violence?: {
+                    /** Format: int32 */
                     max: number;
                 };
                 messages?: {
+                    /** Format: int32 */
                     min: number;
                 };
                 roleModels?: {
+                    /** Format: int32 */
                     min: number;
                 };
                 consumerism?: {
+                    /** Format: int32 */
                     max: number;
                 };
                 educational?: {
+                    /** Format: int32 */
                     min: number;
                 };
                 diversity?: {
+                    /** Format: int32 */
                     min: number;
                 };
             };
@@ -6284,22 +893,22 @@ export interface components {
                 [key: string]: string;
             };
         };
-        OverrideWriteInput: {
+        OverrideWrite: {
             /** @enum {string} */
             decision: "allow" | "block";
             note?: string | null;
             /** @description When the override stops; it must lie in the future. Absent or null: until removed. */
             expiresAt?: string | null;
         };
-        HouseholdCreateInput: {
+        HouseholdCreate: {
             /** @description An optional label, e.g. "The Parks". */
             name?: string;
         } | null;
-        VerdictBatchInputInput: {
+        VerdictBatchRequest: {
             /** @description Title ids or external references, at most 100. */
             titles: string[];
         };
-        ReviewCreateInput: {
+        ReviewCreate: {
             /**
              * @description A parent’s review, or a kid’s written on behalf of one of the household’s children.
              * @enum {string}
@@ -6307,38 +916,46 @@ export interface components {
             by: "parent" | "kid";
             /** @description For a kid review: which child wrote it. */
             childId?: string;
-            /** @description "OK from this age", 2–18. */
+            /**
+             * Format: int32
+             * @description "OK from this age", 2–18.
+             */
             ageRating: number;
+            /** Format: int32 */
             stars: number;
             headline: string;
             body: string;
         };
-        ReviewPatchInput: {
-            /** @description "OK from this age", 2–18. */
+        ReviewPatch: {
+            /**
+             * Format: int32
+             * @description "OK from this age", 2–18.
+             */
             ageRating?: number;
+            /** Format: int32 */
             stars?: number;
             headline?: string;
             body?: string;
         };
-        TitleFlagCreateInput: {
+        TitleFlagCreate: {
             /** @enum {string} */
             reason: "rating-too-low" | "rating-too-high" | "missing-content" | "inaccurate" | "other";
             /** @enum {string} */
             category?: "language" | "sex" | "drinking" | "violence" | "messages" | "roleModels" | "consumerism" | "educational" | "diversity";
             note?: string;
         };
-        ReviewFlagCreateInput: {
+        ReviewFlagCreate: {
             /** @enum {string} */
             reason: "spam" | "inappropriate" | "spoiler" | "other";
             note?: string;
         };
-        FlagCloseInput: {
+        FlagClose: {
             /** @enum {string} */
             status: "resolved" | "dismissed";
             /** @description What was done, or why nothing was. */
             note: string;
         };
-        TokenCreateInput: {
+        TokenCreate: {
             /** @enum {string} */
             role: "editor" | "admin";
             name?: string;
@@ -6348,6 +965,7 @@ export interface components {
             /** @description A URI naming the kind of problem; `about:blank` when the HTTP status says it all. */
             type: string;
             title: string;
+            /** Format: int64 */
             status: number;
             detail: string;
             instance?: string;
@@ -6356,13 +974,20 @@ export interface components {
                 path: string;
                 message: string;
             }[];
-            /** @description How many more problems the request had than `errors` lists. */
+            /**
+             * Format: int64
+             * @description How many more problems the request had than `errors` lists.
+             */
             moreErrors?: number;
         };
         /** @enum {string} */
         TitleKind: "movie" | "tv" | "book" | "game" | "app" | "podcast" | "youtube";
+        /** @enum {string} */
+        RatingSystemKey: "MPA" | "US-TV" | "ESRB" | "PEGI" | "BBFC";
         Advisory: {
+            /** Format: int32 */
             ageRecommendation: number;
+            /** Format: int32 */
             stars: number;
             oneLiner: string;
             parentsNeedToKnow: string;
@@ -6372,38 +997,47 @@ export interface components {
             /** @description Optional categories the editors did not rate are absent. */
             ratings: {
                 language: {
+                    /** Format: int32 */
                     level: number;
                     note: string;
                 };
                 sex: {
+                    /** Format: int32 */
                     level: number;
                     note: string;
                 };
                 drinking: {
+                    /** Format: int32 */
                     level: number;
                     note: string;
                 };
                 violence: {
+                    /** Format: int32 */
                     level: number;
                     note: string;
                 };
                 messages: {
+                    /** Format: int32 */
                     level: number;
                     note: string;
                 };
                 roleModels: {
+                    /** Format: int32 */
                     level: number;
                     note: string;
                 };
                 consumerism?: {
+                    /** Format: int32 */
                     level: number;
                     note: string;
                 };
                 educational?: {
+                    /** Format: int32 */
                     level: number;
                     note: string;
                 };
                 diversity?: {
+                    /** Format: int32 */
                     level: number;
                     note: string;
                 };
@@ -6415,10 +1049,13 @@ export interface components {
             updatedAt: string;
         };
         Certification: {
-            system: string;
+            system: components["schemas"]["RatingSystemKey"];
             rating: string;
             reason: string | null;
-            /** @description The age Guidepost reads this rating as (see /v1/rating-systems). */
+            /**
+             * Format: int32
+             * @description The age Guidepost reads this rating as (see /v1/rating-systems).
+             */
             minimumAge: number;
         };
         ExternalIds: {
@@ -6435,22 +1072,32 @@ export interface components {
             oneLiner: string | null;
             /** @description Each rated category’s level; null without an advisory. */
             levels: {
+                /** Format: int32 */
                 language?: number;
+                /** Format: int32 */
                 sex?: number;
+                /** Format: int32 */
                 drinking?: number;
+                /** Format: int32 */
                 violence?: number;
+                /** Format: int32 */
                 messages?: number;
+                /** Format: int32 */
                 roleModels?: number;
+                /** Format: int32 */
                 consumerism?: number;
+                /** Format: int32 */
                 educational?: number;
+                /** Format: int32 */
                 diversity?: number;
             } | null;
             certifications: {
-                system: string;
+                system: components["schemas"]["RatingSystemKey"];
                 rating: string;
             }[];
         };
         CommunityStats: {
+            /** Format: int64 */
             count: number;
             /** @description The median "OK from this age" rating; null without reviews. */
             medianAge: number | null;
@@ -6459,7 +1106,9 @@ export interface components {
             meanStars: number | null;
             /** @description Reviews per age 2–18, zeros included. */
             histogram: {
+                /** Format: int64 */
                 age: number;
+                /** Format: int64 */
                 count: number;
             }[];
         };
@@ -6519,60 +1168,81 @@ export interface components {
             id: string;
             nickname: string;
             birth: string;
-            /** @description Computed from birth on the day of the request (UTC); 0 until the first birthday. */
+            /**
+             * Format: int64
+             * @description Computed from birth on the day of the request (UTC); 0 until the first birthday.
+             */
             age: number;
             /** @description Every category’s effective limit and where it came from. */
             limits: {
                 language: {
+                    /** Format: int32 */
                     max?: number;
+                    /** Format: int32 */
                     min?: number;
                     /** @enum {string} */
                     source: "preset" | "parent";
                 };
                 sex: {
+                    /** Format: int32 */
                     max?: number;
+                    /** Format: int32 */
                     min?: number;
                     /** @enum {string} */
                     source: "preset" | "parent";
                 };
                 drinking: {
+                    /** Format: int32 */
                     max?: number;
+                    /** Format: int32 */
                     min?: number;
                     /** @enum {string} */
                     source: "preset" | "parent";
                 };
                 violence: {
+                    /** Format: int32 */
                     max?: number;
+                    /** Format: int32 */
                     min?: number;
                     /** @enum {string} */
                     source: "preset" | "parent";
                 };
                 messages: {
+                    /** Format: int32 */
                     max?: number;
+                    /** Format: int32 */
                     min?: number;
                     /** @enum {string} */
                     source: "preset" | "parent";
                 };
                 roleModels: {
+                    /** Format: int32 */
                     max?: number;
+                    /** Format: int32 */
                     min?: number;
                     /** @enum {string} */
                     source: "preset" | "parent";
                 };
                 consumerism: {
+                    /** Format: int32 */
                     max?: number;
+                    /** Format: int32 */
                     min?: number;
                     /** @enum {string} */
                     source: "preset" | "parent";
                 };
                 educational: {
+                    /** Format: int32 */
                     max?: number;
+                    /** Format: int32 */
                     min?: number;
                     /** @enum {string} */
                     source: "preset" | "parent";
                 };
                 diversity: {
+                    /** Format: int32 */
                     max?: number;
+                    /** Format: int32 */
                     min?: number;
                     /** @enum {string} */
                     source: "preset" | "parent";
@@ -6629,42 +1299,61 @@ export interface components {
         };
         Presets: {
             items: {
+                /** Format: int64 */
                 age: number;
                 limits: {
                     language: {
+                        /** Format: int32 */
                         max?: number;
+                        /** Format: int32 */
                         min?: number;
                     };
                     sex: {
+                        /** Format: int32 */
                         max?: number;
+                        /** Format: int32 */
                         min?: number;
                     };
                     drinking: {
+                        /** Format: int32 */
                         max?: number;
+                        /** Format: int32 */
                         min?: number;
                     };
                     violence: {
+                        /** Format: int32 */
                         max?: number;
+                        /** Format: int32 */
                         min?: number;
                     };
                     messages: {
+                        /** Format: int32 */
                         max?: number;
+                        /** Format: int32 */
                         min?: number;
                     };
                     roleModels: {
+                        /** Format: int32 */
                         max?: number;
+                        /** Format: int32 */
                         min?: number;
                     };
                     consumerism: {
+                        /** Format: int32 */
                         max?: number;
+                        /** Format: int32 */
                         min?: number;
                     };
                     educational: {
+                        /** Format: int32 */
                         max?: number;
+                        /** Format: int32 */
                         min?: number;
                     };
                     diversity: {
+                        /** Format: int32 */
                         max?: number;
+                        /** Format: int32 */
                         min?: number;
                     };
                 };
@@ -6675,7 +1364,7 @@ export interface components {
             code: "age" | "category" | "certification" | "override" | "unrated";
             category: ("language" | "sex" | "drinking" | "violence" | "messages" | "roleModels" | "consumerism" | "educational" | "diversity") | null;
             /** @description The rating system, when a certification is involved. */
-            system: string | null;
+            system: components["schemas"]["RatingSystemKey"] | null;
             /** @description What was allowed: an age, a level or a rating. */
             limit: number | string | null;
             /** @description What the title has. */
@@ -6691,6 +1380,7 @@ export interface components {
             label: string;
             /** @enum {string} */
             polarity: "concern" | "positive";
+            /** Format: int32 */
             level: number;
             note: string;
         };
@@ -6706,7 +1396,10 @@ export interface components {
             allowed: boolean;
             /** @description The minimum age the decision rests on; null when no age applies. */
             age: number | null;
-            /** @description The age asked about: the query’s, or the child’s today. */
+            /**
+             * Format: int64
+             * @description The age asked about: the query’s, or the child’s today.
+             */
             forAge: number;
             /** @enum {string} */
             decidedBy: "expert" | "certification" | "none";
@@ -6733,7 +1426,10 @@ export interface components {
             allowed: boolean;
             /** @description The minimum age the decision rests on; null when no age applies. */
             age: number | null;
-            /** @description The age asked about: the query’s, or the child’s today. */
+            /**
+             * Format: int64
+             * @description The age asked about: the query’s, or the child’s today.
+             */
             forAge: number;
             /** @enum {string} */
             decidedBy: "expert" | "certification" | "community" | "override" | "none";
@@ -6756,13 +1452,20 @@ export interface components {
             by: "parent" | "kid";
             /** @description "Parent", or "Kid, age 12" (the age when written). Never a name or an account. */
             author: string;
-            /** @description "OK from this age", 2–18. */
+            /**
+             * Format: int32
+             * @description "OK from this age", 2–18.
+             */
             ageRating: number;
+            /** Format: int32 */
             stars: number;
             headline: string;
             /** @description As written; always plain text, never HTML. */
             body: string;
-            /** @description Households that marked it helpful. */
+            /**
+             * Format: int64
+             * @description Households that marked it helpful.
+             */
             helpful: number;
             /** @description Hidden by a moderator: seen only by its author and editors. */
             hidden: boolean;
@@ -6788,7 +1491,8 @@ export interface components {
                 titleId: string;
                 reviewId: string | null;
             };
-            reason: string;
+            /** @enum {string} */
+            reason: "rating-too-low" | "rating-too-high" | "missing-content" | "inaccurate" | "other" | "spam" | "inappropriate" | "spoiler";
             category: ("language" | "sex" | "drinking" | "violence" | "messages" | "roleModels" | "consumerism" | "educational" | "diversity") | null;
             note: string | null;
             /** @enum {string} */
@@ -6853,60 +1557,81 @@ export interface components {
                 id: string;
                 nickname: string;
                 birth: string;
-                /** @description Computed from birth on the day of the request (UTC); 0 until the first birthday. */
+                /**
+                 * Format: int64
+                 * @description Computed from birth on the day of the request (UTC); 0 until the first birthday.
+                 */
                 age: number;
                 /** @description Every category’s effective limit and where it came from. */
                 limits: {
                     language: {
+                        /** Format: int32 */
                         max?: number;
+                        /** Format: int32 */
                         min?: number;
                         /** @enum {string} */
                         source: "preset" | "parent";
                     };
                     sex: {
+                        /** Format: int32 */
                         max?: number;
+                        /** Format: int32 */
                         min?: number;
                         /** @enum {string} */
                         source: "preset" | "parent";
                     };
                     drinking: {
+                        /** Format: int32 */
                         max?: number;
+                        /** Format: int32 */
                         min?: number;
                         /** @enum {string} */
                         source: "preset" | "parent";
                     };
                     violence: {
+                        /** Format: int32 */
                         max?: number;
+                        /** Format: int32 */
                         min?: number;
                         /** @enum {string} */
                         source: "preset" | "parent";
                     };
                     messages: {
+                        /** Format: int32 */
                         max?: number;
+                        /** Format: int32 */
                         min?: number;
                         /** @enum {string} */
                         source: "preset" | "parent";
                     };
                     roleModels: {
+                        /** Format: int32 */
                         max?: number;
+                        /** Format: int32 */
                         min?: number;
                         /** @enum {string} */
                         source: "preset" | "parent";
                     };
                     consumerism: {
+                        /** Format: int32 */
                         max?: number;
+                        /** Format: int32 */
                         min?: number;
                         /** @enum {string} */
                         source: "preset" | "parent";
                     };
                     educational: {
+                        /** Format: int32 */
                         max?: number;
+                        /** Format: int32 */
                         min?: number;
                         /** @enum {string} */
                         source: "preset" | "parent";
                     };
                     diversity: {
+                        /** Format: int32 */
                         max?: number;
+                        /** Format: int32 */
                         min?: number;
                         /** @enum {string} */
                         source: "preset" | "parent";
@@ -6938,13 +1663,20 @@ export interface components {
                 by: "parent" | "kid";
                 /** @description "Parent", or "Kid, age 12" (the age when written). Never a name or an account. */
                 author: string;
-                /** @description "OK from this age", 2–18. */
+                /**
+                 * Format: int32
+                 * @description "OK from this age", 2–18.
+                 */
                 ageRating: number;
+                /** Format: int32 */
                 stars: number;
                 headline: string;
                 /** @description As written; always plain text, never HTML. */
                 body: string;
-                /** @description Households that marked it helpful. */
+                /**
+                 * Format: int64
+                 * @description Households that marked it helpful.
+                 */
                 helpful: number;
                 /** @description Hidden by a moderator: seen only by its author and editors. */
                 hidden: boolean;
@@ -6986,6 +1718,7 @@ export interface components {
                 required: boolean;
                 description: string;
                 levels: {
+                    /** Format: int32 */
                     level: number;
                     meaning: string;
                 }[];
@@ -6995,15 +1728,21 @@ export interface components {
             /** @description Changes whenever a rating or its age changes. */
             version: string;
             items: {
-                system: string;
+                system: components["schemas"]["RatingSystemKey"];
                 name: string;
                 region: string;
                 media: string[];
                 ratings: {
                     rating: string;
-                    /** @description 0 is the mildest. */
+                    /**
+                     * Format: int64
+                     * @description 0 is the mildest.
+                     */
                     order: number;
-                    /** @description The age Guidepost reads the rating as. */
+                    /**
+                     * Format: int64
+                     * @description The age Guidepost reads the rating as.
+                     */
                     minimumAge: number;
                     /** @enum {string} */
                     kind: "advisory" | "restrictive";
@@ -7068,23 +1807,23 @@ export interface components {
     };
     pathItems: never;
 }
-export type TitleKindInput = components['schemas']['TitleKindInput'];
-export type AdvisoryWriteInput = components['schemas']['AdvisoryWriteInput'];
-export type TitleWriteInput = components['schemas']['TitleWriteInput'];
-export type TitlePatchInput = components['schemas']['TitlePatchInput'];
-export type ChildCreateInput = components['schemas']['ChildCreateInput'];
-export type ChildPatchInput = components['schemas']['ChildPatchInput'];
-export type OverrideWriteInput = components['schemas']['OverrideWriteInput'];
-export type HouseholdCreateInput = components['schemas']['HouseholdCreateInput'];
-export type VerdictBatchInputInput = components['schemas']['VerdictBatchInputInput'];
-export type ReviewCreateInput = components['schemas']['ReviewCreateInput'];
-export type ReviewPatchInput = components['schemas']['ReviewPatchInput'];
-export type TitleFlagCreateInput = components['schemas']['TitleFlagCreateInput'];
-export type ReviewFlagCreateInput = components['schemas']['ReviewFlagCreateInput'];
-export type FlagCloseInput = components['schemas']['FlagCloseInput'];
-export type TokenCreateInput = components['schemas']['TokenCreateInput'];
+export type AdvisoryWrite = components['schemas']['AdvisoryWrite'];
+export type TitleWrite = components['schemas']['TitleWrite'];
+export type TitlePatch = components['schemas']['TitlePatch'];
+export type ChildCreate = components['schemas']['ChildCreate'];
+export type ChildPatch = components['schemas']['ChildPatch'];
+export type OverrideWrite = components['schemas']['OverrideWrite'];
+export type HouseholdCreate = components['schemas']['HouseholdCreate'];
+export type VerdictBatchRequest = components['schemas']['VerdictBatchRequest'];
+export type ReviewCreate = components['schemas']['ReviewCreate'];
+export type ReviewPatch = components['schemas']['ReviewPatch'];
+export type TitleFlagCreate = components['schemas']['TitleFlagCreate'];
+export type ReviewFlagCreate = components['schemas']['ReviewFlagCreate'];
+export type FlagClose = components['schemas']['FlagClose'];
+export type TokenCreate = components['schemas']['TokenCreate'];
 export type Problem = components['schemas']['Problem'];
 export type TitleKind = components['schemas']['TitleKind'];
+export type RatingSystemKey = components['schemas']['RatingSystemKey'];
 export type Advisory = components['schemas']['Advisory'];
 export type Certification = components['schemas']['Certification'];
 export type ExternalIds = components['schemas']['ExternalIds'];
@@ -7123,4 +1862,5475 @@ export type FlagPage = components['schemas']['FlagPage'];
 export type HeaderRateLimit = components['headers']['RateLimit'];
 export type HeaderRateLimitPolicy = components['headers']['RateLimit-Policy'];
 export type $defs = Record<string, never>;
-export type operations = Record<string, never>;
+export interface operations {
+    getLiveness: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        status: "ok";
+                    };
+                };
+            };
+            /** @description No token, or a malformed, unknown or revoked one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getReadiness: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        status: "ready";
+                        checks: {
+                            database: boolean;
+                            migrations: boolean;
+                        };
+                    };
+                };
+            };
+            /** @description No token, or a malformed, unknown or revoked one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The server cannot answer now: it is overloaded (`overloaded`), shutting down (`shutting-down`), took too long (`timeout`), found the database too busy (`database-busy`), or, for /readyz, not ready. Wait as long as `Retry-After` says when it is present. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listCategories: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CategoryList"];
+                };
+            };
+            /** @description No token, or a malformed, unknown or revoked one. */
+            401: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A rate limit or quota is spent: `RateLimit` names it, `Retry-After` says when to try again. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "retry-after"?: number;
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The server cannot answer now: it is overloaded (`overloaded`), shutting down (`shutting-down`), took too long (`timeout`), found the database too busy (`database-busy`), or, for /readyz, not ready. Wait as long as `Retry-After` says when it is present. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listRatingSystems: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    /** @description The version of what was returned; send it back in If-Match or If-None-Match. */
+                    etag?: string;
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RatingSystemList"];
+                };
+            };
+            /** @description No token, or a malformed, unknown or revoked one. */
+            401: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A rate limit or quota is spent: `RateLimit` names it, `Retry-After` says when to try again. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "retry-after"?: number;
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The server cannot answer now: it is overloaded (`overloaded`), shutting down (`shutting-down`), took too long (`timeout`), found the database too busy (`database-busy`), or, for /readyz, not ready. Wait as long as `Retry-After` says when it is present. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listTitles: {
+        parameters: {
+            query?: {
+                /** @description Words of the name, in any order; case and accents do not matter. */
+                q?: string;
+                /** @description One kind or several, comma-separated: movie, tv, book, game, app, podcast, youtube. */
+                kind?: string;
+                /** @description A genre, case-insensitive. */
+                genre?: string;
+                /** @description Only titles whose age verdict is OK at this age (unrated titles are left out). */
+                forAge?: number;
+                /** @description Only titles whose advisory rates language at most this; titles without an advisory are left out (likewise for every max/min filter). */
+                maxLanguage?: number;
+                maxSex?: number;
+                maxDrinking?: number;
+                maxViolence?: number;
+                /** @description Titles whose advisory does not rate consumerism are left out. */
+                maxConsumerism?: number;
+                minMessages?: number;
+                minRoleModels?: number;
+                minEducational?: number;
+                minDiversity?: number;
+                /** @description Only titles changed at or after this instant (ISO 8601, any offset). */
+                updatedSince?: string;
+                /** @description name (A–Z), newest (latest release first), stars (best first), age (youngest first, unrated last). */
+                sort?: "name" | "newest" | "stars" | "age";
+                /** @description Page size, 1–100. */
+                limit?: number;
+                /** @description The `nextCursor` of the previous page, passed back unchanged. */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TitleListPage"];
+                };
+            };
+            /** @description The request is not valid; `errors` names each bad field. */
+            400: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or a malformed, unknown or revoked one. */
+            401: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A rate limit or quota is spent: `RateLimit` names it, `Retry-After` says when to try again. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "retry-after"?: number;
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The server cannot answer now: it is overloaded (`overloaded`), shutting down (`shutting-down`), took too long (`timeout`), found the database too busy (`database-busy`), or, for /readyz, not ready. Wait as long as `Retry-After` says when it is present. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createTitle: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A key of your choosing (a UUID is best) that makes retrying this POST safe: a retry with the same key within 24 hours gets the first answer again, with `Idempotent-Replayed: true`, and nothing is created twice. The same key with another method, path or body is a 422; while the first request is still running, a 409. Failed requests (4xx, 5xx) are not kept: their key may be used again. Keys belong to the token that sent them (to the client address for a sign-up without a token). */
+                "idempotency-key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TitleWrite"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    /** @description The version of what was returned; send it back in If-Match or If-None-Match. */
+                    etag?: string;
+                    /** @description Where the new resource lives. */
+                    location?: string;
+                    /** @description `true` when this is the kept answer to an earlier request with the same Idempotency-Key: nothing was done again. */
+                    "idempotent-replayed"?: "true";
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Title"];
+                };
+            };
+            /** @description The request is not valid; `errors` names each bad field. */
+            400: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or a malformed, unknown or revoked one. */
+            401: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token’s role may not do this. */
+            403: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The change conflicts with what is stored (for example an external id another title holds), or a request with the same Idempotency-Key is still in progress. */
+            409: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the server accepts. */
+            413: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not application/json. */
+            415: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The Idempotency-Key was first used for another request (another method, path or body). */
+            422: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A rate limit or quota is spent: `RateLimit` names it, `Retry-After` says when to try again. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "retry-after"?: number;
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The server cannot answer now: it is overloaded (`overloaded`), shutting down (`shutting-down`), took too long (`timeout`), found the database too busy (`database-busy`), or, for /readyz, not ready. Wait as long as `Retry-After` says when it is present. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getTitle: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A title id, or an external reference: imdb:tt1798709, tmdb:movie:152601, tmdb:tv:1399, isbn:9780316769488. */
+                title: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    /** @description The version of what was returned; send it back in If-Match or If-None-Match. */
+                    etag?: string;
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Title"];
+                };
+            };
+            /** @description Not Modified */
+            304: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is not valid; `errors` names each bad field. */
+            400: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or a malformed, unknown or revoked one. */
+            401: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Nothing matches the reference. */
+            404: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter is longer than the server accepts. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A rate limit or quota is spent: `RateLimit` names it, `Retry-After` says when to try again. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "retry-after"?: number;
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The server cannot answer now: it is overloaded (`overloaded`), shutting down (`shutting-down`), took too long (`timeout`), found the database too busy (`database-busy`), or, for /readyz, not ready. Wait as long as `Retry-After` says when it is present. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteTitle: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The ETag last read; the change is refused with 412 when it is stale. */
+                "if-match"?: string;
+            };
+            path: {
+                /** @description A title id, or an external reference: imdb:tt1798709, tmdb:movie:152601, tmdb:tv:1399, isbn:9780316769488. */
+                title: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is not valid; `errors` names each bad field. */
+            400: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or a malformed, unknown or revoked one. */
+            401: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token’s role may not do this. */
+            403: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Nothing matches the reference. */
+            404: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The If-Match ETag is stale: someone changed the resource since you read it. */
+            412: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the server accepts. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter is longer than the server accepts. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A rate limit or quota is spent: `RateLimit` names it, `Retry-After` says when to try again. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "retry-after"?: number;
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The server cannot answer now: it is overloaded (`overloaded`), shutting down (`shutting-down`), took too long (`timeout`), found the database too busy (`database-busy`), or, for /readyz, not ready. Wait as long as `Retry-After` says when it is present. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    updateTitle: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The ETag last read; the change is refused with 412 when it is stale. */
+                "if-match"?: string;
+            };
+            path: {
+                /** @description A title id, or an external reference: imdb:tt1798709, tmdb:movie:152601, tmdb:tv:1399, isbn:9780316769488. */
+                title: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TitlePatch"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    /** @description The version of what was returned; send it back in If-Match or If-None-Match. */
+                    etag?: string;
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Title"];
+                };
+            };
+            /** @description The request is not valid; `errors` names each bad field. */
+            400: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or a malformed, unknown or revoked one. */
+            401: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token’s role may not do this. */
+            403: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Nothing matches the reference. */
+            404: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The change conflicts with what is stored (for example an external id another title holds), or a request with the same Idempotency-Key is still in progress. */
+            409: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The If-Match ETag is stale: someone changed the resource since you read it. */
+            412: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the server accepts. */
+            413: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter is longer than the server accepts. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not application/json. */
+            415: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A rate limit or quota is spent: `RateLimit` names it, `Retry-After` says when to try again. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "retry-after"?: number;
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The server cannot answer now: it is overloaded (`overloaded`), shutting down (`shutting-down`), took too long (`timeout`), found the database too busy (`database-busy`), or, for /readyz, not ready. Wait as long as `Retry-After` says when it is present. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getAdvisory: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A title id, or an external reference: imdb:tt1798709, tmdb:movie:152601, tmdb:tv:1399, isbn:9780316769488. */
+                title: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    /** @description The version of what was returned; send it back in If-Match or If-None-Match. */
+                    etag?: string;
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Advisory"];
+                };
+            };
+            /** @description Not Modified */
+            304: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is not valid; `errors` names each bad field. */
+            400: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or a malformed, unknown or revoked one. */
+            401: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Nothing matches the reference. */
+            404: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter is longer than the server accepts. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A rate limit or quota is spent: `RateLimit` names it, `Retry-After` says when to try again. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "retry-after"?: number;
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The server cannot answer now: it is overloaded (`overloaded`), shutting down (`shutting-down`), took too long (`timeout`), found the database too busy (`database-busy`), or, for /readyz, not ready. Wait as long as `Retry-After` says when it is present. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    setAdvisory: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The ETag last read; the change is refused with 412 when it is stale. */
+                "if-match"?: string;
+            };
+            path: {
+                /** @description A title id, or an external reference: imdb:tt1798709, tmdb:movie:152601, tmdb:tv:1399, isbn:9780316769488. */
+                title: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AdvisoryWrite"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    /** @description The version of what was returned; send it back in If-Match or If-None-Match. */
+                    etag?: string;
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Advisory"];
+                };
+            };
+            /** @description Created */
+            201: {
+                headers: {
+                    /** @description The version of what was returned; send it back in If-Match or If-None-Match. */
+                    etag?: string;
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Advisory"];
+                };
+            };
+            /** @description The request is not valid; `errors` names each bad field. */
+            400: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or a malformed, unknown or revoked one. */
+            401: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token’s role may not do this. */
+            403: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Nothing matches the reference. */
+            404: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The If-Match ETag is stale: someone changed the resource since you read it. */
+            412: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the server accepts. */
+            413: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter is longer than the server accepts. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not application/json. */
+            415: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A rate limit or quota is spent: `RateLimit` names it, `Retry-After` says when to try again. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "retry-after"?: number;
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The server cannot answer now: it is overloaded (`overloaded`), shutting down (`shutting-down`), took too long (`timeout`), found the database too busy (`database-busy`), or, for /readyz, not ready. Wait as long as `Retry-After` says when it is present. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteAdvisory: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The ETag last read; the change is refused with 412 when it is stale. */
+                "if-match"?: string;
+            };
+            path: {
+                /** @description A title id, or an external reference: imdb:tt1798709, tmdb:movie:152601, tmdb:tv:1399, isbn:9780316769488. */
+                title: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is not valid; `errors` names each bad field. */
+            400: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or a malformed, unknown or revoked one. */
+            401: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token’s role may not do this. */
+            403: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Nothing matches the reference. */
+            404: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The If-Match ETag is stale: someone changed the resource since you read it. */
+            412: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the server accepts. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter is longer than the server accepts. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A rate limit or quota is spent: `RateLimit` names it, `Retry-After` says when to try again. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "retry-after"?: number;
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The server cannot answer now: it is overloaded (`overloaded`), shutting down (`shutting-down`), took too long (`timeout`), found the database too busy (`database-busy`), or, for /readyz, not ready. Wait as long as `Retry-After` says when it is present. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getTitleVerdict: {
+        parameters: {
+            query: {
+                /** @description The viewer’s age, 2–18. */
+                age: number;
+            };
+            header?: never;
+            path: {
+                /** @description A title id, or an external reference: imdb:tt1798709, tmdb:movie:152601, tmdb:tv:1399, isbn:9780316769488. */
+                title: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AgeVerdict"];
+                };
+            };
+            /** @description The request is not valid; `errors` names each bad field. */
+            400: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or a malformed, unknown or revoked one. */
+            401: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Nothing matches the reference. */
+            404: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter is longer than the server accepts. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A rate limit or quota is spent: `RateLimit` names it, `Retry-After` says when to try again. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "retry-after"?: number;
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The server cannot answer now: it is overloaded (`overloaded`), shutting down (`shutting-down`), took too long (`timeout`), found the database too busy (`database-busy`), or, for /readyz, not ready. Wait as long as `Retry-After` says when it is present. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getMe: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Me"];
+                };
+            };
+            /** @description No token, or a malformed, unknown or revoked one. */
+            401: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A rate limit or quota is spent: `RateLimit` names it, `Retry-After` says when to try again. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "retry-after"?: number;
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The server cannot answer now: it is overloaded (`overloaded`), shutting down (`shutting-down`), took too long (`timeout`), found the database too busy (`database-busy`), or, for /readyz, not ready. Wait as long as `Retry-After` says when it is present. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listTokens: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TokenPage"];
+                };
+            };
+            /** @description No token, or a malformed, unknown or revoked one. */
+            401: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token’s role may not do this. */
+            403: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A rate limit or quota is spent: `RateLimit` names it, `Retry-After` says when to try again. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "retry-after"?: number;
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The server cannot answer now: it is overloaded (`overloaded`), shutting down (`shutting-down`), took too long (`timeout`), found the database too busy (`database-busy`), or, for /readyz, not ready. Wait as long as `Retry-After` says when it is present. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createToken: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A key of your choosing (a UUID is best) that makes retrying this POST safe: a retry with the same key within 24 hours gets the first answer again, with `Idempotent-Replayed: true`, and nothing is created twice. The same key with another method, path or body is a 422; while the first request is still running, a 409. Failed requests (4xx, 5xx) are not kept: their key may be used again. Keys belong to the token that sent them (to the client address for a sign-up without a token). */
+                "idempotency-key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TokenCreate"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    /** @description `true` when this is the kept answer to an earlier request with the same Idempotency-Key: nothing was done again. */
+                    "idempotent-replayed"?: "true";
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NewToken"];
+                };
+            };
+            /** @description The request is not valid; `errors` names each bad field. */
+            400: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or a malformed, unknown or revoked one. */
+            401: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token’s role may not do this. */
+            403: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The change conflicts with what is stored (for example an external id another title holds), or a request with the same Idempotency-Key is still in progress. */
+            409: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the server accepts. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The Idempotency-Key was first used for another request (another method, path or body). */
+            422: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A rate limit or quota is spent: `RateLimit` names it, `Retry-After` says when to try again. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "retry-after"?: number;
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The server cannot answer now: it is overloaded (`overloaded`), shutting down (`shutting-down`), took too long (`timeout`), found the database too busy (`database-busy`), or, for /readyz, not ready. Wait as long as `Retry-After` says when it is present. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    revokeToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is not valid; `errors` names each bad field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or a malformed, unknown or revoked one. */
+            401: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token’s role may not do this. */
+            403: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Nothing matches the reference. */
+            404: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the server accepts. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter is longer than the server accepts. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A rate limit or quota is spent: `RateLimit` names it, `Retry-After` says when to try again. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "retry-after"?: number;
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The server cannot answer now: it is overloaded (`overloaded`), shutting down (`shutting-down`), took too long (`timeout`), found the database too busy (`database-busy`), or, for /readyz, not ready. Wait as long as `Retry-After` says when it is present. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createHousehold: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A key of your choosing (a UUID is best) that makes retrying this POST safe: a retry with the same key within 24 hours gets the first answer again, with `Idempotent-Replayed: true`, and nothing is created twice. The same key with another method, path or body is a 422; while the first request is still running, a 409. Failed requests (4xx, 5xx) are not kept: their key may be used again. Keys belong to the token that sent them (to the client address for a sign-up without a token). */
+                "idempotency-key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["HouseholdCreate"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    /** @description Where the new resource lives. */
+                    location?: string;
+                    /** @description `true` when this is the kept answer to an earlier request with the same Idempotency-Key: nothing was done again. */
+                    "idempotent-replayed"?: "true";
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HouseholdCreated"];
+                };
+            };
+            /** @description The request is not valid; `errors` names each bad field. */
+            400: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or a malformed, unknown or revoked one. */
+            401: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token’s role may not do this. */
+            403: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The change conflicts with what is stored (for example an external id another title holds), or a request with the same Idempotency-Key is still in progress. */
+            409: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the server accepts. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The Idempotency-Key was first used for another request (another method, path or body). */
+            422: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A rate limit or quota is spent: `RateLimit` names it, `Retry-After` says when to try again. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "retry-after"?: number;
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The server cannot answer now: it is overloaded (`overloaded`), shutting down (`shutting-down`), took too long (`timeout`), found the database too busy (`database-busy`), or, for /readyz, not ready. Wait as long as `Retry-After` says when it is present. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getHousehold: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Household"];
+                };
+            };
+            /** @description No token, or a malformed, unknown or revoked one. */
+            401: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token’s role may not do this. */
+            403: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A rate limit or quota is spent: `RateLimit` names it, `Retry-After` says when to try again. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "retry-after"?: number;
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The server cannot answer now: it is overloaded (`overloaded`), shutting down (`shutting-down`), took too long (`timeout`), found the database too busy (`database-busy`), or, for /readyz, not ready. Wait as long as `Retry-After` says when it is present. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteHousehold: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is not valid; `errors` names each bad field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or a malformed, unknown or revoked one. */
+            401: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token’s role may not do this. */
+            403: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the server accepts. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A rate limit or quota is spent: `RateLimit` names it, `Retry-After` says when to try again. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "retry-after"?: number;
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The server cannot answer now: it is overloaded (`overloaded`), shutting down (`shutting-down`), took too long (`timeout`), found the database too busy (`database-busy`), or, for /readyz, not ready. Wait as long as `Retry-After` says when it is present. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    exportHousehold: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HouseholdExport"];
+                };
+            };
+            /** @description No token, or a malformed, unknown or revoked one. */
+            401: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token’s role may not do this. */
+            403: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A rate limit or quota is spent: `RateLimit` names it, `Retry-After` says when to try again. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "retry-after"?: number;
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The server cannot answer now: it is overloaded (`overloaded`), shutting down (`shutting-down`), took too long (`timeout`), found the database too busy (`database-busy`), or, for /readyz, not ready. Wait as long as `Retry-After` says when it is present. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listHouseholdTokens: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HouseholdTokens"];
+                };
+            };
+            /** @description No token, or a malformed, unknown or revoked one. */
+            401: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token’s role may not do this. */
+            403: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A rate limit or quota is spent: `RateLimit` names it, `Retry-After` says when to try again. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "retry-after"?: number;
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The server cannot answer now: it is overloaded (`overloaded`), shutting down (`shutting-down`), took too long (`timeout`), found the database too busy (`database-busy`), or, for /readyz, not ready. Wait as long as `Retry-After` says when it is present. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createHouseholdToken: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A key of your choosing (a UUID is best) that makes retrying this POST safe: a retry with the same key within 24 hours gets the first answer again, with `Idempotent-Replayed: true`, and nothing is created twice. The same key with another method, path or body is a 422; while the first request is still running, a 409. Failed requests (4xx, 5xx) are not kept: their key may be used again. Keys belong to the token that sent them (to the client address for a sign-up without a token). */
+                "idempotency-key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name?: string;
+                } | null;
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    /** @description `true` when this is the kept answer to an earlier request with the same Idempotency-Key: nothing was done again. */
+                    "idempotent-replayed"?: "true";
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NewToken"];
+                };
+            };
+            /** @description The request is not valid; `errors` names each bad field. */
+            400: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or a malformed, unknown or revoked one. */
+            401: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token’s role may not do this. */
+            403: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The change conflicts with what is stored (for example an external id another title holds), or a request with the same Idempotency-Key is still in progress. */
+            409: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the server accepts. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The Idempotency-Key was first used for another request (another method, path or body). */
+            422: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A rate limit or quota is spent: `RateLimit` names it, `Retry-After` says when to try again. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "retry-after"?: number;
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The server cannot answer now: it is overloaded (`overloaded`), shutting down (`shutting-down`), took too long (`timeout`), found the database too busy (`database-busy`), or, for /readyz, not ready. Wait as long as `Retry-After` says when it is present. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    revokeHouseholdToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is not valid; `errors` names each bad field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or a malformed, unknown or revoked one. */
+            401: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token’s role may not do this. */
+            403: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Nothing matches the reference. */
+            404: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The change conflicts with what is stored (for example an external id another title holds), or a request with the same Idempotency-Key is still in progress. */
+            409: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the server accepts. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter is longer than the server accepts. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A rate limit or quota is spent: `RateLimit` names it, `Retry-After` says when to try again. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "retry-after"?: number;
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The server cannot answer now: it is overloaded (`overloaded`), shutting down (`shutting-down`), took too long (`timeout`), found the database too busy (`database-busy`), or, for /readyz, not ready. Wait as long as `Retry-After` says when it is present. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listPresets: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Presets"];
+                };
+            };
+            /** @description No token, or a malformed, unknown or revoked one. */
+            401: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A rate limit or quota is spent: `RateLimit` names it, `Retry-After` says when to try again. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "retry-after"?: number;
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The server cannot answer now: it is overloaded (`overloaded`), shutting down (`shutting-down`), took too long (`timeout`), found the database too busy (`database-busy`), or, for /readyz, not ready. Wait as long as `Retry-After` says when it is present. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listChildren: {
+        parameters: {
+            query?: {
+                /** @description Page size, 1–100. */
+                limit?: number;
+                /** @description The `nextCursor` of the previous page, passed back unchanged. */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChildPage"];
+                };
+            };
+            /** @description The request is not valid; `errors` names each bad field. */
+            400: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or a malformed, unknown or revoked one. */
+            401: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token’s role may not do this. */
+            403: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A rate limit or quota is spent: `RateLimit` names it, `Retry-After` says when to try again. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "retry-after"?: number;
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The server cannot answer now: it is overloaded (`overloaded`), shutting down (`shutting-down`), took too long (`timeout`), found the database too busy (`database-busy`), or, for /readyz, not ready. Wait as long as `Retry-After` says when it is present. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createChild: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A key of your choosing (a UUID is best) that makes retrying this POST safe: a retry with the same key within 24 hours gets the first answer again, with `Idempotent-Replayed: true`, and nothing is created twice. The same key with another method, path or body is a 422; while the first request is still running, a 409. Failed requests (4xx, 5xx) are not kept: their key may be used again. Keys belong to the token that sent them (to the client address for a sign-up without a token). */
+                "idempotency-key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChildCreate"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    /** @description The version of what was returned; send it back in If-Match or If-None-Match. */
+                    etag?: string;
+                    /** @description Where the new resource lives. */
+                    location?: string;
+                    /** @description `true` when this is the kept answer to an earlier request with the same Idempotency-Key: nothing was done again. */
+                    "idempotent-replayed"?: "true";
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Child"];
+                };
+            };
+            /** @description The request is not valid; `errors` names each bad field. */
+            400: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or a malformed, unknown or revoked one. */
+            401: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token’s role may not do this. */
+            403: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The change conflicts with what is stored (for example an external id another title holds), or a request with the same Idempotency-Key is still in progress. */
+            409: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the server accepts. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The Idempotency-Key was first used for another request (another method, path or body). */
+            422: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A rate limit or quota is spent: `RateLimit` names it, `Retry-After` says when to try again. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "retry-after"?: number;
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The server cannot answer now: it is overloaded (`overloaded`), shutting down (`shutting-down`), took too long (`timeout`), found the database too busy (`database-busy`), or, for /readyz, not ready. Wait as long as `Retry-After` says when it is present. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getChild: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                child: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    /** @description The version of what was returned; send it back in If-Match or If-None-Match. */
+                    etag?: string;
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Child"];
+                };
+            };
+            /** @description The request is not valid; `errors` names each bad field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or a malformed, unknown or revoked one. */
+            401: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token’s role may not do this. */
+            403: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Nothing matches the reference. */
+            404: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter is longer than the server accepts. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A rate limit or quota is spent: `RateLimit` names it, `Retry-After` says when to try again. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "retry-after"?: number;
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The server cannot answer now: it is overloaded (`overloaded`), shutting down (`shutting-down`), took too long (`timeout`), found the database too busy (`database-busy`), or, for /readyz, not ready. Wait as long as `Retry-After` says when it is present. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteChild: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The ETag last read; the change is refused with 412 when it is stale. */
+                "if-match"?: string;
+            };
+            path: {
+                child: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is not valid; `errors` names each bad field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or a malformed, unknown or revoked one. */
+            401: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token’s role may not do this. */
+            403: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Nothing matches the reference. */
+            404: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The If-Match ETag is stale: someone changed the resource since you read it. */
+            412: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the server accepts. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter is longer than the server accepts. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A rate limit or quota is spent: `RateLimit` names it, `Retry-After` says when to try again. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "retry-after"?: number;
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The server cannot answer now: it is overloaded (`overloaded`), shutting down (`shutting-down`), took too long (`timeout`), found the database too busy (`database-busy`), or, for /readyz, not ready. Wait as long as `Retry-After` says when it is present. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    updateChild: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The ETag last read; the change is refused with 412 when it is stale. */
+                "if-match"?: string;
+            };
+            path: {
+                child: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChildPatch"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    /** @description The version of what was returned; send it back in If-Match or If-None-Match. */
+                    etag?: string;
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Child"];
+                };
+            };
+            /** @description The request is not valid; `errors` names each bad field. */
+            400: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or a malformed, unknown or revoked one. */
+            401: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token’s role may not do this. */
+            403: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Nothing matches the reference. */
+            404: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The If-Match ETag is stale: someone changed the resource since you read it. */
+            412: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the server accepts. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter is longer than the server accepts. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A rate limit or quota is spent: `RateLimit` names it, `Retry-After` says when to try again. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "retry-after"?: number;
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The server cannot answer now: it is overloaded (`overloaded`), shutting down (`shutting-down`), took too long (`timeout`), found the database too busy (`database-busy`), or, for /readyz, not ready. Wait as long as `Retry-After` says when it is present. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getChildVerdict: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                child: string;
+                /** @description A title id, or an external reference: imdb:tt1798709, tmdb:movie:152601, tmdb:tv:1399, isbn:9780316769488. */
+                title: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChildVerdict"];
+                };
+            };
+            /** @description The request is not valid; `errors` names each bad field. */
+            400: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or a malformed, unknown or revoked one. */
+            401: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token’s role may not do this. */
+            403: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Nothing matches the reference. */
+            404: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter is longer than the server accepts. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A rate limit or quota is spent: `RateLimit` names it, `Retry-After` says when to try again. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "retry-after"?: number;
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The server cannot answer now: it is overloaded (`overloaded`), shutting down (`shutting-down`), took too long (`timeout`), found the database too busy (`database-busy`), or, for /readyz, not ready. Wait as long as `Retry-After` says when it is present. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createVerdictBatch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                child: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["VerdictBatchRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChildVerdictBatch"];
+                };
+            };
+            /** @description The request is not valid; `errors` names each bad field. */
+            400: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or a malformed, unknown or revoked one. */
+            401: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token’s role may not do this. */
+            403: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Nothing matches the reference. */
+            404: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the server accepts. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter is longer than the server accepts. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A rate limit or quota is spent: `RateLimit` names it, `Retry-After` says when to try again. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "retry-after"?: number;
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The server cannot answer now: it is overloaded (`overloaded`), shutting down (`shutting-down`), took too long (`timeout`), found the database too busy (`database-busy`), or, for /readyz, not ready. Wait as long as `Retry-After` says when it is present. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listChildCatalogue: {
+        parameters: {
+            query?: {
+                /** @description Words of the name, in any order; case and accents do not matter. */
+                q?: string;
+                /** @description One kind or several, comma-separated: movie, tv, book, game, app, podcast, youtube. */
+                kind?: string;
+                /** @description A genre, case-insensitive. */
+                genre?: string;
+                /** @description Only titles whose age verdict is OK at this age (unrated titles are left out). */
+                forAge?: number;
+                /** @description Only titles whose advisory rates language at most this; titles without an advisory are left out (likewise for every max/min filter). */
+                maxLanguage?: number;
+                maxSex?: number;
+                maxDrinking?: number;
+                maxViolence?: number;
+                /** @description Titles whose advisory does not rate consumerism are left out. */
+                maxConsumerism?: number;
+                minMessages?: number;
+                minRoleModels?: number;
+                minEducational?: number;
+                minDiversity?: number;
+                /** @description Only titles changed at or after this instant (ISO 8601, any offset). */
+                updatedSince?: string;
+                /** @description name (A–Z), newest (latest release first), stars (best first), age (youngest first, unrated last). */
+                sort?: "name" | "newest" | "stars" | "age";
+                /** @description Page size, 1–100. */
+                limit?: number;
+                /** @description The `nextCursor` of the previous page, passed back unchanged. */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                child: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChildTitlePage"];
+                };
+            };
+            /** @description The request is not valid; `errors` names each bad field. */
+            400: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or a malformed, unknown or revoked one. */
+            401: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token’s role may not do this. */
+            403: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Nothing matches the reference. */
+            404: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter is longer than the server accepts. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A rate limit or quota is spent: `RateLimit` names it, `Retry-After` says when to try again. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "retry-after"?: number;
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The server cannot answer now: it is overloaded (`overloaded`), shutting down (`shutting-down`), took too long (`timeout`), found the database too busy (`database-busy`), or, for /readyz, not ready. Wait as long as `Retry-After` says when it is present. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getOverride: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                child: string;
+                /** @description A title id, or an external reference: imdb:tt1798709, tmdb:movie:152601, tmdb:tv:1399, isbn:9780316769488. */
+                title: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    /** @description The version of what was returned; send it back in If-Match or If-None-Match. */
+                    etag?: string;
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Override"];
+                };
+            };
+            /** @description The request is not valid; `errors` names each bad field. */
+            400: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or a malformed, unknown or revoked one. */
+            401: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token’s role may not do this. */
+            403: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Nothing matches the reference. */
+            404: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter is longer than the server accepts. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A rate limit or quota is spent: `RateLimit` names it, `Retry-After` says when to try again. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "retry-after"?: number;
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The server cannot answer now: it is overloaded (`overloaded`), shutting down (`shutting-down`), took too long (`timeout`), found the database too busy (`database-busy`), or, for /readyz, not ready. Wait as long as `Retry-After` says when it is present. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    setOverride: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The ETag last read; the change is refused with 412 when it is stale. */
+                "if-match"?: string;
+            };
+            path: {
+                child: string;
+                /** @description A title id, or an external reference: imdb:tt1798709, tmdb:movie:152601, tmdb:tv:1399, isbn:9780316769488. */
+                title: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OverrideWrite"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    /** @description The version of what was returned; send it back in If-Match or If-None-Match. */
+                    etag?: string;
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Override"];
+                };
+            };
+            /** @description Created */
+            201: {
+                headers: {
+                    /** @description The version of what was returned; send it back in If-Match or If-None-Match. */
+                    etag?: string;
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Override"];
+                };
+            };
+            /** @description The request is not valid; `errors` names each bad field. */
+            400: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or a malformed, unknown or revoked one. */
+            401: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token’s role may not do this. */
+            403: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Nothing matches the reference. */
+            404: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The If-Match ETag is stale: someone changed the resource since you read it. */
+            412: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the server accepts. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter is longer than the server accepts. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A rate limit or quota is spent: `RateLimit` names it, `Retry-After` says when to try again. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "retry-after"?: number;
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The server cannot answer now: it is overloaded (`overloaded`), shutting down (`shutting-down`), took too long (`timeout`), found the database too busy (`database-busy`), or, for /readyz, not ready. Wait as long as `Retry-After` says when it is present. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteOverride: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The ETag last read; the change is refused with 412 when it is stale. */
+                "if-match"?: string;
+            };
+            path: {
+                child: string;
+                /** @description A title id, or an external reference: imdb:tt1798709, tmdb:movie:152601, tmdb:tv:1399, isbn:9780316769488. */
+                title: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is not valid; `errors` names each bad field. */
+            400: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or a malformed, unknown or revoked one. */
+            401: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token’s role may not do this. */
+            403: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Nothing matches the reference. */
+            404: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The If-Match ETag is stale: someone changed the resource since you read it. */
+            412: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the server accepts. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter is longer than the server accepts. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A rate limit or quota is spent: `RateLimit` names it, `Retry-After` says when to try again. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "retry-after"?: number;
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The server cannot answer now: it is overloaded (`overloaded`), shutting down (`shutting-down`), took too long (`timeout`), found the database too busy (`database-busy`), or, for /readyz, not ready. Wait as long as `Retry-After` says when it is present. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listOverrides: {
+        parameters: {
+            query?: {
+                /** @description Page size, 1–100. */
+                limit?: number;
+                /** @description The `nextCursor` of the previous page, passed back unchanged. */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                child: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OverridePage"];
+                };
+            };
+            /** @description The request is not valid; `errors` names each bad field. */
+            400: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or a malformed, unknown or revoked one. */
+            401: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token’s role may not do this. */
+            403: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Nothing matches the reference. */
+            404: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter is longer than the server accepts. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A rate limit or quota is spent: `RateLimit` names it, `Retry-After` says when to try again. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "retry-after"?: number;
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The server cannot answer now: it is overloaded (`overloaded`), shutting down (`shutting-down`), took too long (`timeout`), found the database too busy (`database-busy`), or, for /readyz, not ready. Wait as long as `Retry-After` says when it is present. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listReviews: {
+        parameters: {
+            query?: {
+                by?: "parent" | "kid";
+                sort?: "newest" | "helpful";
+                /** @description Page size, 1–100. */
+                limit?: number;
+                /** @description The `nextCursor` of the previous page, passed back unchanged. */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                /** @description A title id, or an external reference: imdb:tt1798709, tmdb:movie:152601, tmdb:tv:1399, isbn:9780316769488. */
+                title: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReviewPage"];
+                };
+            };
+            /** @description The request is not valid; `errors` names each bad field. */
+            400: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or a malformed, unknown or revoked one. */
+            401: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Nothing matches the reference. */
+            404: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter is longer than the server accepts. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A rate limit or quota is spent: `RateLimit` names it, `Retry-After` says when to try again. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "retry-after"?: number;
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The server cannot answer now: it is overloaded (`overloaded`), shutting down (`shutting-down`), took too long (`timeout`), found the database too busy (`database-busy`), or, for /readyz, not ready. Wait as long as `Retry-After` says when it is present. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createReview: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A key of your choosing (a UUID is best) that makes retrying this POST safe: a retry with the same key within 24 hours gets the first answer again, with `Idempotent-Replayed: true`, and nothing is created twice. The same key with another method, path or body is a 422; while the first request is still running, a 409. Failed requests (4xx, 5xx) are not kept: their key may be used again. Keys belong to the token that sent them (to the client address for a sign-up without a token). */
+                "idempotency-key"?: string;
+            };
+            path: {
+                /** @description A title id, or an external reference: imdb:tt1798709, tmdb:movie:152601, tmdb:tv:1399, isbn:9780316769488. */
+                title: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReviewCreate"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    /** @description The version of what was returned; send it back in If-Match or If-None-Match. */
+                    etag?: string;
+                    /** @description Where the new resource lives. */
+                    location?: string;
+                    /** @description `true` when this is the kept answer to an earlier request with the same Idempotency-Key: nothing was done again. */
+                    "idempotent-replayed"?: "true";
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Review"];
+                };
+            };
+            /** @description The request is not valid; `errors` names each bad field. */
+            400: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or a malformed, unknown or revoked one. */
+            401: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token’s role may not do this. */
+            403: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Nothing matches the reference. */
+            404: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The change conflicts with what is stored (for example an external id another title holds), or a request with the same Idempotency-Key is still in progress. */
+            409: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the server accepts. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter is longer than the server accepts. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The Idempotency-Key was first used for another request (another method, path or body). */
+            422: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A rate limit or quota is spent: `RateLimit` names it, `Retry-After` says when to try again. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "retry-after"?: number;
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The server cannot answer now: it is overloaded (`overloaded`), shutting down (`shutting-down`), took too long (`timeout`), found the database too busy (`database-busy`), or, for /readyz, not ready. Wait as long as `Retry-After` says when it is present. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getReview: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                review: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    /** @description The version of what was returned; send it back in If-Match or If-None-Match. */
+                    etag?: string;
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Review"];
+                };
+            };
+            /** @description The request is not valid; `errors` names each bad field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or a malformed, unknown or revoked one. */
+            401: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Nothing matches the reference. */
+            404: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter is longer than the server accepts. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A rate limit or quota is spent: `RateLimit` names it, `Retry-After` says when to try again. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "retry-after"?: number;
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The server cannot answer now: it is overloaded (`overloaded`), shutting down (`shutting-down`), took too long (`timeout`), found the database too busy (`database-busy`), or, for /readyz, not ready. Wait as long as `Retry-After` says when it is present. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteReview: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The ETag last read; the change is refused with 412 when it is stale. */
+                "if-match"?: string;
+            };
+            path: {
+                review: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is not valid; `errors` names each bad field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or a malformed, unknown or revoked one. */
+            401: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token’s role may not do this. */
+            403: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Nothing matches the reference. */
+            404: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The If-Match ETag is stale: someone changed the resource since you read it. */
+            412: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the server accepts. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter is longer than the server accepts. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A rate limit or quota is spent: `RateLimit` names it, `Retry-After` says when to try again. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "retry-after"?: number;
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The server cannot answer now: it is overloaded (`overloaded`), shutting down (`shutting-down`), took too long (`timeout`), found the database too busy (`database-busy`), or, for /readyz, not ready. Wait as long as `Retry-After` says when it is present. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    updateReview: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The ETag last read; the change is refused with 412 when it is stale. */
+                "if-match"?: string;
+            };
+            path: {
+                review: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReviewPatch"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    /** @description The version of what was returned; send it back in If-Match or If-None-Match. */
+                    etag?: string;
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Review"];
+                };
+            };
+            /** @description The request is not valid; `errors` names each bad field. */
+            400: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or a malformed, unknown or revoked one. */
+            401: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token’s role may not do this. */
+            403: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Nothing matches the reference. */
+            404: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The If-Match ETag is stale: someone changed the resource since you read it. */
+            412: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the server accepts. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter is longer than the server accepts. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A rate limit or quota is spent: `RateLimit` names it, `Retry-After` says when to try again. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "retry-after"?: number;
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The server cannot answer now: it is overloaded (`overloaded`), shutting down (`shutting-down`), took too long (`timeout`), found the database too busy (`database-busy`), or, for /readyz, not ready. Wait as long as `Retry-After` says when it is present. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    markReviewHelpful: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A key of your choosing (a UUID is best) that makes retrying this POST safe: a retry with the same key within 24 hours gets the first answer again, with `Idempotent-Replayed: true`, and nothing is created twice. The same key with another method, path or body is a 422; while the first request is still running, a 409. Failed requests (4xx, 5xx) are not kept: their key may be used again. Keys belong to the token that sent them (to the client address for a sign-up without a token). */
+                "idempotency-key"?: string;
+            };
+            path: {
+                review: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    /** @description `true` when this is the kept answer to an earlier request with the same Idempotency-Key: nothing was done again. */
+                    "idempotent-replayed"?: "true";
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Review"];
+                };
+            };
+            /** @description The request is not valid; `errors` names each bad field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or a malformed, unknown or revoked one. */
+            401: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token’s role may not do this. */
+            403: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Nothing matches the reference. */
+            404: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The change conflicts with what is stored (for example an external id another title holds), or a request with the same Idempotency-Key is still in progress. */
+            409: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the server accepts. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter is longer than the server accepts. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The Idempotency-Key was first used for another request (another method, path or body). */
+            422: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A rate limit or quota is spent: `RateLimit` names it, `Retry-After` says when to try again. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "retry-after"?: number;
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The server cannot answer now: it is overloaded (`overloaded`), shutting down (`shutting-down`), took too long (`timeout`), found the database too busy (`database-busy`), or, for /readyz, not ready. Wait as long as `Retry-After` says when it is present. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    unmarkReviewHelpful: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                review: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is not valid; `errors` names each bad field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or a malformed, unknown or revoked one. */
+            401: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token’s role may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Nothing matches the reference. */
+            404: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the server accepts. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter is longer than the server accepts. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A rate limit or quota is spent: `RateLimit` names it, `Retry-After` says when to try again. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "retry-after"?: number;
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The server cannot answer now: it is overloaded (`overloaded`), shutting down (`shutting-down`), took too long (`timeout`), found the database too busy (`database-busy`), or, for /readyz, not ready. Wait as long as `Retry-After` says when it is present. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    hideReview: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                review: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Review"];
+                };
+            };
+            /** @description The request is not valid; `errors` names each bad field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or a malformed, unknown or revoked one. */
+            401: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token’s role may not do this. */
+            403: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Nothing matches the reference. */
+            404: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the server accepts. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter is longer than the server accepts. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A rate limit or quota is spent: `RateLimit` names it, `Retry-After` says when to try again. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "retry-after"?: number;
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The server cannot answer now: it is overloaded (`overloaded`), shutting down (`shutting-down`), took too long (`timeout`), found the database too busy (`database-busy`), or, for /readyz, not ready. Wait as long as `Retry-After` says when it is present. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    restoreReview: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                review: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Review"];
+                };
+            };
+            /** @description The request is not valid; `errors` names each bad field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or a malformed, unknown or revoked one. */
+            401: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token’s role may not do this. */
+            403: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Nothing matches the reference. */
+            404: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the server accepts. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter is longer than the server accepts. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A rate limit or quota is spent: `RateLimit` names it, `Retry-After` says when to try again. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "retry-after"?: number;
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The server cannot answer now: it is overloaded (`overloaded`), shutting down (`shutting-down`), took too long (`timeout`), found the database too busy (`database-busy`), or, for /readyz, not ready. Wait as long as `Retry-After` says when it is present. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createTitleFlag: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A key of your choosing (a UUID is best) that makes retrying this POST safe: a retry with the same key within 24 hours gets the first answer again, with `Idempotent-Replayed: true`, and nothing is created twice. The same key with another method, path or body is a 422; while the first request is still running, a 409. Failed requests (4xx, 5xx) are not kept: their key may be used again. Keys belong to the token that sent them (to the client address for a sign-up without a token). */
+                "idempotency-key"?: string;
+            };
+            path: {
+                /** @description A title id, or an external reference: imdb:tt1798709, tmdb:movie:152601, tmdb:tv:1399, isbn:9780316769488. */
+                title: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TitleFlagCreate"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    /** @description `true` when this is the kept answer to an earlier request with the same Idempotency-Key: nothing was done again. */
+                    "idempotent-replayed"?: "true";
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Flag"];
+                };
+            };
+            /** @description The request is not valid; `errors` names each bad field. */
+            400: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or a malformed, unknown or revoked one. */
+            401: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token’s role may not do this. */
+            403: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Nothing matches the reference. */
+            404: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The change conflicts with what is stored (for example an external id another title holds), or a request with the same Idempotency-Key is still in progress. */
+            409: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the server accepts. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter is longer than the server accepts. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The Idempotency-Key was first used for another request (another method, path or body). */
+            422: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A rate limit or quota is spent: `RateLimit` names it, `Retry-After` says when to try again. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "retry-after"?: number;
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The server cannot answer now: it is overloaded (`overloaded`), shutting down (`shutting-down`), took too long (`timeout`), found the database too busy (`database-busy`), or, for /readyz, not ready. Wait as long as `Retry-After` says when it is present. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createReviewFlag: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A key of your choosing (a UUID is best) that makes retrying this POST safe: a retry with the same key within 24 hours gets the first answer again, with `Idempotent-Replayed: true`, and nothing is created twice. The same key with another method, path or body is a 422; while the first request is still running, a 409. Failed requests (4xx, 5xx) are not kept: their key may be used again. Keys belong to the token that sent them (to the client address for a sign-up without a token). */
+                "idempotency-key"?: string;
+            };
+            path: {
+                review: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReviewFlagCreate"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    /** @description `true` when this is the kept answer to an earlier request with the same Idempotency-Key: nothing was done again. */
+                    "idempotent-replayed"?: "true";
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Flag"];
+                };
+            };
+            /** @description The request is not valid; `errors` names each bad field. */
+            400: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or a malformed, unknown or revoked one. */
+            401: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token’s role may not do this. */
+            403: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Nothing matches the reference. */
+            404: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The change conflicts with what is stored (for example an external id another title holds), or a request with the same Idempotency-Key is still in progress. */
+            409: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the server accepts. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter is longer than the server accepts. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The Idempotency-Key was first used for another request (another method, path or body). */
+            422: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A rate limit or quota is spent: `RateLimit` names it, `Retry-After` says when to try again. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "retry-after"?: number;
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The server cannot answer now: it is overloaded (`overloaded`), shutting down (`shutting-down`), took too long (`timeout`), found the database too busy (`database-busy`), or, for /readyz, not ready. Wait as long as `Retry-After` says when it is present. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listFlags: {
+        parameters: {
+            query?: {
+                status?: "open" | "resolved" | "dismissed";
+                target?: "title" | "review";
+                /** @description Page size, 1–100. */
+                limit?: number;
+                /** @description The `nextCursor` of the previous page, passed back unchanged. */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FlagPage"];
+                };
+            };
+            /** @description The request is not valid; `errors` names each bad field. */
+            400: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or a malformed, unknown or revoked one. */
+            401: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token’s role may not do this. */
+            403: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A rate limit or quota is spent: `RateLimit` names it, `Retry-After` says when to try again. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "retry-after"?: number;
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The server cannot answer now: it is overloaded (`overloaded`), shutting down (`shutting-down`), took too long (`timeout`), found the database too busy (`database-busy`), or, for /readyz, not ready. Wait as long as `Retry-After` says when it is present. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    closeFlag: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                flag: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FlagClose"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Flag"];
+                };
+            };
+            /** @description The request is not valid; `errors` names each bad field. */
+            400: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or a malformed, unknown or revoked one. */
+            401: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token’s role may not do this. */
+            403: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Nothing matches the reference. */
+            404: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The change conflicts with what is stored (for example an external id another title holds), or a request with the same Idempotency-Key is still in progress. */
+            409: {
+                headers: {
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the server accepts. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter is longer than the server accepts. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A rate limit or quota is spent: `RateLimit` names it, `Retry-After` says when to try again. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "retry-after"?: number;
+                    ratelimit: components["headers"]["RateLimit"];
+                    "ratelimit-policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The server cannot answer now: it is overloaded (`overloaded`), shutting down (`shutting-down`), took too long (`timeout`), found the database too busy (`database-busy`), or, for /readyz, not ready. Wait as long as `Retry-After` says when it is present. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+}
