@@ -8,14 +8,16 @@ WORKDIR /app
 RUN apt-get update \
  && apt-get install -y --no-install-recommends python3 make g++ \
  && rm -rf /var/lib/apt/lists/*
+# The root package alone: --workspaces=false leaves out the workspaces package.json names (the typed
+# client in clients/, which the server does not run), whatever npm does with a folder not copied.
 COPY package.json package-lock.json ./
 # One install compiles better-sqlite3 once; pruning the dev dependencies afterwards keeps that
 # build, where a second `npm ci --omit=dev` would delete node_modules and compile it again.
-RUN npm ci --no-audit --no-fund
+RUN npm ci --workspaces=false --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 RUN npm run build \
- && npm prune --omit=dev --no-audit --no-fund
+ && npm prune --omit=dev --workspaces=false --no-audit --no-fund
 
 FROM node:24.11.1-bookworm-slim AS runtime
 ENV NODE_ENV=production \

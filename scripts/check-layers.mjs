@@ -2,10 +2,13 @@
 // The layers of src/, held by `npm run lint` (see the README's architecture section): no import
 // cycle anywhere, and each layer imports only from the layers below it. Reads the relative
 // imports of every module (type-only ones too: a cycle of types is still a tangle to read).
+// And the typed client's package (clients/typescript/) stays a package of its own: it knows the
+// API through the OpenAPI document alone, so no module of it reaches out of its folder.
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 
 const ROOT = resolve(import.meta.dirname, '..', 'src');
+const CLIENT = resolve(import.meta.dirname, '..', 'clients', 'typescript');
 
 /** What each top folder of src/ may import from (besides itself); absent: anything. */
 const MAY_IMPORT = {
@@ -18,16 +21,16 @@ const MAY_IMPORT = {
   schemas: ['domain'],
 };
 
-const files = readdirSync(ROOT, { recursive: true })
-  .filter((f) => f.endsWith('.ts'))
-  .map((f) => join(ROOT, f));
-const imports = new Map(
-  files.map((file) => {
-    const text = readFileSync(file, 'utf8');
-    const targets = [...text.matchAll(/(?:^|\n)\s*(?:import|export)\s[^;]*?from\s+'(\.[^']+)'/g)].map((m) => resolve(dirname(file), m[1].replace(/\.js$/, '.ts')));
-    return [file, targets.filter((t) => files.includes(t))];
-  }),
-);
+const typescriptFiles = (dir) =>
+  readdirSync(dir, { recursive: true })
+    .filter((f) => f.endsWith('.ts') && !f.split('/').includes('node_modules') && !f.startsWith('dist/'))
+    .map((f) => join(dir, f));
+/** The modules a file imports by a relative path, resolved to the .ts files they are. */
+const relativeImports = (file) =>
+  [...readFileSync(file, 'utf8').matchAll(/(?:^|\n)\s*(?:import|export)\s[^;]*?from\s+'(\.[^']+)'/g)].map((m) => resolve(dirname(file), m[1].replace(/\.js$/, '.ts')));
+
+const files = typescriptFiles(ROOT);
+const imports = new Map(files.map((file) => [file, relativeImports(file).filter((t) => files.includes(t))]));
 
 const layer = (file) => relative(ROOT, file).split('/')[0];
 /** A module that registers routes (the rest of src/routes/ are helpers routes share). */
@@ -65,6 +68,13 @@ function walk(file, path) {
   state.set(file, 'done');
 }
 for (const file of files) if (!state.has(file)) walk(file, []);
+
+for (const file of typescriptFiles(CLIENT)) {
+  for (const target of relativeImports(file)) {
+    if (relative(CLIENT, target).startsWith('..'))
+      problems.push(`clients/typescript/${relative(CLIENT, file)} imports ${relative(resolve(CLIENT, '../..'), target)}: the client knows the API through openapi/openapi.json alone`);
+  }
+}
 
 for (const problem of problems) console.error(problem);
 if (problems.length > 0) process.exit(1);

@@ -7,6 +7,7 @@ const SUBPROCESS_TESTS = [
   'test/faults/crash.test.ts',
   'test/faults/sigterm.test.ts',
   'test/faults/backup.test.ts',
+  'test/client/family-app.test.ts',
 ];
 
 export default (testFile) => (SUBPROCESS_TESTS.some((t) => testFile.endsWith(t)) ? null : []);

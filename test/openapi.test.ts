@@ -71,3 +71,84 @@ t.test('every POST that creates something documents Idempotency-Key, 409 and 422
   }
   t.equal(creating, 9);
 });
+
+type Operation = {
+  operationId?: string;
+  security?: Record<string, string[]>[];
+  parameters?: { in: string; name: string; schema: { type?: string; format?: string; minimum?: number; maximum?: number; pattern?: string } }[];
+  responses: Record<string, { headers?: Record<string, unknown> }>;
+};
+
+function operations(doc: { paths: Record<string, Record<string, Operation>> }): [string, Operation][] {
+  return Object.entries(doc.paths).flatMap(([path, item]) => Object.entries(item).map(([method, operation]): [string, Operation] => [`${method.toUpperCase()} ${path}`, operation]));
+}
+
+t.test('every operation has a unique verb-noun operationId', async (t) => {
+  const doc = JSON.parse(readFileSync(OPENAPI_FILE, 'utf8'));
+  const ids = operations(doc).map(([name, operation]) => {
+    t.match(operation.operationId, /^(get|list|create|update|delete|set|revoke|export|mark|unmark|hide|restore|close)[A-Z][A-Za-z]+$/, `${name}: ${operation.operationId}`);
+    return operation.operationId;
+  });
+  t.equal(new Set(ids).size, ids.length, 'no two operations share one');
+  t.equal(doc.paths['/v1/children/{child}/titles'].get.operationId, 'listChildCatalogue');
+  t.equal(doc.paths['/v1/children/{child}/verdicts'].post.operationId, 'createVerdictBatch');
+});
+
+t.test('public operations say so with an empty security requirement', async (t) => {
+  const doc = JSON.parse(readFileSync(OPENAPI_FILE, 'utf8'));
+  const open = operations(doc).filter(([, operation]) => operation.security?.length === 0).map(([name]) => name);
+  t.same(open.sort(), [
+    'GET /healthz',
+    'GET /readyz',
+    'GET /v1/categories',
+    'GET /v1/presets',
+    'GET /v1/rating-systems',
+    'GET /v1/titles',
+    'GET /v1/titles/{title}',
+    'GET /v1/titles/{title}/advisory',
+    'GET /v1/titles/{title}/verdict',
+  ]);
+  for (const [name, operation] of operations(doc)) t.ok(operation.security, `${name} declares its security`);
+});
+
+t.test('integer query parameters are integers with their range and size', async (t) => {
+  const doc = JSON.parse(readFileSync(OPENAPI_FILE, 'utf8'));
+  const integers = operations(doc).flatMap(([name, operation]) =>
+    (operation.parameters ?? []).filter((p) => p.in === 'query' && /^(age|forAge|max[A-Z]\w*|min[A-Z]\w*|limit)$/.test(p.name)).map((p) => ({ operation: name, ...p })),
+  );
+  t.ok(integers.length >= 20, 'the parameters were found');
+  for (const p of integers) {
+    t.match(p.schema, { type: 'integer', format: 'int32', minimum: Number, maximum: Number }, `${p.name} of ${p.operation}`);
+    t.notOk(p.schema.pattern, `${p.name}: the text's pattern is gone`);
+  }
+  t.same(doc.paths['/v1/titles/{title}/verdict'].get.parameters.find((p: { name: string }) => p.name === 'age').schema, { type: 'integer', minimum: 2, maximum: 18, format: 'int32' });
+  t.match(doc.paths['/v1/titles'].get.parameters.find((p: { name: string }) => p.name === 'limit').schema, { default: 20, minimum: 1, maximum: 100 });
+});
+
+t.test('fields the server fills in are optional in requests and required in responses', async (t) => {
+  const { components } = JSON.parse(readFileSync(OPENAPI_FILE, 'utf8'));
+  const { ChildCreate, Child, TitleWrite } = components.schemas;
+  t.same(ChildCreate.required, ['nickname', 'birth']);
+  t.same(
+    Object.fromEntries(['limits', 'ageRule', 'unrated', 'certificationCeilings'].map((k) => [k, ChildCreate.properties[k].default])),
+    { limits: {}, ageRule: 'expert', unrated: 'block', certificationCeilings: {} },
+  );
+  t.ok(['limits', 'ageRule', 'unrated', 'certificationCeilings'].every((k) => Child.required.includes(k)));
+  for (const k of ['releaseDates', 'genres', 'certifications', 'externalIds']) t.notOk(TitleWrite.required.includes(k), `TitleWrite.${k}`);
+  // Anywhere in a request: a field with a default is never required.
+  const walk = (node: unknown, where: string): void => {
+    if (node === null || typeof node !== 'object') return;
+    const schema = node as { properties?: Record<string, { default?: unknown }>; required?: string[] };
+    for (const key of schema.required ?? []) t.notOk(schema.properties?.[key] && 'default' in schema.properties[key], `${where}.${key}`);
+    for (const [key, value] of Object.entries(node)) walk(value, `${where}.${key}`);
+  };
+  for (const name of ['AdvisoryWrite', 'TitleWrite', 'ChildCreate', 'OverrideWrite', 'ReviewCreate', 'TokenCreate']) walk(components.schemas[name], name);
+});
+
+t.test('one component per concept, named plainly', async (t) => {
+  const { components } = JSON.parse(readFileSync(OPENAPI_FILE, 'utf8'));
+  const names = Object.keys(components.schemas);
+  t.same(names.filter((name) => /(Input|Output)$/.test(name)), []);
+  t.ok(names.includes('TitleKind') && names.includes('VerdictBatchRequest') && names.includes('RatingSystemKey'));
+  t.same(components.schemas.TitleWrite.properties.kind, { $ref: '#/components/schemas/TitleKind' }, 'requests and answers share the enum');
+});

@@ -3,7 +3,8 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
-import { jsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-type-provider-zod';
+import { createJsonSchemaTransform, createJsonSchemaTransformObject } from 'fastify-type-provider-zod';
+import type { z } from 'zod';
 import { HEADER_COMPONENTS, PROBLEM_DESCRIPTIONS, RESPONSE_HEADERS } from '../schemas/common.js';
 import { DOCS_CSP } from './security.js';
 import { STATUS_CODES } from 'node:http';
@@ -53,6 +54,61 @@ function shapeProblems(path: string, method: string, operation: OperationShape):
   ];
 }
 
+/** The largest and smallest integers an int32 holds; anything wider is documented as int64. */
+const INT32 = { min: -(2 ** 31), max: 2 ** 31 - 1 };
+
+type JsonSchema = Record<string, unknown>;
+
+/**
+ * How a zod schema reads in the document, beyond zod's own conversion. This replaces the type
+ * provider's override, so it keeps what that did for OpenAPI 3.1 (empty union branches dropped,
+ * `undefined` answered as null) and adds:
+ * - every integer says its size, int32 or int64, from its bounds;
+ * - a query integer (`queryInt`) is parsed from text, so zod documents the text (a string with a
+ *   pattern, without the default, which it leaves out of a transformed schema's input); its meta
+ *   names the integer it stands for, and the text's pattern goes, its default comes back.
+ */
+function documentSchema({ zodSchema, jsonSchema }: { zodSchema: z.core.$ZodType; jsonSchema: JsonSchema }): void {
+  const def = zodSchema._zod.def;
+  if (def.type === 'union' && Array.isArray(jsonSchema.anyOf)) jsonSchema.anyOf = jsonSchema.anyOf.filter((branch: object) => Object.keys(branch).length > 0);
+  if (def.type === 'undefined') jsonSchema.type = 'null';
+  if (jsonSchema.type !== 'integer') return;
+  delete jsonSchema.pattern;
+  if (def.type === 'default' && !('default' in jsonSchema)) jsonSchema.default = (def as z.core.$ZodDefaultDef).defaultValue;
+  const { minimum, maximum } = jsonSchema as { minimum?: number; maximum?: number };
+  jsonSchema.format ??= minimum !== undefined && maximum !== undefined && minimum >= INT32.min && maximum <= INT32.max ? 'int32' : 'int64';
+}
+
+const zodToJsonConfig = { override: documentSchema as NonNullable<Parameters<typeof createJsonSchemaTransform>[0]['zodToJsonConfig']>['override'] };
+
+/**
+ * The type provider names the input variant of a schema `<id>Input`. The document keeps one name
+ * per concept: an input variant that nothing else's output shares its id takes the plain name,
+ * and one identical to its output variant gives way to it.
+ */
+function componentNames(schemas: Record<string, unknown>, used: Set<string>): Map<string, string> {
+  const names = new Map<string, string>();
+  for (const name of used) {
+    const plain = name.replace(/Input$/, '');
+    if (plain === name) continue;
+    if (!used.has(plain) || JSON.stringify(schemas[plain]) === JSON.stringify(schemas[name])) names.set(name, plain);
+  }
+  return names;
+}
+
+/** Points every `$ref` to a renamed component at its new name. */
+function renameRefs(node: unknown, names: Map<string, string>): void {
+  if (Array.isArray(node)) return node.forEach((child) => renameRefs(child, names));
+  if (node === null || typeof node !== 'object') return;
+  const object = node as Record<string, unknown>;
+  for (const [key, value] of Object.entries(object)) {
+    if (key === '$ref' && typeof value === 'string' && value.startsWith('#/components/schemas/')) {
+      const renamed = names.get(value.slice('#/components/schemas/'.length));
+      if (renamed) object[key] = `#/components/schemas/${renamed}`;
+    } else renameRefs(value, names);
+  }
+}
+
 /**
  * The generated document, tidied: every operation lists the problems its shape may answer; the
  * type provider emits an input and an output variant of every named schema, so keep only those
@@ -97,11 +153,17 @@ function tidyDocument<D extends Doc>(doc: D): D {
       delete operation['x-response-headers'];
     }
   }
+  const names = componentNames(schemas, used);
+  renameRefs(doc.paths, names);
+  const kept = Object.entries(schemas).filter(([name]) => used.has(name) && !(names.has(name) && used.has(names.get(name) ?? '')));
+  renameRefs(kept, names);
   return {
     ...doc,
-    components: { ...doc.components, schemas: Object.fromEntries(Object.entries(schemas).filter(([name]) => used.has(name))) },
+    components: { ...doc.components, schemas: Object.fromEntries(kept.map(([name, schema]) => [names.get(name) ?? name, schema])) },
   };
 }
+
+const transformObject = createJsonSchemaTransformObject({ zodToJsonConfig });
 
 async function docsPlugin(app: FastifyInstance): Promise<void> {
   await app.register(swagger, {
@@ -132,8 +194,8 @@ async function docsPlugin(app: FastifyInstance): Promise<void> {
         },
       },
     },
-    transform: jsonSchemaTransform,
-    transformObject: (input) => tidyDocument(jsonSchemaTransformObject(input) as Doc) as ReturnType<typeof jsonSchemaTransformObject>,
+    transform: createJsonSchemaTransform({ zodToJsonConfig }),
+    transformObject: (input) => tidyDocument(transformObject(input) as Doc) as ReturnType<typeof transformObject>,
   });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { deepLinking: true }, staticCSP: DOCS_CSP });

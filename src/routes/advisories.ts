@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { BEARER, documentHeaders, IfMatchHeaders, problemResponses } from '../schemas/common.js';
+import { BEARER, documentHeaders, IfMatchHeaders, problemResponses, PUBLIC } from '../schemas/common.js';
 import { Advisory, AdvisoryInput, TitleParams } from '../schemas/titles.js';
 import { etag, expectedVersions, notModified } from './shared/http.js';
 
@@ -13,6 +13,8 @@ const advisoryRoutes: FastifyPluginAsyncZod = async (app) => {
     {
       schema: {
         tags: ['advisories'],
+        operationId: 'getAdvisory',
+        security: PUBLIC,
         summary: 'Read a title’s expert advisory',
         ...documentHeaders({ 200: ['etag'] }),
         params: TitleParams,
@@ -32,6 +34,7 @@ const advisoryRoutes: FastifyPluginAsyncZod = async (app) => {
       onRequest: app.requireRole('editor'),
       schema: {
         tags: ['advisories'],
+        operationId: 'setAdvisory',
         summary: 'Write or replace a title’s expert advisory (editor)',
         ...documentHeaders({ 200: ['etag'], 201: ['etag'] }),
         description: 'Answers 201 when the title had no advisory, 200 when one was replaced.',
@@ -57,6 +60,7 @@ const advisoryRoutes: FastifyPluginAsyncZod = async (app) => {
       onRequest: app.requireRole('editor'),
       schema: {
         tags: ['advisories'],
+        operationId: 'deleteAdvisory',
         summary: 'Remove a title’s expert advisory (editor)',
         security: BEARER,
         params: TitleParams,

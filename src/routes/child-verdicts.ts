@@ -23,6 +23,7 @@ const childVerdictRoutes: FastifyPluginAsyncZod = async (app) => {
       onRequest: householdOnly,
       schema: {
         tags: ['verdicts'],
+        operationId: 'getChildVerdict',
         summary: 'Is this title OK for this child?',
         description: 'Every rule is evaluated and every failure reported: age, categories, certification ceilings, unrated; an override in force decides, and the rules still show.',
         security: BEARER,
@@ -42,6 +43,7 @@ const childVerdictRoutes: FastifyPluginAsyncZod = async (app) => {
       onRequest: householdOnly,
       schema: {
         tags: ['verdicts'],
+        operationId: 'createVerdictBatch',
         summary: 'Verdicts for up to 100 titles at once',
         description:
           'Results come in the order asked; a reference that matches no title, or is not a title reference at all, is an item with status `unknown`, not a failed request.',
@@ -65,6 +67,7 @@ const childVerdictRoutes: FastifyPluginAsyncZod = async (app) => {
       onRequest: householdOnly,
       schema: {
         tags: ['children'],
+        operationId: 'listChildCatalogue',
         summary: 'The titles this child may watch',
         description: 'The catalogue with the same filters and sorts as GET /v1/titles, holding only titles whose verdict for the child is allowed.',
         security: BEARER,

@@ -4,7 +4,7 @@ import type { Config } from '../config.js';
 import { todayUtc } from '../domain/age.js';
 import { CATEGORIES, type CategoryKey } from '../domain/categories.js';
 import { PRESET_AGES, presetFor } from '../domain/presets.js';
-import { BEARER, documentHeaders, IfMatchHeaders, page, problemResponses } from '../schemas/common.js';
+import { BEARER, documentHeaders, IfMatchHeaders, page, problemResponses, PUBLIC } from '../schemas/common.js';
 import { Child, ChildCreate, ChildParams, ChildPatch, PageQuery, Presets } from '../schemas/children.js';
 import type { ChildFields, SortKey } from '../store/types.js';
 import { cursorPage, etag, expectedVersions, householdIdOf, noStore } from './shared/http.js';
@@ -27,6 +27,8 @@ const childRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (app, { con
     {
       schema: {
         tags: ['children'],
+        operationId: 'listPresets',
+        security: PUBLIC,
         summary: 'Default limits for every age 2–18',
         description: 'A maximum for each concern and a minimum (0) for each positive category; a child’s unset categories follow these.',
         response: { 200: Presets },
@@ -46,6 +48,7 @@ const childRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (app, { con
       onRequest: householdOnly,
       schema: {
         tags: ['children'],
+        operationId: 'createChild',
         summary: 'Add a child profile',
         description: `A household has at most ${config.CHILDREN_PER_HOUSEHOLD} children (CHILDREN_PER_HOUSEHOLD): past that, a 409.`,
         ...documentHeaders({ 201: ['etag', 'location'] }),
@@ -67,6 +70,7 @@ const childRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (app, { con
       onRequest: householdOnly,
       schema: {
         tags: ['children'],
+        operationId: 'listChildren',
         summary: 'The household’s children',
         security: BEARER,
         querystring: PageQuery,
@@ -86,7 +90,7 @@ const childRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (app, { con
     '/v1/children/:child',
     {
       onRequest: householdOnly,
-      schema: { tags: ['children'], summary: 'A child profile',
+      schema: { tags: ['children'], operationId: 'getChild', summary: 'A child profile',
         ...documentHeaders({ 200: ['etag'] }), security: BEARER, params: ChildParams, response: { 200: Child, ...problemResponses(401, 403, 404) } },
     },
     async (request, reply) => {
@@ -101,6 +105,7 @@ const childRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (app, { con
       onRequest: householdOnly,
       schema: {
         tags: ['children'],
+        operationId: 'updateChild',
         summary: 'Change a child profile',
         ...documentHeaders({ 200: ['etag'] }),
         security: BEARER,
@@ -125,6 +130,7 @@ const childRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (app, { con
       onRequest: householdOnly,
       schema: {
         tags: ['children'],
+        operationId: 'deleteChild',
         summary: 'Delete a child profile and its overrides',
         security: BEARER,
         params: ChildParams,

@@ -23,6 +23,7 @@ const flagRoutes: FastifyPluginAsyncZod = async (app) => {
       config: FLAG_LIMIT,
       schema: {
         tags: ['community'],
+        operationId: 'createTitleFlag',
         summary: 'Flag what looks wrong about a title’s rating',
         description: 'One open flag per household per title.',
         security: BEARER,
@@ -45,6 +46,7 @@ const flagRoutes: FastifyPluginAsyncZod = async (app) => {
       config: FLAG_LIMIT,
       schema: {
         tags: ['community'],
+        operationId: 'createReviewFlag',
         summary: 'Flag a review (spam, inappropriate, spoiler, other)',
         description: 'One open flag per household per review.',
         security: BEARER,
@@ -65,6 +67,7 @@ const flagRoutes: FastifyPluginAsyncZod = async (app) => {
       onRequest: editor,
       schema: {
         tags: ['moderation'],
+        operationId: 'listFlags',
         summary: 'The moderation queue, oldest first (editor)',
         security: BEARER,
         querystring: FlagQuery,
@@ -85,6 +88,7 @@ const flagRoutes: FastifyPluginAsyncZod = async (app) => {
       onRequest: editor,
       schema: {
         tags: ['moderation'],
+        operationId: 'closeFlag',
         summary: 'Resolve or dismiss an open flag, with a note (editor)',
         security: BEARER,
         params: z.object({ flag: IdString }),

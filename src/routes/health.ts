@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { PROBLEM_BASE } from '../errors.js';
 import { sendProblem } from '../plugins/errors.js';
-import { problemResponses } from '../schemas/common.js';
+import { problemResponses, PUBLIC } from '../schemas/common.js';
 
 const healthRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
@@ -10,6 +10,8 @@ const healthRoutes: FastifyPluginAsyncZod = async (app) => {
     {
       schema: {
         tags: ['health'],
+        operationId: 'getLiveness',
+        security: PUBLIC,
         summary: 'The process is alive',
         response: { 200: z.object({ status: z.literal('ok') }) },
       },
@@ -22,6 +24,8 @@ const healthRoutes: FastifyPluginAsyncZod = async (app) => {
     {
       schema: {
         tags: ['health'],
+        operationId: 'getReadiness',
+        security: PUBLIC,
         summary: 'The database answers and every migration is applied',
         response: {
           200: z.object({ status: z.literal('ready'), checks: z.object({ database: z.boolean(), migrations: z.boolean() }) }),

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Config } from '../config.js';
-import { BEARER, documentHeaders, IdString, problemResponses, Timestamp } from '../schemas/common.js';
+import { BEARER, documentHeaders, IdString, OPTIONAL_BEARER, problemResponses, Timestamp } from '../schemas/common.js';
 import { Child, Household, HouseholdCreate, Override } from '../schemas/children.js';
 import { Flag, Review } from '../schemas/community.js';
 import { NewToken, TokenInfo, TokenName } from '../schemas/tokens.js';
@@ -35,10 +35,11 @@ const householdRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (app, {
     {
       schema: {
         tags: ['households'],
+        operationId: 'createHousehold',
         summary: 'Sign a household up and get its token (shown once)',
         ...documentHeaders({ 201: ['location'] }),
         description: "Open to anyone while SIGNUP=open, up to RATE_LIMIT_SIGNUP (20 unless configured) sign-ups an hour from one client address, an admin's not counted; with SIGNUP=closed only an admin token may create households.",
-        security: [{}, { bearer: [] }],
+        security: OPTIONAL_BEARER,
         body: HouseholdCreate,
         response: { 201: z.object({ household: Household, token: NewToken }).meta({ id: 'HouseholdCreated' }), ...problemResponses(400, 401, 403) },
       },
@@ -55,7 +56,7 @@ const householdRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (app, {
     '/v1/households/me',
     {
       onRequest: householdOnly,
-      schema: { tags: ['households'], summary: 'The token’s household', security: BEARER, response: { 200: Household, ...problemResponses(401, 403) } },
+      schema: { tags: ['households'], operationId: 'getHousehold', summary: 'The token’s household', security: BEARER, response: { 200: Household, ...problemResponses(401, 403) } },
     },
     async (request) => households.getHousehold(householdIdOf(request)),
   );
@@ -66,6 +67,7 @@ const householdRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (app, {
       onRequest: householdOnly,
       schema: {
         tags: ['households'],
+        operationId: 'deleteHousehold',
         summary: 'Erase the household and everything it owns',
         description: 'Children, their limits and overrides, and every token of the household are deleted; the token used stops working at once.',
         security: BEARER,
@@ -84,6 +86,7 @@ const householdRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (app, {
       onRequest: householdOnly,
       schema: {
         tags: ['households'],
+        operationId: 'exportHousehold',
         summary: 'Everything held about the household, as JSON',
         security: BEARER,
         response: { 200: HouseholdExport, ...problemResponses(401, 403) },
@@ -107,6 +110,7 @@ const householdRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (app, {
       onRequest: householdOnly,
       schema: {
         tags: ['households'],
+        operationId: 'listHouseholdTokens',
         summary: 'The household’s tokens (never their secrets)',
         security: BEARER,
         response: { 200: z.object({ items: z.array(TokenInfo) }).meta({ id: 'HouseholdTokens' }), ...problemResponses(401, 403) },
@@ -123,6 +127,7 @@ const householdRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (app, {
       config: hourlyPerHousehold('tokens', TOKENS_MINTED_AN_HOUR),
       schema: {
         tags: ['households'],
+        operationId: 'createHouseholdToken',
         summary: 'Mint another token for the household (shown once)',
         description: `To rotate: mint a new token, switch to it, then revoke the old one. A household holds at most ${config.TOKENS_PER_HOUSEHOLD} tokens that are not revoked (TOKENS_PER_HOUSEHOLD): past that, a 409. At most ${TOKENS_MINTED_AN_HOUR} are minted an hour.`,
         security: BEARER,
@@ -141,6 +146,7 @@ const householdRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (app, {
       onRequest: householdOnly,
       schema: {
         tags: ['households'],
+        operationId: 'revokeHouseholdToken',
         summary: 'Revoke one of the household’s tokens',
         description: 'The last live token cannot be revoked (409): delete the household instead.',
         security: BEARER,

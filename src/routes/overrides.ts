@@ -18,6 +18,7 @@ const overrideRoutes: FastifyPluginAsyncZod = async (app) => {
       onRequest: householdOnly,
       schema: {
         tags: ['children'],
+        operationId: 'setOverride',
         summary: 'Allow or block one title for this child',
         ...documentHeaders({ 200: ['etag'], 201: ['etag'] }),
         description: 'An override in force wins over every rule. `expiresAt` must lie in the future. 201 when new, 200 when replaced.',
@@ -52,6 +53,7 @@ const overrideRoutes: FastifyPluginAsyncZod = async (app) => {
       onRequest: householdOnly,
       schema: {
         tags: ['children'],
+        operationId: 'getOverride',
         summary: 'One override of this child',
         ...documentHeaders({ 200: ['etag'] }),
         security: BEARER,
@@ -71,6 +73,7 @@ const overrideRoutes: FastifyPluginAsyncZod = async (app) => {
       onRequest: householdOnly,
       schema: {
         tags: ['children'],
+        operationId: 'listOverrides',
         summary: 'This child’s overrides, expired ones marked',
         security: BEARER,
         params: ChildParams,
@@ -93,6 +96,7 @@ const overrideRoutes: FastifyPluginAsyncZod = async (app) => {
       onRequest: householdOnly,
       schema: {
         tags: ['children'],
+        operationId: 'deleteOverride',
         summary: 'Remove an override',
         security: BEARER,
         params: ChildTitleParams,

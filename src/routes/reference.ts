@@ -2,7 +2,8 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { CATEGORIES, CATEGORY_KEYS } from '../domain/categories.js';
 import { RATING_SYSTEMS, RATING_SYSTEMS_VERSION } from '../domain/rating-systems.js';
-import { documentHeaders } from '../schemas/common.js';
+import { documentHeaders, PUBLIC } from '../schemas/common.js';
+import { RatingSystemKey } from '../schemas/titles.js';
 
 const CategoryList = z
   .object({
@@ -24,7 +25,7 @@ const RatingSystemList = z
     version: z.string().describe('Changes whenever a rating or its age changes.'),
     items: z.array(
       z.object({
-        system: z.string(),
+        system: RatingSystemKey,
         name: z.string(),
         region: z.string(),
         media: z.array(z.string()),
@@ -51,7 +52,7 @@ const CACHE = 'public, max-age=3600';
 const referenceRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/v1/categories',
-    { schema: { tags: ['reference'], summary: 'The rating categories and what each level means', response: { 200: CategoryList } } },
+    { schema: { tags: ['reference'], operationId: 'listCategories', security: PUBLIC, summary: 'The rating categories and what each level means', response: { 200: CategoryList } } },
     async (_request, reply) => reply.header('cache-control', CACHE).send(CATEGORY_BODY),
   );
 
@@ -60,6 +61,8 @@ const referenceRoutes: FastifyPluginAsyncZod = async (app) => {
     {
       schema: {
         tags: ['reference'],
+        operationId: 'listRatingSystems',
+        security: PUBLIC,
         summary: 'Official rating systems, their ratings in order and the age each stands for',
         ...documentHeaders({ 200: ['etag'] }),
         response: { 200: RatingSystemList },

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { todayUtc } from '../domain/age.js';
 import { hourlyPerHousehold } from '../plugins/rate-limit.js';
-import { BEARER, documentHeaders, IfMatchHeaders, page, problemResponses } from '../schemas/common.js';
+import { BEARER, documentHeaders, IfMatchHeaders, OPTIONAL_BEARER, page, problemResponses } from '../schemas/common.js';
 import { Review, ReviewCreate, ReviewListQuery, ReviewParams, ReviewPatch } from '../schemas/community.js';
 import { TitleParams } from '../schemas/titles.js';
 import { cursorPage, etag, expectedVersions, householdIdOf } from './shared/http.js';
@@ -25,6 +25,7 @@ const reviewRoutes: FastifyPluginAsyncZod = async (app) => {
       config: REVIEW_LIMIT,
       schema: {
         tags: ['community'],
+        operationId: 'createReview',
         summary: 'Review a title, as a parent or for a kid',
         ...documentHeaders({ 201: ['etag', 'location'] }),
         description: 'One review per household (as parent) and per child per title: a second is a 409 naming the first.',
@@ -45,6 +46,8 @@ const reviewRoutes: FastifyPluginAsyncZod = async (app) => {
     {
       schema: {
         tags: ['community'],
+        operationId: 'listReviews',
+        security: OPTIONAL_BEARER,
         summary: 'Reviews of a title, newest or most helpful first',
         params: TitleParams,
         querystring: ReviewListQuery,
@@ -64,7 +67,7 @@ const reviewRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/v1/reviews/:review',
     {
-      schema: { tags: ['community'], summary: 'One review', ...documentHeaders({ 200: ['etag'] }), params: ReviewParams, response: { 200: Review, ...problemResponses(404) } },
+      schema: { tags: ['community'], operationId: 'getReview', security: OPTIONAL_BEARER, summary: 'One review', ...documentHeaders({ 200: ['etag'] }), params: ReviewParams, response: { 200: Review, ...problemResponses(404) } },
     },
     async (request, reply) => {
       const review = await reviews.getReview(request.principal, request.params.review);
@@ -79,6 +82,7 @@ const reviewRoutes: FastifyPluginAsyncZod = async (app) => {
       config: REVIEW_LIMIT,
       schema: {
         tags: ['community'],
+        operationId: 'updateReview',
         summary: 'Change your review',
         ...documentHeaders({ 200: ['etag'] }),
         security: BEARER,
@@ -101,6 +105,7 @@ const reviewRoutes: FastifyPluginAsyncZod = async (app) => {
       config: REVIEW_LIMIT,
       schema: {
         tags: ['community'],
+        operationId: 'deleteReview',
         summary: 'Delete your review',
         security: BEARER,
         params: ReviewParams,
@@ -121,6 +126,7 @@ const reviewRoutes: FastifyPluginAsyncZod = async (app) => {
       config: VOTE_LIMIT,
       schema: {
         tags: ['community'],
+        operationId: 'markReviewHelpful',
         summary: 'Mark a review helpful (once per household)',
         security: BEARER,
         params: ReviewParams,
@@ -138,7 +144,7 @@ const reviewRoutes: FastifyPluginAsyncZod = async (app) => {
     {
       onRequest: householdOnly,
       config: VOTE_LIMIT,
-      schema: { tags: ['community'], summary: 'Take back a helpful mark', security: BEARER, params: ReviewParams, response: { 204: z.undefined(), ...problemResponses(404, 429) } },
+      schema: { tags: ['community'], operationId: 'unmarkReviewHelpful', summary: 'Take back a helpful mark', security: BEARER, params: ReviewParams, response: { 204: z.undefined(), ...problemResponses(404, 429) } },
     },
     async (request, reply) => {
       await reviews.unmarkHelpful(householdIdOf(request), request.params.review);
@@ -153,6 +159,7 @@ const reviewRoutes: FastifyPluginAsyncZod = async (app) => {
         onRequest: editor,
         schema: {
           tags: ['moderation'],
+          operationId: `${action}Review`,
           summary: action === 'hide' ? 'Hide a review (editor): out of lists and statistics at once' : 'Restore a hidden review (editor)',
           security: BEARER,
           params: ReviewParams,

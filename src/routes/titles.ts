@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { BEARER, documentHeaders, IfMatchHeaders, page, problemResponses } from '../schemas/common.js';
+import { BEARER, documentHeaders, IfMatchHeaders, page, problemResponses, PUBLIC } from '../schemas/common.js';
 import { Title, TitleFilterQuery, TitleInput, TitleListItem, TitleParams, TitlePatch } from '../schemas/titles.js';
 import type { TitleFilters } from '../store/types.js';
 import { cursorPage, expectedVersions, notModified, titleEtag } from './shared/http.js';
@@ -13,6 +13,8 @@ const titlesRoutes: FastifyPluginAsyncZod = async (app) => {
     {
       schema: {
         tags: ['titles'],
+        operationId: 'listTitles',
+        security: PUBLIC,
         summary: 'Search and filter the catalogue',
         description: 'Every filter narrows the list; a category filter leaves out titles without an expert advisory rating that category.',
         querystring: TitleFilterQuery,
@@ -32,6 +34,8 @@ const titlesRoutes: FastifyPluginAsyncZod = async (app) => {
     {
       schema: {
         tags: ['titles'],
+        operationId: 'getTitle',
+        security: PUBLIC,
         summary: 'Read a title',
         ...documentHeaders({ 200: ['etag'] }),
         description: 'By id or external reference. Answers 304 to an If-None-Match that holds the current ETag.',
@@ -53,6 +57,7 @@ const titlesRoutes: FastifyPluginAsyncZod = async (app) => {
       onRequest: app.requireRole('editor'),
       schema: {
         tags: ['titles'],
+        operationId: 'createTitle',
         summary: 'Add a title (editor)',
         ...documentHeaders({ 201: ['etag', 'location'] }),
         security: BEARER,
@@ -76,6 +81,7 @@ const titlesRoutes: FastifyPluginAsyncZod = async (app) => {
       onRequest: app.requireRole('editor'),
       schema: {
         tags: ['titles'],
+        operationId: 'updateTitle',
         summary: 'Change a title (editor)',
         ...documentHeaders({ 200: ['etag'] }),
         description: 'Each top-level field present replaces the stored one; null clears an optional field. Send If-Match to avoid overwriting someone else’s change.',
@@ -98,6 +104,7 @@ const titlesRoutes: FastifyPluginAsyncZod = async (app) => {
       onRequest: app.requireRole('editor'),
       schema: {
         tags: ['titles'],
+        operationId: 'deleteTitle',
         summary: 'Delete a title and its advisory (editor)',
         security: BEARER,
         params: TitleParams,

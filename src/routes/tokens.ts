@@ -10,7 +10,7 @@ const tokenRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/v1/me',
     {
-      schema: { tags: ['auth'], summary: 'Who the token belongs to', security: BEARER, response: { 200: Me, ...problemResponses(401) } },
+      schema: { tags: ['auth'], operationId: 'getMe', summary: 'Who the token belongs to', security: BEARER, response: { 200: Me, ...problemResponses(401) } },
     },
     async (request) => {
       if (!request.principal) throw unauthorized('Send a token to ask who it belongs to.');
@@ -26,6 +26,7 @@ const tokenRoutes: FastifyPluginAsyncZod = async (app) => {
       onRequest: adminOnly,
       schema: {
         tags: ['auth'],
+        operationId: 'createToken',
         summary: 'Create an editor or admin token (admin)',
         security: BEARER,
         body: TokenCreate,
@@ -44,6 +45,7 @@ const tokenRoutes: FastifyPluginAsyncZod = async (app) => {
       onRequest: adminOnly,
       schema: {
         tags: ['auth'],
+        operationId: 'listTokens',
         summary: 'List editor and admin tokens (admin)',
         security: BEARER,
         response: { 200: page(TokenInfo).meta({ id: 'TokenPage' }), ...problemResponses(401, 403) },
@@ -58,6 +60,7 @@ const tokenRoutes: FastifyPluginAsyncZod = async (app) => {
       onRequest: adminOnly,
       schema: {
         tags: ['auth'],
+        operationId: 'revokeToken',
         summary: 'Revoke an editor or admin token (admin)',
         security: BEARER,
         params: z.object({ id: IdString }),

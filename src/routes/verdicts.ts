@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { problemResponses } from '../schemas/common.js';
+import { problemResponses, PUBLIC } from '../schemas/common.js';
 import { TitleParams } from '../schemas/titles.js';
 import { AgeQuery, AgeVerdict } from '../schemas/verdicts.js';
 import { verdictResponse } from './shared/representations.js';
@@ -12,6 +12,8 @@ const verdictRoutes: FastifyPluginAsyncZod = async (app) => {
     {
       schema: {
         tags: ['verdicts'],
+        operationId: 'getTitleVerdict',
+        security: PUBLIC,
         summary: 'Is this title OK at a given age?',
         description:
           'The expert advisory’s age decides; without one, the strictest official certification; without either, the title is unrated (not allowed).',

@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import { BIRTH } from '../domain/age.js';
 import { CATEGORIES, type CategoryKey } from '../domain/categories.js';
-import { findRating, ratingsOf, SYSTEM_KEYS } from '../domain/rating-systems.js';
+import { findRating, ratingsOf } from '../domain/rating-systems.js';
 import { CursorQuery, IdString, labelText, LimitQuery, storedText, Timestamp } from './common.js';
-import { TitleParams } from './titles.js';
+import { RatingSystemKey, TitleParams } from './titles.js';
 
 const Level = z.int().min(0).max(5);
 
@@ -23,7 +23,7 @@ export const LimitsInput = z
   .describe('Only the categories the parents want to set; the rest follow the age preset (GET /v1/presets).');
 
 const CeilingsInput = z
-  .partialRecord(z.enum(SYSTEM_KEYS as [string, ...string[]]), z.string().max(20))
+  .partialRecord(RatingSystemKey, z.string().max(20))
   .superRefine((ceilings, ctx) => {
     for (const [system, rating] of Object.entries(ceilings)) {
       if (rating !== undefined && !findRating(system, rating)) {
@@ -87,7 +87,7 @@ export const Child = z
       .describe('Every category’s effective limit and where it came from.'),
     ageRule: z.enum(['expert', 'strictest', 'off']),
     unrated: z.enum(['block', 'allow']),
-    certificationCeilings: z.partialRecord(z.string(), z.string()),
+    certificationCeilings: z.partialRecord(RatingSystemKey, z.string()),
     createdAt: Timestamp,
     updatedAt: Timestamp,
   })

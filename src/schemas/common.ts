@@ -21,13 +21,17 @@ const ProblemSchema = z
 
 export type Problem = z.infer<typeof ProblemSchema>;
 
-/** Query parameters arrive as strings: only plain whole numbers ("", "0x10" and "1e1" are not), held to the range. */
+/**
+ * Query parameters arrive as strings: only plain whole numbers ("", "0x10" and "1e1" are not), held
+ * to the range. The document shows the integer it stands for (the docs plugin drops the text's pattern).
+ */
 export const queryInt = (min: number, max: number) =>
   z
     .string()
     .regex(/^-?\d{1,9}$/, `give a whole number from ${min} to ${max}`)
     .transform(Number)
-    .pipe(z.int().min(min).max(max));
+    .pipe(z.int().min(min).max(max))
+    .meta({ type: 'integer', minimum: min, maximum: max });
 
 export const LimitQuery = queryInt(1, 100).default(20).describe('Page size, 1–100.');
 export const CursorQuery = z
@@ -110,8 +114,16 @@ export const IfMatchHeaders = z.object({
   'if-match': z.string().max(200).optional().describe('The ETag last read; the change is refused with 412 when it is stale.'),
 });
 
+type SecurityRequirement = Record<string, string[]>;
+
 /** The OpenAPI security requirement of routes that need a bearer token. */
-export const BEARER = [{ bearer: [] }];
+export const BEARER: SecurityRequirement[] = [{ bearer: [] }];
+
+/** The requirement of routes anyone may call without a token (a bad one is still refused, 401). */
+export const PUBLIC: SecurityRequirement[] = [];
+
+/** The requirement of routes that need no token but heed one: a household sees its own hidden reviews, an admin signs households up while sign-up is closed. */
+export const OPTIONAL_BEARER: SecurityRequirement[] = [{}, { bearer: [] }];
 
 /** Response headers worth documenting; routes name the ones they send per status. */
 export const RESPONSE_HEADERS = {

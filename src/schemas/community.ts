@@ -58,6 +58,7 @@ export const ReviewListQuery = z.strictObject({
 
 const TITLE_FLAG_REASONS = ['rating-too-low', 'rating-too-high', 'missing-content', 'inaccurate', 'other'] as const;
 const REVIEW_FLAG_REASONS = ['spam', 'inappropriate', 'spoiler', 'other'] as const;
+type FlagReason = (typeof TITLE_FLAG_REASONS)[number] | (typeof REVIEW_FLAG_REASONS)[number];
 
 export const TitleFlagCreate = z
   .strictObject({ reason: z.enum(TITLE_FLAG_REASONS), category: z.enum(CATEGORY_KEYS).optional(), note: text(1000).optional() })
@@ -69,7 +70,7 @@ export const Flag = z
   .object({
     id: z.string(),
     target: z.object({ kind: z.enum(['title', 'review']), titleId: z.string(), reviewId: z.string().nullable() }),
-    reason: z.string(),
+    reason: z.enum([...new Set([...TITLE_FLAG_REASONS, ...REVIEW_FLAG_REASONS])] as [FlagReason, ...FlagReason[]]),
     category: z.enum(CATEGORY_KEYS).nullable(),
     note: z.string().nullable(),
     status: z.enum(['open', 'resolved', 'dismissed']),

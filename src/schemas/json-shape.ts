@@ -49,6 +49,7 @@ const widest = (all: ShapeBounds[]): ShapeBounds =>
 export function boundsOfJsonSchema(root: JsonSchema): ShapeBounds {
   const defs = root.$defs ?? {};
   const resolving = new Set<string>();
+  const defined = (schema: JsonSchema | undefined) => (schema?.$ref ? defs[schema.$ref.replace('#/$defs/', '')] : schema);
   const walk = (schema: JsonSchema, where: string): ShapeBounds => {
     if (schema.$ref) {
       const name = schema.$ref.replace('#/$defs/', '');
@@ -65,7 +66,7 @@ export function boundsOfJsonSchema(root: JsonSchema): ShapeBounds {
     if (types.includes('object') || schema.properties) {
       const named = Object.entries(schema.properties ?? {});
       const extra = typeof schema.additionalProperties === 'object' ? schema.additionalProperties : undefined;
-      const keys = schema.maxProperties ?? (extra || schema.additionalProperties !== false ? schema.propertyNames?.enum?.length : 0);
+      const keys = schema.maxProperties ?? (extra || schema.additionalProperties !== false ? defined(schema.propertyNames)?.enum?.length : 0);
       if (keys === undefined) throw new Error(`${where}: an object without a bound on its fields (give its keys an enum, or maxProperties)`);
       const inner = widest([...named.map(([name, s]) => walk(s, `${where}.${name}`)), ...(extra ? [walk(extra, `${where}.*`)] : [])]);
       nested.push({ depth: inner.depth + 1, keys: Math.max(inner.keys, named.length + keys), items: inner.items });

@@ -10,6 +10,7 @@ import { CursorQuery, labelText, LimitQuery, queryInt, storedText, Timestamp } f
 
 export { TITLE_KINDS };
 export const TitleKind = z.enum(TITLE_KINDS).meta({ id: 'TitleKind' });
+export const RatingSystemKey = z.enum(SYSTEM_KEYS as [string, ...string[]]).meta({ id: 'RatingSystemKey' });
 export type TitleKind = z.infer<typeof TitleKind>;
 
 const text = (max: number, base = storedText) => base().trim().min(1).max(max);
@@ -52,7 +53,7 @@ export type AdvisoryInput = z.output<typeof AdvisoryInput>;
 
 const CertificationInput = z
   .strictObject({
-    system: z.enum(SYSTEM_KEYS as [string, ...string[]]),
+    system: RatingSystemKey,
     rating: z.string().min(1).max(20),
     reason: optionalText(500),
   })
@@ -163,7 +164,7 @@ export type Advisory = z.infer<typeof Advisory>;
 
 export const Certification = z
   .object({
-    system: z.string(),
+    system: RatingSystemKey,
     rating: z.string(),
     reason: z.string().nullable(),
     minimumAge: AgeInt.describe('The age Guidepost reads this rating as (see /v1/rating-systems).'),
@@ -184,7 +185,7 @@ export const RatingSummary = z
       .object(perCategory(Level, true))
       .nullable()
       .describe('Each rated category’s level; null without an advisory.'),
-    certifications: z.array(z.object({ system: z.string(), rating: z.string() })),
+    certifications: z.array(z.object({ system: RatingSystemKey, rating: z.string() })),
   })
   .meta({ id: 'RatingSummary', description: 'A compact summary an app can render in a list.' });
 export type RatingSummary = z.infer<typeof RatingSummary>;

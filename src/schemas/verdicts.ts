@@ -2,13 +2,13 @@ import { z } from 'zod';
 import { CATEGORY_KEYS } from '../domain/categories.js';
 import { MAX_AGE, MIN_AGE } from '../domain/verdict.js';
 import { queryInt } from './common.js';
-import { Certification, TitleKind } from './titles.js';
+import { Certification, RatingSystemKey, TitleKind } from './titles.js';
 
 export const Reason = z
   .object({
     code: z.enum(['age', 'category', 'certification', 'override', 'unrated']),
     category: z.enum(CATEGORY_KEYS).nullable(),
-    system: z.string().nullable().describe('The rating system, when a certification is involved.'),
+    system: RatingSystemKey.nullable().describe('The rating system, when a certification is involved.'),
     limit: z.union([z.number(), z.string()]).nullable().describe('What was allowed: an age, a level or a rating.'),
     value: z.union([z.number(), z.string()]).nullable().describe('What the title has.'),
     note: z.string().nullable().describe('The advisory’s note, or the certification’s reason.'),
@@ -56,7 +56,7 @@ export const ChildVerdict = z
 
 export const VerdictBatchInput = z
   .strictObject({ titles: z.array(z.string().min(1).max(200)).min(1).max(100).describe('Title ids or external references, at most 100.') })
-  .meta({ id: 'VerdictBatchInput' });
+  .meta({ id: 'VerdictBatchRequest' });
 
 export const AgeQuery = z.strictObject({
   age: queryInt(MIN_AGE, MAX_AGE).describe('The viewer’s age, 2–18.'),

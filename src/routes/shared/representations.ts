@@ -64,7 +64,7 @@ export function flagResponse(f: FlagRecord): Flag {
   return {
     id: f.id,
     target: { kind: f.targetKind, titleId: f.titleId, reviewId: f.reviewId },
-    reason: f.reason,
+    reason: f.reason as Flag['reason'],
     category: f.category as Flag['category'],
     note: f.note,
     status: f.status,
