@@ -2,6 +2,7 @@
 // the files differently from tap's loader, and merging the two for one file garbles the report.
 const SUBPROCESS_TESTS = [
   'test/server.test.ts',
+  'test/database-url.test.ts',
   'test/cli/import-export.test.ts',
   'test/cli/migrate-data.test.ts',
   'test/faults/crash.test.ts',

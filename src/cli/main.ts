@@ -5,7 +5,7 @@ import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { importJsonl, type ImportReport } from '../catalogue/import.js';
-import { ConfigError, loadConfig, storeOptions } from '../config.js';
+import { ConfigError, loadConfig, openConfiguredStore } from '../config.js';
 import { toImportLine } from '../catalogue/export.js';
 import { copyData, TargetNotEmptyError } from '../store/copy.js';
 import { issueToken } from '../services/households.js';
@@ -35,8 +35,7 @@ The database is the one DATABASE_URL names (default ./data/guidepost.db).`;
 class UsageError extends Error {}
 
 async function withStore<T>(fn: (store: Store) => Promise<T>, options: StoreOptions = {}): Promise<T> {
-  const config = loadConfig();
-  const store = await openStore(config.DATABASE_URL, { ...storeOptions(config), cacheMb: undefined, ...options });
+  const store = await openConfiguredStore(loadConfig(), { cacheMb: undefined, ...options });
   try {
     return await fn(store);
   } finally {
@@ -193,7 +192,11 @@ run(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (err: unknown) => {
-    if (err instanceof UsageError || err instanceof ConfigError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+    if (err instanceof ConfigError) {
+      // A line for each refused variable, naming it, as the server says it.
+      for (const line of err.message.split('\n')) console.error(`guidepost: ${line}`);
+      process.exitCode = 2;
+    } else if (err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
       console.error(`guidepost: ${(err as Error).message}\n\n${USAGE}`);
       process.exitCode = 2;
     } else {

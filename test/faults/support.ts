@@ -56,16 +56,23 @@ export async function compiledServer(): Promise<{ start(env: Record<string, stri
     });
     writeFileSync(to.replace(/\.ts$/, '.js'), outputText);
   }
-  // Through env(1): tap puts its hook back into the NODE_OPTIONS of any process spawned under it,
-  // whatever the spawn's own environment says.
+  return {
+    start: (env) => startServer(env, [...untracked(), join(dir, 'src/server.js')]),
+    remove: () => rmSync(dir, { recursive: true, force: true }),
+  };
+}
+
+/**
+ * Node, run without tap's process tracking (see compiledServer), for a process whose coverage tap
+ * does not count. Through env(1): tap puts its hook back into the NODE_OPTIONS of any process
+ * spawned under it, whatever the spawn's own environment says.
+ */
+export function untracked(): [string, ...string[]] {
   const nodeOptions = (process.env.NODE_OPTIONS ?? '')
     .split(' ')
     .filter((option) => !option.includes('@tapjs/processinfo'))
     .join(' ');
-  return {
-    start: (env) => startServer(env, ['env', `NODE_OPTIONS=${nodeOptions}`, process.execPath, join(dir, 'src/server.js')]),
-    remove: () => rmSync(dir, { recursive: true, force: true }),
-  };
+  return ['env', `NODE_OPTIONS=${nodeOptions}`, process.execPath];
 }
 
 /**
