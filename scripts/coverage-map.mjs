@@ -5,6 +5,7 @@ const SUBPROCESS_TESTS = [
   'test/database-url.test.ts',
   'test/cli/import-export.test.ts',
   'test/cli/migrate-data.test.ts',
+  'test/cli/errors.test.ts',
   'test/faults/crash.test.ts',
   'test/faults/sigterm.test.ts',
   'test/faults/backup.test.ts',

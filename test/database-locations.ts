@@ -60,6 +60,4 @@ export function refusedLocations(dir: string): RefusedLocation[] {
   ];
 }
 
-/** The user the permission cases run as when the test runs as root. */
-export const NOBODY = 65534;
 export const isRoot = () => process.getuid?.() === 0;
