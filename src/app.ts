@@ -4,7 +4,7 @@
  */
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import { validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
-import { storeOptions, timeoutCheckInterval, type Config } from './config.js';
+import { openConfiguredStore, timeoutCheckInterval, type Config } from './config.js';
 import { loadDemo } from './demo/load.js';
 import { maskTokens } from './domain/tokens.js';
 import authPlugin from './plugins/auth.js';
@@ -32,7 +32,7 @@ import titlesRoutes from './routes/titles.js';
 import tokenRoutes from './routes/tokens.js';
 import verdictRoutes from './routes/verdicts.js';
 import { serializerCompiler } from './schemas/serializer.js';
-import { openStore, type Store } from './store/index.js';
+import type { Store } from './store/index.js';
 
 export interface BuildOptions {
   /** Use this store instead of opening the one DATABASE_URL names. */
@@ -89,7 +89,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   // JSON only: a text/plain body is a 415, not a string that fails validation.
   app.removeContentTypeParser('text/plain');
 
-  const store = options.store ?? (await openStore(config.DATABASE_URL, storeOptions(config)));
+  const store = options.store ?? (await openConfiguredStore(config));
   if (config.GUIDEPOST_DEMO) {
     const report = await loadDemo(store);
     if (report) app.log.info({ titles: report.created }, 'loaded the demo catalogue');

@@ -1,7 +1,8 @@
 import { getHeapStatistics } from 'node:v8';
 import { isIP } from 'node:net';
 import { z } from 'zod';
-import type { StoreOptions } from './store/index.js';
+import { databaseLocation, DatabaseLocationError, DEFAULT_SQLITE_PATH } from './db/location.js';
+import { openStore, type Store, type StoreOptions } from './store/index.js';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -39,7 +40,18 @@ const trustProxy = z
 const ConfigSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().min(1).default('127.0.0.1'),
-  DATABASE_URL: z.string().min(1).default('./data/guidepost.db'),
+  // Its form here; whether a SQLite file can be there when the store opens it (openConfiguredStore).
+  DATABASE_URL: z
+    .string()
+    .default(DEFAULT_SQLITE_PATH)
+    .superRefine((value, ctx) => {
+      try {
+        databaseLocation(value);
+      } catch (err) {
+        if (!(err instanceof DatabaseLocationError)) throw err;
+        ctx.addIssue({ code: 'custom', message: err.message });
+      }
+    }),
   // PostgreSQL only (DATABASE_URL=postgres://…; TLS and the rest go in the URL). The schema holds
   // Guidepost's tables and its migration journal; the pool is per instance, so several instances
   // need the server's max_connections above their sum; a statement past the timeout is cancelled.
@@ -125,9 +137,27 @@ export function timeoutCheckInterval(requestTimeoutMs: number): number {
 
 export type Config = z.infer<typeof ConfigSchema>;
 
+/** A variable (or the command-line option standing for one) whose value is refused, and why. */
+export interface ConfigProblem {
+  name: string;
+  value: string;
+  reason: string;
+}
+
+/** The configuration refused: one line for each variable, naming it, its value and the reason. */
 export class ConfigError extends Error {
   override name = 'ConfigError';
+  constructor(readonly problems: ConfigProblem[]) {
+    super(problems.map((p) => `${p.name}=${JSON.stringify(p.value)}: ${p.reason}`).join('\n'));
+  }
 }
+
+/** Turns a database that cannot be where `name` says into the ConfigError that names it. */
+export const refusedLocation =
+  (name: string, value: string) =>
+  (err: unknown): never => {
+    throw err instanceof DatabaseLocationError ? new ConfigError([{ name, value, reason: err.message }]) : err;
+  };
 
 /** Parses the environment once; a bad variable stops start-up with a message that names it. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -137,22 +167,28 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   );
   const parsed = ConfigSchema.safeParse(present);
   if (!parsed.success) {
-    const lines = parsed.error.issues.map((issue) => {
-      const name = String(issue.path[0] ?? 'environment');
-      return `${name}=${JSON.stringify(env[name] ?? '')}: ${issue.message}`;
-    });
-    throw new ConfigError(`Invalid configuration:\n  ${lines.join('\n  ')}`);
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => {
+        const name = String(issue.path[0] ?? 'environment');
+        return { name, value: env[name] ?? '', reason: issue.message };
+      }),
+    );
   }
   return parsed.data;
 }
 
-/** What the configuration says about opening the store, for either backend. */
-export function storeOptions(config: Config): StoreOptions {
-  return {
+/**
+ * The store the configuration names, opened as it says, for either backend (options override it).
+ * A database that cannot be where DATABASE_URL says (no such folder, not a SQLite file, /proc, …)
+ * is a ConfigError naming DATABASE_URL: the server and the command refuse it alike.
+ */
+export function openConfiguredStore(config: Config, options: StoreOptions = {}): Promise<Store> {
+  const configured: StoreOptions = {
     synchronous: config.SQLITE_SYNCHRONOUS,
     cacheMb: config.SQLITE_CACHE_MB,
     schema: config.DATABASE_SCHEMA,
     poolSize: config.DATABASE_POOL_SIZE,
     statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT_MS,
   };
+  return openStore(config.DATABASE_URL, { ...configured, ...options }).catch(refusedLocation('DATABASE_URL', config.DATABASE_URL));
 }

@@ -5,16 +5,7 @@ import { buildApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 
 async function main(): Promise<void> {
-  let config;
-  try {
-    config = loadConfig();
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      console.error(err.message);
-      process.exit(2);
-    }
-    throw err;
-  }
+  const config = loadConfig();
 
   // Before the heap grows: the policy applies to what is allocated from here on.
   if (config.OPTIMIZE_FOR_SIZE) setFlagsFromString('--optimize-for-size');
@@ -41,7 +32,13 @@ async function main(): Promise<void> {
   await app.listen({ port: config.PORT, host: config.HOST });
 }
 
+// A refused configuration (a bad variable, or a database that cannot be where DATABASE_URL says)
+// is a line for each variable and exit status 2, as the guidepost command does; anything else 1.
 main().catch((err: unknown) => {
+  if (err instanceof ConfigError) {
+    for (const line of err.message.split('\n')) console.error(`guidepost: ${line}`);
+    process.exit(2);
+  }
   console.error(err instanceof Error ? err.message : err);
   process.exit(1);
 });

@@ -35,7 +35,7 @@ t.test('a bad variable stops start-up with a message that names it', async (t) =
   ]) {
     t.throws(() => loadConfig({ [name!]: value }), { name: 'ConfigError', message: new RegExp(`${name}=`) }, `${name}=${value}`);
   }
-  t.ok(new ConfigError('x') instanceof Error);
+  t.ok(new ConfigError([{ name: 'PORT', value: 'x', reason: 'y' }]) instanceof Error);
 });
 
 t.test('the page cache and the heap policy', async (t) => {

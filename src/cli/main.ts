@@ -1,19 +1,22 @@
 #!/usr/bin/env node
 /** The guidepost command: database chores that belong beside the server, not inside it. */
-import { createReadStream, existsSync, statSync } from 'node:fs';
+import { closeSync, createReadStream, fstatSync, openSync } from 'node:fs';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
-import { importJsonl, type ImportReport } from '../catalogue/import.js';
-import { ConfigError, loadConfig, storeOptions } from '../config.js';
+import { importJsonl } from '../catalogue/import.js';
+import { ConfigError, loadConfig, openConfiguredStore, refusedLocation } from '../config.js';
 import { toImportLine } from '../catalogue/export.js';
-import { copyData, TargetNotEmptyError } from '../store/copy.js';
+import { fileErrorReason } from '../db/location.js';
+import { copyData } from '../store/copy.js';
 import { issueToken } from '../services/households.js';
-import { isPostgresUrl, openStore, type Store, type StoreOptions } from '../store/index.js';
+import { openStore, type Store, type StoreOptions } from '../store/index.js';
+import { importProgress } from './progress.js';
 
 const USAGE = `Usage: guidepost <command> [options]
 
 Commands:
+  help                                     print this text (also --help, -h)
   migrate                                  apply pending database migrations
   token create --role editor|admin [--name N]
                                            mint a token and print it (alone) on stdout
@@ -30,13 +33,15 @@ Commands:
                                            postgres:// URL; S its PostgreSQL schema, default public)
                                            into the empty database DATABASE_URL names, then compare
 
-The database is the one DATABASE_URL names (default ./data/guidepost.db).`;
+The database is the one DATABASE_URL names (default ./data/guidepost.db).
+Exit status: 0 done; 1 the command failed (the line before says why); 2 a usage mistake,
+or a variable (DATABASE_URL included) refused.`;
 
+/** A mistake in the command line itself: said in a line, then the usage. Exit status 2. */
 class UsageError extends Error {}
 
 async function withStore<T>(fn: (store: Store) => Promise<T>, options: StoreOptions = {}): Promise<T> {
-  const config = loadConfig();
-  const store = await openStore(config.DATABASE_URL, { ...storeOptions(config), cacheMb: undefined, ...options });
+  const store = await openConfiguredStore(loadConfig(), { cacheMb: undefined, ...options });
   try {
     return await fn(store);
   } finally {
@@ -59,53 +64,49 @@ function writeBatch(value: string | undefined): number | undefined {
   return n;
 }
 
-async function runImport(file: string, batch: number | undefined): Promise<number> {
-  let size: number;
+/** Refuses, before any database is opened, a file that cannot be read: missing, a directory, forbidden. */
+function checkReadable(file: string): void {
+  let fd: number | undefined;
   try {
-    size = statSync(file).size;
-  } catch {
-    throw new UsageError(`cannot read ${file}`);
+    fd = openSync(file, 'r');
+    // Opening a directory to read succeeds; reading it is what fails.
+    if (fstatSync(fd).isDirectory()) throw Object.assign(new Error(), { code: 'EISDIR' });
+  } catch (err) {
+    throw new Error(`cannot read ${file}: ${fileErrorReason(err)}`);
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
-  const tty = process.stderr.isTTY;
+}
+
+async function runImport(file: string, batch: number | undefined): Promise<number> {
+  checkReadable(file);
+  const progress = importProgress({ tty: Boolean(process.stderr.isTTY), write: (text) => process.stderr.write(text) });
   const report = await withStore(
     (store) => {
       // Opened only once the store is: readline emits lines as the file is read, and lines read
       // while the store was still connecting (PostgreSQL) would have had no one to go to.
-      const input = createReadStream(file);
-      const lines = createInterface({ input, crlfDelay: Infinity });
-      const progress = (r: ImportReport) => {
-        if (!tty) return;
-        const percent = size ? Math.min(100, Math.round((input.bytesRead / size) * 100)) : 100;
-        process.stderr.write(`\rimporting… ${percent}%  ${r.lines} lines, ${r.created} created, ${r.updated} updated, ${r.errors.length} bad`);
-      };
-      return importJsonl(store, lines, progress, { worker: true, ...(batch && { writeBatch: batch, parseBatch: Math.min(batch, 1000) }) });
+      const lines = createInterface({ input: createReadStream(file), crlfDelay: Infinity });
+      return importJsonl(store, lines, progress.update, { worker: true, ...(batch && { writeBatch: batch, parseBatch: Math.min(batch, 1000) }) });
     },
     { cacheMb: IMPORT_CACHE_MB },
   );
-  if (tty) process.stderr.write('\n');
+  progress.done();
   for (const e of report.errors) process.stderr.write(`line ${e.line}: ${e.reason}\n`);
-  const good = report.created + report.updated + report.unchanged;
-  await write(
-    `Imported ${good} of ${report.lines} lines: ${report.created} created, ${report.updated} updated, ${report.unchanged} unchanged, ${report.errors.length} bad.\n`,
-  );
+  await write(`${progress.summary(report)}\n`);
   return report.errors.length > 0 ? 1 : 0;
 }
 
 /** Every row of SOURCE into the empty target, compared table by table after (copyData). */
 async function migrateData(from: string, fromSchema = 'public'): Promise<number> {
-  if (!isPostgresUrl(from) && !from.startsWith('file:') && !existsSync(from)) throw new UsageError(`there is no database at ${from} to copy from`);
-  const source = await openStore(from, { schema: fromSchema, migrate: false });
+  // Named like DATABASE_URL, the source is held to the same rules, and must be there already.
+  const source = await openStore(from, { schema: fromSchema, migrate: false, use: 'existing' }).catch(refusedLocation('--from', from));
   try {
-    if (!(await source.ready()).migrations) throw new UsageError(`${from} is not migrated to this version; run guidepost migrate against it first`);
+    if (!(await source.ready()).migrations) throw new Error(`${from} is not migrated to this version; run guidepost migrate against it first`);
     const tty = process.stderr.isTTY;
     const progress = (table: string, rows: number) => {
       if (tty) process.stderr.write(`\rcopying ${table}… ${rows} rows`.padEnd(60));
     };
-    const counts = await withStore((target) =>
-      copyData(source, target, progress).catch((err: unknown) => {
-        throw err instanceof TargetNotEmptyError ? new UsageError(err.message) : err;
-      }),
-    );
+    const counts = await withStore((target) => copyData(source, target, progress));
     if (tty) process.stderr.write('\n');
     await write(`Copied ${Object.entries(counts).map(([table, n]) => `${n} ${table}`).join(', ')}.\n`);
     return 0;
@@ -128,11 +129,13 @@ async function run(argv: string[]): Promise<number> {
     },
   });
   const [command, ...rest] = positionals;
-  if (values.help || !command) {
-    console.log(USAGE);
-    return command || values.help ? 0 : 2;
+  if (values.help || command === 'help') {
+    await write(`${USAGE}\n`);
+    return 0;
   }
   switch (command) {
+    case undefined:
+      throw new UsageError('no command given');
     case 'migrate':
       // Opening the store applies what is pending.
       await withStore(async () => {});
@@ -154,7 +157,7 @@ async function run(argv: string[]): Promise<number> {
       }
       if (sub === 'revoke' && id) {
         const revoked = await withStore((store) => store.tokens.revoke(id));
-        if (!revoked) throw new UsageError(`no token has the id ${id}`);
+        if (!revoked) throw new Error(`no token has the id ${id}`);
         console.error(`Revoked ${id}.`);
         return 0;
       }
@@ -171,12 +174,9 @@ async function run(argv: string[]): Promise<number> {
     case 'backup': {
       const [path] = rest;
       if (!path) throw new UsageError('backup needs a destination: guidepost backup PATH');
-      const source = loadConfig().DATABASE_URL;
-      if (isPostgresUrl(source)) throw new UsageError('backup copies a SQLite file; back PostgreSQL up with its own tools (pg_dump, or your provider\'s snapshots)');
-      if (!source.startsWith('file:') && !existsSync(source)) throw new UsageError(`there is no database at ${source} to back up`);
-      if (existsSync(path)) throw new UsageError(`${path} already exists; back up to a new file`);
-      // The copy is of the database as it is: a backup never migrates what it copies.
-      await withStore((store) => store.backup(path), { migrate: false });
+      // The copy is of the database as it is: a backup never creates nor migrates what it copies.
+      // The store refuses a PATH that exists, and PostgreSQL (pg_dump is its tool).
+      await withStore((store) => store.backup(path), { migrate: false, use: 'existing' });
       console.error(`Backed up to ${path}.`);
       return 0;
     }
@@ -188,17 +188,23 @@ async function run(argv: string[]): Promise<number> {
   }
 }
 
+/** An error in one line: its message's first line, and its cause's when that says more. */
+function oneLine(err: unknown): string {
+  const first = (e: unknown) => (e instanceof Error ? e.message : String(e)).split('\n')[0]!;
+  const message = first(err);
+  const cause = err instanceof Error && err.cause !== undefined ? first(err.cause) : '';
+  return cause && !message.includes(cause) ? `${message}: ${cause}` : message;
+}
+
 run(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
   },
   (err: unknown) => {
-    if (err instanceof UsageError || err instanceof ConfigError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-      console.error(`guidepost: ${(err as Error).message}\n\n${USAGE}`);
-      process.exitCode = 2;
-    } else {
-      console.error(`guidepost: ${err instanceof Error ? err.message : String(err)}`);
-      process.exitCode = 1;
-    }
+    const usage = err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
+    // A refused variable names itself, a line for each; a failure is one line; only a usage mistake shows the usage.
+    if (err instanceof ConfigError) for (const line of err.message.split('\n')) console.error(`guidepost: ${line}`);
+    else console.error(`guidepost: ${oneLine(err)}${usage ? `\n\n${USAGE}` : ''}`);
+    process.exitCode = usage || err instanceof ConfigError ? 2 : 1;
   },
 );

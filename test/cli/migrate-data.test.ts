@@ -59,11 +59,11 @@ t.test('migrate-data moves everything, and the copy answers as the original did'
   t.equal(retried.headers['idempotent-replayed'], 'true', 'a retry after the move gets the first answer');
 
   const twice = await cli('migrate-data', '--from', source).catch((err: { code: number; stderr: string }) => err);
-  t.equal((twice as { code: number }).code, 2, 'a database that holds anything is refused');
-  t.match(twice.stderr, /the target database is not empty \(meta: \d+, titles: \d+/);
+  t.equal((twice as { code: number }).code, 1, 'a database that holds anything is refused');
+  t.match(twice.stderr, /^guidepost: the target database is not empty \(meta: \d+, titles: \d+[^\n]*\n$/, 'in one line, without the usage');
   const nowhere = await cli('migrate-data', '--from', join(dir, 'missing.db')).catch((err: { code: number; stderr: string }) => err);
-  t.equal((nowhere as { code: number }).code, 2);
-  t.match(nowhere.stderr, /there is no database at .*missing\.db/);
+  t.equal((nowhere as { code: number }).code, 2, 'a source that is not there is refused as DATABASE_URL would be');
+  t.equal(nowhere.stderr, `guidepost: --from=${JSON.stringify(join(dir, 'missing.db'))}: there is no database at ${join(dir, 'missing.db')} (no such file)\n`);
   const noSource = await cli('migrate-data').catch((err: { code: number; stderr: string }) => err);
   t.equal((noSource as { code: number }).code, 2);
   t.match(noSource.stderr, /migrate-data needs a source/);

@@ -62,14 +62,14 @@ t.test('backups taken during a write load are whole, restorable, and hold every 
   t.same(load.failures, [], 'no write was refused during the backups');
 
   const again = await cli(['backup', join(dir, 'backup-1.db')], { DATABASE_URL: env.DATABASE_URL });
-  t.equal(again.code, 2, 'an existing file is never overwritten');
-  t.match(again.stderr, /backup-1\.db already exists/);
+  t.equal(again.code, 1, 'an existing file is never overwritten');
+  t.match(again.stderr, /^guidepost: cannot back up to .*backup-1\.db: the file already exists; give a new path\n$/);
   const nowhere = await cli(['backup', join(dir, 'no-such-dir', 'b.db')], { DATABASE_URL: env.DATABASE_URL });
   t.equal(nowhere.code, 1);
   t.match(nowhere.stderr, /directory .*no-such-dir does not exist/);
   const nothing = await cli(['backup', join(dir, 'b.db')], { DATABASE_URL: join(dir, 'missing.db') });
   t.equal(nothing.code, 2);
-  t.match(nothing.stderr, /no database at .*missing\.db/);
+  t.match(nothing.stderr, /^guidepost: DATABASE_URL=".*missing\.db": there is no database at .*missing\.db \(no such file\)\n$/);
   t.notOk(existsSync(join(dir, 'missing.db')), 'backing up a missing database does not create one');
   t.same(readdirSync(dir).filter((f) => f.includes('partial')), [], 'no partial copy is left behind');
 });

@@ -56,16 +56,52 @@ export async function compiledServer(): Promise<{ start(env: Record<string, stri
     });
     writeFileSync(to.replace(/\.ts$/, '.js'), outputText);
   }
-  // Through env(1): tap puts its hook back into the NODE_OPTIONS of any process spawned under it,
-  // whatever the spawn's own environment says.
+  return {
+    start: (env) => startServer(env, [...untracked(), join(dir, 'src/server.js')]),
+    remove: () => rmSync(dir, { recursive: true, force: true }),
+  };
+}
+
+/**
+ * Node, run without tap's process tracking (see compiledServer), for a process whose coverage tap
+ * does not count. Through env(1): tap puts its hook back into the NODE_OPTIONS of any process
+ * spawned under it, whatever the spawn's own environment says.
+ */
+export function untracked(): [string, ...string[]] {
   const nodeOptions = (process.env.NODE_OPTIONS ?? '')
     .split(' ')
     .filter((option) => !option.includes('@tapjs/processinfo'))
     .join(' ');
-  return {
-    start: (env) => startServer(env, ['env', `NODE_OPTIONS=${nodeOptions}`, process.execPath, join(dir, 'src/server.js')]),
-    remove: () => rmSync(dir, { recursive: true, force: true }),
-  };
+  return ['env', `NODE_OPTIONS=${nodeOptions}`, process.execPath];
+}
+
+export interface Ended {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** The user a test runs a process as when permissions must count and the test runs as root. */
+export const NOBODY = 65534;
+
+/**
+ * Runs src/server.ts or src/cli/main.ts (SCRIPT, through tsx, untracked) with these arguments
+ * to its end, in this environment (process.env with `env` over it; an undefined value unsets
+ * a variable); as the user nobody if asked and the test runs as root. Killed after 30 s.
+ */
+export async function runToEnd(script: string[], { env = {}, cwd, asNobody = false }: { env?: Record<string, string | undefined>; cwd?: string; asNobody?: boolean } = {}): Promise<Ended> {
+  const environment = Object.fromEntries(Object.entries({ ...process.env, ...env }).filter(([, value]) => value !== undefined));
+  // tsx by its path: a process run in another folder would not find it by name.
+  const args = script.map((arg) => (arg === 'tsx' ? import.meta.resolve('tsx') : arg));
+  const [command, ...before] = untracked();
+  const nobody = asNobody && process.getuid?.() === 0 ? { uid: NOBODY, gid: NOBODY } : {};
+  const child = spawn(command, [...before, ...args], { env: environment, cwd, stdio: ['ignore', 'pipe', 'pipe'], timeout: 30_000, ...nobody });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => (stdout += d));
+  child.stderr.on('data', (d) => (stderr += d));
+  const [code] = (await once(child, 'exit')) as [number | null];
+  return { code, stdout, stderr };
 }
 
 /**

@@ -1,9 +1,8 @@
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
+import { checkSqliteFile, DatabaseLocationError, type SqliteUse } from '../location.js';
 import * as schema from './schema.js';
 
 /** Resolved from this module, not the working directory: src/db/sqlite and dist/db/sqlite both sit two levels below the root. */
@@ -25,13 +24,26 @@ export interface SqliteOptions {
    * at random places: with the indexes in cache that is memory work, not a read per row.
    */
   cacheMb?: number;
+  /** `existing` for a database that must be there already (a source to copy): never created. */
+  use?: Exclude<SqliteUse, 'new'>;
 }
 
+/** What SQLite says when it cannot open a file as a database: about the place, not the data. */
+const UNOPENABLE = new Set(['SQLITE_CANTOPEN', 'SQLITE_NOTADB', 'SQLITE_READONLY', 'SQLITE_PERM', 'SQLITE_AUTH']);
+
 /** The one place a SQLite database is opened and its pragmas set. */
-export function openSqlite(path: string, { synchronous = 'full', cacheMb }: SqliteOptions = {}): SqliteDb {
-  if (path !== ':memory:' && !path.startsWith('file:')) mkdirSync(dirname(path), { recursive: true });
-  const sqlite = new Database(path);
-  sqlite.pragma('journal_mode = WAL');
+export function openSqlite(path: string, { synchronous = 'full', cacheMb, use = 'open' }: SqliteOptions = {}): SqliteDb {
+  checkSqliteFile(path, use);
+  let sqlite: Database.Database | undefined;
+  try {
+    sqlite = new Database(path, { fileMustExist: use === 'existing' });
+    // The first statement reads the file: a file that is no database fails here.
+    sqlite.pragma('journal_mode = WAL');
+  } catch (err) {
+    sqlite?.close();
+    const code = (err as { code?: string }).code;
+    throw code && UNOPENABLE.has(code) ? new DatabaseLocationError(`SQLite cannot open it: ${(err as Error).message}`) : err;
+  }
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma(`synchronous = ${synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);

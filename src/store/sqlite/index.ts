@@ -1,5 +1,6 @@
-import { closeSync, existsSync, fsyncSync, linkSync, openSync, rmSync } from 'node:fs';
+import { closeSync, fsyncSync, linkSync, openSync, rmSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
+import { checkSqliteFile, DatabaseLocationError } from '../../db/location.js';
 import { shippedMigrationCount } from '../../db/migrations.js';
 import { migrateSqlite, openSqlite, SQLITE_MIGRATIONS, type SqliteOptions } from '../../db/sqlite/client.js';
 import * as schema from '../../db/sqlite/schema.js';
@@ -27,8 +28,11 @@ export function createSqliteStore(path: string, { migrate = true, ...options }: 
     async backup(path) {
       const target = resolve(path);
       const exists = () => new Error(`cannot back up to ${path}: the file already exists; give a new path`);
-      if (!existsSync(dirname(target))) throw new Error(`cannot back up to ${path}: the directory ${dirname(target)} does not exist`);
-      if (existsSync(target)) throw exists();
+      try {
+        checkSqliteFile(target, 'new');
+      } catch (err) {
+        throw err instanceof DatabaseLocationError ? new Error(`cannot back up to ${path}: ${err.message}`) : err;
+      }
       const partial = join(dirname(target), `.${basename(target)}.${process.pid}.partial`);
       rmSync(partial, { force: true });
       try {
