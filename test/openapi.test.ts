@@ -34,11 +34,11 @@ t.test('every registered route is documented and every documented path is served
 
 t.test('response headers are documented where routes send them', async (t) => {
   const doc = JSON.parse(readFileSync(OPENAPI_FILE, 'utf8'));
-  t.same(Object.keys(doc.paths['/v1/titles'].post.responses['201'].headers), ['etag', 'location', 'idempotent-replayed', 'ratelimit', 'ratelimit-policy']);
-  t.same(Object.keys(doc.paths['/v1/titles/{title}'].get.responses['200'].headers), ['etag', 'ratelimit', 'ratelimit-policy']);
-  t.same(Object.keys(doc.paths['/v1/titles/{title}/reviews'].post.responses['429'].headers), ['retry-after', 'ratelimit', 'ratelimit-policy']);
-  t.same(Object.keys(doc.paths['/v1/titles'].get.responses['200'].headers), ['ratelimit', 'ratelimit-policy'], 'the limits speak on every answer');
-  t.same(Object.keys(doc.paths['/v1/households'].post.responses['201'].headers), ['location', 'idempotent-replayed', 'ratelimit', 'ratelimit-policy']);
+  t.same(Object.keys(doc.paths['/v1/titles'].post.responses['201'].headers), ['ETag', 'Location', 'Idempotent-Replayed', 'RateLimit', 'RateLimit-Policy']);
+  t.same(Object.keys(doc.paths['/v1/titles/{title}'].get.responses['200'].headers), ['ETag', 'RateLimit', 'RateLimit-Policy']);
+  t.same(Object.keys(doc.paths['/v1/titles/{title}/reviews'].post.responses['429'].headers), ['Retry-After', 'RateLimit', 'RateLimit-Policy']);
+  t.same(Object.keys(doc.paths['/v1/titles'].get.responses['200'].headers), ['RateLimit', 'RateLimit-Policy'], 'the limits speak on every answer');
+  t.same(Object.keys(doc.paths['/v1/households'].post.responses['201'].headers), ['Location', 'Idempotent-Replayed', 'RateLimit', 'RateLimit-Policy']);
   t.notOk(doc.paths['/healthz'].get.responses['429'], 'the health checks are not limited');
   t.notOk(doc.paths['/readyz'].get.responses['200'].headers);
   t.notOk(JSON.stringify(doc).includes('x-response-headers'), 'the carrier extension is removed');
@@ -151,4 +151,21 @@ t.test('one component per concept, named plainly', async (t) => {
   t.same(names.filter((name) => /(Input|Output)$/.test(name)), []);
   t.ok(names.includes('TitleKind') && names.includes('VerdictBatchRequest') && names.includes('RatingSystemKey'));
   t.same(components.schemas.TitleWrite.properties.kind, { $ref: '#/components/schemas/TitleKind' }, 'requests and answers share the enum');
+});
+
+t.test('every 429 and 503 says when to come back, under the registered header names', async (t) => {
+  const doc = JSON.parse(readFileSync(OPENAPI_FILE, 'utf8'));
+  let seen = 0;
+  for (const [name, operation] of operations(doc)) {
+    for (const status of ['429', '503'].filter((s) => s in operation.responses)) {
+      seen++;
+      t.ok(operation.responses[status]!.headers?.['Retry-After'], `${name} ${status}`);
+    }
+    for (const [status, response] of Object.entries(operation.responses)) {
+      for (const header of Object.keys(response.headers ?? {})) t.ok(/^(ETag|Location|Retry-After|RateLimit|RateLimit-Policy|Idempotent-Replayed)$/.test(header), `${name} ${status}: ${header}`);
+    }
+  }
+  t.ok(seen > 90, 'the answers were found');
+  t.match(doc.paths['/readyz'].get.responses['503'].headers['Retry-After'].schema, { type: 'integer', format: 'int32', minimum: 0, maximum: 3600 });
+  t.same(doc.servers, [{ url: '/', description: doc.servers[0].description, 'x-internal': false }]);
 });

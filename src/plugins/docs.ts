@@ -39,14 +39,16 @@ interface OperationShape {
 }
 
 /**
- * The problems an operation may answer by its shape alone, whatever its route declares: a bad
- * token on any route (401), the wrong role where one is named (403), a path parameter that is
- * undecodable or too long (400, 414), a body that is malformed, too large or not JSON on a method
- * that carries one (400, 413, 415), a malformed or stale If-Match (400, 412).
+ * The problems an operation may answer by its shape alone, whatever its route declares: a fault
+ * of the server's own on any route (500, its details hidden), a bad token on any route (401), the
+ * wrong role where one is named (403), a path parameter that is undecodable or too long (400, 414),
+ * a body that is malformed, too large or not JSON on a method that carries one (400, 413, 415), a
+ * malformed or stale If-Match (400, 412).
  */
 function shapeProblems(path: string, method: string, operation: OperationShape): number[] {
   return [
     401,
+    500,
     ...(operation.security?.some((requirement) => (requirement.bearer ?? []).length > 0) ? [403] : []),
     ...(path.includes('{') ? [400, 414] : []),
     ...(['post', 'put', 'patch', 'delete'].includes(method) ? [400, 413, 415] : []),
@@ -145,9 +147,13 @@ function tidyDocument<D extends Doc>(doc: D): D {
   type Operation = { responses?: Record<string, { description?: string; headers?: Record<string, unknown> }>; 'x-response-headers'?: Record<string, (keyof typeof RESPONSE_HEADERS)[]> };
   for (const path of Object.values(doc.paths ?? {})) {
     for (const operation of Object.values(path as Record<string, Operation>)) {
+      const documented = operation['x-response-headers'] ?? {};
+      // The problems an operation's shape may answer are counted under the limits its other answers are.
+      const limits = Object.values(documented).some((names) => names.includes('RateLimit')) ? (['RateLimit', 'RateLimit-Policy'] as const) : [];
       for (const [status, response] of Object.entries(operation.responses ?? {})) {
         if (response.description === 'Default Response') response.description = STATUS_CODES[Number(status)] ?? 'Response';
-        const names = operation['x-response-headers']?.[status] ?? (status === '429' || status === '503' ? ['retry-after' as const] : []);
+        // A 503 is turned away before any limit is counted: it says when to come back, and no more.
+        const names = documented[status] ?? (status === '503' ? ['Retry-After' as const] : limits);
         if (names.length) response.headers = Object.fromEntries(names.map((name) => [name, RESPONSE_HEADERS[name]]));
       }
       delete operation['x-response-headers'];
@@ -165,11 +171,20 @@ function tidyDocument<D extends Doc>(doc: D): D {
 
 const transformObject = createJsonSchemaTransformObject({ zodToJsonConfig });
 
+/**
+ * Relative: the document is served by the API it describes, wherever an operator runs it (the
+ * configuration names no public URL). `x-internal: false`: it is an API for the public.
+ */
+const SERVERS = [
+  { url: '/', description: 'This server: the Guidepost instance serving this document (production, staging or local, as its operator runs it).', 'x-internal': false },
+];
+
 async function docsPlugin(app: FastifyInstance): Promise<void> {
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
       info: { title: 'Guidepost API', version: pkg.version, description: API_DESCRIPTION, license: { name: 'MIT', identifier: 'MIT' } },
+      servers: SERVERS,
       tags: [
         { name: 'titles', description: 'The catalogue of films, TV, books, games, apps, podcasts and channels.' },
         { name: 'advisories', description: 'Expert advisories written by editors.' },

@@ -11,15 +11,13 @@ import { STATUS_CODES } from 'node:http';
 import { clip } from '../domain/text.js';
 import { Conflict, DomainError, Invalid, NotAuthenticated, NotFound, StaleVersion } from '../domain/errors.js';
 import { AppError, PROBLEM_BASE, unauthorized } from '../errors.js';
-import { MAX_LISTED_ERRORS, type Problem } from '../schemas/common.js';
+import { MAX_LISTED_ERRORS, PROBLEM_TEXT, type Problem } from '../schemas/common.js';
 
 const PROBLEM_TYPE = 'application/problem+json';
 
 /** What one error answer may hold, whatever the request held: it never grows with the input. */
 export const MAX_PROBLEM_BYTES = 16 * 1024;
-const MAX_DETAIL = 2000;
-const MAX_PATH = 120;
-const MAX_MESSAGE = 300;
+const { detail: MAX_DETAIL, path: MAX_PATH, message: MAX_MESSAGE } = PROBLEM_TEXT;
 
 /** A validation failure (one with `errors`) gets its detail from them; any other problem gives one. */
 type ProblemInput = Omit<Problem, 'title' | 'detail'> & ({ title?: string; detail: string } | { title?: string; detail?: undefined; errors: Problem['errors'] & {} });

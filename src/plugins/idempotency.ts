@@ -111,7 +111,7 @@ function makeIdempotent(route: RouteOptions): void {
     ...schema,
     headers: headers ? headers.extend(IdempotencyHeaders.shape) : IdempotencyHeaders,
     response: { ...problemResponses(409, 422), ...(schema.response as object) },
-    'x-response-headers': { ...documented, 201: [...(documented[201] ?? []), 'idempotent-replayed'] },
+    'x-response-headers': { ...documented, 201: [...(documented[201] ?? []), 'Idempotent-Replayed'] },
   } as RouteOptions['schema'];
 }
 

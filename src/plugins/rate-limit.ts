@@ -57,8 +57,8 @@ function documentLimits(route: RouteOptions): void {
     Object.keys(response)
       .filter((status) => status !== '503')
       .map((status) => {
-        const own = documented[status] ?? (status === '429' ? ['retry-after' as const] : []);
-        return [status, [...new Set<HeaderName>([...own, 'ratelimit', 'ratelimit-policy'])]];
+        const own = documented[status] ?? (status === '429' ? ['Retry-After' as const] : []);
+        return [status, [...new Set<HeaderName>([...own, 'RateLimit', 'RateLimit-Policy'])]];
       }),
   );
   route.schema = { ...schema, response, 'x-response-headers': { ...documented, ...headers } } as RouteOptions['schema'];

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { BEARER, page, problemResponses } from '../schemas/common.js';
 import { ChildParams, ChildTitleParams } from '../schemas/children.js';
 import { TitleFilterQuery, TitleListItem } from '../schemas/titles.js';
-import { ChildVerdict, VerdictBatchInput } from '../schemas/verdicts.js';
+import { ChildVerdict, MAX_BATCH, VerdictBatchInput } from '../schemas/verdicts.js';
 import type { VerdictItem } from '../services/verdicts.js';
 import type { TitleFilters } from '../store/types.js';
 import { cursorPage, householdIdOf, noStore } from './shared/http.js';
@@ -50,7 +50,7 @@ const childVerdictRoutes: FastifyPluginAsyncZod = async (app) => {
         security: BEARER,
         params: ChildParams,
         body: VerdictBatchInput,
-        response: { 200: z.object({ items: z.array(ChildVerdict) }).meta({ id: 'ChildVerdictBatch' }), ...problemResponses(400, 401, 403, 404) },
+        response: { 200: z.object({ items: z.array(ChildVerdict).max(MAX_BATCH) }).meta({ id: 'ChildVerdictBatch' }), ...problemResponses(400, 401, 403, 404) },
       },
     },
     async (request) => {

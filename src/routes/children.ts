@@ -51,7 +51,7 @@ const childRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (app, { con
         operationId: 'createChild',
         summary: 'Add a child profile',
         description: `A household has at most ${config.CHILDREN_PER_HOUSEHOLD} children (CHILDREN_PER_HOUSEHOLD): past that, a 409.`,
-        ...documentHeaders({ 201: ['etag', 'location'] }),
+        ...documentHeaders({ 201: ['ETag', 'Location'] }),
         security: BEARER,
         body: ChildCreate,
         response: { 201: Child, ...problemResponses(400, 401, 403, 409) },
@@ -91,7 +91,7 @@ const childRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (app, { con
     {
       onRequest: householdOnly,
       schema: { tags: ['children'], operationId: 'getChild', summary: 'A child profile',
-        ...documentHeaders({ 200: ['etag'] }), security: BEARER, params: ChildParams, response: { 200: Child, ...problemResponses(401, 403, 404) } },
+        ...documentHeaders({ 200: ['ETag'] }), security: BEARER, params: ChildParams, response: { 200: Child, ...problemResponses(401, 403, 404) } },
     },
     async (request, reply) => {
       const child = await children.getChild(householdIdOf(request), request.params.child);
@@ -107,7 +107,7 @@ const childRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (app, { con
         tags: ['children'],
         operationId: 'updateChild',
         summary: 'Change a child profile',
-        ...documentHeaders({ 200: ['etag'] }),
+        ...documentHeaders({ 200: ['ETag'] }),
         security: BEARER,
         params: ChildParams,
         headers: IfMatchHeaders,

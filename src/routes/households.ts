@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Config } from '../config.js';
-import { BEARER, documentHeaders, IdString, OPTIONAL_BEARER, problemResponses, Timestamp } from '../schemas/common.js';
+import { BEARER, documentHeaders, Id, IdString, OPTIONAL_BEARER, problemResponses, Timestamp } from '../schemas/common.js';
 import { Child, Household, HouseholdCreate, Override } from '../schemas/children.js';
 import { Flag, Review } from '../schemas/community.js';
 import { NewToken, TokenInfo, TokenName } from '../schemas/tokens.js';
@@ -16,8 +16,8 @@ const HouseholdExport = z
     household: Household,
     tokens: z.array(TokenInfo),
     children: z.array(Child.extend({ overrides: z.array(Override) })),
-    reviews: z.array(Review.extend({ childId: z.string().nullable() })),
-    helpfulMarks: z.array(z.object({ reviewId: z.string(), createdAt: Timestamp })),
+    reviews: z.array(Review.extend({ childId: Id.nullable() })),
+    helpfulMarks: z.array(z.object({ reviewId: Id, createdAt: Timestamp })),
     flags: z.array(Flag),
   })
   .meta({ id: 'HouseholdExport', description: 'Everything Guidepost holds about the household.' });
@@ -37,7 +37,7 @@ const householdRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (app, {
         tags: ['households'],
         operationId: 'createHousehold',
         summary: 'Sign a household up and get its token (shown once)',
-        ...documentHeaders({ 201: ['location'] }),
+        ...documentHeaders({ 201: ['Location'] }),
         description: "Open to anyone while SIGNUP=open, up to RATE_LIMIT_SIGNUP (20 unless configured) sign-ups an hour from one client address, an admin's not counted; with SIGNUP=closed only an admin token may create households.",
         security: OPTIONAL_BEARER,
         body: HouseholdCreate,

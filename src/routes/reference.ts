@@ -3,43 +3,48 @@ import { z } from 'zod';
 import { CATEGORIES, CATEGORY_KEYS } from '../domain/categories.js';
 import { RATING_SYSTEMS, RATING_SYSTEMS_VERSION } from '../domain/rating-systems.js';
 import { documentHeaders, PUBLIC } from '../schemas/common.js';
-import { RatingSystemKey } from '../schemas/titles.js';
+import { RatingSystemKey, TITLE_KINDS } from '../schemas/titles.js';
+import { MAX_AGE, MIN_AGE } from '../domain/verdict.js';
+
+/** The data is constant: each text is bounded by the longest the data holds, each list by the longest list. */
+const upTo = (texts: readonly string[]) => z.string().max(Math.max(...texts.map((text) => text.length)));
+const RATINGS = RATING_SYSTEMS.flatMap((s) => s.ratings);
 
 const CategoryList = z
   .object({
     items: z.array(
       z.object({
         key: z.enum(CATEGORY_KEYS),
-        label: z.string(),
+        label: upTo(CATEGORIES.map((c) => c.label)),
         polarity: z.enum(['concern', 'positive']).describe('A limit on a concern is a maximum; on a positive category, a minimum.'),
         required: z.boolean().describe('Whether every advisory rates it.'),
-        description: z.string(),
-        levels: z.array(z.object({ level: z.int().min(0).max(5), meaning: z.string() })),
+        description: upTo(CATEGORIES.map((c) => c.description)),
+        levels: z.array(z.object({ level: z.int().min(0).max(5), meaning: upTo(CATEGORIES.flatMap((c) => c.levels)) })).max(6),
       }),
-    ),
+    ).max(CATEGORIES.length),
   })
   .meta({ id: 'CategoryList' });
 
 const RatingSystemList = z
   .object({
-    version: z.string().describe('Changes whenever a rating or its age changes.'),
+    version: upTo([RATING_SYSTEMS_VERSION]).describe('Changes whenever a rating or its age changes.'),
     items: z.array(
       z.object({
         system: RatingSystemKey,
-        name: z.string(),
-        region: z.string(),
-        media: z.array(z.string()),
+        name: upTo(RATING_SYSTEMS.map((s) => s.name)),
+        region: upTo(RATING_SYSTEMS.map((s) => s.region)),
+        media: z.array(upTo(TITLE_KINDS)).max(TITLE_KINDS.length).describe('The kinds of title it rates.'),
         ratings: z.array(
           z.object({
-            rating: z.string(),
-            order: z.int().describe('0 is the mildest.'),
-            minimumAge: z.int().describe('The age Guidepost reads the rating as.'),
+            rating: upTo(RATINGS.map((r) => r.rating)),
+            order: z.int().min(0).max(RATINGS.length).describe('0 is the mildest.'),
+            minimumAge: z.int().min(MIN_AGE).max(MAX_AGE).describe('The age Guidepost reads the rating as.'),
             kind: z.enum(['advisory', 'restrictive']),
-            meaning: z.string(),
+            meaning: upTo(RATINGS.map((r) => r.meaning)),
           }),
-        ),
+        ).max(RATINGS.length),
       }),
-    ),
+    ).max(RATING_SYSTEMS.length),
   })
   .meta({ id: 'RatingSystemList' });
 
@@ -64,7 +69,7 @@ const referenceRoutes: FastifyPluginAsyncZod = async (app) => {
         operationId: 'listRatingSystems',
         security: PUBLIC,
         summary: 'Official rating systems, their ratings in order and the age each stands for',
-        ...documentHeaders({ 200: ['etag'] }),
+        ...documentHeaders({ 200: ['ETag'] }),
         response: { 200: RatingSystemList },
       },
     },

@@ -27,7 +27,7 @@ const reviewRoutes: FastifyPluginAsyncZod = async (app) => {
         tags: ['community'],
         operationId: 'createReview',
         summary: 'Review a title, as a parent or for a kid',
-        ...documentHeaders({ 201: ['etag', 'location'] }),
+        ...documentHeaders({ 201: ['ETag', 'Location'] }),
         description: 'One review per household (as parent) and per child per title: a second is a 409 naming the first.',
         security: BEARER,
         params: TitleParams,
@@ -67,7 +67,7 @@ const reviewRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/v1/reviews/:review',
     {
-      schema: { tags: ['community'], operationId: 'getReview', security: OPTIONAL_BEARER, summary: 'One review', ...documentHeaders({ 200: ['etag'] }), params: ReviewParams, response: { 200: Review, ...problemResponses(404) } },
+      schema: { tags: ['community'], operationId: 'getReview', security: OPTIONAL_BEARER, summary: 'One review', ...documentHeaders({ 200: ['ETag'] }), params: ReviewParams, response: { 200: Review, ...problemResponses(404) } },
     },
     async (request, reply) => {
       const review = await reviews.getReview(request.principal, request.params.review);
@@ -84,7 +84,7 @@ const reviewRoutes: FastifyPluginAsyncZod = async (app) => {
         tags: ['community'],
         operationId: 'updateReview',
         summary: 'Change your review',
-        ...documentHeaders({ 200: ['etag'] }),
+        ...documentHeaders({ 200: ['ETag'] }),
         security: BEARER,
         params: ReviewParams,
         headers: IfMatchHeaders,

@@ -1,9 +1,13 @@
 import { z } from 'zod';
 import { BIRTH } from '../domain/age.js';
+import { MAX_AGE, MIN_AGE } from '../domain/verdict.js';
 import { CATEGORIES, type CategoryKey } from '../domain/categories.js';
 import { findRating, ratingsOf } from '../domain/rating-systems.js';
-import { CursorQuery, IdString, labelText, LimitQuery, storedText, Timestamp } from './common.js';
-import { RatingSystemKey, TitleParams } from './titles.js';
+import { CursorQuery, Id, IdString, labelText, LimitQuery, storedText, Timestamp } from './common.js';
+import { RatingSystemKey, TitleId, TitleParams } from './titles.js';
+
+const MAX_OVERRIDE_NOTE = 500;
+const MAX_HOUSEHOLD_NAME = 100;
 
 const Level = z.int().min(0).max(5);
 
@@ -42,6 +46,7 @@ const childFields = {
     .describe('What the family calls the child; shown only to the household.'),
   birth: z
     .string()
+    .max(7)
     .regex(BIRTH, 'give the year (YYYY) or the year and month (YYYY-MM)')
     .describe('YYYY or YYYY-MM. The age counts from the last day of that month or year, so it is never overstated.'),
   limits: LimitsInput,
@@ -78,16 +83,16 @@ const EffectiveLimit = z.object({
 
 export const Child = z
   .object({
-    id: z.string(),
-    nickname: z.string(),
-    birth: z.string(),
-    age: z.int().min(0).describe('Computed from birth on the day of the request (UTC); 0 until the first birthday.'),
+    id: Id,
+    nickname: z.string().max(40),
+    birth: z.string().max(7),
+    age: z.int().min(0).max(9999).describe('Computed from birth on the day of the request (UTC); 0 until the first birthday.'),
     limits: z
       .object(Object.fromEntries(CATEGORIES.map((c) => [c.key, EffectiveLimit])) as Record<CategoryKey, typeof EffectiveLimit>)
       .describe('Every category’s effective limit and where it came from.'),
     ageRule: z.enum(['expert', 'strictest', 'off']),
     unrated: z.enum(['block', 'allow']),
-    certificationCeilings: z.partialRecord(RatingSystemKey, z.string()),
+    certificationCeilings: z.partialRecord(RatingSystemKey, z.string().max(20)),
     createdAt: Timestamp,
     updatedAt: Timestamp,
   })
@@ -103,16 +108,16 @@ export const PageQuery = z.strictObject({ limit: LimitQuery, cursor: CursorQuery
 export const OverrideInput = z
   .strictObject({
     decision: z.enum(['allow', 'block']),
-    note: storedText().trim().min(1).max(500).nullable().optional(),
+    note: storedText().trim().min(1).max(MAX_OVERRIDE_NOTE).nullable().optional(),
     expiresAt: Timestamp.nullable().optional().describe('When the override stops; it must lie in the future. Absent or null: until removed.'),
   })
   .meta({ id: 'OverrideWrite' });
 
 export const Override = z
   .object({
-    title: z.object({ id: z.string(), name: z.string() }),
+    title: z.object({ id: TitleId, name: z.string().max(300) }),
     decision: z.enum(['allow', 'block']),
-    note: z.string().nullable(),
+    note: z.string().max(MAX_OVERRIDE_NOTE).nullable(),
     expiresAt: Timestamp.nullable(),
     expired: z.boolean().describe('An expired override no longer affects verdicts.'),
     createdAt: Timestamp,
@@ -121,11 +126,11 @@ export const Override = z
   .meta({ id: 'Override' });
 
 export const Household = z
-  .object({ id: z.string(), name: z.string().nullable(), createdAt: Timestamp })
+  .object({ id: Id, name: z.string().max(MAX_HOUSEHOLD_NAME).nullable(), createdAt: Timestamp })
   .meta({ id: 'Household' });
 
 export const HouseholdCreate = z
-  .strictObject({ name: labelText().trim().min(1).max(100).optional().describe('An optional label, e.g. "The Parks".') })
+  .strictObject({ name: labelText().trim().min(1).max(MAX_HOUSEHOLD_NAME).optional().describe('An optional label, e.g. "The Parks".') })
   .nullish()
   .meta({ id: 'HouseholdCreate' });
 
@@ -133,9 +138,9 @@ export const Presets = z
   .object({
     items: z.array(
       z.object({
-        age: z.int(),
+        age: z.int().min(MIN_AGE).max(MAX_AGE),
         limits: z.object(Object.fromEntries(CATEGORIES.map((c) => [c.key, z.object({ max: Level.optional(), min: Level.optional() })]))),
       }),
-    ),
+    ).max(MAX_AGE - MIN_AGE + 1),
   })
   .meta({ id: 'Presets' });

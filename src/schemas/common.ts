@@ -3,19 +3,25 @@ import { z } from 'zod';
 /** The most problems one answer lists (the rest are counted): an answer never grows with its request. */
 export const MAX_LISTED_ERRORS = 20;
 
+/** How long a problem's texts may be: longer ones are clipped (an answer never grows with its request). */
+export const PROBLEM_TEXT = { detail: 2000, path: 120, message: 300 } as const;
+
+/** An id as the server gives it out: a prefix and 20 letters or digits (100 is what requests may name). */
+export const Id = z.string().max(100);
+
 const ProblemSchema = z
   .object({
-    type: z.string().describe('A URI naming the kind of problem; `about:blank` when the HTTP status says it all.'),
-    title: z.string(),
-    status: z.int(),
-    detail: z.string(),
-    instance: z.string().optional(),
+    type: z.string().max(200).describe('A URI naming the kind of problem; `about:blank` when the HTTP status says it all.'),
+    title: z.string().max(100),
+    status: z.int().min(400).max(599),
+    detail: z.string().max(PROBLEM_TEXT.detail),
+    instance: z.string().max(2000).optional(),
     errors: z
-      .array(z.object({ path: z.string(), message: z.string() }))
+      .array(z.object({ path: z.string().max(PROBLEM_TEXT.path), message: z.string().max(PROBLEM_TEXT.message) }))
       .max(MAX_LISTED_ERRORS)
       .optional()
       .describe('For validation failures: each problem with the field it concerns, e.g. `advisory.ratings.language.level`; at most 20.'),
-    moreErrors: z.int().min(1).optional().describe('How many more problems the request had than `errors` lists.'),
+    moreErrors: z.int().min(1).max(2 ** 31 - 1).optional().describe('How many more problems the request had than `errors` lists.'),
   })
   .meta({ id: 'Problem', description: 'An RFC 9457 problem detail, served as application/problem+json.' });
 
@@ -33,15 +39,19 @@ export const queryInt = (min: number, max: number) =>
     .pipe(z.int().min(min).max(max))
     .meta({ type: 'integer', minimum: min, maximum: max });
 
-export const LimitQuery = queryInt(1, 100).default(20).describe('Page size, 1–100.');
+/** The most items a page holds, and the longest cursor a page gives out or takes back. */
+const MAX_PAGE = 100;
+const MAX_CURSOR = 2000;
+
+export const LimitQuery = queryInt(1, MAX_PAGE).default(20).describe('Page size, 1–100.');
 export const CursorQuery = z
   .string()
   .min(1)
-  .max(2000)
+  .max(MAX_CURSOR)
   .optional()
   .describe('The `nextCursor` of the previous page, passed back unchanged.');
 
-export const Timestamp = z.iso.datetime().describe('ISO 8601, UTC');
+export const Timestamp = z.iso.datetime().max(40).describe('ISO 8601, UTC');
 
 /**
  * An id in a path or a body, as the server gave it out. One that does not exist is a 404 like any
@@ -80,8 +90,8 @@ export const labelText = () =>
 
 export const page = <T extends z.ZodType>(item: T) =>
   z.object({
-    items: z.array(item),
-    nextCursor: z.string().nullable().describe('Pass as `cursor` to get the next page; null on the last page.'),
+    items: z.array(item).max(MAX_PAGE),
+    nextCursor: z.string().max(MAX_CURSOR).nullable().describe('Pass as `cursor` to get the next page; null on the last page.'),
   });
 
 export const PROBLEM_DESCRIPTIONS: Record<number, string> = {
@@ -96,6 +106,7 @@ export const PROBLEM_DESCRIPTIONS: Record<number, string> = {
   415: 'The body is not application/json.',
   422: 'The Idempotency-Key was first used for another request (another method, path or body).',
   429: 'A rate limit or quota is spent: `RateLimit` names it, `Retry-After` says when to try again.',
+  500: 'Something failed on the server; what is logged, not shown.',
   503: 'The server cannot answer now: it is overloaded (`overloaded`), shutting down (`shutting-down`), took too long (`timeout`), found the database too busy (`database-busy`), or, for /readyz, not ready. Wait as long as `Retry-After` says when it is present.',
 };
 
@@ -125,15 +136,27 @@ export const PUBLIC: SecurityRequirement[] = [];
 /** The requirement of routes that need no token but heed one: a household sees its own hidden reviews, an admin signs households up while sign-up is closed. */
 export const OPTIONAL_BEARER: SecurityRequirement[] = [{}, { bearer: [] }];
 
-/** Response headers worth documenting; routes name the ones they send per status. */
+/** The longest wait a Retry-After names: an hour, the longest window a limit counts in. */
+export const MAX_RETRY_AFTER_SECONDS = 3600;
+
+/**
+ * Response headers worth documenting, under their registered names (the server sends them in
+ * lower case; header names are case-insensitive); routes name the ones they send per status.
+ */
 export const RESPONSE_HEADERS = {
-  etag: { description: 'The version of what was returned; send it back in If-Match or If-None-Match.', schema: { type: 'string' } },
-  location: { description: 'Where the new resource lives.', schema: { type: 'string' } },
-  'retry-after': { description: 'Seconds to wait before trying again.', schema: { type: 'integer' } },
+  ETag: {
+    description: 'The version of what was returned; send it back in If-Match or If-None-Match.',
+    schema: { type: 'string', maxLength: 50, pattern: '^"[0-9a-f-]+"$' },
+  },
+  Location: { description: 'Where the new resource lives.', schema: { type: 'string', maxLength: 200, pattern: '^/v1/' } },
+  'Retry-After': {
+    description: 'Seconds to wait before trying again.',
+    schema: { type: 'integer', format: 'int32', minimum: 0, maximum: MAX_RETRY_AFTER_SECONDS },
+  },
   // On nearly every answer: defined once in components.headers (HEADER_COMPONENTS) and referred to.
-  ratelimit: { $ref: '#/components/headers/RateLimit' },
-  'ratelimit-policy': { $ref: '#/components/headers/RateLimit-Policy' },
-  'idempotent-replayed': {
+  RateLimit: { $ref: '#/components/headers/RateLimit' },
+  'RateLimit-Policy': { $ref: '#/components/headers/RateLimit-Policy' },
+  'Idempotent-Replayed': {
     description: '`true` when this is the kept answer to an earlier request with the same Idempotency-Key: nothing was done again.',
     schema: { type: 'string', enum: ['true'] },
   },
@@ -144,11 +167,11 @@ export const HEADER_COMPONENTS = {
   RateLimit: {
     description:
       'Where you stand with each limit that applied (draft-ietf-httpapi-ratelimit-headers): `"token";r=5999;t=42` — r requests (or titles) left, for the next t seconds.',
-    schema: { type: 'string' },
+    schema: { type: 'string', maxLength: 500 },
   },
   'RateLimit-Policy': {
     description: 'The limits that applied: `"token";q=6000;w=60` — q a window of w seconds; `qu="titles"` where titles judged, not requests, are counted.',
-    schema: { type: 'string' },
+    schema: { type: 'string', maxLength: 500 },
   },
 } as const;
 

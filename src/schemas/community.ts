@@ -1,7 +1,11 @@
 import { z } from 'zod';
 import { CATEGORY_KEYS } from '../domain/categories.js';
 import { MAX_AGE, MIN_AGE } from '../domain/verdict.js';
-import { CursorQuery, IdString, labelText, LimitQuery, storedText, Timestamp } from './common.js';
+import { CursorQuery, Id, IdString, labelText, LimitQuery, storedText, Timestamp } from './common.js';
+
+const MAX_HEADLINE = 120;
+const MAX_BODY = 4000;
+const MAX_NOTE = 1000;
 
 /** Community text is kept exactly as written: not trimmed, but never blank. */
 const text = (max: number, base = storedText) => base().max(max).refine((v) => v.trim().length > 0, 'write something');
@@ -14,8 +18,8 @@ export const ReviewCreate = z
     childId: IdString.optional().describe('For a kid review: which child wrote it.'),
     ageRating: AgeRating,
     stars: Stars,
-    headline: text(120, labelText),
-    body: text(4000),
+    headline: text(MAX_HEADLINE, labelText),
+    body: text(MAX_BODY),
   })
   .superRefine((r, ctx) => {
     if (r.by === 'kid' && !r.childId) ctx.addIssue({ code: 'custom', path: ['childId'], message: 'a kid review names the child who wrote it' });
@@ -24,21 +28,21 @@ export const ReviewCreate = z
   .meta({ id: 'ReviewCreate' });
 
 export const ReviewPatch = z
-  .strictObject({ ageRating: AgeRating.optional(), stars: Stars.optional(), headline: text(120, labelText).optional(), body: text(4000).optional() })
+  .strictObject({ ageRating: AgeRating.optional(), stars: Stars.optional(), headline: text(MAX_HEADLINE, labelText).optional(), body: text(MAX_BODY).optional() })
   .refine((p) => Object.keys(p).length > 0, 'the patch changes nothing: give at least one field')
   .meta({ id: 'ReviewPatch' });
 
 export const Review = z
   .object({
-    id: z.string(),
-    titleId: z.string(),
+    id: Id,
+    titleId: Id,
     by: z.enum(['parent', 'kid']),
-    author: z.string().describe('"Parent", or "Kid, age 12" (the age when written). Never a name or an account.'),
+    author: z.string().max(20).describe('"Parent", or "Kid, age 12" (the age when written). Never a name or an account.'),
     ageRating: AgeRating,
     stars: Stars,
-    headline: z.string(),
-    body: z.string().describe('As written; always plain text, never HTML.'),
-    helpful: z.int().describe('Households that marked it helpful.'),
+    headline: z.string().max(MAX_HEADLINE),
+    body: z.string().max(MAX_BODY).describe('As written; always plain text, never HTML.'),
+    helpful: z.int().min(0).max(2 ** 31 - 1).describe('Households that marked it helpful.'),
     hidden: z.boolean().describe('Hidden by a moderator: seen only by its author and editors.'),
     mine: z.boolean().describe('Written by the asking household.'),
     createdAt: Timestamp,
@@ -61,20 +65,20 @@ const REVIEW_FLAG_REASONS = ['spam', 'inappropriate', 'spoiler', 'other'] as con
 type FlagReason = (typeof TITLE_FLAG_REASONS)[number] | (typeof REVIEW_FLAG_REASONS)[number];
 
 export const TitleFlagCreate = z
-  .strictObject({ reason: z.enum(TITLE_FLAG_REASONS), category: z.enum(CATEGORY_KEYS).optional(), note: text(1000).optional() })
+  .strictObject({ reason: z.enum(TITLE_FLAG_REASONS), category: z.enum(CATEGORY_KEYS).optional(), note: text(MAX_NOTE).optional() })
   .meta({ id: 'TitleFlagCreate' });
 
-export const ReviewFlagCreate = z.strictObject({ reason: z.enum(REVIEW_FLAG_REASONS), note: text(1000).optional() }).meta({ id: 'ReviewFlagCreate' });
+export const ReviewFlagCreate = z.strictObject({ reason: z.enum(REVIEW_FLAG_REASONS), note: text(MAX_NOTE).optional() }).meta({ id: 'ReviewFlagCreate' });
 
 export const Flag = z
   .object({
-    id: z.string(),
-    target: z.object({ kind: z.enum(['title', 'review']), titleId: z.string(), reviewId: z.string().nullable() }),
+    id: Id,
+    target: z.object({ kind: z.enum(['title', 'review']), titleId: Id, reviewId: Id.nullable() }),
     reason: z.enum([...new Set([...TITLE_FLAG_REASONS, ...REVIEW_FLAG_REASONS])] as [FlagReason, ...FlagReason[]]),
     category: z.enum(CATEGORY_KEYS).nullable(),
-    note: z.string().nullable(),
+    note: z.string().max(MAX_NOTE).nullable(),
     status: z.enum(['open', 'resolved', 'dismissed']),
-    resolutionNote: z.string().nullable(),
+    resolutionNote: z.string().max(MAX_NOTE).nullable(),
     createdAt: Timestamp,
     resolvedAt: Timestamp.nullable(),
   })
@@ -89,5 +93,5 @@ export const FlagQuery = z.strictObject({
 });
 
 export const FlagClose = z
-  .strictObject({ status: z.enum(['resolved', 'dismissed']), note: text(1000).describe('What was done, or why nothing was.') })
+  .strictObject({ status: z.enum(['resolved', 'dismissed']), note: text(MAX_NOTE).describe('What was done, or why nothing was.') })
   .meta({ id: 'FlagClose' });

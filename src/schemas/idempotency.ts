@@ -30,5 +30,6 @@ export const IdempotencyHeaders = z.object({
     .describe(
       'A key of your choosing (a UUID is best) that makes retrying this POST safe: a retry with the same key within 24 hours gets the first answer again, with `Idempotent-Replayed: true`, and nothing is created twice. The same key with another method, path or body is a 422; while the first request is still running, a 409. Failed requests (4xx, 5xx) are not kept: their key may be used again. Keys belong to the token that sent them (to the client address for a sign-up without a token).',
     )
-    .meta({ pattern: `^"?[\\x21\\x23-\\x5B\\x5D-\\x7E]{${IDEMPOTENCY_KEY_MIN},${IDEMPOTENCY_KEY_MAX}}"?$` }),
+    // What parseIdempotencyKey holds a key to, for the document (it names the error itself).
+    .meta({ pattern: `^"?[\\x21\\x23-\\x5B\\x5D-\\x7E]{${IDEMPOTENCY_KEY_MIN},${IDEMPOTENCY_KEY_MAX}}"?$`, maxLength: IDEMPOTENCY_KEY_MAX + 2 }),
 });

@@ -13,11 +13,20 @@ export const TitleKind = z.enum(TITLE_KINDS).meta({ id: 'TitleKind' });
 export const RatingSystemKey = z.enum(SYSTEM_KEYS as [string, ...string[]]).meta({ id: 'RatingSystemKey' });
 export type TitleKind = z.infer<typeof TitleKind>;
 
+/** How long each text and list of a title may be: what a request is held to, and so what an answer holds. */
+const MAX = { name: 300, label: 200, longText: 5000, oneLiner: 200, talk: 500, note: 1000, rating: 20, genres: 20, topics: 20, cast: 100, directors: 50, genre: 60 } as const;
+
+/** Text the server answers with, as long as the request that stored it could make it. */
+const said = (max: number) => z.string().max(max);
 const text = (max: number, base = storedText) => base().trim().min(1).max(max);
 const optionalText = (max: number, base = storedText) => text(max, base).nullable().optional();
 const names = (maxItems: number, maxLength: number) => z.array(text(maxLength, labelText)).max(maxItems);
 const AgeInt = z.int().min(MIN_AGE).max(MAX_AGE);
 const Level = z.int().min(0).max(5);
+const Year = z.int().min(1800).max(2100);
+const RuntimeMinutes = z.int().min(1).max(100_000);
+/** A title's id as the server gives it out (an import may name one of this shape). */
+export const TitleId = z.string().max(23);
 
 // ---------------------------------------------------------------- input
 
@@ -29,7 +38,7 @@ function perCategory<S extends z.ZodType>(schema: S, allOptional = false) {
 }
 
 const RatingInput = z.strictObject(
-  { level: Level, note: text(1000) },
+  { level: Level, note: text(MAX.note) },
   { error: (issue) => (issue.input === undefined ? 'this category is required in every advisory' : undefined) },
 );
 
@@ -41,11 +50,11 @@ export const AdvisoryInput = z
   .strictObject({
     ageRecommendation: AgeInt.describe('The youngest age the editors recommend it for (2–18).'),
     stars: z.int().min(1).max(5).describe('How good it is, 1–5.'),
-    oneLiner: text(200),
-    parentsNeedToKnow: text(5000),
-    story: optionalText(5000),
-    isItAnyGood: optionalText(5000),
-    talkAbout: z.array(text(500)).max(20).default([]),
+    oneLiner: text(MAX.oneLiner),
+    parentsNeedToKnow: text(MAX.longText),
+    story: optionalText(MAX.longText),
+    isItAnyGood: optionalText(MAX.longText),
+    talkAbout: z.array(text(MAX.talk)).max(MAX.genres).default([]),
     ratings: RatingsInput,
   })
   .meta({ id: 'AdvisoryWrite' });
@@ -54,8 +63,8 @@ export type AdvisoryInput = z.output<typeof AdvisoryInput>;
 const CertificationInput = z
   .strictObject({
     system: RatingSystemKey,
-    rating: z.string().min(1).max(20),
-    reason: optionalText(500),
+    rating: z.string().min(1).max(MAX.rating),
+    reason: optionalText(MAX.talk),
   })
   .superRefine((cert, ctx) => {
     if (!findRating(cert.system, cert.rating)) {
@@ -80,8 +89,8 @@ const Certifications = z
 
 const ExternalIdsInput = z
   .strictObject({
-    imdb: z.string().regex(IMDB_ID, 'an IMDb id looks like tt1798709').nullable().optional(),
-    tmdb: z.string().regex(TMDB_ID, 'a TMDB id looks like movie:152601 or tv:1399 (no leading zeros)').nullable().optional(),
+    imdb: z.string().max(12).regex(IMDB_ID, 'an IMDb id looks like tt1798709').nullable().optional(),
+    tmdb: z.string().max(16).regex(TMDB_ID, 'a TMDB id looks like movie:152601 or tv:1399 (no leading zeros)').nullable().optional(),
     isbn: z
       .string()
       .max(20)
@@ -94,20 +103,20 @@ const ExternalIdsInput = z
       .optional(),
   });
 
-const ReleaseDatesInput = z.strictObject({ theaters: z.iso.date().nullable().optional(), streaming: z.iso.date().nullable().optional() });
+const ReleaseDatesInput = z.strictObject({ theaters: z.iso.date().max(10).nullable().optional(), streaming: z.iso.date().max(10).nullable().optional() });
 
 const titleFields = {
-  name: text(300, labelText).refine((name) => searchTokens(name).length > 0, 'give at least one letter or digit, so the title can be found'),
+  name: text(MAX.name, labelText).refine((name) => searchTokens(name).length > 0, 'give at least one letter or digit, so the title can be found'),
   kind: TitleKind,
-  year: z.int().min(1800).max(2100).nullable().optional(),
+  year: Year.nullable().optional(),
   releaseDates: ReleaseDatesInput,
-  runtimeMinutes: z.int().min(1).max(100_000).nullable().optional(),
-  genres: names(20, 60),
-  topics: names(20, 60),
-  cast: names(100, 200),
-  directors: names(50, 200),
-  studio: optionalText(200, labelText),
-  synopsis: optionalText(5000),
+  runtimeMinutes: RuntimeMinutes.nullable().optional(),
+  genres: names(MAX.genres, MAX.genre),
+  topics: names(MAX.topics, MAX.genre),
+  cast: names(MAX.cast, MAX.label),
+  directors: names(MAX.directors, MAX.label),
+  studio: optionalText(MAX.label, labelText),
+  synopsis: optionalText(MAX.longText),
   certifications: Certifications,
   externalIds: ExternalIdsInput,
   advisory: AdvisoryInput.nullable().optional(),
@@ -138,22 +147,22 @@ export const TitlePatch = z
 export type TitlePatch = z.output<typeof TitlePatch>;
 
 /** A line of `guidepost import`: the POST body, plus the id an export carries. */
-export const ImportLine = TitleInput.extend({ id: z.string().regex(TITLE_ID, 'a title id looks like tl_ and 20 letters or digits').optional() });
+export const ImportLine = TitleInput.extend({ id: z.string().max(23).regex(TITLE_ID, 'a title id looks like tl_ and 20 letters or digits').optional() });
 export type ImportLine = z.output<typeof ImportLine>;
 
 // ---------------------------------------------------------------- output
 
-const RatingOut = z.object({ level: Level, note: z.string() });
+const RatingOut = z.object({ level: Level, note: said(MAX.note) });
 
 export const Advisory = z
   .object({
     ageRecommendation: AgeInt,
     stars: z.int().min(1).max(5),
-    oneLiner: z.string(),
-    parentsNeedToKnow: z.string(),
-    story: z.string().nullable(),
-    isItAnyGood: z.string().nullable(),
-    talkAbout: z.array(z.string()),
+    oneLiner: said(MAX.oneLiner),
+    parentsNeedToKnow: said(MAX.longText),
+    story: said(MAX.longText).nullable(),
+    isItAnyGood: said(MAX.longText).nullable(),
+    talkAbout: z.array(said(MAX.talk)).max(MAX.genres),
     ratings: z
       .object(perCategory(RatingOut))
       .describe('Optional categories the editors did not rate are absent.'),
@@ -165,39 +174,39 @@ export type Advisory = z.infer<typeof Advisory>;
 export const Certification = z
   .object({
     system: RatingSystemKey,
-    rating: z.string(),
-    reason: z.string().nullable(),
+    rating: said(MAX.rating),
+    reason: said(MAX.talk).nullable(),
     minimumAge: AgeInt.describe('The age Guidepost reads this rating as (see /v1/rating-systems).'),
   })
   .meta({ id: 'Certification' });
 
 export const ExternalIds = z
-  .object({ imdb: z.string().nullable(), tmdb: z.string().nullable(), isbn: z.string().nullable() })
+  .object({ imdb: said(12).nullable(), tmdb: said(16).nullable(), isbn: said(13).nullable() })
   .meta({ id: 'ExternalIds' });
 
 export const RatingSummary = z
   .object({
     age: AgeInt.nullable().describe('The age the title is suitable from: the advisory, else the strictest certification.'),
     ageSource: z.enum(['expert', 'certification']).nullable(),
-    stars: z.int().nullable(),
-    oneLiner: z.string().nullable(),
+    stars: z.int().min(1).max(5).nullable(),
+    oneLiner: said(MAX.oneLiner).nullable(),
     levels: z
       .object(perCategory(Level, true))
       .nullable()
       .describe('Each rated category’s level; null without an advisory.'),
-    certifications: z.array(z.object({ system: RatingSystemKey, rating: z.string() })),
+    certifications: z.array(z.object({ system: RatingSystemKey, rating: said(MAX.rating) })).max(SYSTEM_KEYS.length),
   })
   .meta({ id: 'RatingSummary', description: 'A compact summary an app can render in a list.' });
 export type RatingSummary = z.infer<typeof RatingSummary>;
 
 const CommunityGroup = z
   .object({
-    count: z.int(),
+    count: z.int().min(0),
     medianAge: z.number().nullable().describe('The median "OK from this age" rating; null without reviews.'),
     p25Age: z.number().nullable(),
     p75Age: z.number().nullable(),
     meanStars: z.number().nullable(),
-    histogram: z.array(z.object({ age: z.int(), count: z.int() })).describe('Reviews per age 2–18, zeros included.'),
+    histogram: z.array(z.object({ age: AgeInt, count: z.int().min(0) })).max(MAX_AGE - MIN_AGE + 1).describe('Reviews per age 2–18, zeros included.'),
   })
   .meta({ id: 'CommunityStats' });
 
@@ -208,19 +217,19 @@ export type Community = z.infer<typeof Community>;
 
 export const Title = z
   .object({
-    id: z.string(),
-    name: z.string(),
+    id: TitleId,
+    name: said(MAX.name),
     kind: TitleKind,
-    year: z.int().nullable(),
-    releaseDates: z.object({ theaters: z.string().nullable(), streaming: z.string().nullable() }),
-    runtimeMinutes: z.int().nullable(),
-    genres: z.array(z.string()),
-    topics: z.array(z.string()),
-    cast: z.array(z.string()),
-    directors: z.array(z.string()),
-    studio: z.string().nullable(),
-    synopsis: z.string().nullable(),
-    certifications: z.array(Certification),
+    year: Year.nullable(),
+    releaseDates: z.object({ theaters: said(10).nullable(), streaming: said(10).nullable() }),
+    runtimeMinutes: RuntimeMinutes.nullable(),
+    genres: z.array(said(MAX.genre)).max(MAX.genres),
+    topics: z.array(said(MAX.genre)).max(MAX.topics),
+    cast: z.array(said(MAX.label)).max(MAX.cast),
+    directors: z.array(said(MAX.label)).max(MAX.directors),
+    studio: said(MAX.label).nullable(),
+    synopsis: said(MAX.longText).nullable(),
+    certifications: z.array(Certification).max(SYSTEM_KEYS.length),
     externalIds: ExternalIds,
     advisory: Advisory.nullable(),
     summary: RatingSummary,
@@ -233,11 +242,11 @@ export type Title = z.infer<typeof Title>;
 
 export const TitleListItem = z
   .object({
-    id: z.string(),
-    name: z.string(),
+    id: TitleId,
+    name: said(MAX.name),
     kind: TitleKind,
-    year: z.int().nullable(),
-    genres: z.array(z.string()),
+    year: Year.nullable(),
+    genres: z.array(said(MAX.genre)).max(MAX.genres),
     externalIds: ExternalIds,
     summary: RatingSummary,
     community: Community,
@@ -295,7 +304,7 @@ export const TitleFilterQuery = z.strictObject({
   minRoleModels: levelQuery,
   minEducational: levelQuery,
   minDiversity: levelQuery,
-  updatedSince: z.iso.datetime({ offset: true }).optional().describe('Only titles changed at or after this instant (ISO 8601, any offset).'),
+  updatedSince: z.iso.datetime({ offset: true }).max(40).optional().describe('Only titles changed at or after this instant (ISO 8601, any offset).'),
   sort: z
     .enum(TITLE_SORTS)
     .default('name')

@@ -1,25 +1,27 @@
 import { z } from 'zod';
-import { labelText, Timestamp } from './common.js';
+import { Id, labelText, Timestamp } from './common.js';
+
+const MAX_TOKEN_NAME = 100;
 
 export const Role = z.enum(['household', 'editor', 'admin']).meta({ id: 'Role' });
 
 /** What a token is called, to tell tokens apart in a list. */
-export const TokenName = labelText().trim().min(1).max(100);
+export const TokenName = labelText().trim().min(1).max(MAX_TOKEN_NAME);
 
 export const TokenInfo = z
   .object({
-    id: z.string(),
+    id: Id,
     role: Role,
-    householdId: z.string().nullable(),
-    name: z.string().nullable(),
-    hint: z.string().describe('The first and last characters, to recognise the token by.'),
+    householdId: Id.nullable(),
+    name: z.string().max(MAX_TOKEN_NAME).nullable(),
+    hint: z.string().max(11).describe('The first and last characters, to recognise the token by.'),
     createdAt: Timestamp,
     revokedAt: Timestamp.nullable(),
   })
   .meta({ id: 'TokenInfo' });
 
 export const NewToken = z
-  .object({ ...TokenInfo.shape, token: z.string().describe('The secret itself. Shown this once; only a hash is kept.') })
+  .object({ ...TokenInfo.shape, token: z.string().max(44).regex(/^gp_(hh|ed|ad)_[0-9A-Za-z]{38}$/).describe('The secret itself. Shown this once; only a hash is kept.') })
   .meta({ id: 'NewToken' });
 
 export const TokenCreate = z
@@ -27,5 +29,5 @@ export const TokenCreate = z
   .meta({ id: 'TokenCreate' });
 
 export const Me = z
-  .object({ tokenId: z.string(), role: Role, name: z.string().nullable(), householdId: z.string().nullable().describe('For household tokens.') })
+  .object({ tokenId: Id, role: Role, name: z.string().max(MAX_TOKEN_NAME).nullable(), householdId: Id.nullable().describe('For household tokens.') })
   .meta({ id: 'Me' });

@@ -1,45 +1,55 @@
 import { z } from 'zod';
 import { CATEGORY_KEYS } from '../domain/categories.js';
+import { SYSTEM_KEYS } from '../domain/rating-systems.js';
 import { MAX_AGE, MIN_AGE } from '../domain/verdict.js';
 import { queryInt } from './common.js';
-import { Certification, RatingSystemKey, TitleKind } from './titles.js';
+import { Certification, RatingSystemKey, TitleId, TitleKind } from './titles.js';
+
+/** A reason's sentence or note: an editor's note is at most 1000 characters, a title's name 300; the verdict's message joins its reasons. */
+const Sentence = z.string().max(2000);
 
 export const Reason = z
   .object({
     code: z.enum(['age', 'category', 'certification', 'override', 'unrated']),
     category: z.enum(CATEGORY_KEYS).nullable(),
     system: RatingSystemKey.nullable().describe('The rating system, when a certification is involved.'),
-    limit: z.union([z.number(), z.string()]).nullable().describe('What was allowed: an age, a level or a rating.'),
-    value: z.union([z.number(), z.string()]).nullable().describe('What the title has.'),
-    note: z.string().nullable().describe('The advisory’s note, or the certification’s reason.'),
-    message: z.string().describe('A sentence a parent can read as it is.'),
+    limit: z.union([z.number(), z.string().max(20)]).nullable().describe('What was allowed: an age, a level or a rating.'),
+    value: z.union([z.number(), z.string().max(20)]).nullable().describe('What the title has.'),
+    note: Sentence.nullable().describe('The advisory’s note, or the certification’s reason.'),
+    message: Sentence.describe('A sentence a parent can read as it is.'),
   })
   .meta({ id: 'VerdictReason' });
 
 const CategoryRating = z
   .object({
     category: z.enum(CATEGORY_KEYS),
-    label: z.string(),
+    label: z.string().max(50),
     polarity: z.enum(['concern', 'positive']),
     level: z.int().min(0).max(5),
-    note: z.string(),
+    note: Sentence,
   })
   .meta({ id: 'CategoryRating' });
 
-const TitleRef = z.object({ id: z.string(), name: z.string(), kind: TitleKind, year: z.int().nullable() });
+const TitleRef = z.object({ id: TitleId, name: z.string().max(300), kind: TitleKind, year: z.int().min(1800).max(2100).nullable() });
+
+/** Every rule that can fail at once: the override, the age, each category, each certification, unrated. */
+const MAX_REASONS = 3 + CATEGORY_KEYS.length + SYSTEM_KEYS.length;
+
+/** The most titles one batch asks about. */
+export const MAX_BATCH = 100;
 
 const verdictFields = {
   title: TitleRef,
   status: z.enum(['ok', 'blocked', 'unrated']),
   allowed: z.boolean(),
-  age: z.int().nullable().describe('The minimum age the decision rests on; null when no age applies.'),
-  forAge: z.int().describe('The age asked about: the query’s, or the child’s today.'),
+  age: z.int().min(MIN_AGE).max(MAX_AGE).nullable().describe('The minimum age the decision rests on; null when no age applies.'),
+  forAge: z.int().min(0).max(9999).describe('The age asked about: the query’s, or the child’s today.'),
   decidedBy: z.enum(['expert', 'certification', 'none']),
-  message: z.string().describe('The decision in words a parent can read as they are.'),
-  reasons: z.array(Reason).describe('Every rule that failed; empty when the title is OK. Under an override: the override first, then what the rules would have said.'),
-  notRated: z.array(z.enum(CATEGORY_KEYS)).describe('Categories with a limit that the advisory does not rate: reported, never blocking.'),
-  ratings: z.array(CategoryRating).describe('Each category the advisory rates, so a parent can judge for themselves.'),
-  certifications: z.array(Certification),
+  message: z.string().max(MAX_REASONS * 2000).describe('The decision in words a parent can read as they are.'),
+  reasons: z.array(Reason).max(MAX_REASONS).describe('Every rule that failed; empty when the title is OK. Under an override: the override first, then what the rules would have said.'),
+  notRated: z.array(z.enum(CATEGORY_KEYS)).max(CATEGORY_KEYS.length).describe('Categories with a limit that the advisory does not rate: reported, never blocking.'),
+  ratings: z.array(CategoryRating).max(CATEGORY_KEYS.length).describe('Each category the advisory rates, so a parent can judge for themselves.'),
+  certifications: z.array(Certification).max(SYSTEM_KEYS.length),
 };
 
 export const AgeVerdict = z.object(verdictFields).meta({ id: 'AgeVerdict' });
@@ -50,12 +60,12 @@ export const ChildVerdict = z
     status: z.enum(['ok', 'blocked', 'unrated', 'unknown']),
     decidedBy: z.enum(['expert', 'certification', 'community', 'override', 'none']),
     title: TitleRef.nullable().describe('null when the reference matches no title (status unknown).'),
-    ref: z.string().describe('The reference, normalised (isbn:0316769487 reads isbn:9780316769488); as given when it is not a reference at all.'),
+    ref: z.string().max(200).describe('The reference, normalised (isbn:0316769487 reads isbn:9780316769488); as given when it is not a reference at all.'),
   })
   .meta({ id: 'ChildVerdict' });
 
 export const VerdictBatchInput = z
-  .strictObject({ titles: z.array(z.string().min(1).max(200)).min(1).max(100).describe('Title ids or external references, at most 100.') })
+  .strictObject({ titles: z.array(z.string().min(1).max(200)).min(1).max(MAX_BATCH).describe('Title ids or external references, at most 100.') })
   .meta({ id: 'VerdictBatchRequest' });
 
 export const AgeQuery = z.strictObject({
