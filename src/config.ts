@@ -150,6 +150,11 @@ export class ConfigError extends Error {
   constructor(readonly problems: ConfigProblem[]) {
     super(problems.map((p) => `${p.name}=${JSON.stringify(p.value)}: ${p.reason}`).join('\n'));
   }
+
+  /** A line on stderr for each refused variable, as the server and the guidepost command print it. */
+  report(): void {
+    for (const line of this.message.split('\n')) console.error(`guidepost: ${line}`);
+  }
 }
 
 /** Turns a database that cannot be where `name` says into the ConfigError that names it. */

@@ -36,7 +36,7 @@ async function main(): Promise<void> {
 // is a line for each variable and exit status 2, as the guidepost command does; anything else 1.
 main().catch((err: unknown) => {
   if (err instanceof ConfigError) {
-    for (const line of err.message.split('\n')) console.error(`guidepost: ${line}`);
+    err.report();
     process.exit(2);
   }
   console.error(err instanceof Error ? err.message : err);

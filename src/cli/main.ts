@@ -80,9 +80,11 @@ function checkReadable(file: string): void {
 
 async function runImport(file: string, batch: number | undefined): Promise<number> {
   checkReadable(file);
-  const progress = importProgress({ tty: Boolean(process.stderr.isTTY), write: (text) => process.stderr.write(text) });
+  let progress!: ReturnType<typeof importProgress>;
   const report = await withStore(
     (store) => {
+      // The clock starts once the database is open (and migrated): the rate is the import's own.
+      progress = importProgress({ tty: Boolean(process.stderr.isTTY), write: (text) => process.stderr.write(text) });
       // Opened only once the store is: readline emits lines as the file is read, and lines read
       // while the store was still connecting (PostgreSQL) would have had no one to go to.
       const lines = createInterface({ input: createReadStream(file), crlfDelay: Infinity });
@@ -203,7 +205,7 @@ run(process.argv.slice(2)).then(
   (err: unknown) => {
     const usage = err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
     // A refused variable names itself, a line for each; a failure is one line; only a usage mistake shows the usage.
-    if (err instanceof ConfigError) for (const line of err.message.split('\n')) console.error(`guidepost: ${line}`);
+    if (err instanceof ConfigError) err.report();
     else console.error(`guidepost: ${oneLine(err)}${usage ? `\n\n${USAGE}` : ''}`);
     process.exitCode = usage || err instanceof ConfigError ? 2 : 1;
   },

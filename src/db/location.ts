@@ -27,7 +27,8 @@ export const isPostgresUrl = (value: string) => /^postgres(ql)?:\/\//i.test(valu
 /** What a name says by its form alone: PostgreSQL, or a SQLite path; anything else refused. */
 export function databaseLocation(value: string): DatabaseLocation {
   if (isPostgresUrl(value)) {
-    if (!URL.canParse(value)) throw new DatabaseLocationError('not a valid URL');
+    // pg reads a URL with no host (postgres://user@/db?host=/run/postgresql) as one with a dummy host.
+    if (!URL.canParse(value) && !URL.canParse(value.replace('@/', '@h/'))) throw new DatabaseLocationError('not a valid URL');
     return { kind: 'postgres', url: value };
   }
   const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(value)?.[1];
@@ -106,7 +107,9 @@ function nearestExisting(path: string): { at: string; stats: Stats } {
 
 function refuseKernelFileSystem(at: string): void {
   const real = realpathSync(at);
-  const folder = KERNEL_FOLDERS.find((f) => real === f || real.startsWith(`${f}/`));
+  const under = (f: string) => real === f || real.startsWith(`${f}/`);
+  // /dev/shm is a tmpfs like /tmp: a database there lives as long as the machine is up.
+  const folder = under('/dev/shm') ? undefined : KERNEL_FOLDERS.find(under);
   let type: string | undefined;
   try {
     type = NOT_DISKS.get(statfsSync(real).type);
@@ -173,6 +176,8 @@ export function checkSqliteFile(path: string, use: SqliteUse = 'open'): void {
   try {
     mkdirSync(folder);
   } catch (err) {
+    // Another process (a server and a command started together) made it first.
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST' && statSync(folder).isDirectory()) return;
     throw fail(`cannot create the folder ${folder}: ${fileErrorReason(err)}`);
   }
 }

@@ -179,6 +179,7 @@ async function errorsPlugin(app: FastifyInstance): Promise<void> {
     }
     if (error.code === 'FST_ERR_HANDLER_TIMEOUT') {
       request.log.warn({ handlerTimeout: request.routeOptions.handlerTimeout }, 'handler timed out');
+      reply.header('retry-after', '1');
       return sendProblem(reply, {
         type: `${PROBLEM_BASE}timeout`,
         status: 503,

@@ -36,6 +36,8 @@ const healthRoutes: FastifyPluginAsyncZod = async (app) => {
     async (_request, reply) => {
       const checks = await app.store.ready();
       if (checks.database && checks.migrations) return { status: 'ready' as const, checks };
+      // A load balancer asks again on its own schedule; this is for anything else that waits.
+      reply.header('retry-after', '5');
       return sendProblem(reply, {
         type: `${PROBLEM_BASE}not-ready`,
         status: 503,

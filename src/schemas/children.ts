@@ -4,7 +4,7 @@ import { MAX_AGE, MIN_AGE } from '../domain/verdict.js';
 import { CATEGORIES, type CategoryKey } from '../domain/categories.js';
 import { findRating, ratingsOf } from '../domain/rating-systems.js';
 import { CursorQuery, Id, IdString, labelText, LimitQuery, storedText, Timestamp } from './common.js';
-import { RatingSystemKey, TitleId, TitleParams } from './titles.js';
+import { RatingSystemKey, TitleId, TitleName, TitleParams } from './titles.js';
 
 const MAX_OVERRIDE_NOTE = 500;
 const MAX_HOUSEHOLD_NAME = 100;
@@ -115,7 +115,7 @@ export const OverrideInput = z
 
 export const Override = z
   .object({
-    title: z.object({ id: TitleId, name: z.string().max(300) }),
+    title: z.object({ id: TitleId, name: TitleName }),
     decision: z.enum(['allow', 'block']),
     note: z.string().max(MAX_OVERRIDE_NOTE).nullable(),
     expiresAt: Timestamp.nullable(),

@@ -12,6 +12,13 @@ import { z } from 'zod';
 type Json = { [key: string]: unknown };
 
 /**
+ * The bounds the document states for what the server stores (maxLength, maxItems) are for
+ * clients: fast-json-stringify would check them only inside a union, where it validates each
+ * branch, and then a value stored before a bound existed would fail a whole page with a 500.
+ */
+const CLIENT_BOUNDS = new Set(['maxLength', 'maxItems']);
+
+/**
  * zod writes a nullable value as `anyOf: [X, {type: 'null'}]`, which fast-json-stringify can
  * only serialise by validating each value against both branches; `type: [X's type, 'null']`
  * says the same and is written directly.
@@ -19,7 +26,11 @@ type Json = { [key: string]: unknown };
 function simplify(node: unknown): unknown {
   if (Array.isArray(node)) return node.map(simplify);
   if (node === null || typeof node !== 'object') return node;
-  const out: Json = Object.fromEntries(Object.entries(node).map(([k, v]) => [k, simplify(v)]));
+  const out: Json = Object.fromEntries(
+    Object.entries(node)
+      .filter(([k, v]) => !(CLIENT_BOUNDS.has(k) && typeof v === 'number'))
+      .map(([k, v]) => [k, simplify(v)]),
+  );
   const anyOf = out.anyOf as Json[] | undefined;
   if (anyOf?.length === 2) {
     const nullAt = anyOf.findIndex((s) => s.type === 'null' && Object.keys(s).length === 1);

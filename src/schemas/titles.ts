@@ -14,7 +14,7 @@ export const RatingSystemKey = z.enum(SYSTEM_KEYS as [string, ...string[]]).meta
 export type TitleKind = z.infer<typeof TitleKind>;
 
 /** How long each text and list of a title may be: what a request is held to, and so what an answer holds. */
-const MAX = { name: 300, label: 200, longText: 5000, oneLiner: 200, talk: 500, note: 1000, rating: 20, genres: 20, topics: 20, cast: 100, directors: 50, genre: 60 } as const;
+const MAX = { name: 300, label: 200, longText: 5000, oneLiner: 200, talk: 500, talkAbout: 20, note: 1000, rating: 20, genres: 20, topics: 20, cast: 100, directors: 50, genre: 60 } as const;
 
 /** Text the server answers with, as long as the request that stored it could make it. */
 const said = (max: number) => z.string().max(max);
@@ -23,7 +23,9 @@ const optionalText = (max: number, base = storedText) => text(max, base).nullabl
 const names = (maxItems: number, maxLength: number) => z.array(text(maxLength, labelText)).max(maxItems);
 const AgeInt = z.int().min(MIN_AGE).max(MAX_AGE);
 const Level = z.int().min(0).max(5);
-const Year = z.int().min(1800).max(2100);
+export const Year = z.int().min(1800).max(2100);
+/** A title's name as answers carry it. */
+export const TitleName = z.string().max(MAX.name);
 const RuntimeMinutes = z.int().min(1).max(100_000);
 /** A title's id as the server gives it out (an import may name one of this shape). */
 export const TitleId = z.string().max(23);
@@ -54,7 +56,7 @@ export const AdvisoryInput = z
     parentsNeedToKnow: text(MAX.longText),
     story: optionalText(MAX.longText),
     isItAnyGood: optionalText(MAX.longText),
-    talkAbout: z.array(text(MAX.talk)).max(MAX.genres).default([]),
+    talkAbout: z.array(text(MAX.talk)).max(MAX.talkAbout).default([]),
     ratings: RatingsInput,
   })
   .meta({ id: 'AdvisoryWrite' });
@@ -147,7 +149,7 @@ export const TitlePatch = z
 export type TitlePatch = z.output<typeof TitlePatch>;
 
 /** A line of `guidepost import`: the POST body, plus the id an export carries. */
-export const ImportLine = TitleInput.extend({ id: z.string().max(23).regex(TITLE_ID, 'a title id looks like tl_ and 20 letters or digits').optional() });
+export const ImportLine = TitleInput.extend({ id: TitleId.regex(TITLE_ID, 'a title id looks like tl_ and 20 letters or digits').optional() });
 export type ImportLine = z.output<typeof ImportLine>;
 
 // ---------------------------------------------------------------- output
@@ -162,7 +164,7 @@ export const Advisory = z
     parentsNeedToKnow: said(MAX.longText),
     story: said(MAX.longText).nullable(),
     isItAnyGood: said(MAX.longText).nullable(),
-    talkAbout: z.array(said(MAX.talk)).max(MAX.genres),
+    talkAbout: z.array(said(MAX.talk)).max(MAX.talkAbout),
     ratings: z
       .object(perCategory(RatingOut))
       .describe('Optional categories the editors did not rate are absent.'),
@@ -218,7 +220,7 @@ export type Community = z.infer<typeof Community>;
 export const Title = z
   .object({
     id: TitleId,
-    name: said(MAX.name),
+    name: TitleName,
     kind: TitleKind,
     year: Year.nullable(),
     releaseDates: z.object({ theaters: said(10).nullable(), streaming: said(10).nullable() }),
@@ -243,7 +245,7 @@ export type Title = z.infer<typeof Title>;
 export const TitleListItem = z
   .object({
     id: TitleId,
-    name: said(MAX.name),
+    name: TitleName,
     kind: TitleKind,
     year: Year.nullable(),
     genres: z.array(said(MAX.genre)).max(MAX.genres),

@@ -3,7 +3,7 @@ import { CATEGORY_KEYS } from '../domain/categories.js';
 import { SYSTEM_KEYS } from '../domain/rating-systems.js';
 import { MAX_AGE, MIN_AGE } from '../domain/verdict.js';
 import { queryInt } from './common.js';
-import { Certification, RatingSystemKey, TitleId, TitleKind } from './titles.js';
+import { Certification, RatingSystemKey, TitleId, TitleKind, TitleName, Year } from './titles.js';
 
 /** A reason's sentence or note: an editor's note is at most 1000 characters, a title's name 300; the verdict's message joins its reasons. */
 const Sentence = z.string().max(2000);
@@ -30,7 +30,7 @@ const CategoryRating = z
   })
   .meta({ id: 'CategoryRating' });
 
-const TitleRef = z.object({ id: TitleId, name: z.string().max(300), kind: TitleKind, year: z.int().min(1800).max(2100).nullable() });
+const TitleRef = z.object({ id: TitleId, name: TitleName, kind: TitleKind, year: Year.nullable() });
 
 /** Every rule that can fail at once: the override, the age, each category, each certification, unrated. */
 const MAX_REASONS = 3 + CATEGORY_KEYS.length + SYSTEM_KEYS.length;

@@ -3,11 +3,12 @@
  * ConfigError naming the variable and the reason, and leaves nothing behind; the forms Guidepost
  * opens open. test/database-url.test.ts starts the server and the command with the same values.
  */
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import t from 'tap';
 import { ConfigError, loadConfig, openConfiguredStore } from '../../src/config.js';
+import type * as location from '../../src/db/location.js';
 import { checkSqliteFile, databaseLocation, DatabaseLocationError, fileErrorReason } from '../../src/db/location.js';
 import { openStore } from '../../src/store/index.js';
 import { tempDir } from '../backend.js';
@@ -17,6 +18,15 @@ import { isRoot, refusedLocations } from '../database-locations.js';
 async function open(value: string): Promise<void> {
   const store = await openConfiguredStore(loadConfig({ DATABASE_URL: value }));
   await store.close();
+}
+
+/** A new folder, made the current one until the test ends. */
+function workIn(t: Parameters<typeof tempDir>[0], name: string): string {
+  const dir = tempDir(t, name);
+  const before = process.cwd();
+  process.chdir(dir);
+  t.teardown(() => process.chdir(before));
+  return dir;
 }
 
 t.test('a DATABASE_URL naming no place a database can be is refused with the variable and the reason', async (t) => {
@@ -51,18 +61,50 @@ t.test('a SQLite path, a file: URL and :memory: open; a PostgreSQL URL is one by
   t.pass('an existing database opens again');
   t.same(databaseLocation('postgresql://u:p@db.example:5432/g?sslmode=require'), { kind: 'postgres', url: 'postgresql://u:p@db.example:5432/g?sslmode=require' });
   t.same(databaseLocation('POSTGRES://db.example/g'), { kind: 'postgres', url: 'POSTGRES://db.example/g' }, 'a scheme in any case');
+  t.same(databaseLocation('postgres://guidepost@/g?host=/run/postgresql'), { kind: 'postgres', url: 'postgres://guidepost@/g?host=/run/postgresql' }, "pg's socket form, with no host");
   t.throws(() => databaseLocation('file://elsewhere.example/g.db'), { name: 'DatabaseLocationError', message: /^not a file: URL of this machine/ });
 });
 
+t.test('the places people keep a database open: a file in the current folder, a linked folder, a RAM disk', async (t) => {
+  const dir = workIn(t, 'usual');
+  await open('guidepost.db');
+  t.ok(existsSync(join(dir, 'guidepost.db')), 'a bare file name, in the current folder');
+  mkdirSync(join(dir, 'disk'));
+  symlinkSync(join(dir, 'disk'), join(dir, 'linked'));
+  await open('linked/g.db');
+  t.ok(existsSync(join(dir, 'disk', 'g.db')), 'through a symbolic link to a folder');
+  if (existsSync('/dev/shm')) {
+    const shm = join('/dev/shm', `guidepost-${process.pid}.db`);
+    t.teardown(() => ['', '-wal', '-shm'].forEach((end) => rmSync(`${shm}${end}`, { force: true })));
+    await open(shm);
+    t.ok(existsSync(shm), '/dev/shm, a tmpfs like /tmp, though under /dev');
+  }
+});
+
 t.test('the default ./data folder alone is created unasked', async (t) => {
-  const dir = tempDir(t, 'default');
-  const before = process.cwd();
-  process.chdir(dir);
-  t.teardown(() => process.chdir(before));
+  const dir = workIn(t, 'default');
   await open('./data/guidepost.db');
   t.ok(existsSync(join(dir, 'data', 'guidepost.db')), './data made, the database in it');
   await t.rejects(open('./other/guidepost.db'), { message: /the directory .*\/other does not exist/ }, 'another missing folder is not');
   t.notOk(existsSync(join(dir, 'other')));
+});
+
+type Location = typeof location;
+
+t.test('when another process makes ./data first, this one goes on', async (t) => {
+  const dir = workIn(t, 'race');
+  const fs = await import('node:fs');
+  // The other process wins between this one's look and its mkdir.
+  const racing = await t.mockImport<Location>('../../src/db/location.js', {
+    'node:fs': { ...fs, mkdirSync: (path: string) => { fs.mkdirSync(path); throw Object.assign(new Error('EEXIST'), { code: 'EEXIST' }); } },
+  });
+  t.doesNotThrow(() => racing.checkSqliteFile('./data/guidepost.db'));
+  t.ok(existsSync(join(dir, 'data')));
+  rmSync(join(dir, 'data'), { recursive: true });
+  const failing = await t.mockImport<Location>('../../src/db/location.js', {
+    'node:fs': { ...fs, mkdirSync: () => { throw Object.assign(new Error('ENOSPC'), { code: 'ENOSPC' }); } },
+  });
+  t.throws(() => failing.checkSqliteFile('./data/other.db'), { message: /^cannot create the folder .*\/data: no space left on the device$/ });
 });
 
 t.test('a source must exist, a backup must not', async (t) => {

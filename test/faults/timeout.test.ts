@@ -40,6 +40,7 @@ t.test('a handler past HANDLER_TIMEOUT_MS answers 503 problem+json, and the serv
   ]);
   const waited = Date.now() - started;
   t.equal(res.statusCode, 503);
+  t.equal(res.headers['retry-after'], '1', 'as every 503 does, it says when to ask again');
   t.match(res.headers['content-type'], /^application\/problem\+json/);
   t.match(res.data, { type: 'urn:guidepost:problem:timeout', status: 503, title: 'Service Unavailable', detail: /too long/ });
   t.ok(waited >= 280 && waited < 3_000, `answered when the timeout ran out (${waited} ms)`);

@@ -1,5 +1,6 @@
 import t from 'tap';
 import { advisory, bearer, build, call, createTitle, sixRatings, titleInput, tokenFor } from '../helper.js';
+import { freshDatabase, onAnotherConnection } from '../backend.js';
 
 t.test('PUT creates then replaces an advisory; GET and DELETE', async (t) => {
   const app = await build(t);
@@ -69,4 +70,17 @@ t.test('advisory validation rejects out-of-range levels, missing categories and 
     t.same(res.data.errors.map((e: { path: string }) => e.path).sort(), [...paths].sort(), paths.join());
   }
   t.equal((await call(app, { method: 'GET', url: `/v1/titles/${title.id}` })).data.advisory, null, 'nothing was written');
+});
+
+t.test('text stored longer than today\'s bounds is still served: the bounds are for requests', async (t) => {
+  const database = freshDatabase(t);
+  const app = await build(t, database);
+  const editor = await tokenFor(app, 'editor');
+  const title = await createTitle(app, editor, titleInput());
+  t.equal((await call(app, { method: 'PUT', url: `/v1/titles/${title.id}/advisory`, headers: bearer(editor), payload: advisory() })).statusCode, 201);
+  // As if written before the bound existed, or by hand: over the document's maxLength (200).
+  await onAnotherConnection(database, `update advisories set one_liner = '${'long '.repeat(100)}'`);
+  const read = await call(app, { method: 'GET', url: `/v1/titles/${title.id}` });
+  t.equal(read.statusCode, 200);
+  t.equal(read.data.advisory.oneLiner.length, 500);
 });

@@ -15,5 +15,6 @@ t.test('readyz answers 503 when the database is gone', async (t) => {
   const res = await call(app, { method: 'GET', url: '/readyz' });
   t.equal(res.statusCode, 503);
   t.match(res.headers['content-type'], /^application\/problem\+json/);
+  t.equal(res.headers['retry-after'], '5', 'as every 503 does, it says when to ask again');
   t.equal((await call(app, { method: 'GET', url: '/healthz' })).statusCode, 200, 'the process is still alive');
 });
