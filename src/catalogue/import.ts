@@ -103,9 +103,10 @@ async function* parsedHere(lines: Lines, { parseBatch }: Required<ImportOptions>
 async function* parsedInWorker(lines: Lines, { parseBatch, writeBatch }: Required<ImportOptions>): AsyncGenerator<ParsedLine[]> {
   // parse-worker.js when built. Where tsx runs the sources (tests, `npm run cli`) the worker
   // registers tsx itself before loading parse-worker.ts: a worker does not inherit its hooks.
+  // tsx is found from this module, not from the working folder, which may be anywhere.
   const worker =
     extname(import.meta.url) === '.ts'
-      ? new Worker(`import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(new URL('./parse-worker.ts', import.meta.url).href)}); });`, { eval: true })
+      ? new Worker(`import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((tsx) => { tsx.register(); return import(${JSON.stringify(new URL('./parse-worker.ts', import.meta.url).href)}); });`, { eval: true })
       : new Worker(new URL('./parse-worker.js', import.meta.url));
   const pending: Promise<ParsedLine[]>[] = [];
   const waiting: { resolve: (batch: ParsedLine[]) => void; reject: (err: unknown) => void }[] = [];

@@ -11,7 +11,8 @@ import { BACKEND, freshDatabase, onAnotherConnection, openStoreOn, tempDir } fro
 import { testStore, advisory, sixRatings } from '../helper.js';
 
 const run = promisify(execFile);
-const CLI = ['--import', 'tsx', join(import.meta.dirname, '../../src/cli/main.ts')];
+// tsx by its full address: one test runs the command from another working folder.
+const CLI = ['--import', import.meta.resolve('tsx'), join(import.meta.dirname, '../../src/cli/main.ts')];
 
 async function freshStore(t: { teardown(fn: () => unknown): void }): Promise<Store> {
   const store = await testStore();
@@ -176,8 +177,9 @@ t.test('the guidepost command: import, export, token create, migrate, backup', a
   const demoCount = demoLines().filter(Boolean).length;
   const imported = await cli('import', DEMO_FILE);
   t.match(imported.stdout, new RegExp(`^Imported ${demoCount} of ${demoCount} lines in \\d+\\.\\d s \\(\\d+ lines/s\\): ${demoCount} created, 0 updated, 0 unchanged, 0 bad\\.\\n$`));
-  // Small transactions, for a file imported beside a busy server: the same result.
-  const again = await cli('import', DEMO_FILE, '--batch', '3');
+  // Small transactions, for a file imported beside a busy server: the same result; and from
+  // another working folder, where the parsing worker once could not find tsx.
+  const again = await run(process.execPath, [...CLI, 'import', DEMO_FILE, '--batch', '3'], { env, cwd: dir });
   t.match(again.stdout, /0 created, 0 updated, \d+ unchanged, 0 bad/);
   for (const batch of ['0', '1.5', 'ten', '100001']) {
     const refused = await cli('import', DEMO_FILE, '--batch', batch).catch((err: { code: number; stderr: string }) => err);
