@@ -125,6 +125,15 @@ t.test('integer query parameters are integers with their range and size', async 
   t.match(doc.paths['/v1/titles'].get.parameters.find((p: { name: string }) => p.name === 'limit').schema, { default: 20, minimum: 1, maximum: 100 });
 });
 
+t.test('the kind filter is a list of the title kinds, written comma-separated', async (t) => {
+  const doc = JSON.parse(readFileSync(OPENAPI_FILE, 'utf8'));
+  for (const path of ['/v1/titles', '/v1/children/{child}/titles']) {
+    const kind = doc.paths[path].get.parameters.find((p: { name: string }) => p.name === 'kind');
+    t.same(kind.schema, { type: 'array', items: { type: 'string', enum: doc.components.schemas.TitleKind.enum }, maxItems: doc.components.schemas.TitleKind.enum.length }, path);
+    t.match(kind, { style: 'form', explode: false }, `${path}: kind=movie,tv`);
+  }
+});
+
 t.test('fields the server fills in are optional in requests and required in responses', async (t) => {
   const { components } = JSON.parse(readFileSync(OPENAPI_FILE, 'utf8'));
   const { ChildCreate, Child, TitleWrite } = components.schemas;

@@ -33,7 +33,7 @@ interface Doc {
 }
 
 interface OperationShape {
-  parameters?: { in: string; name: string }[];
+  parameters?: { in: string; name: string; schema?: Record<string, unknown>; style?: unknown; explode?: unknown }[];
   security?: Record<string, string[]>[];
   responses?: Record<string, unknown>;
 }
@@ -66,6 +66,8 @@ type JsonSchema = Record<string, unknown>;
  * provider's override, so it keeps what that did for OpenAPI 3.1 (empty union branches dropped,
  * `undefined` answered as null) and adds:
  * - every integer says its size, int32 or int64, from its bounds;
+ * - a query list parsed from comma-separated text says so in its meta (an array, form style, not
+ *   exploded); the text's maxLength goes;
  * - a query integer (`queryInt`) is parsed from text, so zod documents the text (a string with a
  *   pattern, without the default, which it leaves out of a transformed schema's input); its meta
  *   names the integer it stands for, and the text's pattern goes, its default comes back.
@@ -74,6 +76,8 @@ function documentSchema({ zodSchema, jsonSchema }: { zodSchema: z.core.$ZodType;
   const def = zodSchema._zod.def;
   if (def.type === 'union' && Array.isArray(jsonSchema.anyOf)) jsonSchema.anyOf = jsonSchema.anyOf.filter((branch: object) => Object.keys(branch).length > 0);
   if (def.type === 'undefined') jsonSchema.type = 'null';
+  // A comma-separated query list (`kind`) is documented as the list it stands for, not its text.
+  if (jsonSchema.type === 'array') delete jsonSchema.maxLength;
   if (jsonSchema.type !== 'integer') return;
   delete jsonSchema.pattern;
   if (def.type === 'default' && !('default' in jsonSchema)) jsonSchema.default = (def as z.core.$ZodDefaultDef).defaultValue;
@@ -119,6 +123,16 @@ function renameRefs(node: unknown, names: Map<string, string>): void {
 function tidyDocument<D extends Doc>(doc: D): D {
   for (const [pathName, path] of Object.entries(doc.paths ?? {})) {
     for (const [method, operation] of Object.entries(path as Record<string, OperationShape>)) {
+      // How a parameter is written (a query list comma-separated) belongs to the parameter, not
+      // its schema, where the swagger plugin leaves a property's own.
+      for (const parameter of operation.parameters ?? []) {
+        for (const key of ['style', 'explode'] as const) {
+          if (parameter.schema && key in parameter.schema) {
+            parameter[key] = parameter.schema[key];
+            delete parameter.schema[key];
+          }
+        }
+      }
       for (const status of shapeProblems(pathName, method, operation)) {
         operation.responses ??= {};
         operation.responses[status] ??= {

@@ -287,14 +287,16 @@ const kindList = z
       return z.NEVER;
     }
     return [...new Set(kinds)] as TitleKind[];
-  });
+  })
+  // In the document, the list it stands for, written comma-separated (form style, not exploded).
+  .meta({ type: 'array', items: { type: 'string', enum: [...TITLE_KINDS] }, maxItems: TITLE_KINDS.length, style: 'form', explode: false });
 
 const levelQuery = queryInt(0, 5).optional();
 
 /** The catalogue filters; the child's catalogue reuses them. */
 export const TitleFilterQuery = z.strictObject({
   q: z.string().trim().min(1).max(200).optional().describe('Words of the name, in any order; case and accents do not matter.'),
-  kind: kindList.optional().describe(`One kind or several, comma-separated: ${TITLE_KINDS.join(', ')}.`),
+  kind: kindList.optional().describe('One kind or several, comma-separated (kind=movie,tv).'),
   genre: z.string().trim().min(1).max(60).optional().describe('A genre, case-insensitive.'),
   forAge: queryInt(MIN_AGE, MAX_AGE).optional().describe('Only titles whose age verdict is OK at this age (unrated titles are left out).'),
   maxLanguage: levelQuery.describe('Only titles whose advisory rates language at most this; titles without an advisory are left out (likewise for every max/min filter).'),

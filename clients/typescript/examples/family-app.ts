@@ -33,7 +33,7 @@ function expect<T>(step: string, answer: Answer<T>): T {
 // Catalogue reads and age verdicts need no token.
 const guidepost = createGuidepostClient({ baseUrl });
 
-const found = expect('search', await guidepost.GET('/v1/titles', { params: { query: { q: 'her', kind: 'movie', limit: 5 } } }));
+const found = expect('search', await guidepost.GET('/v1/titles', { params: { query: { q: 'her', kind: ['movie', 'tv'], limit: 5 } } }));
 console.log(`search "her": ${found.items.map((title) => `${title.name} (${title.year ?? 'no year'})`).join(', ')}`);
 const her = found.items.find((title) => title.name === 'Her');
 if (!her) {

@@ -25,7 +25,8 @@ export interface GuidepostClientOptions extends Omit<ClientOptions, 'baseUrl'> {
  * reached. With a token, each request carries it, unless a call sets its own Authorization header.
  */
 export function createGuidepostClient({ baseUrl, token, ...options }: GuidepostClientOptions): GuidepostClient {
-  const client = createClient<paths>({ baseUrl, ...options });
+  // The document's query lists (kind=movie,tv) are comma-separated: form style, not exploded.
+  const client = createClient<paths>({ baseUrl, querySerializer: { array: { style: 'form', explode: false } }, ...options });
   if (token !== undefined) {
     client.use({
       onRequest({ request }) {

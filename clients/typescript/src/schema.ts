@@ -2104,8 +2104,8 @@ export interface operations {
             query?: {
                 /** @description Words of the name, in any order; case and accents do not matter. */
                 q?: string;
-                /** @description One kind or several, comma-separated: movie, tv, book, game, app, podcast, youtube. */
-                kind?: string;
+                /** @description One kind or several, comma-separated (kind=movie,tv). */
+                kind?: ("movie" | "tv" | "book" | "game" | "app" | "podcast" | "youtube")[];
                 /** @description A genre, case-insensitive. */
                 genre?: string;
                 /** @description Only titles whose age verdict is OK at this age (unrated titles are left out). */
@@ -5523,8 +5523,8 @@ export interface operations {
             query?: {
                 /** @description Words of the name, in any order; case and accents do not matter. */
                 q?: string;
-                /** @description One kind or several, comma-separated: movie, tv, book, game, app, podcast, youtube. */
-                kind?: string;
+                /** @description One kind or several, comma-separated (kind=movie,tv). */
+                kind?: ("movie" | "tv" | "book" | "game" | "app" | "podcast" | "youtube")[];
                 /** @description A genre, case-insensitive. */
                 genre?: string;
                 /** @description Only titles whose age verdict is OK at this age (unrated titles are left out). */
