@@ -3,7 +3,7 @@ import { connect } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 
-/** What @fastify/helmet sets on every answer, as configured (the CSP differs: the docs page sets its own). */
+/** What helmet sets on every answer, as configured (the CSP differs: the docs page sets its own). */
 export const HELMET_HEADERS: Record<string, string | RegExp> = {
   'x-content-type-options': 'nosniff',
   'x-frame-options': 'DENY',
