@@ -100,6 +100,16 @@ t.test('what the exposition holds', async (t) => {
   } else t.notMatch(caughtUp, /guidepost_db_pool/, 'SQLite has no pool');
 });
 
+t.test('a database that does not answer: the process figures still, the index lag unknown', async (t) => {
+  const app = await build(t, { METRICS_TOKEN: TOKEN });
+  await app.store.titles.warm();
+  await app.store.close();
+  const res = await call(app, { method: 'GET', url: '/metrics', headers: bearer(TOKEN) });
+  t.equal(res.statusCode, 200);
+  t.ok(Number.isNaN(sample(res.body, 'guidepost_title_index_changes_behind')), 'NaN: no alert fires on a figure not known');
+  t.ok(sample(res.body, 'process_resident_memory_bytes')! > 0);
+});
+
 t.test('scrapes count against no rate limit and pass load shedding', async (t) => {
   const app = await build(t, { METRICS_TOKEN: TOKEN, RATE_LIMIT_ANONYMOUS: 2, MAX_EVENT_LOOP_DELAY_MS: 0 });
   for (let i = 0; i < 5; i++) {
@@ -121,6 +131,9 @@ t.test('with METRICS_PORT: served on that port alone, and closed with the app', 
   t.equal(res.status, 200);
   t.equal(res.headers.get('content-type'), PROMETHEUS);
   t.match(await res.text(), /guidepost_http_request_duration_seconds_count\{method="GET",route="\/v1\/titles",status_code="200"\} 1/);
+  const head = await fetch(url, { method: 'HEAD' });
+  t.same([head.status, await head.text()], [200, ''], 'HEAD: the headers alone');
+  t.equal((await fetch(url, { method: 'POST' })).status, 404, 'GET and HEAD only');
   t.equal((await fetch(url.replace(/metrics$/, 'v1/titles'))).status, 404, 'nothing else on the metrics port');
   t.equal((await fetch(`${api}/metrics`)).status, 404, 'not on the API port');
   t.equal((await fetch(`${api}/metrics`, { headers: bearer(TOKEN) })).status, 401, 'whatever the token');
