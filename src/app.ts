@@ -15,6 +15,7 @@ import errorsPlugin, { clientErrorHandler, frameworkErrors, ROUTER_OPTIONS } fro
 import pressurePlugin from './plugins/pressure.js';
 import idempotencyPlugin from './plugins/idempotency.js';
 import jsonBodyPlugin from './plugins/json-body.js';
+import metricsPlugin from './plugins/metrics.js';
 import rateLimitPlugin, { tokenGuard } from './plugins/rate-limit.js';
 import securityPlugin from './plugins/security.js';
 import servicesPlugin from './plugins/services.js';
@@ -101,6 +102,9 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(servicesPlugin, { config });
   await app.register(docsPlugin);
   await app.register(securityPlugin, { config });
+  // Before load shedding, the limits and auth: a scrape is answered when the server is busiest,
+  // spends no client's allowance, and carries a token that is not a Guidepost one.
+  await app.register(metricsPlugin, { config });
   // Before auth: a request turned away costs no token lookup.
   await app.register(drainingPlugin);
   await app.register(pressurePlugin, { config });

@@ -113,7 +113,19 @@ const ConfigSchema = z.object({
   // times what is live. Building the title index for a million titles peaked at 470 MB without
   // it and 260 MB with it, for some 10% of throughput (see the README's benchmark).
   OPTIMIZE_FOR_SIZE: flag.default(true),
+  // Prometheus metrics, off unless one of these is set: on a listener of their own (METRICS_PORT,
+  // loopback unless METRICS_HOST says otherwise), else at /metrics on the API port to the bearer
+  // of METRICS_TOKEN alone. The token, when set, is asked for on either.
+  METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+  METRICS_TOKEN: z
+    .string()
+    .regex(/^[A-Za-z0-9._~+/-]{32,}=*$/, 'at least 32 characters, letters, digits and -._~+/ only (`openssl rand -hex 32` makes one)')
+    .optional(),
 }).superRefine((c, ctx) => {
+  if (c.METRICS_PORT !== undefined && c.METRICS_PORT !== 0 && c.METRICS_PORT === c.PORT) {
+    ctx.addIssue({ code: 'custom', path: ['METRICS_PORT'], message: `must differ from PORT (${c.PORT}): the metrics listener is a port of its own, which the public API's port is not` });
+  }
   // A slow upload runs into both clocks: the request's from its first byte, the handler's from its
   // headers. Node notices an expired request up to one checking interval late, so unless the
   // handler's is longer by more than that, the upload is told 503 (our fault), not 408 (its own).
@@ -164,6 +176,9 @@ export const refusedLocation =
     throw err instanceof DatabaseLocationError ? new ConfigError([{ name, value, reason: err.message }]) : err;
   };
 
+/** Variables whose refused value is not printed: a secret nearly right is still nearly the secret. */
+const SECRETS = new Set(['METRICS_TOKEN']);
+
 /** Parses the environment once; a bad variable stops start-up with a message that names it. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   // An empty variable means "not set", as shells and compose files tend to produce them.
@@ -175,7 +190,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(
       parsed.error.issues.map((issue) => {
         const name = String(issue.path[0] ?? 'environment');
-        return { name, value: env[name] ?? '', reason: issue.message };
+        return { name, value: SECRETS.has(name) ? '(hidden)' : (env[name] ?? ''), reason: issue.message };
       }),
     );
   }

@@ -30,6 +30,8 @@ async function main(): Promise<void> {
   app.log.info({ titles: await app.store.titles.count(), ms: Math.round(performance.now() - started) }, 'title index built');
 
   await app.listen({ port: config.PORT, host: config.HOST });
+  // The metrics' own port (METRICS_PORT), if asked for; it closes with the app.
+  await app.metrics.listen();
 }
 
 // A refused configuration (a bad variable, or a database that cannot be where DATABASE_URL says)

@@ -46,3 +46,26 @@ t.test('serves, then closes gracefully on SIGTERM', async (t) => {
   t.equal(code, 0);
   t.match(server.out(), /"msg":"closing"/);
 });
+
+t.test('opens the metrics port once it serves, and closes it with itself', async (t) => {
+  const database = freshDatabase(t);
+  const server = start({ PORT: '0', METRICS_PORT: '0', ...database, MAX_EVENT_LOOP_DELAY_MS: '0' });
+  t.teardown(() => server.child.exitCode === null && server.child.kill('SIGKILL'));
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no metrics line: ${server.out()} ${server.err()}`)), 30_000);
+    server.child.stdout.on('data', () => {
+      const m = /"url":"(http:\/\/127\.0\.0\.1:\d+\/metrics)".*"msg":"metrics listening"/.exec(server.out());
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]!);
+      }
+    });
+  });
+  t.match(server.out(), /Server listening at[\s\S]*metrics listening/, 'after the API listens');
+  const res = await fetch(url);
+  t.equal(res.status, 200);
+  t.match(await res.text(), /^guidepost_title_index_titles 0$/m, 'the index was built before');
+  server.child.kill('SIGTERM');
+  const [code] = await once(server.child, 'exit');
+  t.equal(code, 0, 'closed in time: the connection fetch keeps open to the metrics port did not hold the close up');
+});

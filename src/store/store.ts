@@ -7,8 +7,8 @@ import { createIdempotencyStore } from './idempotency.js';
 import { createTitleStore } from './titles.js';
 import { TABLES, type Store, type TableName } from './types.js';
 
-/** What a backend does its own way, beside its dialect: backups, and closing. */
-export type Backend = Pick<Store, 'backup' | 'close'> & {
+/** What a backend does its own way, beside its dialect: backups, its pool, and closing. */
+export type Backend = Pick<Store, 'backup' | 'poolStats' | 'close'> & {
   /** How many migrations the code ships for this backend. */
   shipped: number;
 };

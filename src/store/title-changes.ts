@@ -11,6 +11,7 @@
  */
 import type { Dialect, Executor } from './dialect.js';
 import type { TitleIndex } from './title-index.js';
+import type { TitleIndexStats } from './types.js';
 
 /** How many numbers of changes are kept; an index further behind is built again from scratch. */
 const KEPT = 10_000;
@@ -39,6 +40,12 @@ async function titlesChangedAfter(d: Executor, seen: number): Promise<string[]> 
   return (await d.all<{ titleId: string }>('select distinct title_id as "titleId" from title_changes where epoch > $1', [seen])).map((r) => r.titleId);
 }
 
+/** The index as it stands, read without touching it or the database. */
+export interface FollowedIndexState extends Omit<TitleIndexStats, 'changesBehind'> {
+  /** The last change number the index has caught up with. */
+  seen: number;
+}
+
 /**
  * The one catch-up: an index built on first use, then brought up to date from the log before
  * every use, with what every process committed since (this one's own writes included).
@@ -46,23 +53,30 @@ async function titlesChangedAfter(d: Executor, seen: number): Promise<string[]> 
  * One catch-up runs at a time, so no older read lands on a newer one. Callers that arrive while
  * one runs share the next, which starts after they arrived and so sees their own commits: at
  * most two epoch reads in flight however many pages are asked for at once.
+ *
+ * `state` tells the metrics what the index holds and how current it is; null before the first build.
  */
 export function followTitleChanges(
   d: Executor,
   { build, reindex }: { build(): Promise<TitleIndex>; reindex(index: TitleIndex, changed: readonly string[]): Promise<void> },
-): () => Promise<TitleIndex> {
+): { current(): Promise<TitleIndex>; state(): FollowedIndexState | null } {
   let index: TitleIndex | null = null;
   /** The last change number the index has caught up with. */
   let seen = 0;
+  let buildSeconds = 0;
+  let caughtUpAt = 0;
   let running: Promise<TitleIndex> | null = null;
   let next: Promise<TitleIndex> | null = null;
 
   async function catchUp(): Promise<TitleIndex> {
     const { epoch, forgotten } = await titleEpoch(d);
-    if (index && epoch === seen) return index;
-    if (!index || seen < forgotten) index = await build();
-    else await reindex(index, await titlesChangedAfter(d, seen));
+    if (!index || seen < forgotten) {
+      const started = performance.now();
+      index = await build();
+      buildSeconds = (performance.now() - started) / 1000;
+    } else if (epoch !== seen) await reindex(index, await titlesChangedAfter(d, seen));
     seen = epoch;
+    caughtUpAt = Date.now();
     return index;
   }
 
@@ -79,5 +93,8 @@ export function followTitleChanges(
     });
     return next;
   }
-  return shared;
+  return {
+    current: shared,
+    state: () => (index ? { titles: index.size, buildSeconds, seen, caughtUpAt: caughtUpAt / 1000 } : null),
+  };
 }

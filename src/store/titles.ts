@@ -9,7 +9,7 @@ import type { Title, TitlePatch } from '../domain/titles.js';
 import { snake } from './columns.js';
 import type { Dialect, Executor } from './dialect.js';
 import { newId } from './ids.js';
-import { followTitleChanges, noteTitleChanges } from './title-changes.js';
+import { followTitleChanges, noteTitleChanges, titleEpoch } from './title-changes.js';
 import { titleImport } from './title-import.js';
 import { TitleIndex } from './title-index.js';
 import { canonical, titleRows } from './title-mapping.js';
@@ -67,7 +67,7 @@ export function createTitleStore(d: Dialect): TitleStore {
     return (await d.get<{ n: number }>('select cast(count(*) as int) as n from titles'))!.n;
   }
 
-  const currentIndex = followTitleChanges(d, {
+  const followed = followTitleChanges(d, {
     async build() {
       const fresh = new TitleIndex();
       fresh.reserve(await count());
@@ -88,6 +88,7 @@ export function createTitleStore(d: Dialect): TitleStore {
       }
     },
   });
+  const currentIndex = followed.current;
 
   /** A page of the catalogue from the index, filled with the listed fields of its titles. */
   async function page({ filters, sort, limit, after, decided, accept }: TitleListQuery & { decided: ReadonlyMap<string, boolean>; accept?: Accept }) {
@@ -189,5 +190,12 @@ export function createTitleStore(d: Dialect): TitleStore {
     },
 
     count,
+
+    async indexStats() {
+      const state = followed.state();
+      if (!state) return null;
+      const { seen, ...rest } = state;
+      return { ...rest, changesBehind: Math.max(0, (await titleEpoch(d)).epoch - seen) };
+    },
   };
 }

@@ -57,6 +57,18 @@ export type ExpectedVersions = readonly number[] | undefined;
 
 export type ImportOutcome = { ok: true; id: string; outcome: 'created' | 'updated' | 'unchanged' } | { ok: false; error: string };
 
+/** This process's in-memory title index, for the metrics. */
+export interface TitleIndexStats {
+  /** Titles it holds. */
+  titles: number;
+  /** Seconds its last full build took (at start-up, or after falling too far behind the log). */
+  buildSeconds: number;
+  /** When it last caught up with the change log, in seconds since the Unix epoch (it catches up before every catalogue page). */
+  caughtUpAt: number;
+  /** Changes committed to the log (by any process) that it has not applied yet: it applies them before its next page. */
+  changesBehind: number;
+}
+
 export interface TitleStore {
   get(ref: TitleRef): Promise<TitleRecord | null>;
   /** One answer per reference, in order; null where nothing matches. */
@@ -78,6 +90,8 @@ export interface TitleStore {
   count(): Promise<number>;
   /** Builds the in-memory title index and its default order now, so the first page does not wait for them. */
   warm(): Promise<void>;
+  /** What this process's title index holds and how far it is behind the change log (one row read); null before it is built. */
+  indexStats(): Promise<TitleIndexStats | null>;
   /**
    * The catalogue as the list orders and filters it, keeping only the titles the caller takes:
    * `decided` names titles already settled (an override: true keeps, false drops), `accept`
@@ -324,5 +338,17 @@ export interface Store {
    * The statement's transaction rolled back, and the same request a moment later may succeed.
    */
   gaveUp(err: unknown): boolean;
+  /** PostgreSQL's connection pool as it stands, for the metrics; null on SQLite, which has one connection and no pool. */
+  poolStats(): PoolStats | null;
   close(): Promise<void>;
+}
+
+export interface PoolStats {
+  /** Connections open, idle or in use. */
+  total: number;
+  idle: number;
+  /** Queries waiting for a connection. */
+  waiting: number;
+  /** The most it opens (DATABASE_POOL_SIZE). */
+  max: number;
 }

@@ -3,13 +3,14 @@
  * old versions, debug routes, shadow copies. The inventory is the OpenAPI document: every route
  * the app serves is in it (or is one of the few undocumented ones named here: the documents
  * themselves), every operation in it is served, every API path is versioned under /v1, and the
- * copy committed under openapi/ is the one the app serves.
+ * copy committed under openapi/ is the one the app serves. The Prometheus metrics are the operator's,
+ * not the public's: off by default, and when on, no route of the API (see the last test).
  */
 import { readFileSync } from 'node:fs';
 import t from 'tap';
 import pkg from '../../package.json' with { type: 'json' };
 import { OPENAPI_FILE } from '../../scripts/openapi.js';
-import { bearer, call } from '../helper.js';
+import { bearer, build, call } from '../helper.js';
 import { buildWorld } from '../security/world.js';
 import { bodyFor, doc, keyOf, operations, requestFor } from './operations.js';
 
@@ -61,4 +62,19 @@ t.test('the committed document is the one served, for this version of the packag
   const docsCopy = await call(w.app, { method: 'GET', url: '/docs/json' });
   t.same(docsCopy.data, served.data, 'the docs page shows the same inventory');
   for (const op of operations) t.ok((op.operation as { tags?: string[] }).tags?.length, `${keyOf(op)} is filed under a tag`);
+});
+
+t.test('the metrics are outside the inventory: no route, and to anyone without their token /metrics is any unserved path', async (t) => {
+  const token = 'm'.repeat(40);
+  const app = await build(t, { METRICS_TOKEN: token });
+  await app.ready();
+  t.same(app.registeredRoutes.filter((r) => r.url.startsWith('/metrics')), [], 'no route');
+  t.notOk(Object.keys(doc.paths).some((path) => path.startsWith('/metrics')), 'not in the document');
+  for (const headers of [{}, bearer('gp_hh_notatoken'), bearer('m'.repeat(41))]) {
+    const [metrics, unserved] = await Promise.all(['/metrics', '/no-such-path'].map((url) => call(app, { method: 'GET', url, headers })));
+    t.equal(metrics!.statusCode, unserved!.statusCode, `the same status: ${metrics!.statusCode}`);
+    t.same(Object.keys(metrics!.headers).sort(), Object.keys(unserved!.headers).sort(), 'the same headers');
+    t.same({ ...metrics!.data, detail: null }, { ...unserved!.data, detail: null }, 'the same problem');
+  }
+  t.equal((await call(app, { method: 'GET', url: '/metrics', headers: bearer(token) })).statusCode, 200, 'its token gets it');
 });

@@ -20,6 +20,7 @@ export async function createPgStore(url: string, { migrate = true, ...options }:
     async backup() {
       throw new Error('guidepost backup copies a SQLite file; back up PostgreSQL with its own tools (pg_dump, or your provider\'s snapshots)');
     },
+    poolStats: () => ({ total: db.$client.totalCount, idle: db.$client.idleCount, waiting: db.$client.waitingCount, max: db.$client.options.max }),
     close: async () => {
       if (!db.$client.ended) await db.$client.end();
     },

@@ -54,6 +54,7 @@ export function createSqliteStore(path: string, { migrate = true, ...options }: 
         rmSync(partial, { force: true });
       }
     },
+    poolStats: () => null,
     close: async () => void (db.$client.open && db.$client.close()),
   });
 }
