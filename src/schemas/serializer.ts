@@ -20,32 +20,58 @@ const CLIENT_BOUNDS = new Set(['maxLength', 'maxItems']);
 
 /**
  * zod writes a nullable value as `anyOf: [X, {type: 'null'}]`, which fast-json-stringify can
- * only serialise by validating each value against both branches; `type: [X's type, 'null']`
- * says the same and is written directly.
+ * only serialise by validating each value against both branches with ajv (a title's nullable
+ * advisory was checked so, date-time formats and all, on every answer); `type: [X's type,
+ * 'null']` says the same and is written directly. X may be a named schema (`$ref`): its
+ * definition is written in place.
  */
-function simplify(node: unknown): unknown {
-  if (Array.isArray(node)) return node.map(simplify);
-  if (node === null || typeof node !== 'object') return node;
-  const out: Json = Object.fromEntries(
-    Object.entries(node)
-      .filter(([k, v]) => !(CLIENT_BOUNDS.has(k) && typeof v === 'number'))
-      .map(([k, v]) => [k, simplify(v)]),
-  );
-  const anyOf = out.anyOf as Json[] | undefined;
-  if (anyOf?.length === 2) {
-    const nullAt = anyOf.findIndex((s) => s.type === 'null' && Object.keys(s).length === 1);
-    const other = anyOf[1 - nullAt];
-    if (nullAt !== -1 && other && typeof other.type === 'string' && other.type !== 'object' && other.type !== 'array') {
-      delete out.anyOf;
-      return { ...out, ...other, type: [other.type, 'null'] };
+function simplifier(definitions: Record<string, Json>) {
+  const resolve = (schema: Json): Json => {
+    const ref = schema.$ref;
+    return typeof ref === 'string' && ref.startsWith('#/definitions/') ? (definitions[ref.slice('#/definitions/'.length)] ?? schema) : schema;
+  };
+  const simplify = (node: unknown): unknown => {
+    if (Array.isArray(node)) return node.map(simplify);
+    if (node === null || typeof node !== 'object') return node;
+    const out: Json = Object.fromEntries(
+      Object.entries(node)
+        .filter(([k, v]) => !(CLIENT_BOUNDS.has(k) && typeof v === 'number'))
+        .map(([k, v]) => [k, simplify(v)]),
+    );
+    const anyOf = out.anyOf as Json[] | undefined;
+    if (anyOf?.length === 2) {
+      const nullAt = anyOf.findIndex((s) => s.type === 'null' && Object.keys(s).length === 1);
+      const other = nullAt === -1 ? undefined : resolve(anyOf[1 - nullAt]!);
+      if (other && typeof other.type === 'string' && other.type !== 'array') {
+        delete out.anyOf;
+        return { ...out, ...(simplify(other) as Json), type: [other.type, 'null'] };
+      }
     }
-  }
-  return out;
+    // A union of plain types (a reason's limit: a number, a string or null) is a list of types.
+    const types = anyOf && plainTypes({ anyOf });
+    if (types) {
+      delete out.anyOf;
+      return { ...out, type: [...new Set(types)] };
+    }
+    return out;
+  };
+  return simplify;
+}
+
+/** The types a schema that says nothing but its type (or a union of such) allows. */
+function plainTypes(schema: Json): string[] | undefined {
+  const keys = Object.keys(schema).filter((key) => key !== 'description');
+  if (keys.length !== 1) return undefined;
+  if (keys[0] === 'type') return [schema.type].flat().every((type) => typeof type === 'string') ? ([schema.type].flat() as string[]) : undefined;
+  if (keys[0] !== 'anyOf' || !Array.isArray(schema.anyOf)) return undefined;
+  const branches = (schema.anyOf as Json[]).map(plainTypes);
+  return branches.every((types) => types !== undefined) ? branches.flat() as string[] : undefined;
 }
 
 /** The JSON Schema fast-json-stringify compiles for a zod response schema. */
-function responseJsonSchema(schema: z.ZodType): Schema {
-  return simplify(z.toJSONSchema(schema, { io: 'output', target: 'draft-7', unrepresentable: 'any' })) as Schema;
+export function responseJsonSchema(schema: z.ZodType): Schema {
+  const jsonSchema = z.toJSONSchema(schema, { io: 'output', target: 'draft-7', unrepresentable: 'any' }) as Json;
+  return simplifier((jsonSchema.definitions ?? {}) as Record<string, Json>)(jsonSchema) as Schema;
 }
 
 /**
