@@ -9,8 +9,20 @@
  * On SQLite (the default) the database is a new file; on PostgreSQL it is a new schema of the
  * database the URL names, dropped at the end.
  *
- * Prints a table (requests/s, p50, p99, throughput against the baseline measured in the same
- * run) and writes it, with import rate, start-up time and memory, to bench/results/.
+ * Beside the service, a ceiling server (bench/ceiling.ts) answers the same requests with bare
+ * Fastify and the same database, and each scenario is measured as a share of its ceiling's
+ * throughput in the same run: `/healthz` against a constant verdict-sized body, the reads against
+ * one prepared read of a title, the batch against 50 titles in one statement. Each scenario and
+ * ceiling runs first one request at a time (`--single` seconds; its service time, p50 and p99 in
+ * µs), then at `--connections` for `--duration` seconds. Prints a table and writes it, with
+ * import rate, start-up time and memory, to bench/results/.
+ *
+ *   npm run bench -- --titles 10000 --duration 3 --profile --only "title detail"
+ *
+ * `--profile` takes a CPU profile of the service for each scenario (bench/profile-hook.mjs) and
+ * summarises where its time went (bench/profile-summary.ts) into bench/results/profile-DATE-TITLES/:
+ * the .cpuprofile files and summary.md. The profiler slows the service, so a profiling run measures
+ * no ceilings, no single-connection times and writes no results file.
  *
  * The abuse scenario (bench/abuse.ts) runs only when asked for with `--only abuse`: it needs a
  * service of its own, with production's limits and load shedding, and would double the run
@@ -19,7 +31,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { abuseTable, ATTACKS, phaseOf, type AbusePhase } from './abuse.js';
-import type { CannonScenario } from './cannon.js';
+import type { CannonResult, CannonScenario } from './cannon.js';
+import { summarise, summaryMarkdown, type CpuProfile } from './profile-summary.js';
 import type { PacedResult, PacedSpec } from './paced.js';
 import { once } from 'node:events';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
@@ -41,12 +54,17 @@ const { values: args } = parseArgs({
     database: { type: 'string' },
     /** Added to the results file's name, e.g. "before" and "after" a fix. */
     label: { type: 'string' },
+    /** Seconds of one request at a time for each scenario and ceiling, before the load; 0 for none. */
+    single: { type: 'string', default: '3' },
+    profile: { type: 'boolean', default: false },
   },
 });
 const TITLES = Number(args.titles);
 const SEED = Number(args.seed);
 const DURATION = Number(args.duration);
 const CONNECTIONS = Number(args.connections);
+const PROFILE = args.profile;
+const SINGLE = PROFILE ? 0 : Number(args.single);
 const ROOT = new URL('..', import.meta.url).pathname;
 const work = join(tmpdir(), `guidepost-bench-${process.pid}`);
 mkdirSync(work, { recursive: true });
@@ -134,10 +152,14 @@ await store.close();
 const port = 20000 + (process.pid % 20000);
 const base = `http://127.0.0.1:${port}`;
 
-/** Starts the built service with exactly `env`; its stdout goes to `onLine` line by line, or here. */
-async function startService(env: NodeJS.ProcessEnv, onLine?: (line: string) => void): Promise<{ server: ChildProcess; seconds: number }> {
+/**
+ * Starts the built service with exactly `env`; its stdout goes to `onLine` line by line, or here.
+ * `profiled`: with bench/profile-hook.mjs, which takes its commands on the service's stdin.
+ */
+async function startService(env: NodeJS.ProcessEnv, { onLine, profiled = false }: { onLine?: (line: string) => void; profiled?: boolean } = {}): Promise<{ server: ChildProcess; seconds: number }> {
   const startAt = performance.now();
-  const server = spawn(process.execPath, ['dist/server.js'], { cwd: ROOT, env, stdio: ['ignore', onLine ? 'pipe' : 'inherit', 'inherit'] });
+  const argv = [...(profiled ? ['--import', './bench/profile-hook.mjs'] : []), 'dist/server.js'];
+  const server = spawn(process.execPath, argv, { cwd: ROOT, env, stdio: [profiled ? 'pipe' : 'ignore', onLine ? 'pipe' : 'inherit', 'inherit'] });
   if (onLine) {
     let rest = '';
     server.stdout!.on('data', (chunk: Buffer) => {
@@ -168,7 +190,7 @@ const { server, seconds: startupSeconds } = await startService({
   MAX_EVENT_LOOP_DELAY_MS: '0',
   MAX_HEAP_USED_MB: '0',
   MAX_RSS_MB: '0',
-});
+}, { profiled: PROFILE });
 
 const auth = { authorization: `Bearer ${token.token}`, 'content-type': 'application/json' };
 async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
@@ -201,6 +223,8 @@ async function deepCursor(child: string, pages: number): Promise<string> {
 const deep = await deepCursor(maya.id, 200);
 const strictDeep = await deepCursor(strict.id, 3);
 
+/** Which ceiling a scenario is held to: (a) a constant body, (b) one title read, (c) 50 in one statement. */
+type CeilingKey = 'a' | 'b' | 'c';
 interface Scenario {
   name: string;
   method?: CannonScenario['method'];
@@ -208,20 +232,29 @@ interface Scenario {
   path: string;
   body?: string;
   authorized?: boolean;
+  /** Null for none: a write would need a bare write of its own, which is not built. */
+  ceiling: CeilingKey | null;
+  /** Titles a request asks for, when more than one: its throughput is also given in titles a second. */
+  titles?: number;
 }
+// The lists read a page of 20 titles in one statement after walking the title index: held to
+// (b), the cheapest request that reads the database, their ratio is the share of a single read's
+// throughput that a page keeps. A page of its own in the ceiling would need the index, which is
+// Guidepost's code.
 const scenarios: Scenario[] = [
-  { name: 'baseline: GET /healthz', path: '/healthz' },
-  { name: 'title detail', path: '/v1/titles/{id}' },
-  { name: 'age verdict', path: '/v1/titles/{id}/verdict?age=12' },
-  { name: 'child verdict', path: `/v1/children/${maya.id}/verdicts/{id}`, authorized: true },
-  { name: 'batch of 50 verdicts', method: 'POST', path: `/v1/children/${maya.id}/verdicts`, body: '{"titles":{ids50}}', authorized: true },
-  { name: 'child catalogue, first page', path: `/v1/children/${maya.id}/titles?limit=20`, authorized: true },
-  { name: 'child catalogue, page 200', path: `/v1/children/${maya.id}/titles?limit=20&cursor=${deep}`, authorized: true },
-  { name: 'strict child, first page', path: `/v1/children/${strict.id}/titles?limit=20`, authorized: true },
-  { name: 'strict child, page 4', path: `/v1/children/${strict.id}/titles?limit=20${strictDeep ? `&cursor=${strictDeep}` : ''}`, authorized: true },
-  { name: 'list with category filters', path: '/v1/titles?maxViolence=2&minMessages=3&kind=movie,tv&limit=20' },
-  { name: 'write: set an override', method: 'PUT', path: `/v1/children/${maya.id}/overrides/{id}`, body: '{"decision":"allow","note":"bench"}', authorized: true },
+  { name: 'baseline: GET /healthz', path: '/healthz', ceiling: 'a' },
+  { name: 'title detail', path: '/v1/titles/{id}', ceiling: 'b' },
+  { name: 'age verdict', path: '/v1/titles/{id}/verdict?age=12', ceiling: 'b' },
+  { name: 'child verdict', path: `/v1/children/${maya.id}/verdicts/{id}`, authorized: true, ceiling: 'b' },
+  { name: 'batch of 50 verdicts', method: 'POST', path: `/v1/children/${maya.id}/verdicts`, body: '{"titles":{ids50}}', authorized: true, ceiling: 'c', titles: 50 },
+  { name: 'child catalogue, first page', path: `/v1/children/${maya.id}/titles?limit=20`, authorized: true, ceiling: 'b' },
+  { name: 'child catalogue, page 200', path: `/v1/children/${maya.id}/titles?limit=20&cursor=${deep}`, authorized: true, ceiling: 'b' },
+  { name: 'strict child, first page', path: `/v1/children/${strict.id}/titles?limit=20`, authorized: true, ceiling: 'b' },
+  { name: 'strict child, page 4', path: `/v1/children/${strict.id}/titles?limit=20${strictDeep ? `&cursor=${strictDeep}` : ''}`, authorized: true, ceiling: 'b' },
+  { name: 'list with category filters', path: '/v1/titles?maxViolence=2&minMessages=3&kind=movie,tv&limit=20', ceiling: 'b' },
+  { name: 'write: set an override', method: 'PUT', path: `/v1/children/${maya.id}/overrides/{id}`, body: '{"decision":"allow","note":"bench"}', authorized: true, ceiling: null },
 ];
+const chosen = scenarios.filter((s) => !args.only || s.name.includes(args.only));
 
 let specs = 0;
 /** Runs a bench script (cannon.ts, paced.ts) in a process of its own on a spec; it answers JSON on stdout. */
@@ -236,46 +269,131 @@ async function runChild<T>(script: string, spec: CannonScenario | PacedSpec): Pr
   return JSON.parse(out) as T;
 }
 
-/** Runs one scenario in its own client process (see bench/cannon.ts for why). */
-function cannon(scenario: Scenario): Promise<{ average: number; p50: number; p99: number; bad: number }> {
-  return runChild('cannon.ts', {
-    base,
+/** What a scenario or ceiling measured: under load, and one request at a time. */
+interface Measured {
+  requestsPerSecond: number;
+  /** For a request of many titles: requests a second times titles a request. */
+  titlesPerSecond?: number;
+  p50Ms: number;
+  p99Ms: number;
+  /** Service time: latencies of one request at a time on one connection, in µs (null when not measured). */
+  oneConnection: { p50Us: number; p99Us: number } | null;
+  errors: number;
+}
+/** Runs one scenario against `target` in its own client process (see bench/cannon.ts for why). */
+async function measure(target: string, scenario: Omit<Scenario, 'name' | 'ceiling'>): Promise<Measured> {
+  const result = await runChild<CannonResult>('cannon.ts', {
+    base: target,
     connections: CONNECTIONS,
     duration: DURATION,
+    serviceSeconds: SINGLE,
     method: scenario.method ?? 'GET',
     path: scenario.path,
     ...(scenario.body !== undefined && { body: scenario.body }),
-    headers: scenario.authorized ? auth : {},
+    headers: { ...(scenario.body !== undefined && { 'content-type': 'application/json' }), ...(scenario.authorized && auth) },
     ids,
   });
-}
-
-interface Row {
-  scenario: string;
-  requestsPerSecond: number;
-  p50Ms: number;
-  p99Ms: number;
-  ratio: number;
-  errors: number;
-}
-const rows: Row[] = [];
-let baseline = 0;
-for (const scenario of scenarios.filter((s) => !args.only || s.name.includes(args.only))) {
-  const result = await cannon(scenario);
-  const rps = result.average;
-  if (rows.length === 0) baseline = rps;
-  const bad = result.bad;
-  rows.push({
-    scenario: scenario.name,
-    requestsPerSecond: Math.round(rps),
+  return {
+    requestsPerSecond: Math.round(result.average),
+    ...(scenario.titles !== undefined && { titlesPerSecond: Math.round(result.average * scenario.titles) }),
     p50Ms: result.p50,
     p99Ms: result.p99,
-    ratio: Math.round((rps / baseline) * 100) / 100,
-    errors: bad,
-  });
-  log(`${scenario.name}: ${Math.round(rps)} req/s, p50 ${result.p50} ms, p99 ${result.p99} ms${bad ? `, ${bad} errors` : ''}`);
+    oneConnection: result.single && { p50Us: result.single.p50Us, p99Us: result.single.p99Us },
+    errors: result.bad + (result.single?.bad ?? 0),
+  };
+}
+const describe = (m: Measured) =>
+  `${m.requestsPerSecond} req/s${m.titlesPerSecond ? ` (${m.titlesPerSecond} titles/s)` : ''}, p50 ${m.p50Ms} ms, p99 ${m.p99Ms} ms` +
+  `${m.oneConnection ? `; one at a time p50 ${m.oneConnection.p50Us} µs, p99 ${m.oneConnection.p99Us} µs` : ''}${m.errors ? `, ${m.errors} errors` : ''}`;
+
+// ---------------------------------------------------------------- the ceilings
+
+/** A verdict's size: the median of 21 of Maya's verdicts, as the service writes them. */
+const verdicts = await Promise.all(ids.slice(0, 21).map((id) => fetch(`${base}/v1/children/${maya.id}/verdicts/${id}`, { headers: auth }).then((r) => r.text())));
+const verdict = verdicts.sort((a, b) => a.length - b.length)[10]!;
+const verdictFile = join(work, 'verdict.json');
+writeFileSync(verdictFile, verdict);
+
+interface CeilingRow extends Measured {
+  key: CeilingKey;
+  ceiling: string;
+}
+const ceilingRows: CeilingRow[] = [];
+// Ratios against a profiled service would be the profiler's: a profiling run measures no ceilings.
+const ceilingsWanted = PROFILE ? [] : (['a', 'b', 'c'] as const).filter((key) => chosen.some((s) => s.ceiling === key));
+if (ceilingsWanted.length > 0) {
+  const ceilingPort = port + 1;
+  const ceilingBase = `http://127.0.0.1:${ceilingPort}`;
+  const defaults = loadConfig({});
+  const ceilingServer = spawn(
+    process.execPath,
+    [
+      '--import', 'tsx', join(ROOT, 'bench', 'ceiling.ts'),
+      '--port', String(ceilingPort),
+      '--database', database,
+      '--schema', schema,
+      '--body', verdictFile,
+      '--cache-mb', process.env.SQLITE_CACHE_MB ?? String(defaults.SQLITE_CACHE_MB),
+      '--pool', process.env.DATABASE_POOL_SIZE ?? String(defaults.DATABASE_POOL_SIZE),
+    ],
+    { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'] },
+  );
+  while (!(await fetch(`${ceilingBase}/constant`).then((r) => r.ok, () => false))) {
+    if (ceilingServer.exitCode !== null) throw new Error('the ceiling server exited during start-up');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  const ceilings: (Omit<Scenario, 'ceiling'> & { key: CeilingKey })[] = [
+    { key: 'a', name: `(a) constant JSON body, a verdict of ${Buffer.byteLength(verdict)} bytes`, path: '/constant' },
+    { key: 'b', name: '(b) one prepared read of a title', path: '/titles/{id}' },
+    { key: 'c', name: '(c) 50 titles in one statement', method: 'POST', path: '/titles', body: '{"titles":{ids50}}', titles: 50 },
+  ];
+  for (const ceiling of ceilings.filter((c) => ceilingsWanted.includes(c.key))) {
+    const measured = await measure(ceilingBase, ceiling);
+    ceilingRows.push({ key: ceiling.key, ceiling: ceiling.name, ...measured });
+    log(`ceiling ${ceiling.name}: ${describe(measured)}`);
+  }
+  ceilingServer.kill('SIGTERM');
+  await once(ceilingServer, 'exit');
+}
+
+// ---------------------------------------------------------------- the scenarios
+
+const profileDir = join(ROOT, 'bench', 'results', `profile-${new Date().toISOString().slice(0, 10)}-${TITLES}${postgres ? '-postgres' : ''}${args.label ? `-${args.label}` : ''}`);
+if (PROFILE) mkdirSync(profileDir, { recursive: true });
+const profiles: { name: string; file: string }[] = [];
+/** The profile's file name for a scenario: "child catalogue, page 200" is child-catalogue-page-200.cpuprofile. */
+const profileName = (scenario: string) => `${scenario.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '')}.cpuprofile`;
+/** Tells the service's profile hook to start or stop; a stop waits for its file. */
+async function profiler(command: 'start' | 'stop', file?: string): Promise<void> {
+  server.stdin!.write(`${command}${file ? ` ${file}` : ''}\n`);
+  for (const until = Date.now() + 60_000; file && !existsSync(file); ) {
+    if (Date.now() > until) throw new Error(`no profile written to ${file}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+interface Row extends Measured {
+  scenario: string;
+  /** The ceiling's key and its requests a second over it: both null for none. */
+  ceiling: CeilingKey | null;
+  ratio: number | null;
+}
+const rows: Row[] = [];
+for (const scenario of chosen) {
+  const file = join(profileDir, profileName(scenario.name));
+  if (PROFILE) await profiler('start');
+  const measured = await measure(base, scenario);
+  if (PROFILE) {
+    await profiler('stop', file);
+    profiles.push({ name: scenario.name, file });
+  }
+  const ceiling = ceilingRows.find((c) => c.key === scenario.ceiling);
+  const ratio = ceiling ? Math.round((measured.requestsPerSecond / ceiling.requestsPerSecond) * 100) / 100 : null;
+  rows.push({ scenario: scenario.name, ceiling: ceiling ? scenario.ceiling : null, ratio, ...measured });
+  log(`${scenario.name}: ${describe(measured)}${ratio === null ? '' : `; ${ratio.toFixed(2)} of ceiling (${scenario.ceiling})`}`);
 }
 const memory = memoryOf(server.pid!);
+server.stdin?.end();
 server.kill('SIGTERM');
 await once(server, 'exit');
 
@@ -310,7 +428,7 @@ if (args.only !== undefined && 'abuse'.includes(args.only)) {
   const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !(key in defaults) && key !== 'REDIS_URL'));
   // The service's warnings are counted per phase (shedding load, handler timed out); anything else is shown.
   const warnings: { at: number; msg: string; pressure?: string; value?: number | null }[] = [];
-  const { server: target } = await startService({ ...env, ...databaseEnv, PORT: String(port), LOG_LEVEL: 'warn', GUIDEPOST_DEMO: '0' }, (line) => {
+  const { server: target } = await startService({ ...env, ...databaseEnv, PORT: String(port), LOG_LEVEL: 'warn', GUIDEPOST_DEMO: '0' }, { onLine: (line) => {
     let entry: { level?: number; msg?: string; pressure?: string; value?: number | null } = {};
     try {
       entry = JSON.parse(line) as typeof entry;
@@ -319,7 +437,7 @@ if (args.only !== undefined && 'abuse'.includes(args.only)) {
     }
     if (entry.level === 40 && entry.msg) warnings.push({ at: Date.now(), msg: entry.msg, pressure: entry.pressure, value: entry.value });
     else process.stderr.write(`${line}\n`);
-  });
+  } });
 
   // Many clients each well within its allowance: 160 requests a second from 64 addresses is 150
   // a minute from each, a quarter of the anonymous limit.
@@ -433,17 +551,39 @@ const report = {
   startupSeconds: Math.round(startupSeconds * 100) / 100,
   firstStrictPageSeconds: Math.round(indexSeconds * 100) / 100,
   memory,
+  singleSeconds: SINGLE,
+  ceilings: ceilingRows,
   scenarios: rows,
   ...(abuse && { abuse }),
 };
+const number = (n: number) => n.toLocaleString('en');
+/** A row's measures after its first cells: requests (and titles) a second, then one at a time in µs, then under load in ms. */
+const measures = (m: Measured) => [
+  `${number(m.requestsPerSecond)}${m.titlesPerSecond ? ` (${number(m.titlesPerSecond)} titles/s)` : ''}`,
+  m.oneConnection ? number(m.oneConnection.p50Us) : '–',
+  m.oneConnection ? number(m.oneConnection.p99Us) : '–',
+  `${m.p50Ms}`,
+  `${m.p99Ms}${m.errors ? ` (${m.errors} errors)` : ''}`,
+];
+const measureHeads = `req/s | p50 µs, 1 conn | p99 µs, 1 conn | p50 ms, ${CONNECTIONS} conns | p99 ms, ${CONNECTIONS} conns |`;
 const lines = [
-  `Guidepost benchmark on ${postgres ? 'PostgreSQL' : 'SQLite'}: ${TITLES.toLocaleString('en')} titles, ${reviews.toLocaleString('en')} parent reviews, ${CONNECTIONS} connections, ${DURATION} s per scenario`,
+  `Guidepost benchmark on ${postgres ? 'PostgreSQL' : 'SQLite'}: ${TITLES.toLocaleString('en')} titles, ${reviews.toLocaleString('en')} parent reviews, ${CONNECTIONS} connections, ${DURATION} s per scenario` +
+    (SINGLE > 0 ? `, each after ${SINGLE} s of one request at a time` : '') +
+    (PROFILE ? '; the service CPU-profiled, which slows it' : ''),
   '',
+  ...(ceilingRows.length > 0
+    ? [
+        `| Ceiling: bare Fastify, the same database | ${measureHeads}`,
+        '|---|---:|---:|---:|---:|---:|',
+        ...ceilingRows.map((c) => `| ${c.ceiling} | ${measures(c).join(' | ')} |`),
+        '',
+      ]
+    : []),
   ...(rows.length > 0
     ? [
-        '| Scenario | req/s | p50 ms | p99 ms | vs baseline |',
-        '|---|---:|---:|---:|---:|',
-        ...rows.map((r) => `| ${r.scenario} | ${r.requestsPerSecond.toLocaleString('en')} | ${r.p50Ms} | ${r.p99Ms} | ${r.ratio.toFixed(2)}${r.errors ? ` (${r.errors} errors)` : ''} |`),
+        `| Scenario | of its ceiling | ${measureHeads}`,
+        '|---|---:|---:|---:|---:|---:|---:|',
+        ...rows.map((r) => `| ${r.scenario} | ${r.ratio === null ? '–' : `${r.ratio.toFixed(2)} (${r.ceiling})`} | ${measures(r).join(' | ')} |`),
         '',
       ]
     : []),
@@ -460,10 +600,17 @@ const lines = [
     : []),
 ];
 process.stdout.write(`${lines.join('\n')}\n`);
-mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
-const file = join(ROOT, 'bench', 'results', `${report.date.slice(0, 10)}-${TITLES}${postgres ? '-postgres' : ''}${rows.length === 0 && abuse ? '-abuse' : ''}${args.label ? `-${args.label}` : ''}.json`);
-writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
-log(`written to ${file}`);
+if (PROFILE) {
+  const summary = summaryMarkdown(profiles.map(({ name, file }) => ({ name, summary: summarise(JSON.parse(readFileSync(file, 'utf8')) as CpuProfile) })));
+  writeFileSync(join(profileDir, 'summary.md'), `${lines.join('\n')}\n\n${summary}`);
+  process.stdout.write(`\n${summary}`);
+  log(`profiles and summary.md written to ${profileDir}`);
+} else {
+  mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
+  const file = join(ROOT, 'bench', 'results', `${report.date.slice(0, 10)}-${TITLES}${postgres ? '-postgres' : ''}${rows.length === 0 && abuse ? '-abuse' : ''}${args.label ? `-${args.label}` : ''}.json`);
+  writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
+  log(`written to ${file}`);
+}
 if (postgres) {
   const client = new pg.Client({ connectionString: database });
   await client.connect();
