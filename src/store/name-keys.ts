@@ -11,6 +11,17 @@ export class NameKeys {
   private end = 0;
   private stale = 0;
 
+  /** The bytes in use (stale ones too) and the first `slots` starts and lengths, without copying. */
+  image(slots: number): { stale: number; bytes: Uint8Array; starts: Uint32Array; lengths: Uint32Array } {
+    return { stale: this.stale, bytes: new Uint8Array(this.bytes.buffer, this.bytes.byteOffset, this.end), starts: this.starts.subarray(0, slots), lengths: this.lengths.subarray(0, slots) };
+  }
+
+  static fromImage({ stale, bytes, starts, lengths }: { stale: number; bytes: Uint8Array; starts: Uint32Array; lengths: Uint32Array }): NameKeys {
+    const keys = new NameKeys();
+    Object.assign(keys, { bytes: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), starts, lengths, end: bytes.length, stale });
+    return keys;
+  }
+
   /** Room for this many slots. */
   grow(capacity: number): void {
     const starts = new Uint32Array(capacity);

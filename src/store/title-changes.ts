@@ -36,7 +36,7 @@ export async function titleEpoch(d: Executor): Promise<{ epoch: number; forgotte
 }
 
 /** The titles changed after `seen`, up to what is committed now. */
-async function titlesChangedAfter(d: Executor, seen: number): Promise<string[]> {
+export async function titlesChangedAfter(d: Executor, seen: number): Promise<string[]> {
   return (await d.all<{ titleId: string }>('select distinct title_id as "titleId" from title_changes where epoch > $1', [seen])).map((r) => r.titleId);
 }
 
@@ -47,42 +47,70 @@ export interface FollowedIndexState extends Omit<TitleIndexStats, 'changesBehind
 }
 
 /**
- * The one catch-up: an index built on first use, then brought up to date from the log before
+ * The one catch-up: an index made on first use, then brought up to date from the log before
  * every use, with what every process committed since (this one's own writes included).
+ *
+ * On first use it is loaded (`load`, from a saved snapshot, already caught up with the epoch it
+ * is given) when it can be, else built from the tables; it is built again whenever it falls
+ * further behind than the log keeps.
  *
  * One catch-up runs at a time, so no older read lands on a newer one. Callers that arrive while
  * one runs share the next, which starts after they arrived and so sees their own commits: at
- * most two epoch reads in flight however many pages are asked for at once.
+ * most two epoch reads in flight however many pages are asked for at once. `exclusive` runs work
+ * on the index between two catch-ups, when nothing changes it (saving it).
  *
  * `state` tells the metrics what the index holds and how current it is; null before the first build.
  */
 export function followTitleChanges(
   d: Executor,
-  { build, reindex }: { build(): Promise<TitleIndex>; reindex(index: TitleIndex, changed: readonly string[]): Promise<void> },
-): { current(): Promise<TitleIndex>; state(): FollowedIndexState | null } {
+  {
+    build,
+    reindex,
+    load = async () => null,
+  }: {
+    build(): Promise<TitleIndex>;
+    reindex(index: TitleIndex, changed: readonly string[]): Promise<void>;
+    load?(log: { epoch: number; forgotten: number }): Promise<TitleIndex | null>;
+  },
+): {
+  current(): Promise<TitleIndex>;
+  exclusive<T>(work: (index: TitleIndex | null, seen: number) => Promise<T>): Promise<T>;
+  state(): FollowedIndexState | null;
+} {
   let index: TitleIndex | null = null;
   /** The last change number the index has caught up with. */
   let seen = 0;
   let buildSeconds = 0;
+  let fromSnapshot = false;
   let caughtUpAt = 0;
   let running: Promise<TitleIndex> | null = null;
   let next: Promise<TitleIndex> | null = null;
+  /** Settles when the catch-up or exclusive work in hand ends. */
+  let turn: Promise<unknown> = Promise.resolve();
+
+  function inTurn<T>(work: () => Promise<T>): Promise<T> {
+    const result = turn.then(work);
+    turn = result.catch(() => {});
+    return result;
+  }
 
   async function catchUp(): Promise<TitleIndex> {
-    const { epoch, forgotten } = await titleEpoch(d);
-    if (!index || seen < forgotten) {
+    const log = await titleEpoch(d);
+    if (!index || seen < log.forgotten) {
       const started = performance.now();
-      index = await build();
+      const loaded = index ? null : await load(log);
+      fromSnapshot = loaded !== null;
+      index = loaded ?? (await build());
       buildSeconds = (performance.now() - started) / 1000;
-    } else if (epoch !== seen) await reindex(index, await titlesChangedAfter(d, seen));
-    seen = epoch;
+    } else if (log.epoch !== seen) await reindex(index, await titlesChangedAfter(d, seen));
+    seen = log.epoch;
     caughtUpAt = Date.now();
     return index;
   }
 
   function shared(): Promise<TitleIndex> {
     if (!running) {
-      running = catchUp().finally(() => {
+      running = inTurn(catchUp).finally(() => {
         running = null;
       });
       return running;
@@ -95,6 +123,7 @@ export function followTitleChanges(
   }
   return {
     current: shared,
-    state: () => (index ? { titles: index.size, buildSeconds, seen, caughtUpAt: caughtUpAt / 1000 } : null),
+    exclusive: (work) => inTurn(() => work(index, seen)),
+    state: () => (index ? { titles: index.size, buildSeconds, fromSnapshot, seen, caughtUpAt: caughtUpAt / 1000 } : null),
   };
 }

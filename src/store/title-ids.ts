@@ -22,6 +22,14 @@ function hashBytes(chars: Uint8Array, slot: number): number {
   return h >>> 0;
 }
 
+/** What a snapshot keeps of TitleIds (see TitleIndex.image). */
+export interface TitleIdsImage {
+  meta: { used: number; deleted: number; end: number; free: number[] };
+  chars: Uint8Array;
+  alive: Uint8Array;
+  table: Int32Array;
+}
+
 export class TitleIds {
   private chars = new Uint8Array(0);
   private alive = new Uint8Array(0);
@@ -35,6 +43,24 @@ export class TitleIds {
 
   get size(): number {
     return this.used;
+  }
+
+  /** The slots in use as they are, without copying (the arrays are this object's: save them before it changes). */
+  image(): TitleIdsImage {
+    return {
+      meta: { used: this.used, deleted: this.deleted, end: this.end, free: [...this.free] },
+      chars: this.chars.subarray(0, this.end * CHARS),
+      alive: this.alive.subarray(0, this.end),
+      table: this.table,
+    };
+  }
+
+  /** TitleIds as `image` saw them, with room for exactly `end` slots (the next new one grows them). */
+  static fromImage({ meta, chars, alive, table }: TitleIdsImage): TitleIds {
+    const ids = new TitleIds();
+    Object.assign(ids, { chars, alive, table, used: meta.used, deleted: meta.deleted, end: meta.end });
+    ids.free.push(...meta.free);
+    return ids;
   }
 
   /** Whether a title lives in this slot. */

@@ -12,7 +12,7 @@ import { CATEGORIES } from '../domain/categories.js';
 import { factColumns, NO_LEVEL, packFacts, type FactColumns, type TitleFacts } from '../domain/verdict.js';
 import { TITLE_KINDS, type TitleKind } from '../domain/titles.js';
 import { NameKeys } from './name-keys.js';
-import { TitleIds } from './title-ids.js';
+import { TitleIds, type TitleIdsImage } from './title-ids.js';
 import type { Accept, SortKey, TitleFilters, TitleSort } from './types.js';
 
 /** One title as the index needs it. */
@@ -73,13 +73,33 @@ interface ScanQuery {
   matching?: ReadonlySet<string> | undefined;
 }
 
+/** A typed array a snapshot keeps as its bytes. */
+export type ImageColumn = Uint8Array | Uint32Array | Int32Array | Float32Array | Float64Array;
+const COLUMN_TYPES = { Uint8Array, Uint32Array, Int32Array, Float32Array, Float64Array };
+export type ColumnType = keyof typeof COLUMN_TYPES;
+
+/** A column of the given type and length (a snapshot's loader fills its bytes). */
+export function imageColumn(type: ColumnType, length: number): ImageColumn {
+  return new COLUMN_TYPES[type](length);
+}
+
+/**
+ * The index as a snapshot keeps it (src/store/title-index-snapshot.ts): a few numbers and strings,
+ * and its typed arrays by name, cut to the slots in use. The kept answers of policies are not in
+ * it: each is worked out again on its first use.
+ */
+export interface TitleIndexImage {
+  meta: { ids: TitleIdsImage['meta']; stale: number; genreSets: string[]; sorts: TitleSort[] };
+  columns: Record<string, ImageColumn>;
+}
+
 /** How many tests' answers the index keeps: 1 bit a title each (125 kB at a million titles). */
 const KEPT_ACCEPTS = 64;
 
 export class TitleIndex {
   private capacity = 0;
-  private readonly ids = new TitleIds();
-  private readonly names = new NameKeys();
+  private ids = new TitleIds();
+  private names = new NameKeys();
   /** Each slot's genres as a number: its place in `genreSets`, the distinct "|drama|comedy|" values. */
   private genres = new Uint32Array(0);
   private readonly genreSets: string[] = [];
@@ -99,6 +119,68 @@ export class TitleIndex {
 
   get size(): number {
     return this.ids.size;
+  }
+
+  /**
+   * Everything the index holds but the kept policy answers, without copying: the columns are the
+   * index's own arrays, to be written out before it changes again. Each kept sort order is
+   * brought up to date first.
+   */
+  image(): TitleIndexImage {
+    const sorts = [...this.orders.keys()];
+    const end = this.ids.end;
+    const ids = this.ids.image();
+    const names = this.names.image(end);
+    const columns: Record<string, ImageColumn> = {
+      chars: ids.chars,
+      alive: ids.alive,
+      table: ids.table,
+      nameBytes: names.bytes,
+      nameStarts: names.starts,
+      nameLengths: names.lengths,
+      genres: this.genres.subarray(0, end),
+      kind: this.kind.subarray(0, end),
+      sortAge: this.sortAge.subarray(0, end),
+      stars: this.stars.subarray(0, end),
+      released: this.released.subarray(0, end),
+      updated: this.updated.subarray(0, end),
+    };
+    for (const [key, column] of Object.entries(this.columns) as [keyof FactColumns, ImageColumn][]) {
+      // Levels and rating orders hold several values a slot.
+      const perSlot = this.capacity === 0 ? 0 : column.length / this.capacity;
+      columns[`facts.${key}`] = column.subarray(0, end * perSlot);
+    }
+    for (const sort of sorts) columns[`order.${sort}`] = this.order(sort).slots;
+    return { meta: { ids: ids.meta, stale: names.stale, genreSets: [...this.genreSets], sorts }, columns };
+  }
+
+  /** The index an image was taken of, its arrays taken as they are (exactly as many slots as it used). */
+  static fromImage({ meta, columns }: TitleIndexImage): TitleIndex {
+    const index = new TitleIndex();
+    const column = <A extends ImageColumn>(name: string) => {
+      if (!(name in columns)) throw new Error(`the title index snapshot has no ${name}`);
+      return columns[name] as A;
+    };
+    index.ids = TitleIds.fromImage({ meta: meta.ids, chars: column('chars'), alive: column('alive'), table: column('table') });
+    index.names = NameKeys.fromImage({ stale: meta.stale, bytes: column('nameBytes'), starts: column('nameStarts'), lengths: column('nameLengths') });
+    const end = meta.ids.end;
+    index.capacity = end;
+    index.genres = column('genres');
+    index.kind = column('kind');
+    index.sortAge = column('sortAge');
+    index.stars = column('stars');
+    index.released = column('released');
+    index.updated = column('updated');
+    index.columns = Object.fromEntries(Object.keys(factColumns(0)).map((key) => [key, column(`facts.${key}`)])) as unknown as FactColumns;
+    meta.genreSets.forEach((set) => index.genreNumber(set));
+    index.marks = new Uint8Array(end);
+    for (const sort of meta.sorts) {
+      const slots = column<Int32Array>(`order.${sort}`);
+      const ranks = new Int32Array(end);
+      for (let i = 0; i < slots.length; i++) ranks[slots[i]!] = i;
+      index.orders.set(sort, { slots, ranks, moved: new Set() });
+    }
+    return index;
   }
 
   private grow(capacity: number): void {

@@ -9,7 +9,8 @@ import type { Title, TitlePatch } from '../domain/titles.js';
 import { snake } from './columns.js';
 import type { Dialect, Executor } from './dialect.js';
 import { newId } from './ids.js';
-import { followTitleChanges, noteTitleChanges, titleEpoch } from './title-changes.js';
+import { followTitleChanges, noteTitleChanges, titleEpoch, titlesChangedAfter } from './title-changes.js';
+import { loadIndexSnapshot, saveIndexSnapshot } from './title-index-snapshot.js';
 import { titleImport } from './title-import.js';
 import { TitleIndex } from './title-index.js';
 import { canonical, titleRows } from './title-mapping.js';
@@ -67,7 +68,34 @@ export function createTitleStore(d: Dialect): TitleStore {
     return (await d.get<{ n: number }>('select cast(count(*) as int) as n from titles'))!.n;
   }
 
+  /** The change number of the snapshot this process saved or loaded last: none to save while the index has seen no later one. */
+  let snapshotEpoch: number | null = null;
+
+  async function reindex(index: TitleIndex, changed: readonly string[]) {
+    for (let i = 0; i < changed.length; i += 1000) {
+      const chunk = changed.slice(i, i + 1000);
+      const { ids, entries } = await indexEntries(d.inList('t.id', '$1'), d.list(chunk));
+      for (const entry of entries) index.put(entry);
+      const found = new Set(ids);
+      for (const id of chunk) if (!found.has(id)) index.remove(id);
+    }
+  }
+
   const followed = followTitleChanges(d, {
+    /** The saved snapshot, caught up with the log to `epoch` as a running index would be; null to build instead. */
+    async load({ forgotten }) {
+      const saved = await loadIndexSnapshot(d, forgotten);
+      if (!saved) return null;
+      const changed = await titlesChangedAfter(d, saved.epoch);
+      // A large part of a large catalogue changed since (an import): reading it whole is quicker than title by title.
+      if (changed.length > INDEX_PAGE && changed.length > saved.index.size / 4) return null;
+      await reindex(saved.index, changed);
+      // A snapshot that does not hold every title was made stale by something the log does not
+      // record (rows copied in by hand); the index must never leave a title out of a list.
+      if (saved.index.size !== (await count())) return null;
+      snapshotEpoch = saved.epoch;
+      return saved.index;
+    },
     async build() {
       const fresh = new TitleIndex();
       fresh.reserve(await count());
@@ -78,15 +106,7 @@ export function createTitleStore(d: Dialect): TitleStore {
         after = ids[ids.length - 1]!;
       }
     },
-    async reindex(index, changed) {
-      for (let i = 0; i < changed.length; i += 1000) {
-        const chunk = changed.slice(i, i + 1000);
-        const { ids, entries } = await indexEntries(d.inList('t.id', '$1'), d.list(chunk));
-        for (const entry of entries) index.put(entry);
-        const found = new Set(ids);
-        for (const id of chunk) if (!found.has(id)) index.remove(id);
-      }
-    },
+    reindex,
   });
   const currentIndex = followed.current;
 
@@ -187,6 +207,15 @@ export function createTitleStore(d: Dialect): TitleStore {
 
     async warm() {
       (await currentIndex()).scan({ filters: { levels: [] }, sort: 'name', limit: 0, decided: NOTHING_DECIDED });
+    },
+
+    saveIndex() {
+      return followed.exclusive(async (index, seen) => {
+        if (!index || snapshotEpoch === seen) return false;
+        await saveIndexSnapshot(d, index, seen);
+        snapshotEpoch = seen;
+        return true;
+      });
     },
 
     count,

@@ -61,8 +61,10 @@ export type ImportOutcome = { ok: true; id: string; outcome: 'created' | 'update
 export interface TitleIndexStats {
   /** Titles it holds. */
   titles: number;
-  /** Seconds its last full build took (at start-up, or after falling too far behind the log). */
+  /** Seconds its last full build took (at start-up, or after falling too far behind the log), or its load from a saved snapshot. */
   buildSeconds: number;
+  /** Whether it was loaded from a snapshot saved in the database (src/store/title-index-snapshot.ts) rather than built from the tables. */
+  fromSnapshot: boolean;
   /** When it last caught up with the change log, in seconds since the Unix epoch (it catches up before every catalogue page). */
   caughtUpAt: number;
   /** Changes committed to the log (by any process) that it has not applied yet: it applies them before its next page. */
@@ -90,6 +92,11 @@ export interface TitleStore {
   count(): Promise<number>;
   /** Builds the in-memory title index and its default order now, so the first page does not wait for them. */
   warm(): Promise<void>;
+  /**
+   * Saves the index in the database for the next start-up (src/store/title-index-snapshot.ts),
+   * unless the snapshot there already holds what it holds: whether it saved. Pages wait while it writes.
+   */
+  saveIndex(): Promise<boolean>;
   /** What this process's title index holds and how far it is behind the change log (one row read); null before it is built. */
   indexStats(): Promise<TitleIndexStats | null>;
   /**

@@ -283,3 +283,27 @@ export const titleChanges = pgTable(
   },
   (t) => [index('title_changes_epoch_idx').on(t.epoch)],
 );
+
+const bytea = customType<{ data: Buffer; driverData: Buffer }>({ dataType: () => 'bytea' });
+
+/**
+ * The in-memory title index as it stood at a change number, saved so a start-up loads it instead
+ * of reading every title (src/store/title-index-snapshot.ts). A snapshot is a generation of parts
+ * of at most a few MB each; it is used only by the same code (`fingerprint`), only while the
+ * change log still holds every change after its `epoch`, and only when it holds as many titles
+ * as the table. Instances sharing the database share it.
+ */
+export const titleIndexSnapshots = pgTable(
+  'title_index_snapshots',
+  {
+    generation: text('generation').notNull(),
+    part: integer('part').notNull(),
+    /** How many parts the generation has: one missing and it is not used. */
+    parts: integer('parts').notNull(),
+    fingerprint: text('fingerprint').notNull(),
+    epoch: bigint('epoch', { mode: 'number' }).notNull(),
+    titles: integer('titles').notNull(),
+    data: bytea('data').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.generation, t.part] })],
+);

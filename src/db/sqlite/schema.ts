@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { blob, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 export const titles = sqliteTable(
   'titles',
@@ -274,4 +274,26 @@ export const titleChanges = sqliteTable(
     titleId: text('title_id').notNull(),
   },
   (t) => [index('title_changes_epoch_idx').on(t.epoch)],
+);
+
+/**
+ * The in-memory title index as it stood at a change number, saved so a start-up loads it instead
+ * of reading every title (src/store/title-index-snapshot.ts). A snapshot is a generation of parts
+ * of at most a few MB each; it is used only by the same code (`fingerprint`), only while the
+ * change log still holds every change after its `epoch`, and only when it holds as many titles
+ * as the table.
+ */
+export const titleIndexSnapshots = sqliteTable(
+  'title_index_snapshots',
+  {
+    generation: text('generation').notNull(),
+    part: integer('part').notNull(),
+    /** How many parts the generation has: one missing and it is not used. */
+    parts: integer('parts').notNull(),
+    fingerprint: text('fingerprint').notNull(),
+    epoch: integer('epoch').notNull(),
+    titles: integer('titles').notNull(),
+    data: blob('data', { mode: 'buffer' }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.generation, t.part] })],
 );
