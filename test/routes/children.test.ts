@@ -316,3 +316,19 @@ t.test('nicknames never reach the logs', async (t) => {
   t.notMatch(logs, /Secret/);
   t.notMatch(logs, new RegExp(token), 'tokens are not logged either');
 });
+
+t.test('a missing child is the answer before a missing title, single and batch alike', async (t) => {
+  const app = await build(t);
+  const { token } = await signUp(app);
+  const missing = 'ch_00000000000000000000';
+  const single = await call(app, { method: 'GET', url: `/v1/children/${missing}/verdicts/imdb:tt0000001`, headers: bearer(token) });
+  t.equal(single.statusCode, 404);
+  t.equal(single.data.detail, `No child has the id ${missing}.`);
+  const batch = await call(app, { method: 'POST', url: `/v1/children/${missing}/verdicts`, headers: bearer(token), payload: { titles: ['imdb:tt0000001'] } });
+  t.equal(batch.statusCode, 404);
+  t.equal(batch.data.detail, `No child has the id ${missing}.`);
+  const maya = await createChild(app, token, { nickname: 'Maya', birth: birthForAge(12) });
+  const title = await call(app, { method: 'GET', url: `/v1/children/${maya.id}/verdicts/imdb:tt0000001`, headers: bearer(token) });
+  t.equal(title.statusCode, 404);
+  t.equal(title.data.detail, 'No title matches imdb:tt0000001.');
+});
