@@ -25,17 +25,6 @@ export interface VerdictItem {
   verdict: Verdict;
 }
 
-/**
- * Both reads at once (on PostgreSQL one round trip instead of two), their failures in the order
- * given: a missing child is the answer before a missing title, as when they were read in turn.
- */
-async function inTurn<A, B>(first: Promise<A>, second: Promise<B>): Promise<[A, B]> {
-  const [a, b] = await Promise.allSettled([first, second]);
-  if (a.status === 'rejected') throw a.reason;
-  if (b.status === 'rejected') throw b.reason;
-  return [a.value, b.value];
-}
-
 /** What a batch says of a reference it cannot decide: not a failed request, an item that is not allowed. */
 function unknownVerdict(forAge: number, message: string): Verdict {
   return { status: 'unknown', allowed: false, age: null, forAge, decidedBy: 'none', reasons: [], notRated: [], message };
@@ -52,16 +41,18 @@ export function verdictService(store: Store, config: Pick<Config, 'COMMUNITY_MIN
     },
 
     async childVerdict(householdId: string, childId: string, ref: TitleRef, now: Date): Promise<VerdictItem> {
-      const [child, { title }] = await inTurn(findChild(store, householdId, childId), findTitle(store, ref));
+      const child = await findChild(store, householdId, childId);
+      const { title } = await findTitle(store, ref);
       const override = (await store.overrides.forTitles(child.id, [title.id])).get(title.id);
       return { ref: formatRef(ref), title, verdict: decide(title, policyOf(child, now), activeOverride(override, now.toISOString())) };
     },
 
     /** In the order asked; a reference that is malformed or matches nothing is an `unknown` item. */
     async childVerdicts(householdId: string, childId: string, asked: readonly string[], now: Date): Promise<VerdictItem[]> {
+      const child = await findChild(store, householdId, childId);
       const parsed = asked.map(parseTitleRef);
       const refs = parsed.filter((r): r is TitleRef => !('error' in r));
-      const [child, found] = await inTurn(findChild(store, householdId, childId), store.titles.getMany(refs));
+      const found = await store.titles.getMany(refs);
       const records = parsed.map((r) => ('error' in r ? null : found[refs.indexOf(r)]!));
       const overrides = await store.overrides.forTitles(child.id, records.flatMap((r) => (r ? [r.title.id] : [])));
       const policy = policyOf(child, now);
