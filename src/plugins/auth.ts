@@ -33,15 +33,17 @@ const ACTS_AS: Record<Role, readonly Role[]> = { admin: ['admin', 'editor'], edi
 const ROLES = Symbol('roles');
 type RoleHook = onRequestAsyncHookHandler & { [ROLES]?: Role[] };
 
+/** The token of an `Authorization: Bearer <token>` header; undefined when the header has another form. */
+export const bearerToken = (header: string): string | undefined => /^Bearer[ ]+(\S+)\s*$/i.exec(header)?.[1];
+
 async function authPlugin(app: FastifyInstance): Promise<void> {
   app.decorateRequest('principal', null);
 
   app.addHook('onRequest', async (request: FastifyRequest) => {
     const header = request.headers.authorization;
     if (header === undefined) return;
-    const match = /^Bearer[ ]+(\S+)\s*$/i.exec(header);
-    if (!match) throw unauthorized('The Authorization header must be "Bearer <token>".');
-    const token = match[1]!;
+    const token = bearerToken(header);
+    if (token === undefined) throw unauthorized('The Authorization header must be "Bearer <token>".');
     if (!parseToken(token)) throw unauthorized('The token is malformed: it is not a Guidepost token, or it was mistyped.');
     const found = await app.store.tokens.findByHash(hashToken(token));
     if (!found) throw unauthorized('The token is unknown or has been revoked.');

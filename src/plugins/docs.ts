@@ -102,17 +102,25 @@ function componentNames(schemas: Record<string, unknown>, used: Set<string>): Ma
   return names;
 }
 
-/** Points every `$ref` to a renamed component at its new name. */
-function renameRefs(node: unknown, names: Map<string, string>): void {
-  if (Array.isArray(node)) return node.forEach((child) => renameRefs(child, names));
+const SCHEMA_REF = '#/components/schemas/';
+
+/** Calls `seen` with each component a `$ref` under `node` names, and the object holding that `$ref`. */
+function eachSchemaRef(node: unknown, seen: (name: string, holder: Record<string, unknown>) => void): void {
+  if (Array.isArray(node)) return node.forEach((child) => eachSchemaRef(child, seen));
   if (node === null || typeof node !== 'object') return;
   const object = node as Record<string, unknown>;
   for (const [key, value] of Object.entries(object)) {
-    if (key === '$ref' && typeof value === 'string' && value.startsWith('#/components/schemas/')) {
-      const renamed = names.get(value.slice('#/components/schemas/'.length));
-      if (renamed) object[key] = `#/components/schemas/${renamed}`;
-    } else renameRefs(value, names);
+    if (key === '$ref' && typeof value === 'string' && value.startsWith(SCHEMA_REF)) seen(value.slice(SCHEMA_REF.length), object);
+    else eachSchemaRef(value, seen);
   }
+}
+
+/** Points every `$ref` to a renamed component at its new name. */
+function renameRefs(node: unknown, names: Map<string, string>): void {
+  eachSchemaRef(node, (name, holder) => {
+    const renamed = names.get(name);
+    if (renamed) holder.$ref = `${SCHEMA_REF}${renamed}`;
+  });
 }
 
 /**
@@ -137,26 +145,19 @@ function tidyDocument<D extends Doc>(doc: D): D {
         operation.responses ??= {};
         operation.responses[status] ??= {
           description: PROBLEM_DESCRIPTIONS[status],
-          content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          content: { 'application/problem+json': { schema: { $ref: `${SCHEMA_REF}Problem` } } },
         };
       }
     }
   }
   const schemas = doc.components?.schemas ?? {};
   const used = new Set<string>();
-  const visit = (node: unknown): void => {
-    if (Array.isArray(node)) return node.forEach(visit);
-    if (node === null || typeof node !== 'object') return;
-    for (const [key, value] of Object.entries(node)) {
-      if (key === '$ref' && typeof value === 'string' && value.startsWith('#/components/schemas/')) {
-        const name = value.slice('#/components/schemas/'.length);
-        if (!used.has(name)) {
-          used.add(name);
-          visit(schemas[name]);
-        }
-      } else visit(value);
-    }
-  };
+  const visit = (node: unknown): void =>
+    eachSchemaRef(node, (name) => {
+      if (used.has(name)) return;
+      used.add(name);
+      visit(schemas[name]);
+    });
   visit(doc.paths);
   type Operation = { responses?: Record<string, { description?: string; headers?: Record<string, unknown> }>; 'x-response-headers'?: Record<string, (keyof typeof RESPONSE_HEADERS)[]> };
   for (const path of Object.values(doc.paths ?? {})) {

@@ -22,6 +22,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { Config } from '../config.js';
+import { bearerToken } from './auth.js';
 import pkg from '../../package.json' with { type: 'json' };
 
 declare module 'fastify' {
@@ -63,7 +64,7 @@ const sha256 = (text: string) => createHash('sha256').update(text).digest();
 function bearerOf(token: string): (header: string | undefined) => boolean {
   const expected = sha256(token);
   return (header) => {
-    const given = header === undefined ? undefined : /^Bearer[ ]+(\S+)\s*$/i.exec(header)?.[1];
+    const given = header === undefined ? undefined : bearerToken(header);
     return given !== undefined && timingSafeEqual(sha256(given), expected);
   };
 }
@@ -142,10 +143,11 @@ async function metricsPlugin(app: FastifyInstance, { config }: { config: Config 
   const hasToken = token === undefined ? () => true : bearerOf(token);
 
   if (port === undefined) {
-    app.addHook('onRequest', async (request, reply) => {
-      if (request.method !== 'GET' || !isMetricsPath(request.url) || !hasToken(request.headers.authorization)) return;
+    // A callback hook: every other request passes for a comparison, without a promise.
+    app.addHook('onRequest', (request, reply, done) => {
+      if (request.method !== 'GET' || !isMetricsPath(request.url) || !hasToken(request.headers.authorization)) return done();
       scrapes.add(request);
-      return reply.type(registry.contentType).header('cache-control', 'no-store').send(await exposition());
+      exposition().then((body) => reply.type(registry.contentType).header('cache-control', 'no-store').send(body), done);
     });
     app.decorate('metrics', { listen: async () => null });
     return;
