@@ -5,9 +5,9 @@
 import { newId } from './ids.js';
 import type { Dialect, Executor } from './dialect.js';
 import { noteTitleChanges } from './title-changes.js';
-import type { ImportItem } from './title-mapping.js';
-import { importChange } from './title-records.js';
-import { EXTERNAL_IDS, type titleStatements } from './title-statements.js';
+import type { ImportItem, TitleRows } from './title-mapping.js';
+import { ImportMatcher, importChange, matchKeys, storedRows, toRecord, type MatchKeys } from './title-records.js';
+import type { titleStatements } from './title-statements.js';
 import type { ImportOutcome, TitleStore } from './types.js';
 
 /** An import line's write failed outside a savepoint: its batch must be rolled back and run again guarded. */
@@ -17,75 +17,133 @@ class LineFailed extends Error {
   }
 }
 
-export function titleImport(d: Dialect, { getOne, write }: ReturnType<typeof titleStatements>): TitleStore['importBatch'] {
+/** A title as the batch leaves it: its rows, its version, and whether it was stored before the batch. */
+interface Written {
+  rows: TitleRows;
+  version: number;
+  createdAt: string | null;
+  stored: boolean;
+  advisoryChanged: boolean;
+}
 
-  /**
-   * The ids of the stored titles an import line is about: the one with its id; else those holding
-   * its external ids; else, for a line with no external id at all, the one of the same kind, name and year.
-   */
-  async function importMatches(tx: Executor, { id, rows: { title } }: ImportItem): Promise<Set<string>> {
-    const byId = id ? await tx.get<{ id: string }>('select id from titles where id = $1', [id]) : undefined;
-    if (byId) return new Set([byId.id]);
-    const keys = EXTERNAL_IDS.filter((key) => title[key]);
-    if (keys.length > 0) {
-      const found = await tx.all<{ id: string }>(`select id from titles where ${keys.map((key, i) => `${key} = $${i + 1}`).join(' or ')}`, keys.map((key) => title[key]));
-      return new Set(found.map((r) => r.id));
+export function titleImport(d: Dialect, { records, getOne, write, createMany }: ReturnType<typeof titleStatements>): TitleStore['importBatch'] {
+  /** Every stored title a line of the batch could match, in one statement. */
+  async function matcherFor(tx: Executor, items: readonly ImportItem[]): Promise<ImportMatcher> {
+    const wanted = { id: new Set<string>(), imdb: new Set<string>(), tmdb: new Set<string>(), isbn: new Set<string>(), nameKey: new Set<string>() };
+    for (const { id, rows: { title } } of items) {
+      if (id !== undefined) wanted.id.add(id);
+      if (title.imdb) wanted.imdb.add(title.imdb);
+      if (title.tmdb) wanted.tmdb.add(title.tmdb);
+      if (title.isbn) wanted.isbn.add(title.isbn);
+      if (!title.imdb && !title.tmdb && !title.isbn) wanted.nameKey.add(title.nameKey);
     }
-    const match = await tx.get<{ id: string }>('select id from titles where kind = $1 and name_key = $2 and year is not distinct from $3 limit 1', [title.kind, title.nameKey, title.year]);
-    return new Set(match ? [match.id] : []);
-  }
-
-  async function importLine(tx: Executor, item: ImportItem, matched: string | undefined, now: string): Promise<ImportOutcome> {
-    const { rows } = item;
-    const prev = matched === undefined ? null : await getOne(tx, { by: 'id', id: matched });
-    if (!prev) {
-      const id = item.id ?? newId('tl');
-      await write(tx, id, rows, undefined, now, now);
-      return { ok: true, id, outcome: 'created' };
-    }
-    const { id, createdAt } = prev.title;
-    const change = importChange(prev, rows);
-    if (change === 'unchanged') return { ok: true, id, outcome: 'unchanged' };
-    await write(tx, id, rows, { version: prev.version, createdAt }, change.advisoryChanged ? now : null, now);
-    return { ok: true, id, outcome: 'updated' };
+    const columns = ['id', 'imdb', 'tmdb', 'isbn', 'nameKey'] as const;
+    const stored = await tx.all<MatchKeys>(
+      `select id, kind, name_key as "nameKey", year, imdb, tmdb, isbn from titles
+       where ${columns.map((key, i) => d.inList(key === 'nameKey' ? 'name_key' : key, `$${i + 1}`)).join(' or ')}`,
+      columns.map((key) => d.list([...wanted[key]])),
+    );
+    return new ImportMatcher(stored);
   }
 
   /**
-   * A batch of import lines in the caller's transaction. Unguarded, a line whose write fails
-   * throws LineFailed and the whole transaction must roll back; guarded, each line has its own
-   * savepoint. Almost every batch writes cleanly: no savepoints, which made SQLite copy every
-   * page a line touched into its statement journal and cost more than the writing itself.
+   * The batch planned in memory, then written in a few statements: new titles in multi-row
+   * inserts, changed ones a write each. A line that cannot be written throws LineFailed.
    */
-  async function importLines(tx: Executor, items: readonly ImportItem[], guarded: boolean): Promise<ImportOutcome[]> {
-    const now = new Date().toISOString();
+  async function importPlanned(tx: Executor, items: readonly ImportItem[], now: string): Promise<ImportOutcome[]> {
+    const matcher = await matcherFor(tx, items);
+    const written = new Map<string, Written>();
+    const plans = items.map((item) => {
+      const ids = matcher.matches(item);
+      const id = ids.length === 1 ? ids[0]! : item.id ?? newId('tl');
+      if (ids.length <= 1) matcher.put(matchKeys(id, item.rows));
+      return { ids, id };
+    });
+    const storedIds = [...new Set(plans.flatMap((p) => (p.ids.length === 1 ? p.ids : [])))];
+    const stored = new Map(storedIds.length ? (await records(tx, `where ${d.inList('t.id', '$1')}`, [d.list(storedIds)])).map((row) => [row.t.id, toRecord(row)]) : []);
+
+    const outcomes = plans.map(({ ids, id }, i): ImportOutcome => {
+      if (ids.length > 1) return { ok: false, error: `its external ids belong to different titles (${ids.join(', ')})` };
+      const { rows } = items[i]!;
+      let before = written.get(id);
+      const record = stored.get(id);
+      if (!before && record) {
+        before = { rows: storedRows(record), version: record.version, createdAt: record.title.createdAt, stored: true, advisoryChanged: false };
+        written.set(id, before);
+      }
+      if (!before) {
+        written.set(id, { rows, version: 1, createdAt: null, stored: false, advisoryChanged: true });
+        return { ok: true, id, outcome: 'created' };
+      }
+      const change = importChange(before.rows, rows);
+      if (change === 'unchanged') return { ok: true, id, outcome: 'unchanged' };
+      written.set(id, { ...before, rows, version: before.version + 1, advisoryChanged: before.advisoryChanged || change.advisoryChanged });
+      return { ok: true, id, outcome: 'updated' };
+    });
+
+    const created: { id: string; rows: TitleRows; version: number }[] = [];
+    try {
+      for (const [id, title] of written) {
+        if (!title.stored) created.push({ id, rows: title.rows, version: title.version });
+        else if (title.version !== stored.get(id)!.version) {
+          await write(tx, id, title.rows, { version: title.version - 1, createdAt: title.createdAt! }, title.advisoryChanged ? now : null, now);
+        }
+      }
+      await createMany(tx, created, now);
+    } catch (err) {
+      throw new LineFailed(err);
+    }
+    return outcomes;
+  }
+
+  /** The batch a line at a time, each in a savepoint, so a line that cannot be written is reported and the rest stand. */
+  async function importGuarded(tx: Executor, items: readonly ImportItem[], now: string): Promise<ImportOutcome[]> {
+    const matcher = await matcherFor(tx, items);
     const outcomes: ImportOutcome[] = [];
     for (const item of items) {
-      if (guarded) await tx.run('savepoint import_line');
+      const ids = matcher.matches(item);
+      if (ids.length > 1) {
+        outcomes.push({ ok: false, error: `its external ids belong to different titles (${ids.join(', ')})` });
+        continue;
+      }
+      await tx.run('savepoint import_line');
       try {
-        const ids = await importMatches(tx, item);
-        if (ids.size > 1) outcomes.push({ ok: false, error: `its external ids belong to different titles (${[...ids].join(', ')})` });
-        else outcomes.push(await importLine(tx, item, [...ids][0], now));
-        if (guarded) await tx.run('release import_line');
+        const prev = ids.length === 1 ? await getOne(tx, { by: 'id', id: ids[0]! }) : null;
+        const id = prev?.title.id ?? item.id ?? newId('tl');
+        const change = prev ? importChange(storedRows(prev), item.rows) : 'created';
+        if (change === 'created') await write(tx, id, item.rows, undefined, now, now);
+        else if (change !== 'unchanged') await write(tx, id, item.rows, { version: prev!.version, createdAt: prev!.title.createdAt }, change.advisoryChanged ? now : null, now);
+        await tx.run('release import_line');
+        matcher.put(matchKeys(id, item.rows));
+        outcomes.push({ ok: true, id, outcome: change === 'created' ? 'created' : change === 'unchanged' ? 'unchanged' : 'updated' });
       } catch (err) {
-        if (!guarded) throw new LineFailed(err);
         // Some failures (a full disk, say) end the whole transaction, savepoint and all: this throws then.
         await tx.run('rollback to import_line');
         await tx.run('release import_line');
         outcomes.push({ ok: false, error: err instanceof Error ? err.message : String(err) });
       }
     }
-    await noteTitleChanges(d, tx, outcomes.flatMap((o) => (o.ok && o.outcome !== 'unchanged' ? [o.id] : [])));
     return outcomes;
   }
 
+  /**
+   * A batch of import lines in one transaction. Almost every batch writes cleanly: planned and
+   * written in a few statements, no savepoints (which made SQLite copy every page a line touched
+   * into its statement journal). If any line's write fails, the batch rolls back whole and runs
+   * again a line at a time, each in a savepoint.
+   */
   return async function importBatch(lines) {
+    const inOne = (work: typeof importPlanned) =>
+      d.transaction(async (tx) => {
+        const outcomes = await work(tx, lines, new Date().toISOString());
+        await noteTitleChanges(d, tx, outcomes.flatMap((o) => (o.ok && o.outcome !== 'unchanged' ? [o.id] : [])));
+        return outcomes;
+      });
     try {
-      return await d.transaction((tx) => importLines(tx, lines, false));
+      return await inOne(importPlanned);
     } catch (err) {
       if (!(err instanceof LineFailed)) throw err;
-      // A line failed and the batch rolled back whole: again, each line in a savepoint, so
-      // the failing one is reported and the rest stand.
-      return d.transaction((tx) => importLines(tx, lines, true));
+      return inOne(importGuarded);
     }
   };
 }

@@ -10,7 +10,7 @@ import { formatRef, type TitleRef } from '../domain/references.js';
 import { ageBasis } from '../domain/verdict.js';
 import type { Community, TitleInput, TitleKind, TitlePatch } from '../domain/titles.js';
 import type { IndexEntry } from './title-index.js';
-import { canonical, titleRows, UNRATED_SORT_AGE, toCanonicalInput, toListItem, toTitle, type AdvisoryRow, type CanonicalInput, type CertificationRow, type TitleRow, type TitleRows } from './title-mapping.js';
+import { canonical, titleRows, UNRATED_SORT_AGE, toCanonicalInput, toListItem, toTitle, type AdvisoryRow, type CanonicalInput, type CertificationRow, type ImportItem, type TitleRow, type TitleRows } from './title-mapping.js';
 import type { TitleRecord } from './types.js';
 
 /** The id, imdb, tmdb or isbn value a reference names (the verdict path asks: read, not formatted and parsed back). */
@@ -40,8 +40,20 @@ export interface RecordRow {
   tally: TallyRow[];
 }
 
+/**
+ * A title no one has reviewed, which is most of them: one answer shared by every such record
+ * (frozen: nothing may change it), so its 34 histogram entries are made once, not per read.
+ */
+const UNREVIEWED: Community = deepFreeze({ parents: communityStats({ counts: new Map(), starsTotal: 0 }), kids: communityStats({ counts: new Map(), starsTotal: 0 }) });
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object') for (const inner of Object.values(value)) deepFreeze(inner);
+  return Object.freeze(value);
+}
+
 /** Community statistics from the tally of a title's visible reviews. */
 function communityOf(tally: readonly TallyRow[]): Community {
+  if (tally.length === 0) return UNREVIEWED;
   const groups = { parent: { counts: new Map<number, number>(), starsTotal: 0 }, kid: { counts: new Map<number, number>(), starsTotal: 0 } };
   for (const [by, age, count, stars] of tally) {
     groups[by].counts.set(age, count);
@@ -90,13 +102,79 @@ export function mergePatch(found: TitleRecord, patch: TitlePatch): { merged: Can
   return { merged, advisoryChanged: 'advisory' in defined };
 }
 
-/** What an import line does to the title it matched: nothing, or a write (which may change the advisory). */
-export function importChange(prev: TitleRecord, rows: TitleRows): 'unchanged' | { advisoryChanged: boolean } {
+/** What an import line does to a title whose rows are `before`: nothing, or a write (which may change the advisory). */
+export function importChange(before: TitleRows, rows: TitleRows): 'unchanged' | { advisoryChanged: boolean } {
   // Rows follow from the input and hold all of it: equal rows, equal inputs.
-  const before = titleRows(toCanonicalInput(prev.title));
   if (JSON.stringify(before) === JSON.stringify(rows)) return 'unchanged';
   return { advisoryChanged: JSON.stringify(before.advisory) !== JSON.stringify(rows.advisory) };
 }
+
+/** The rows a stored title would be written with again. */
+export const storedRows = (record: TitleRecord): TitleRows => titleRows(toCanonicalInput(record.title));
+
+/** What an import matches a title on. */
+export interface MatchKeys {
+  id: string;
+  kind: string;
+  nameKey: string;
+  year: number | null;
+  imdb: string | null;
+  tmdb: string | null;
+  isbn: string | null;
+}
+
+/** The external ids a title may hold, each unique among titles. */
+export const EXTERNAL_IDS = ['imdb', 'tmdb', 'isbn'] as const;
+const nameMatch = (t: Pick<MatchKeys, 'kind' | 'nameKey' | 'year'>) => `${t.kind}\u0000${t.nameKey}\u0000${t.year ?? ''}`;
+
+/**
+ * The titles an import batch may be about, by every key a line is matched on, kept up to date
+ * as the batch's lines are taken: one rule matches a line whether the title it finds was stored
+ * before the batch or made by a line before it.
+ */
+export class ImportMatcher {
+  private readonly byId = new Map<string, MatchKeys>();
+  private readonly byExternal = { imdb: new Map<string, string>(), tmdb: new Map<string, string>(), isbn: new Map<string, string>() };
+  private readonly byName = new Map<string, Set<string>>();
+
+  /** `stored`: every stored title the batch's lines could match (by id, external id, or kind, name and year). */
+  constructor(stored: Iterable<MatchKeys>) {
+    for (const keys of stored) this.put(keys);
+  }
+
+  /**
+   * The ids of the titles a line is about: the one with its id; else those holding its external
+   * ids; else, for a line with no external id at all, the one of the same kind, name and year
+   * (the first by id, when several are).
+   */
+  matches({ id, rows: { title } }: ImportItem): string[] {
+    if (id !== undefined && this.byId.has(id)) return [id];
+    const keys = EXTERNAL_IDS.filter((key) => title[key]);
+    if (keys.length > 0) return [...new Set(keys.flatMap((key) => this.byExternal[key].get(title[key]!) ?? []))];
+    const named = this.byName.get(nameMatch(title));
+    return named?.size ? [[...named].reduce((a, b) => (b < a ? b : a))] : [];
+  }
+
+  /** A title as it now stands (made, or changed, by a line). */
+  put(keys: MatchKeys): void {
+    const before = this.byId.get(keys.id);
+    if (before) {
+      for (const key of EXTERNAL_IDS) if (before[key] && this.byExternal[key].get(before[key]) === keys.id) this.byExternal[key].delete(before[key]);
+      this.byName.get(nameMatch(before))?.delete(keys.id);
+    }
+    this.byId.set(keys.id, keys);
+    for (const key of EXTERNAL_IDS) if (keys[key]) this.byExternal[key].set(keys[key], keys.id);
+    const name = nameMatch(keys);
+    let named = this.byName.get(name);
+    if (!named) this.byName.set(name, (named = new Set()));
+    named.add(keys.id);
+  }
+}
+
+/** A title's match keys from the rows a line writes. */
+export const matchKeys = (id: string, { title }: TitleRows): MatchKeys => ({
+  id, kind: title.kind, nameKey: title.nameKey, year: title.year, imdb: title.imdb, tmdb: title.tmdb, isbn: title.isbn,
+});
 
 const NO_PARENTS = { count: 0, medianAge: null };
 

@@ -8,7 +8,7 @@ import type { TitleRef } from '../domain/references.js';
 import { column, insertInto, selectList } from './columns.js';
 import { fromJson, type Dialect, type Executor } from './dialect.js';
 import type { TitleRow, TitleRows } from './title-mapping.js';
-import { toRecord, valueOf, type RecordRow } from './title-records.js';
+import { EXTERNAL_IDS, toRecord, valueOf, type RecordRow } from './title-records.js';
 import type { TitleRecord } from './types.js';
 
 const TITLE_KEYS = [
@@ -22,13 +22,42 @@ const ADVISORY_KEYS = [
 ] as const;
 const TITLE_JSON = new Set(['genres', 'topics', 'cast', 'directors']);
 const ADVISORY_JSON = new Set(['talkAbout']);
-export const EXTERNAL_IDS = ['imdb', 'tmdb', 'isbn'] as const;
 
 const TITLE_INSERT = insertInto('titles', TITLE_KEYS);
 const TITLE_UPDATE = `update titles set ${TITLE_KEYS.slice(1).map((key, i) => `${column(key)} = $${i + 2}`).join(', ')} where id = $1`;
 const ADVISORY_UPSERT = `${insertInto('advisories', ADVISORY_KEYS).text}
   on conflict (title_id) do update set ${ADVISORY_KEYS.slice(1).map((key) => `${column(key)} = excluded.${column(key)}`).join(', ')}`;
 const CERTIFICATION_COLUMNS = ['titleId', 'system', 'rating', 'reason', 'position'] as const;
+
+const insertTexts = new Map<string, string>();
+
+/** `insert into table (…) values (…), (…)` for `count` rows of these keys; made once per table and count. */
+function valuesInsert(table: string, keys: readonly string[], count: number): string {
+  const key = `${table} ${count}`;
+  let text = insertTexts.get(key);
+  if (text === undefined) {
+    const width = keys.length;
+    const tuples = Array.from({ length: count }, (_, row) => `(${keys.map((__, j) => `$${row * width + j + 1}`).join(', ')})`);
+    insertTexts.set(key, (text = `insert into ${table} (${keys.map(column).join(', ')}) values ${tuples.join(', ')}`));
+  }
+  return text;
+}
+
+/**
+ * Rows per statement of a multi-row insert, largest first: a few statement texts serve every
+ * count (each is compiled or planned once), and a statement keeps under both databases' limit
+ * on parameters (SQLite's 32,766).
+ */
+const ROWS_PER_INSERT = [500, 50, 5, 1];
+
+/** Inserts rows (each its values in `keys` order) in as few statements as ROWS_PER_INSERT allows. */
+async function insertRows(tx: Executor, table: string, keys: readonly string[], rows: readonly unknown[][]) {
+  for (let at = 0; at < rows.length; ) {
+    const count = ROWS_PER_INSERT.find((n) => n <= rows.length - at)!;
+    await tx.run(valuesInsert(table, keys, count), rows.slice(at, at + count).flat());
+    at += count;
+  }
+}
 
 /** JSON columns as text, the form both databases take them in. */
 const jsonValues = (row: Record<string, unknown>, keys: readonly string[], json: ReadonlySet<string>) => keys.map((key) => (json.has(key) ? JSON.stringify(row[key]) : row[key]));
@@ -95,12 +124,19 @@ export function titleStatements(d: Dialect) {
     return null;
   }
 
+  /** A title row's values in TITLE_KEYS order: `version` is the one it gets. */
+  const titleValues = (id: string, rows: TitleRows, version: number, createdAt: string, now: string) =>
+    jsonValues({ id, ...rows.title, version, createdAt, updatedAt: now }, TITLE_KEYS, TITLE_JSON);
+  const certificationValues = (id: string, rows: TitleRows) => rows.certifications.map((cert) => [id, cert.system, cert.rating, cert.reason, cert.position]);
+  const advisoryValues = (id: string, advisory: NonNullable<TitleRows['advisory']>, advisoryAt: string) =>
+    jsonValues({ titleId: id, ...advisory, updatedAt: advisoryAt }, ADVISORY_KEYS, ADVISORY_JSON);
+
   /** Writes the whole title. `advisoryAt` is when the advisory last changed: now if this write changes it. */
   async function write(tx: Executor, id: string, rows: TitleRows, prev: Pick<TitleRow, 'version' | 'createdAt'> | undefined, advisoryAt: string | null, now: string) {
     // A failed statement ends a PostgreSQL transaction: whose external id it is must be asked before, not after.
     const clash = await externalIdClash(tx, id, rows.title);
     if (clash) throw new Conflict('duplicate', clash);
-    const values = jsonValues({ id, ...rows.title, version: (prev?.version ?? 0) + 1, createdAt: prev?.createdAt ?? now, updatedAt: now }, TITLE_KEYS, TITLE_JSON);
+    const values = titleValues(id, rows, (prev?.version ?? 0) + 1, prev?.createdAt ?? now, now);
     try {
       await tx.run(prev ? TITLE_UPDATE : TITLE_INSERT.text, values);
     } catch (err) {
@@ -108,19 +144,25 @@ export function titleStatements(d: Dialect) {
       throw d.isUniqueViolation(err) ? new Conflict('duplicate', 'One of its external ids was just given to another title; read the titles again and retry.') : err;
     }
     if (prev) await tx.run('delete from certifications where title_id = $1', [id]);
-    if (rows.certifications.length > 0) {
-      const width = CERTIFICATION_COLUMNS.length;
-      await tx.run(
-        `insert into certifications (title_id, system, rating, reason, position) values ${rows.certifications.map((_, i) => `(${CERTIFICATION_COLUMNS.map((__, j) => `$${i * width + j + 1}`).join(', ')})`).join(', ')}`,
-        rows.certifications.flatMap((cert) => [id, cert.system, cert.rating, cert.reason, cert.position]),
-      );
-    }
+    if (rows.certifications.length > 0) await tx.run(valuesInsert('certifications', CERTIFICATION_COLUMNS, rows.certifications.length), certificationValues(id, rows).flat());
     if (!rows.advisory) {
       if (prev) await tx.run('delete from advisories where title_id = $1', [id]);
     } else if (advisoryAt) {
-      await tx.run(ADVISORY_UPSERT, jsonValues({ titleId: id, ...rows.advisory, updatedAt: advisoryAt }, ADVISORY_KEYS, ADVISORY_JSON));
+      await tx.run(ADVISORY_UPSERT, advisoryValues(id, rows.advisory, advisoryAt));
     }
   }
 
-  return { records, getOne, lockOne, write };
+  /**
+   * Creates many titles in a few statements, each a multi-row insert: on PostgreSQL a statement
+   * is a round trip, and an import of a million titles made five per title. Nothing is asked
+   * first: the caller knows none of these ids or external ids is taken (a unique violation, from
+   * a writer elsewhere, fails the whole call).
+   */
+  async function createMany(tx: Executor, titles: readonly { id: string; rows: TitleRows; version: number }[], now: string) {
+    await insertRows(tx, 'titles', TITLE_KEYS, titles.map((t) => titleValues(t.id, t.rows, t.version, now, now)));
+    await insertRows(tx, 'certifications', CERTIFICATION_COLUMNS, titles.flatMap((t) => certificationValues(t.id, t.rows)));
+    await insertRows(tx, 'advisories', ADVISORY_KEYS, titles.flatMap((t) => (t.rows.advisory ? [advisoryValues(t.id, t.rows.advisory, now)] : [])));
+  }
+
+  return { records, getOne, lockOne, write, createMany };
 }

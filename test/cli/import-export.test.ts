@@ -6,6 +6,7 @@ import t from 'tap';
 import { importJsonl } from '../../src/catalogue/import.js';
 import { toImportLine } from '../../src/catalogue/export.js';
 import { DEMO_FILE } from '../../src/demo/load.js';
+import type { Title } from '../../src/domain/titles.js';
 import { isPostgresUrl, openStore, type Store } from '../../src/store/index.js';
 import { BACKEND, freshDatabase, onAnotherConnection, openStoreOn, tempDir } from '../backend.js';
 import { testStore, advisory, sixRatings } from '../helper.js';
@@ -137,6 +138,33 @@ t.test('a line whose write fails is reported, and the rest of its batch stands w
   t.same(await store.titles.get({ by: 'id', id: other.title.id }), other, 'the failed lines left their title exactly as it was');
   t.equal((await store.titles.get({ by: 'imdb', imdb: 'tt0000001' }))!.title.year, 1999, 'the line after them in the same batch was written');
   t.equal(await store.titles.count(), 4);
+});
+
+t.test('within a batch, each line finds what the lines before it made or changed', async (t) => {
+  const store = await freshStore(t);
+  await importJsonl(store, [JSON.stringify({ name: 'Stored', kind: 'movie', year: 2001, externalIds: { imdb: 'tt0000010' } })]);
+  const stored = (await store.titles.get({ by: 'imdb', imdb: 'tt0000010' }))!;
+  const report = await importJsonl(store, [
+    JSON.stringify({ name: 'New', kind: 'movie', externalIds: { imdb: 'tt0000020' } }),
+    // The same title again, by its external id: an update of the title the line before made.
+    JSON.stringify({ name: 'New', kind: 'movie', year: 2020, externalIds: { imdb: 'tt0000020' } }),
+    // No external id: found by kind, name and year, as made two lines up.
+    JSON.stringify({ name: 'new', kind: 'movie', year: 2020, synopsis: 'Found by name.' }),
+    // The stored title gives up its imdb id for another…
+    JSON.stringify({ id: stored.title.id, name: 'Stored', kind: 'movie', year: 2001, externalIds: { imdb: 'tt0000011' } }),
+    // …so a line with the old one is a new title, not the stored one.
+    JSON.stringify({ name: 'Heir', kind: 'movie', externalIds: { imdb: 'tt0000010' } }),
+    // Unchanged: the same as the line two up.
+    JSON.stringify({ id: stored.title.id, name: 'Stored', kind: 'movie', year: 2001, externalIds: { imdb: 'tt0000011' } }),
+  ]);
+  t.same(report, { lines: 6, created: 2, updated: 3, unchanged: 1, errors: [] });
+  const all: Title[] = [];
+  for await (const title of store.titles.exportAll()) all.push(title);
+  const made = (await store.titles.get({ by: 'id', id: all.find((title) => title.name === 'new')!.id }))!;
+  t.match(made, { version: 3, title: { year: 2020, synopsis: 'Found by name.', externalIds: { imdb: null } } }, 'one title, written three times');
+  t.equal((await store.titles.get({ by: 'id', id: stored.title.id }))!.version, 2);
+  t.equal((await store.titles.get({ by: 'imdb', imdb: 'tt0000010' }))!.title.name, 'Heir');
+  t.equal(await store.titles.count(), 3);
 });
 
 t.test('large imports run in batches', async (t) => {
