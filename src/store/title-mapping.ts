@@ -170,19 +170,25 @@ function advisoryColumns(a: NonNullable<CanonicalInput['advisory']>): Omit<Advis
   return row as Omit<AdvisoryRow, 'titleId' | 'updatedAt'>;
 }
 
+/** Each category's key and its two advisory columns, spelled once: every title read looks them up. */
+const CATEGORY_COLUMNS = CATEGORIES.map((c) => ({ key: c.key, level: `${c.key}Level` as const, note: `${c.key}Note` as const }));
+
 function ratingsOf(row: AdvisoryRow): Advisory['ratings'] {
-  return Object.fromEntries(
-    CATEGORIES.flatMap((c) => {
-      const level = row[`${c.key}Level`];
-      return level === null ? [] : [[c.key, { level, note: row[`${c.key}Note`] ?? '' }]];
-    }),
-  ) as Advisory['ratings'];
+  const ratings: Record<string, { level: number; note: string }> = {};
+  for (const c of CATEGORY_COLUMNS) {
+    const level = row[c.level];
+    if (level !== null) ratings[c.key] = { level, note: row[c.note] ?? '' };
+  }
+  return ratings as Advisory['ratings'];
 }
 
 function levelsOf(row: AdvisoryRow): NonNullable<RatingSummary['levels']> {
-  return Object.fromEntries(
-    CATEGORIES.flatMap((c) => (row[`${c.key}Level`] === null ? [] : [[c.key, row[`${c.key}Level`]]])),
-  ) as NonNullable<RatingSummary['levels']>;
+  const levels: Record<string, number> = {};
+  for (const c of CATEGORY_COLUMNS) {
+    const level = row[c.level];
+    if (level !== null) levels[c.key] = level;
+  }
+  return levels as NonNullable<RatingSummary['levels']>;
 }
 
 function toAdvisory(row: AdvisoryRow): Advisory {

@@ -8,8 +8,20 @@ import type { ExpectedVersions, SortKey, TitleRecord } from '../../store/types.j
  * `"3"`, or `"3-1a2b3c4d"` when a representation also carries figures that change without an
  * edit (a title's community statistics): If-None-Match sees every change, If-Match only the version.
  */
-export const etag = (version: number, variant?: unknown) =>
-  variant === undefined ? `"${version}"` : `"${version}-${createHash('sha1').update(JSON.stringify(variant)).digest('hex').slice(0, 8)}"`;
+export const etag = (version: number, variant?: unknown) => (variant === undefined ? `"${version}"` : `"${version}-${variantHash(variant)}"`);
+
+/** Hashes of variants that are shared, frozen objects (the figures of every title no one has reviewed): made once. */
+const frozenHashes = new WeakMap<object, string>();
+
+function variantHash(variant: unknown): string {
+  const shared = typeof variant === 'object' && variant !== null && Object.isFrozen(variant) ? variant : null;
+  let hash = shared && frozenHashes.get(shared);
+  if (!hash) {
+    hash = createHash('sha1').update(JSON.stringify(variant)).digest('hex').slice(0, 8);
+    if (shared) frozenHashes.set(shared, hash);
+  }
+  return hash;
+}
 
 /** A title's ETag: its version, and its community figures, which change without an edit. */
 export const titleEtag = (record: TitleRecord) => etag(record.version, record.title.community);
