@@ -56,6 +56,8 @@ export function titleImport(d: Dialect, { records, getOne, write, createMany }: 
     const plans = items.map((item) => {
       const ids = matcher.matches(item);
       const id = ids.length === 1 ? ids[0]! : item.id ?? newId('tl');
+      // A line found by its id that claims another title's external id fails: the guarded run reports it.
+      if (ids.length === 1 && matcher.clashes(id, item.rows)) throw new LineFailed(new Error(`line ${id} clashes`));
       if (ids.length <= 1) matcher.put(matchKeys(id, item.rows));
       return { ids, id };
     });

@@ -155,6 +155,14 @@ export class ImportMatcher {
     return named?.size ? [[...named].reduce((a, b) => (b < a ? b : a))] : [];
   }
 
+  /** Whether a line written to title `id` would take an external id another title holds. */
+  clashes(id: string, { title }: TitleRows): boolean {
+    return EXTERNAL_IDS.some((key) => {
+      const holder = title[key] ? this.byExternal[key].get(title[key]) : undefined;
+      return holder !== undefined && holder !== id;
+    });
+  }
+
   /** A title as it now stands (made, or changed, by a line). */
   put(keys: MatchKeys): void {
     const before = this.byId.get(keys.id);

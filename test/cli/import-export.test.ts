@@ -167,6 +167,24 @@ t.test('within a batch, each line finds what the lines before it made or changed
   t.equal(await store.titles.count(), 3);
 });
 
+t.test('a line found by its id that claims an external id another title holds fails, whatever later lines do', async (t) => {
+  const store = await freshStore(t);
+  await importJsonl(store, [
+    JSON.stringify({ name: 'X', kind: 'movie' }),
+    JSON.stringify({ name: 'Y', kind: 'movie', externalIds: { imdb: 'tt0000030' } }),
+  ]);
+  const x = (await store.titles.get({ by: 'id', id: (await store.titles.list({ filters: { levels: [] }, sort: 'name', limit: 10, after: undefined })).items.find((i) => i.name === 'X')!.id }))!;
+  const y = (await store.titles.get({ by: 'imdb', imdb: 'tt0000030' }))!;
+  const report = await importJsonl(store, [
+    JSON.stringify({ id: x.title.id, name: 'X', kind: 'movie', externalIds: { imdb: 'tt0000030' } }),
+    JSON.stringify({ name: 'Q', kind: 'movie', externalIds: { imdb: 'tt0000030' } }),
+    JSON.stringify({ id: x.title.id, name: 'X', kind: 'movie', externalIds: { imdb: 'tt0000031' } }),
+  ]);
+  t.match(report, { created: 0, updated: 2, unchanged: 0, errors: [{ line: 1, reason: /imdb id tt0000030 already belongs to title/ }] });
+  t.match(await store.titles.get({ by: 'id', id: y.title.id }), { version: 2, title: { name: 'Q' } }, 'the second line changed the title that holds the id');
+  t.match(await store.titles.get({ by: 'id', id: x.title.id }), { version: 2, title: { name: 'X', externalIds: { imdb: 'tt0000031' } } });
+});
+
 t.test('large imports run in batches', async (t) => {
   const store = await freshStore(t);
   const lines = Array.from({ length: 2500 }, (_, i) => JSON.stringify({ name: `Book ${i}`, kind: 'book', externalIds: { isbn: isbn13(i) } }));
