@@ -2,6 +2,7 @@
  * `guidepost import`'s writes: a batch of lines in one transaction, each line matched to the
  * title it is about and created, updated or left as it is.
  */
+import { snake } from './columns.js';
 import { newId } from './ids.js';
 import type { Dialect, Executor } from './dialect.js';
 import { noteTitleChanges } from './title-changes.js';
@@ -17,14 +18,16 @@ class LineFailed extends Error {
   }
 }
 
-/** A title as the batch leaves it: its rows, its version, and whether it was stored before the batch. */
+/** A title as the batch leaves it: its rows and version, and its creation time if it was stored before the batch (null: the batch makes it). */
 interface Written {
   rows: TitleRows;
   version: number;
   createdAt: string | null;
-  stored: boolean;
   advisoryChanged: boolean;
 }
+
+/** A line whose external ids are held by more than one title: it cannot say which it is about. */
+const ambiguous = (ids: readonly string[]): ImportOutcome => ({ ok: false, error: `its external ids belong to different titles (${ids.join(', ')})` });
 
 export function titleImport(d: Dialect, { records, getOne, write, createMany }: ReturnType<typeof titleStatements>): TitleStore['importBatch'] {
   /** Every stored title a line of the batch could match, in one statement. */
@@ -40,7 +43,7 @@ export function titleImport(d: Dialect, { records, getOne, write, createMany }: 
     const columns = ['id', 'imdb', 'tmdb', 'isbn', 'nameKey'] as const;
     const stored = await tx.all<MatchKeys>(
       `select id, kind, name_key as "nameKey", year, imdb, tmdb, isbn from titles
-       where ${columns.map((key, i) => d.inList(key === 'nameKey' ? 'name_key' : key, `$${i + 1}`)).join(' or ')}`,
+       where ${columns.map((key, i) => d.inList(snake(key), `$${i + 1}`)).join(' or ')}`,
       columns.map((key) => d.list([...wanted[key]])),
     );
     return new ImportMatcher(stored);
@@ -65,16 +68,16 @@ export function titleImport(d: Dialect, { records, getOne, write, createMany }: 
     const stored = new Map(storedIds.length ? (await records(tx, `where ${d.inList('t.id', '$1')}`, [d.list(storedIds)])).map((row) => [row.t.id, toRecord(row)]) : []);
 
     const outcomes = plans.map(({ ids, id }, i): ImportOutcome => {
-      if (ids.length > 1) return { ok: false, error: `its external ids belong to different titles (${ids.join(', ')})` };
+      if (ids.length > 1) return ambiguous(ids);
       const { rows } = items[i]!;
       let before = written.get(id);
       const record = stored.get(id);
       if (!before && record) {
-        before = { rows: storedRows(record), version: record.version, createdAt: record.title.createdAt, stored: true, advisoryChanged: false };
+        before = { rows: storedRows(record), version: record.version, createdAt: record.title.createdAt, advisoryChanged: false };
         written.set(id, before);
       }
       if (!before) {
-        written.set(id, { rows, version: 1, createdAt: null, stored: false, advisoryChanged: true });
+        written.set(id, { rows, version: 1, createdAt: null, advisoryChanged: true });
         return { ok: true, id, outcome: 'created' };
       }
       const change = importChange(before.rows, rows);
@@ -86,9 +89,9 @@ export function titleImport(d: Dialect, { records, getOne, write, createMany }: 
     const created: { id: string; rows: TitleRows; version: number }[] = [];
     try {
       for (const [id, title] of written) {
-        if (!title.stored) created.push({ id, rows: title.rows, version: title.version });
+        if (title.createdAt === null) created.push({ id, rows: title.rows, version: title.version });
         else if (title.version !== stored.get(id)!.version) {
-          await write(tx, id, title.rows, { version: title.version - 1, createdAt: title.createdAt! }, title.advisoryChanged ? now : null, now);
+          await write(tx, id, title.rows, { version: title.version - 1, createdAt: title.createdAt }, title.advisoryChanged ? now : null, now);
         }
       }
       await createMany(tx, created, now);
@@ -105,19 +108,19 @@ export function titleImport(d: Dialect, { records, getOne, write, createMany }: 
     for (const item of items) {
       const ids = matcher.matches(item);
       if (ids.length > 1) {
-        outcomes.push({ ok: false, error: `its external ids belong to different titles (${ids.join(', ')})` });
+        outcomes.push(ambiguous(ids));
         continue;
       }
       await tx.run('savepoint import_line');
       try {
         const prev = ids.length === 1 ? await getOne(tx, { by: 'id', id: ids[0]! }) : null;
         const id = prev?.title.id ?? item.id ?? newId('tl');
-        const change = prev ? importChange(storedRows(prev), item.rows) : 'created';
-        if (change === 'created') await write(tx, id, item.rows, undefined, now, now);
-        else if (change !== 'unchanged') await write(tx, id, item.rows, { version: prev!.version, createdAt: prev!.title.createdAt }, change.advisoryChanged ? now : null, now);
+        const change = prev && importChange(storedRows(prev), item.rows);
+        if (!prev) await write(tx, id, item.rows, undefined, now, now);
+        else if (change !== 'unchanged') await write(tx, id, item.rows, { version: prev.version, createdAt: prev.title.createdAt }, change!.advisoryChanged ? now : null, now);
         await tx.run('release import_line');
         matcher.put(matchKeys(id, item.rows));
-        outcomes.push({ ok: true, id, outcome: change === 'created' ? 'created' : change === 'unchanged' ? 'unchanged' : 'updated' });
+        outcomes.push({ ok: true, id, outcome: !prev ? 'created' : change === 'unchanged' ? 'unchanged' : 'updated' });
       } catch (err) {
         // Some failures (a full disk, say) end the whole transaction, savepoint and all: this throws then.
         await tx.run('rollback to import_line');
