@@ -11,10 +11,11 @@
  *
  * Beside the service, a ceiling server (bench/ceiling.ts) answers the same requests with bare
  * Fastify and the same database, and each scenario is measured as a share of its ceiling's
- * throughput in the same run: `/healthz` against a constant verdict-sized body, the reads against
- * one prepared read of a title, the batch against 50 titles in one statement. Each scenario and
- * ceiling runs first one request at a time (`--single` seconds; its service time, p50 and p99 in
- * µs), then at `--connections` for `--duration` seconds. Prints a table and writes it, with
+ * throughput, measured with it in turns of a second (bench/cannon.ts): `/healthz` against a
+ * constant verdict-sized body, the reads against one prepared read of a title, the batch against
+ * 50 titles in one statement. Each scenario and ceiling runs first one request at a time
+ * (`--single` seconds; its service time, p50 and p99 in µs), then at `--connections` for
+ * `--duration` seconds. Prints a table and writes it, with
  * import rate, start-up time and memory, to bench/results/.
  *
  *   npm run bench -- --titles 10000 --duration 3 --profile --only "title detail"
@@ -31,7 +32,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { abuseTable, ATTACKS, phaseOf, type AbusePhase } from './abuse.js';
-import type { CannonResult, CannonScenario } from './cannon.js';
+import type { CannonResult, CannonScenario, CannonTarget } from './cannon.js';
 import { summarise, summaryMarkdown, type CpuProfile } from './profile-summary.js';
 import type { PacedResult, PacedSpec } from './paced.js';
 import { once } from 'node:events';
@@ -227,7 +228,7 @@ const strictDeep = await deepCursor(strict.id, 3);
 type CeilingKey = 'a' | 'b' | 'c';
 interface Scenario {
   name: string;
-  method?: CannonScenario['method'];
+  method?: CannonTarget['method'];
   /** `{id}` is a random title for each request (see bench/cannon.ts). */
   path: string;
   body?: string;
@@ -280,27 +281,39 @@ interface Measured {
   oneConnection: { p50Us: number; p99Us: number } | null;
   errors: number;
 }
-/** Runs one scenario against `target` in its own client process (see bench/cannon.ts for why). */
-async function measure(target: string, scenario: Omit<Scenario, 'name' | 'ceiling'>): Promise<Measured> {
-  const result = await runChild<CannonResult>('cannon.ts', {
-    base: target,
+const ceilingPort = port + 1;
+const ceilingBase = `http://127.0.0.1:${ceilingPort}`;
+type Measurable = Omit<Scenario, 'name' | 'ceiling'>;
+/**
+ * Runs a scenario against the service, and its ceiling with it when given, in turns, in a client
+ * process of its own (see bench/cannon.ts for why both): what each measured, the service's first.
+ */
+async function measure(scenario: Measurable, ceiling?: Measurable): Promise<Measured[]> {
+  const target = (on: string, m: Measurable): CannonTarget => ({
+    base: on,
+    method: m.method ?? 'GET',
+    path: m.path,
+    ...(m.body !== undefined && { body: m.body }),
+    headers: { ...(m.body !== undefined && { 'content-type': 'application/json' }), ...(m.authorized && auth) },
+  });
+  const results = await runChild<CannonResult[]>('cannon.ts', {
+    targets: [target(base, scenario), ...(ceiling ? [target(ceilingBase, ceiling)] : [])],
     connections: CONNECTIONS,
     duration: DURATION,
     serviceSeconds: SINGLE,
-    method: scenario.method ?? 'GET',
-    path: scenario.path,
-    ...(scenario.body !== undefined && { body: scenario.body }),
-    headers: { ...(scenario.body !== undefined && { 'content-type': 'application/json' }), ...(scenario.authorized && auth) },
     ids,
   });
-  return {
-    requestsPerSecond: Math.round(result.average),
-    ...(scenario.titles !== undefined && { titlesPerSecond: Math.round(result.average * scenario.titles) }),
-    p50Ms: result.p50,
-    p99Ms: result.p99,
-    oneConnection: result.single && { p50Us: result.single.p50Us, p99Us: result.single.p99Us },
-    errors: result.bad + (result.single?.bad ?? 0),
-  };
+  return results.map((result, i) => {
+    const titles = (i === 0 ? scenario : ceiling!).titles;
+    return {
+      requestsPerSecond: Math.round(result.average),
+      ...(titles !== undefined && { titlesPerSecond: Math.round(result.average * titles) }),
+      p50Ms: result.p50,
+      p99Ms: result.p99,
+      oneConnection: result.single && { p50Us: result.single.p50Us, p99Us: result.single.p99Us },
+      errors: result.bad + (result.single?.bad ?? 0),
+    };
+  });
 }
 const describe = (m: Measured) =>
   `${m.requestsPerSecond} req/s${m.titlesPerSecond ? ` (${m.titlesPerSecond} titles/s)` : ''}, p50 ${m.p50Ms} ms, p99 ${m.p99Ms} ms` +
@@ -321,11 +334,16 @@ interface CeilingRow extends Measured {
 const ceilingRows: CeilingRow[] = [];
 // Ratios against a profiled service would be the profiler's: a profiling run measures no ceilings.
 const ceilingsWanted = PROFILE ? [] : (['a', 'b', 'c'] as const).filter((key) => chosen.some((s) => s.ceiling === key));
-if (ceilingsWanted.length > 0) {
-  const ceilingPort = port + 1;
-  const ceilingBase = `http://127.0.0.1:${ceilingPort}`;
+type Ceiling = Omit<Scenario, 'ceiling'> & { key: CeilingKey };
+const ceilings = ([
+  { key: 'a', name: `(a) constant JSON body, a verdict of ${Buffer.byteLength(verdict)} bytes`, path: '/constant' },
+  { key: 'b', name: '(b) one prepared read of a title', path: '/titles/{id}' },
+  { key: 'c', name: '(c) 50 titles in one statement', method: 'POST', path: '/titles', body: '{"titles":{ids50}}', titles: 50 },
+] satisfies Ceiling[] as Ceiling[]).filter((c) => ceilingsWanted.includes(c.key));
+let ceilingServer: ChildProcess | null = null;
+if (ceilings.length > 0) {
   const defaults = loadConfig({});
-  const ceilingServer = spawn(
+  ceilingServer = spawn(
     process.execPath,
     [
       '--import', 'tsx', join(ROOT, 'bench', 'ceiling.ts'),
@@ -342,18 +360,14 @@ if (ceilingsWanted.length > 0) {
     if (ceilingServer.exitCode !== null) throw new Error('the ceiling server exited during start-up');
     await new Promise((r) => setTimeout(r, 50));
   }
-  const ceilings: (Omit<Scenario, 'ceiling'> & { key: CeilingKey })[] = [
-    { key: 'a', name: `(a) constant JSON body, a verdict of ${Buffer.byteLength(verdict)} bytes`, path: '/constant' },
-    { key: 'b', name: '(b) one prepared read of a title', path: '/titles/{id}' },
-    { key: 'c', name: '(c) 50 titles in one statement', method: 'POST', path: '/titles', body: '{"titles":{ids50}}', titles: 50 },
-  ];
-  for (const ceiling of ceilings.filter((c) => ceilingsWanted.includes(c.key))) {
-    const measured = await measure(ceilingBase, ceiling);
-    ceilingRows.push({ key: ceiling.key, ceiling: ceiling.name, ...measured });
-    log(`ceiling ${ceiling.name}: ${describe(measured)}`);
-  }
-  ceilingServer.kill('SIGTERM');
-  await once(ceilingServer, 'exit');
+}
+/** Keeps a ceiling's best measurement for the table of ceilings. */
+function noteCeiling(ceiling: Ceiling, measured: Measured): void {
+  log(`ceiling ${ceiling.name}: ${describe(measured)}`);
+  const row = { key: ceiling.key, ceiling: ceiling.name, ...measured };
+  const earlier = ceilingRows.findIndex((c) => c.key === ceiling.key);
+  if (earlier === -1) ceilingRows.push(row);
+  else if (measured.requestsPerSecond > ceilingRows[earlier]!.requestsPerSecond) ceilingRows[earlier] = row;
 }
 
 // ---------------------------------------------------------------- the scenarios
@@ -374,23 +388,29 @@ async function profiler(command: 'start' | 'stop', file?: string): Promise<void>
 
 interface Row extends Measured {
   scenario: string;
-  /** The ceiling's key and its requests a second over it: both null for none. */
+  /** The ceiling's key, its requests a second measured in the same turns, and the share of it: all null for none. */
   ceiling: CeilingKey | null;
+  ceilingRequestsPerSecond: number | null;
   ratio: number | null;
 }
 const rows: Row[] = [];
 for (const scenario of chosen) {
+  const ceiling = ceilings.find((c) => c.key === scenario.ceiling);
   const file = join(profileDir, profileName(scenario.name));
   if (PROFILE) await profiler('start');
-  const measured = await measure(base, scenario);
+  const [measured, paired] = (await measure(scenario, ceiling)) as [Measured, Measured?];
   if (PROFILE) {
     await profiler('stop', file);
     profiles.push({ name: scenario.name, file });
   }
-  const ceiling = ceilingRows.find((c) => c.key === scenario.ceiling);
-  const ratio = ceiling ? Math.round((measured.requestsPerSecond / ceiling.requestsPerSecond) * 100) / 100 : null;
-  rows.push({ scenario: scenario.name, ceiling: ceiling ? scenario.ceiling : null, ratio, ...measured });
-  log(`${scenario.name}: ${describe(measured)}${ratio === null ? '' : `; ${ratio.toFixed(2)} of ceiling (${scenario.ceiling})`}`);
+  if (ceiling && paired) noteCeiling(ceiling, paired);
+  const ratio = paired ? Math.round((measured.requestsPerSecond / paired.requestsPerSecond) * 100) / 100 : null;
+  rows.push({ scenario: scenario.name, ceiling: paired ? scenario.ceiling : null, ceilingRequestsPerSecond: paired?.requestsPerSecond ?? null, ratio, ...measured });
+  log(`${scenario.name}: ${describe(measured)}${ratio === null ? '' : `; ${ratio.toFixed(2)} of ceiling (${scenario.ceiling}) at ${paired!.requestsPerSecond} req/s in the same turns`}`);
+}
+if (ceilingServer) {
+  ceilingServer.kill('SIGTERM');
+  await once(ceilingServer, 'exit');
 }
 const memory = memoryOf(server.pid!);
 server.stdin?.end();
@@ -573,7 +593,7 @@ const lines = [
   '',
   ...(ceilingRows.length > 0
     ? [
-        `| Ceiling: bare Fastify, the same database | ${measureHeads}`,
+        `| Ceiling: bare Fastify, the same database (the best of its measurements) | ${measureHeads}`,
         '|---|---:|---:|---:|---:|---:|',
         ...ceilingRows.map((c) => `| ${c.ceiling} | ${measures(c).join(' | ')} |`),
         '',
@@ -581,9 +601,9 @@ const lines = [
     : []),
   ...(rows.length > 0
     ? [
-        `| Scenario | of its ceiling | ${measureHeads}`,
-        '|---|---:|---:|---:|---:|---:|---:|',
-        ...rows.map((r) => `| ${r.scenario} | ${r.ratio === null ? '–' : `${r.ratio.toFixed(2)} (${r.ceiling})`} | ${measures(r).join(' | ')} |`),
+        `| Scenario | of its ceiling | the ceiling in the same turns, req/s | ${measureHeads}`,
+        '|---|---:|---:|---:|---:|---:|---:|---:|',
+        ...rows.map((r) => `| ${r.scenario} | ${r.ratio === null ? '–' : `${r.ratio.toFixed(2)} (${r.ceiling})`} | ${r.ceilingRequestsPerSecond === null ? '–' : number(r.ceilingRequestsPerSecond)} | ${measures(r).join(' | ')} |`),
         '',
       ]
     : []),
