@@ -64,7 +64,7 @@ export function childService(store: Store, config: Pick<Config, 'CHILDREN_PER_HO
     async getOverride(householdId: string, childId: string, ref: TitleRef): Promise<OverrideRecord> {
       const { child, title } = await childAndTitle(householdId, childId, ref);
       const override = (await store.overrides.forTitles(child.id, [title.id])).get(title.id);
-      if (!override) throw new NotFound(`There is no override for “${title.name}”.`);
+      if (!override) throw new NotFound(`There is no override for '${title.name}'.`);
       return override;
     },
 

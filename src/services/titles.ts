@@ -64,7 +64,7 @@ export function titleService(store: Store) {
     /** The advisory and the version of its title, which is the advisory's version too. */
     async getAdvisory(ref: TitleRef) {
       const { title, version } = await findTitle(store, ref);
-      if (!title.advisory) throw new NotFound(`“${title.name}” has no expert advisory yet.`);
+      if (!title.advisory) throw new NotFound(`'${title.name}' has no expert advisory yet.`);
       return { advisory: title.advisory, version };
     },
     putAdvisory: (ref: TitleRef, advisory: AdvisoryInput, expected: ExpectedVersions) => titles.putAdvisory(ref, advisory, expected),

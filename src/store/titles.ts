@@ -180,7 +180,7 @@ export function createTitleStore(d: Dialect): TitleStore {
       return d.transaction(async (tx) => {
         const found = await lockOne(tx, ref);
         if (!found) throw new NotFound(noTitle(ref));
-        if (!found.title.advisory) throw new NotFound(`“${found.title.name}” has no expert advisory.`);
+        if (!found.title.advisory) throw new NotFound(`'${found.title.name}' has no expert advisory.`);
         return (await patchTitle(tx, ref, { advisory: null }, expected, found)).record;
       });
     },

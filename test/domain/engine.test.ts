@@ -57,7 +57,7 @@ t.test("strictest counts the parents' median once enough parents reviewed", asyn
   t.match(v, { status: 'ok', age: 17 }, 'a median of 16.5 rounds up to 17, as strict as MPA R');
   const stricter = decide(reviewed(6, 17.5), policy({ age: 17, ageRule: 'strictest' }));
   t.match(stricter, { status: 'blocked', age: 18, decidedBy: 'community' });
-  t.match(stricter.reasons[0]!.message, /The 6 parents who reviewed “Her” put it at age 17.5 on the median, so from age 18; your child is 17/);
+  t.match(stricter.reasons[0]!.message, /The 6 parents who reviewed 'Her' put it at age 17.5 on the median, so from age 18; your child is 17/);
   t.match(decide(reviewed(4, 17.5), policy({ age: 17, ageRule: 'strictest' })), { status: 'ok' }, 'four reviews are not enough');
   t.match(decide(reviewed(4, 17.5), policy({ age: 17, ageRule: 'strictest', communityMinReviews: 3 })), { status: 'blocked' }, 'the threshold is configurable');
   t.match(decide(reviewed(9, 17.5), policy({ age: 17, ageRule: 'expert' })), { status: 'ok' }, 'expert ignores the community');
@@ -99,7 +99,7 @@ t.test('override: wins over every rule, the rules still listed', async (t) => {
   const allow = decide(her, policy({ limits: { language: 1 } }), { decision: 'allow', note: 'watching together', expiresAt: '2026-11-29T00:00:00.000Z' });
   t.match(allow, { status: 'ok', allowed: true, decidedBy: 'override' });
   t.same(allow.reasons.map((r) => r.code), ['override', 'age', 'category']);
-  t.match(allow.reasons[0]!.message, /allowed “Her” until 2026-11-29T00:00:00.000Z \(watching together\)/);
+  t.match(allow.reasons[0]!.message, /allowed 'Her' until 2026-11-29T00:00:00.000Z \(watching together\)/);
   t.match(allow.message, /Without it: recommended from age 16; Language 3 of 5/);
 
   const block = decide(her, policy({ age: 18 }), { decision: 'block', note: null, expiresAt: null });
