@@ -43,9 +43,11 @@ export function titleFilters(query: TitleFilterQuery): TitleFilters {
 type CataloguePage = { query: TitleFilterQuery; sort: TitleSort } & PageRequest<SortKey, [filters: TitleFilters]>;
 
 /** The title a reference names; every use case that takes a title reference starts here. */
+export const titleNotFound = (ref: TitleRef) => new NotFound(`No title matches ${formatRef(ref)}.`);
+
 export async function findTitle(store: Store, ref: TitleRef): Promise<TitleRecord> {
   const found = await store.titles.get(ref);
-  if (!found) throw new NotFound(`No title matches ${formatRef(ref)}.`);
+  if (!found) throw titleNotFound(ref);
   return found;
 }
 

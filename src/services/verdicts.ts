@@ -13,7 +13,7 @@ import type { TitleFilterQuery } from '../schemas/titles.js';
 import type { ChildRecord, SortKey, Store, TitleFilters, TitleSort } from '../store/types.js';
 import { findChild } from './children.js';
 import type { PageRequest } from './paging.js';
-import { findTitle, titleFilters } from './titles.js';
+import { findTitle, titleFilters, titleNotFound } from './titles.js';
 
 /** A page of a child's catalogue: it starts once the child and the filters are known. */
 type ChildCataloguePage = { query: TitleFilterQuery; sort: TitleSort } & PageRequest<SortKey, [childId: string, filters: TitleFilters]>;
@@ -41,10 +41,16 @@ export function verdictService(store: Store, config: Pick<Config, 'COMMUNITY_MIN
     },
 
     async childVerdict(householdId: string, childId: string, ref: TitleRef, now: Date): Promise<VerdictItem> {
-      const child = await findChild(store, householdId, childId);
-      const { title } = await findTitle(store, ref);
-      const override = (await store.overrides.forTitles(child.id, [title.id])).get(title.id);
-      return { ref: formatRef(ref), title, verdict: decide(title, policyOf(child, now), activeOverride(override, now.toISOString())) };
+      // The title first, then the child with its override in one statement: two reads, not three.
+      const record = await store.titles.get(ref);
+      const found = record && (await store.children.withOverride(householdId, childId, record.title.id));
+      if (!found) {
+        // A missing child is the answer before a missing title, as everywhere else.
+        await findChild(store, householdId, childId);
+        throw titleNotFound(ref);
+      }
+      const { title } = record;
+      return { ref: formatRef(ref), title, verdict: decide(title, policyOf(found.child, now), activeOverride(found.override ?? undefined, now.toISOString())) };
     },
 
     /** In the order asked; a reference that is malformed or matches nothing is an `unknown` item. */

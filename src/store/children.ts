@@ -1,12 +1,12 @@
 import { Conflict, NotFound } from '../domain/errors.js';
-import { CHILD_FIELDS, insertInto, OVERRIDE_FIELDS, selectList } from './columns.js';
+import { CHILD_FIELDS, insertInto, OVERRIDE_FIELDS, readRow, selectList } from './columns.js';
 import { fromJson, type Dialect, type Executor } from './dialect.js';
 import { newId } from './ids.js';
 import { lockHousehold } from './households.js';
 import type { ChildRecord, ChildStore, ExpectedVersions, OverrideRecord, OverrideStore } from './types.js';
 import { checkVersion } from './versions.js';
 
-const CHILD = selectList(CHILD_FIELDS);
+const CHILD = selectList(CHILD_FIELDS, 'c');
 const CHILD_INSERT = insertInto('children', CHILD_FIELDS);
 const CHILD_UPDATE = 'update children set nickname = $1, birth = $2, limits = $3, age_rule = $4, unrated = $5, certification_ceilings = $6, version = $7, updated_at = $8 where id = $9';
 
@@ -15,7 +15,15 @@ const childValues = (row: ChildRecord) => ({ ...row, limits: JSON.stringify(row.
 
 export function createChildStore(d: Dialect): ChildStore {
   // Every request about a child asks this first.
-  const OWN = d.prepared(`select ${CHILD} from children where household_id = $1 and id = $2`);
+  const OWN = d.prepared(`select ${CHILD} from children c where household_id = $1 and id = $2`);
+  // A per-child verdict's second read, after the title's: its columns as arrays, the child's then
+  // the override's (whose names repeat the child's), so one statement serves for two.
+  const OWN_WITH_OVERRIDE = d.prepared(`select ${CHILD}, ${selectList(OVERRIDE_FIELDS, 'o')}, t.name
+    from children c left join overrides o on o.child_id = c.id and o.title_id = $3 left join titles t on t.id = o.title_id
+    where c.household_id = $1 and c.id = $2`);
+  const OVERRIDE_AT = CHILD_FIELDS.length;
+  const CHILD_JSON = new Set(['limits', 'certificationCeilings']);
+  const NO_JSON = new Set<string>();
 
   /** Inside a writing transaction: the child, its row locked until the commit, so a version checked stays checked. */
   async function findOwn(tx: Executor, householdId: string, childId: string, expected: ExpectedVersions): Promise<ChildRecord> {
@@ -42,8 +50,15 @@ export function createChildStore(d: Dialect): ChildStore {
       const row = await d.get<ChildRecord>(OWN, [householdId, childId]);
       return row ? toChild(row) : null;
     },
+    async withOverride(householdId, childId, titleId) {
+      const [raw] = await d.rows(OWN_WITH_OVERRIDE, [householdId, childId, titleId]);
+      if (!raw) return null;
+      const child = readRow<ChildRecord>(raw, 0, CHILD_FIELDS, CHILD_JSON);
+      if (raw[OVERRIDE_AT] === null) return { child, override: null };
+      return { child, override: { ...readRow<Omit<OverrideRecord, 'titleName'>>(raw, OVERRIDE_AT, OVERRIDE_FIELDS, NO_JSON), titleName: raw.at(-1) as string } };
+    },
     async list(householdId, { limit, after }) {
-      const rows = await d.all<ChildRecord>(`select ${CHILD} from children where household_id = $1 and id > $2 order by id limit $3`, [householdId, after ?? '', limit + 1]);
+      const rows = await d.all<ChildRecord>(`select ${CHILD} from children c where household_id = $1 and id > $2 order by id limit $3`, [householdId, after ?? '', limit + 1]);
       return { items: rows.slice(0, limit).map(toChild), more: rows.length > limit };
     },
     update(householdId, childId, patch, expected) {

@@ -3,6 +3,8 @@
  * household_id) on every backend, so a list of property names is a select list, an insert's
  * column list and the keys of the row that comes back.
  */
+import { fromJson } from './dialect.js';
+
 export const snake = (key: string) => key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 
 /** A column's name in SQL, quoted: some are keywords ("by", "cast"). */
@@ -11,6 +13,17 @@ export const column = (key: string) => `"${snake(key)}"`;
 /** `"household_id" as "householdId", …`, each column of `alias` (a table or its alias) when given. */
 export const selectList = (keys: readonly string[], alias?: string) =>
   keys.map((key) => `${alias ? `${alias}.` : ''}${column(key)}${snake(key) === key ? '' : ` as "${key}"`}`).join(', ');
+
+/** The row of `keys` whose first value is at `at` in a row read as an array; the `json` keys parsed. */
+export function readRow<T>(raw: readonly unknown[], at: number, keys: readonly string[], json: ReadonlySet<string>): T {
+  const row: Record<string, unknown> = {};
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i]!;
+    const value = raw[at + i];
+    row[key] = value !== null && json.has(key) ? fromJson(value) : value;
+  }
+  return row as T;
+}
 
 /** `insert into table (a, b, …) values ($1, $2, …)` for these keys, and the values of a row in that order. */
 export function insertInto<K extends string>(table: string, keys: readonly K[]) {

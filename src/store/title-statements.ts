@@ -5,7 +5,7 @@
 import { CATEGORIES } from '../domain/categories.js';
 import { Conflict } from '../domain/errors.js';
 import type { TitleRef } from '../domain/references.js';
-import { column, insertInto, selectList } from './columns.js';
+import { column, insertInto, readRow, selectList } from './columns.js';
 import { fromJson, type Dialect, type Executor } from './dialect.js';
 import type { TitleRow, TitleRows } from './title-mapping.js';
 import { EXTERNAL_IDS, toRecord, valueOf, type RecordRow } from './title-records.js';
@@ -64,17 +64,6 @@ async function insertRows(tx: Executor, table: string, keys: readonly string[], 
 
 /** JSON columns as text, the form both databases take them in. */
 const jsonValues = (row: Record<string, unknown>, keys: readonly string[], json: ReadonlySet<string>) => keys.map((key) => (json.has(key) ? JSON.stringify(row[key]) : row[key]));
-
-/** The row of `keys` whose first value is at `at` in a row read as an array; JSON parsed. */
-function readRow<T>(raw: unknown[], at: number, keys: readonly string[], json: ReadonlySet<string>): T {
-  const row: Record<string, unknown> = {};
-  for (let i = 0; i < keys.length; i++) {
-    const key = keys[i]!;
-    const value = raw[at + i];
-    row[key] = value !== null && json.has(key) ? fromJson(value) : value;
-  }
-  return row as T;
-}
 
 export function titleStatements(d: Dialect) {
   /**

@@ -181,6 +181,8 @@ export interface ChildStore {
   /** Refused (409) while the household has `limit` children. */
   create(householdId: string, fields: ChildFields, limit: number): Promise<ChildRecord>;
   get(householdId: string, childId: string): Promise<ChildRecord | null>;
+  /** The child with its override for one title (expired or not), in one read: null when the household has no such child. */
+  withOverride(householdId: string, childId: string, titleId: string): Promise<{ child: ChildRecord; override: OverrideRecord | null } | null>;
   list(householdId: string, page: { limit: number; after?: string | undefined }): Promise<{ items: ChildRecord[]; more: boolean }>;
   update(householdId: string, childId: string, patch: Partial<ChildFields>, expected: ExpectedVersions): Promise<ChildRecord>;
   remove(householdId: string, childId: string, expected: ExpectedVersions): Promise<void>;

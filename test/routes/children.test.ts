@@ -331,4 +331,13 @@ t.test('a missing child is the answer before a missing title, single and batch a
   const title = await call(app, { method: 'GET', url: `/v1/children/${maya.id}/verdicts/imdb:tt0000001`, headers: bearer(token) });
   t.equal(title.statusCode, 404);
   t.equal(title.data.detail, 'No title matches imdb:tt0000001.');
+
+  // A title that exists changes nothing: the child is looked for with it, and not found.
+  const existing = await createTitle(app, await tokenFor(app, 'editor'), titleInput());
+  const other = await signUp(app);
+  for (const [childId, who] of [[missing, 'no child'], [maya.id, "another household's child"]] as const) {
+    const res = await call(app, { method: 'GET', url: `/v1/children/${childId}/verdicts/${existing.id}`, headers: bearer(who === 'no child' ? token : other.token) });
+    t.equal(res.statusCode, 404, `${who}, an existing title`);
+    t.equal(res.data.detail, `No child has the id ${childId}.`);
+  }
 });

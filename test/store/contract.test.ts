@@ -65,6 +65,10 @@ t.test('children and overrides: a cap, versions and not-found as domain errors',
   const again = await store.overrides.put(child.id, title.title.id, { decision: 'block', note: 'later', expiresAt: null }, [1]);
   t.same([again.created, again.override.version, again.override.decision], [false, 2, 'block']);
   t.same([...(await store.overrides.forTitles(child.id, [title.title.id, 'tl_none'])).keys()], [title.title.id]);
+  const withOverride = await store.children.withOverride(household.id, child.id, title.title.id);
+  t.same(withOverride, { child: await store.children.get(household.id, child.id), override: again.override }, 'the child and its override in one read, as read apart');
+  t.same(await store.children.withOverride(household.id, child.id, 'tl_none'), { child: await store.children.get(household.id, child.id), override: null }, 'no override for another title');
+  t.equal(await store.children.withOverride('hh_other', child.id, title.title.id), null, "another household's child, with or without an override");
   t.ok((await refusal(t, store.overrides.remove(child.id, title.title.id, [1]))) instanceof StaleVersion);
   await store.overrides.remove(child.id, title.title.id, [2]);
   t.ok((await refusal(t, store.overrides.remove(child.id, title.title.id))) instanceof NotFound);
