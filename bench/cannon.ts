@@ -1,7 +1,10 @@
 /**
  * One scenario of `npm run bench`, in a process of its own: autocannon runs after a scenario
  * that POSTs bodies left later keep-alive requests from the same process hanging (each
- * connection got one answer, then waited), so every scenario starts from a fresh client.
+ * connection got one answer, then waited), so every scenario starts from a fresh client. Its
+ * turns run one after another in that process (a POST scenario's included); each turn's rate is
+ * reported, and bench/run.ts warns of a turn far below the others, which is what such a hang
+ * would look like.
  *
  *   tsx bench/cannon.ts SCENARIO.json   → a CannonResult for each target, as JSON on stdout
  *
@@ -43,8 +46,9 @@ export interface CannonScenario {
 }
 
 export interface CannonResult {
-  /** Under load: requests a second over all its turns, and the median turn's latencies in whole ms. */
+  /** Under load: requests a second over all its turns, each turn's, and the median turn's latencies in whole ms. */
   average: number;
+  turns: number[];
   p50: number;
   p99: number;
   bad: number;
@@ -64,7 +68,12 @@ const fill = (text: string) => text.replace(/\{ids50\}/g, () => JSON.stringify(A
 
 /** The q-quantile of sorted values (nearest rank). */
 const quantile = (sorted: ArrayLike<number>, q: number) => sorted[Math.max(0, Math.ceil(q * sorted.length) - 1)] ?? 0;
-const median = (values: number[]) => quantile(Float64Array.from(values).sort(), 0.5);
+/** The middle value, or the mean of the two middle ones. */
+function median(values: number[]): number {
+  const sorted = Float64Array.from(values).sort();
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
 
 /** Sends one request at a time to a target on one keep-alive connection; each timed from sending to the end of its answer. */
 function oneAtATime(target: CannonTarget) {
@@ -139,13 +148,14 @@ if (scenario.serviceSeconds > 0) {
     for (const s of single) await s.run(SINGLE_TURN_MS);
   }
 }
-const turns = targets.map(() => ({ requests: 0, seconds: 0, bad: 0, p50: [] as number[], p99: [] as number[] }));
+const turns = targets.map(() => ({ requests: 0, seconds: 0, bad: 0, perTurn: [] as number[], p50: [] as number[], p99: [] as number[] }));
 for (let spent = 0; spent < scenario.duration; spent += TURN_SECONDS) {
   for (const [i, target] of targets.entries()) {
     const result = await underLoad(target);
     const turn = turns[i]!;
     turn.requests += result.requests.total;
     turn.seconds += result.duration;
+    turn.perTurn.push(Math.round(result.requests.total / result.duration));
     turn.bad += result.non2xx + result.errors + result.timeouts;
     turn.p50.push(result.latency.p50);
     turn.p99.push(result.latency.p99);
@@ -153,6 +163,7 @@ for (let spent = 0; spent < scenario.duration; spent += TURN_SECONDS) {
 }
 const answer: CannonResult[] = turns.map((turn, i) => ({
   average: turn.requests / turn.seconds,
+  turns: turn.perTurn,
   p50: median(turn.p50),
   p99: median(turn.p99),
   bad: turn.bad,

@@ -305,6 +305,10 @@ async function measure(scenario: Measurable, ceiling?: Measurable): Promise<Meas
   });
   return results.map((result, i) => {
     const titles = (i === 0 ? scenario : ceiling!).titles;
+    // A turn at under half the median: a stalled client or a stalled machine, either way a figure to distrust.
+    const middle = [...result.turns].sort((a, b) => a - b)[result.turns.length >> 1] ?? 0;
+    const slow = result.turns.filter((n) => n < middle / 2);
+    if (slow.length > 0) log(`warning: ${i === 0 ? 'the scenario' : 'its ceiling'} at ${scenario.path} had turns of ${slow.join(', ')} req/s against a median of ${middle}`);
     return {
       requestsPerSecond: Math.round(result.average),
       ...(titles !== undefined && { titlesPerSecond: Math.round(result.average * titles) }),

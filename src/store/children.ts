@@ -10,6 +10,8 @@ const CHILD = selectList(CHILD_FIELDS, 'c');
 const CHILD_INSERT = insertInto('children', CHILD_FIELDS);
 const CHILD_UPDATE = 'update children set nickname = $1, birth = $2, limits = $3, age_rule = $4, unrated = $5, certification_ceilings = $6, version = $7, updated_at = $8 where id = $9';
 
+/** A child's JSON columns, which toChild decodes (and readRow, given these). */
+const CHILD_JSON = new Set<keyof ChildRecord>(['limits', 'certificationCeilings']);
 const toChild = (row: ChildRecord): ChildRecord => ({ ...row, limits: fromJson(row.limits), certificationCeilings: fromJson(row.certificationCeilings) });
 const childValues = (row: ChildRecord) => ({ ...row, limits: JSON.stringify(row.limits), certificationCeilings: JSON.stringify(row.certificationCeilings) });
 
@@ -22,7 +24,6 @@ export function createChildStore(d: Dialect): ChildStore {
     from children c left join overrides o on o.child_id = c.id and o.title_id = $3 left join titles t on t.id = o.title_id
     where c.household_id = $1 and c.id = $2`);
   const OVERRIDE_AT = CHILD_FIELDS.length;
-  const CHILD_JSON = new Set(['limits', 'certificationCeilings']);
   const NO_JSON = new Set<string>();
 
   /** Inside a writing transaction: the child, its row locked until the commit, so a version checked stays checked. */
