@@ -54,6 +54,12 @@ export type AdvisoryRow = LevelColumns & {
   updatedAt: string;
 };
 
+/** What a list item shows of a title and its advisory: a page reads only these columns. */
+export const LIST_TITLE_KEYS = ['id', 'name', 'kind', 'year', 'genres', 'imdb', 'tmdb', 'isbn', 'updatedAt'] as const;
+export const LIST_ADVISORY_KEYS = ['titleId', 'ageRecommendation', 'stars', 'oneLiner', ...CATEGORIES.map((c) => `${c.key}Level` as const)] as const;
+export type ListTitleRow = Pick<TitleRow, (typeof LIST_TITLE_KEYS)[number]>;
+export type ListAdvisoryRow = Pick<AdvisoryRow, (typeof LIST_ADVISORY_KEYS)[number]>;
+
 /** Sort values for titles nothing rates: after every real age, and below every star count. */
 export const UNRATED_SORT_AGE = 99;
 
@@ -182,7 +188,7 @@ function ratingsOf(row: AdvisoryRow): Advisory['ratings'] {
   return ratings as Advisory['ratings'];
 }
 
-function levelsOf(row: AdvisoryRow): NonNullable<RatingSummary['levels']> {
+function levelsOf(row: ListAdvisoryRow): NonNullable<RatingSummary['levels']> {
   const levels: Record<string, number> = {};
   for (const c of CATEGORY_COLUMNS) {
     const level = row[c.level];
@@ -205,7 +211,7 @@ function toAdvisory(row: AdvisoryRow): Advisory {
   };
 }
 
-function summaryOf(row: TitleRow, certs: CertificationRow[], adv: AdvisoryRow | null): RatingSummary {
+function summaryOf(row: ListTitleRow, certs: CertificationRow[], adv: ListAdvisoryRow | null): RatingSummary {
   // Worked out as it is read, not taken from the stored age: that one goes stale when the
   // rating-system table changes what a certification means.
   const basis = ageBasis({ name: row.name, advisory: adv && { ageRecommendation: adv.ageRecommendation, ratings: {} }, certifications: certs });
@@ -248,7 +254,7 @@ export function toTitle(row: TitleRow, certs: CertificationRow[], adv: AdvisoryR
   };
 }
 
-export function toListItem(row: TitleRow, certs: CertificationRow[], adv: AdvisoryRow | null, community: Community): TitleListItem {
+export function toListItem(row: ListTitleRow, certs: CertificationRow[], adv: ListAdvisoryRow | null, community: Community): TitleListItem {
   return {
     id: row.id,
     name: row.name,

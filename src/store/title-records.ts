@@ -10,7 +10,7 @@ import { formatRef, type TitleRef } from '../domain/references.js';
 import { ageBasis } from '../domain/verdict.js';
 import type { Community, TitleInput, TitleKind, TitlePatch } from '../domain/titles.js';
 import type { IndexEntry } from './title-index.js';
-import { canonical, titleRows, UNRATED_SORT_AGE, toCanonicalInput, toListItem, toTitle, type AdvisoryRow, type CanonicalInput, type CertificationRow, type ImportItem, type TitleRow, type TitleRows } from './title-mapping.js';
+import { canonical, titleRows, UNRATED_SORT_AGE, toCanonicalInput, toListItem, toTitle, type AdvisoryRow, type CanonicalInput, type CertificationRow, type ImportItem, type ListAdvisoryRow, type ListTitleRow, type TitleRow, type TitleRows } from './title-mapping.js';
 import type { TitleRecord } from './types.js';
 
 /** The id, imdb, tmdb or isbn value a reference names (the verdict path asks: read, not formatted and parsed back). */
@@ -33,9 +33,9 @@ export const noTitle = (ref: TitleRef) => `No title matches ${formatRef(ref)}.`;
 type TallyRow = [by: 'parent' | 'kid', age: number, count: number, stars: number];
 
 /** A title as one statement reads it: its row, its advisory's, its certifications in order and its tally. */
-export interface RecordRow {
-  t: TitleRow;
-  a: AdvisoryRow | null;
+export interface RecordRow<T = TitleRow, A = AdvisoryRow> {
+  t: T;
+  a: A | null;
   certifications: [system: string, rating: string, reason: string | null][];
   tally: TallyRow[];
 }
@@ -62,13 +62,16 @@ function communityOf(tally: readonly TallyRow[]): Community {
   return { parents: communityStats(groups.parent), kids: communityStats(groups.kid) };
 }
 
-function parts(row: RecordRow) {
+/** The columns a page of a list reads. */
+export type ListRecordRow = RecordRow<ListTitleRow, ListAdvisoryRow>;
+
+function parts<T extends { id: string }, A>(row: RecordRow<T, A>) {
   const certs = row.certifications.map(([system, rating, reason], position): CertificationRow => ({ titleId: row.t.id, system, rating, reason, position }));
   return [row.t, certs, row.a, communityOf(row.tally)] as const;
 }
 
 export const toRecord = (row: RecordRow): TitleRecord => ({ title: toTitle(...parts(row)), version: row.t.version });
-export const toListRecord = (row: RecordRow) => toListItem(...parts(row));
+export const toListRecord = (row: ListRecordRow) => toListItem(...parts(row));
 
 /** The stored title under each reference that finds it, one answer per reference in order. */
 export function byReference(records: readonly TitleRecord[], refs: readonly TitleRef[]): (TitleRecord | null)[] {

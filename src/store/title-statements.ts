@@ -7,8 +7,8 @@ import { Conflict } from '../domain/errors.js';
 import type { TitleRef } from '../domain/references.js';
 import { column, insertInto, readRow, selectList } from './columns.js';
 import { fromJson, type Dialect, type Executor } from './dialect.js';
-import type { TitleRow, TitleRows } from './title-mapping.js';
-import { EXTERNAL_IDS, toRecord, valueOf, type RecordRow } from './title-records.js';
+import { LIST_ADVISORY_KEYS, LIST_TITLE_KEYS, type TitleRow, type TitleRows } from './title-mapping.js';
+import { EXTERNAL_IDS, toRecord, valueOf, type ListRecordRow, type RecordRow } from './title-records.js';
 import type { TitleRecord } from './types.js';
 
 const TITLE_KEYS = [
@@ -71,21 +71,31 @@ export function titleStatements(d: Dialect) {
    * certifications and its visible reviews' tally as JSON. Each statement is a B-tree walk of
    * its own; four per title cost a verdict more than all the rest of its request.
    */
-  const RECORDS = `select ${selectList(TITLE_KEYS, 't')}, ${selectList(ADVISORY_KEYS, 'a')},
+  const statement = (titleKeys: readonly string[], advisoryKeys: readonly string[]) => `select ${selectList(titleKeys, 't')}, ${selectList(advisoryKeys, 'a')},
       (select ${d.jsonArrayAgg(d.jsonArray('c.system', 'c.rating', 'c.reason'), 'c.position')} from certifications c where c.title_id = t.id),
       (select ${d.jsonArrayAgg(d.jsonArray('x."by"', 'x.age_rating', 'x.n', 'x.stars'))}
          from (select r."by", r.age_rating, cast(count(*) as int) as n, cast(sum(r.stars) as int) as stars
                from reviews r where r.title_id = t.id and not r.hidden group by r."by", r.age_rating) x)
     from titles t left join advisories a on a.title_id = t.id`;
-  const ADVISORY_AT = TITLE_KEYS.length;
-  const JSON_AT = ADVISORY_AT + ADVISORY_KEYS.length;
-  const recordRow = (raw: unknown[]): RecordRow => ({
-    t: readRow<TitleRow>(raw, 0, TITLE_KEYS, TITLE_JSON),
-    a: raw[ADVISORY_AT] === null ? null : readRow(raw, ADVISORY_AT, ADVISORY_KEYS, ADVISORY_JSON),
-    certifications: fromJson(raw[JSON_AT]),
-    tally: fromJson(raw[JSON_AT + 1]),
-  });
+  /** Rows of a statement of these keys into RecordRows: the title's values, the advisory's (null without one), then the two JSON columns. */
+  const reader = <R extends RecordRow<unknown, unknown>>(titleKeys: readonly string[], titleJson: ReadonlySet<string>, advisoryKeys: readonly string[], advisoryJson: ReadonlySet<string>) => {
+    const advisoryAt = titleKeys.length;
+    const jsonAt = advisoryAt + advisoryKeys.length;
+    return (raw: unknown[]) =>
+      ({
+        t: readRow(raw, 0, titleKeys, titleJson),
+        a: raw[advisoryAt] === null ? null : readRow(raw, advisoryAt, advisoryKeys, advisoryJson),
+        certifications: fromJson(raw[jsonAt]),
+        tally: fromJson(raw[jsonAt + 1]),
+      }) as R;
+  };
+  const RECORDS = statement(TITLE_KEYS, ADVISORY_KEYS);
+  const recordRow = reader<RecordRow>(TITLE_KEYS, TITLE_JSON, ADVISORY_KEYS, ADVISORY_JSON);
   const records = async (ex: Executor, where: string, params: readonly unknown[]) => (await ex.rows(`${RECORDS} ${where}`, params)).map(recordRow);
+  // A page of a list shows a summary of each title: none of the long texts, half the columns.
+  const LIST_RECORDS = statement(LIST_TITLE_KEYS, LIST_ADVISORY_KEYS);
+  const listRow = reader<ListRecordRow>(LIST_TITLE_KEYS, TITLE_JSON, LIST_ADVISORY_KEYS, ADVISORY_JSON);
+  const listRecords = async (ex: Executor, where: string, params: readonly unknown[]) => (await ex.rows(`${LIST_RECORDS} ${where}`, params)).map(listRow);
 
   // The verdict path's one read, by each kind of reference.
   const BY_REF = Object.fromEntries((['id', 'imdb', 'tmdb', 'isbn'] as const).map((by) => [by, d.prepared(`${RECORDS} where t.${by} = $1`)])) as Record<TitleRef['by'], string>;
@@ -156,5 +166,5 @@ export function titleStatements(d: Dialect) {
     await insertRows(tx, 'advisories', ADVISORY_KEYS, titles.flatMap((t) => (t.rows.advisory ? [advisoryValues(t.id, t.rows.advisory, now)] : [])));
   }
 
-  return { records, getOne, lockOne, write, createMany };
+  return { records, listRecords, getOne, lockOne, write, createMany };
 }

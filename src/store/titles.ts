@@ -25,7 +25,7 @@ const INDEX_PAGE = 10_000;
 
 export function createTitleStore(d: Dialect): TitleStore {
   const statements = titleStatements(d);
-  const { records, getOne, lockOne, write } = statements;
+  const { records, listRecords, getOne, lockOne, write } = statements;
   const importBatch = titleImport(d, statements);
 
   /** Applies a patch of whole top-level fields to the stored title (`found`: already read and locked). */
@@ -122,7 +122,7 @@ export function createTitleStore(d: Dialect): TitleStore {
         )
       : undefined;
     const found = current.scan({ filters, sort, limit, after, decided, accept, matching });
-    const rows = found.ids.length ? await records(d, `where ${d.inList('t.id', '$1')}`, [d.list(found.ids)]) : [];
+    const rows = found.ids.length ? await listRecords(d, `where ${d.inList('t.id', '$1')}`, [d.list(found.ids)]) : [];
     const byId = new Map(rows.map((r) => [r.t.id, r]));
     // A title removed since the scan (by another process) drops out of the page with its key.
     const kept = found.ids.flatMap((id, i) => (byId.has(id) ? [i] : []));
