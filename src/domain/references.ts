@@ -1,3 +1,5 @@
+import { NotFound } from './errors.js';
+
 /** Ways a client may name a title: our own id, or an id it already holds from elsewhere. */
 export type TitleRef =
   | { by: 'id'; id: string }
@@ -46,6 +48,9 @@ export function parseTitleRef(raw: string): TitleRef | { error: string } {
       return { error: 'expected a title id (tl_…) or an external reference such as imdb:tt1798709, tmdb:movie:152601 or isbn:9780316769488' };
   }
 }
+
+/** The answer when no title matches a reference, from the store and the services alike. */
+export const titleNotFound = (ref: TitleRef) => new NotFound(`No title matches ${formatRef(ref)}.`);
 
 /** The reference as a client would write it in a path. */
 export function formatRef(ref: TitleRef): string {

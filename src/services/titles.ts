@@ -1,7 +1,7 @@
 /** The catalogue: titles and their expert advisories. */
 import type { CategoryKey } from '../domain/categories.js';
 import { Invalid, NotFound } from '../domain/errors.js';
-import { formatRef, type TitleRef } from '../domain/references.js';
+import { titleNotFound, type TitleRef } from '../domain/references.js';
 import { searchTokens, sortKey } from '../domain/text.js';
 import type { AdvisoryInput, TitleInput, TitlePatch } from '../domain/titles.js';
 import type { TitleFilterQuery } from '../schemas/titles.js';
@@ -43,8 +43,6 @@ export function titleFilters(query: TitleFilterQuery): TitleFilters {
 type CataloguePage = { query: TitleFilterQuery; sort: TitleSort } & PageRequest<SortKey, [filters: TitleFilters]>;
 
 /** The title a reference names; every use case that takes a title reference starts here. */
-export const titleNotFound = (ref: TitleRef) => new NotFound(`No title matches ${formatRef(ref)}.`);
-
 export async function findTitle(store: Store, ref: TitleRef): Promise<TitleRecord> {
   const found = await store.titles.get(ref);
   if (!found) throw titleNotFound(ref);

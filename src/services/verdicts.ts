@@ -6,14 +6,14 @@ import { childCatalogue } from '../catalogue/child-catalogue.js';
 import type { Config } from '../config.js';
 import { todayUtc } from '../domain/age.js';
 import { childPolicy } from '../domain/policy.js';
-import { formatRef, parseTitleRef, type TitleRef } from '../domain/references.js';
+import { formatRef, parseTitleRef, titleNotFound, type TitleRef } from '../domain/references.js';
 import { activeOverride, ageVerdict, decide, type AgeOnlyVerdict, type Verdict } from '../domain/verdict.js';
 import type { Title } from '../domain/titles.js';
 import type { TitleFilterQuery } from '../schemas/titles.js';
 import type { ChildRecord, SortKey, Store, TitleFilters, TitleSort } from '../store/types.js';
 import { findChild } from './children.js';
 import type { PageRequest } from './paging.js';
-import { findTitle, titleFilters, titleNotFound } from './titles.js';
+import { findTitle, titleFilters } from './titles.js';
 
 /** A page of a child's catalogue: it starts once the child and the filters are known. */
 type ChildCataloguePage = { query: TitleFilterQuery; sort: TitleSort } & PageRequest<SortKey, [childId: string, filters: TitleFilters]>;
@@ -50,7 +50,7 @@ export function verdictService(store: Store, config: Pick<Config, 'COMMUNITY_MIN
         throw titleNotFound(ref);
       }
       const { title } = record;
-      return { ref: formatRef(ref), title, verdict: decide(title, policyOf(found.child, now), activeOverride(found.override ?? undefined, now.toISOString())) };
+      return { ref: formatRef(ref), title, verdict: decide(title, policyOf(found.child, now), activeOverride(found.override, now.toISOString())) };
     },
 
     /** In the order asked; a reference that is malformed or matches nothing is an `unknown` item. */

@@ -27,8 +27,6 @@ export function valueOf(ref: TitleRef): string {
   }
 }
 
-export const noTitle = (ref: TitleRef) => `No title matches ${formatRef(ref)}.`;
-
 /** Visible reviews of a title counted by group and age: [by, age, count, stars summed]. */
 type TallyRow = [by: 'parent' | 'kid', age: number, count: number, stars: number];
 

@@ -4,7 +4,7 @@
  */
 import { CATEGORIES } from '../domain/categories.js';
 import { NotFound } from '../domain/errors.js';
-import type { TitleRef } from '../domain/references.js';
+import { titleNotFound, type TitleRef } from '../domain/references.js';
 import type { Title, TitlePatch } from '../domain/titles.js';
 import { snake } from './columns.js';
 import type { Dialect, Executor } from './dialect.js';
@@ -14,7 +14,7 @@ import { loadIndexSnapshot, saveIndexSnapshot } from './title-index-snapshot.js'
 import { titleImport } from './title-import.js';
 import { TitleIndex } from './title-index.js';
 import { canonical, titleRows } from './title-mapping.js';
-import { byReference, mergeIndexEntries, mergePatch, noTitle, toListRecord, toRecord, wantedValues, type IndexTitleRow } from './title-records.js';
+import { byReference, mergeIndexEntries, mergePatch, toListRecord, toRecord, wantedValues, type IndexTitleRow } from './title-records.js';
 import { titleStatements } from './title-statements.js';
 import type { Accept, ExpectedVersions, TitleListQuery, TitleRecord, TitleStore } from './types.js';
 import { checkVersion } from './versions.js';
@@ -31,7 +31,7 @@ export function createTitleStore(d: Dialect): TitleStore {
   /** Applies a patch of whole top-level fields to the stored title (`found`: already read and locked). */
   async function patchTitle(tx: Executor, ref: TitleRef, patch: TitlePatch, expected: ExpectedVersions, found?: TitleRecord | null) {
     found ??= await lockOne(tx, ref);
-    if (!found) throw new NotFound(noTitle(ref));
+    if (!found) throw titleNotFound(ref);
     checkVersion('title', found.version, expected);
     const before = found.title;
     const change = mergePatch(found, patch);
@@ -162,7 +162,7 @@ export function createTitleStore(d: Dialect): TitleStore {
     async remove(ref, expected) {
       await d.transaction(async (tx) => {
         const found = await lockOne(tx, ref);
-        if (!found) throw new NotFound(noTitle(ref));
+        if (!found) throw titleNotFound(ref);
         checkVersion('title', found.version, expected);
         await tx.run('delete from titles where id = $1', [found.title.id]);
         await noteTitleChanges(d, tx, [found.title.id]);
@@ -179,7 +179,7 @@ export function createTitleStore(d: Dialect): TitleStore {
     removeAdvisory(ref, expected) {
       return d.transaction(async (tx) => {
         const found = await lockOne(tx, ref);
-        if (!found) throw new NotFound(noTitle(ref));
+        if (!found) throw titleNotFound(ref);
         if (!found.title.advisory) throw new NotFound(`'${found.title.name}' has no expert advisory.`);
         return (await patchTitle(tx, ref, { advisory: null }, expected, found)).record;
       });
