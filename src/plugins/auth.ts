@@ -2,11 +2,12 @@
  * Bearer tokens. A request without Authorization is anonymous; one with a token that is
  * malformed, fails its checksum, or is unknown or revoked is refused with 401 on every route.
  */
-import type { FastifyInstance, FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
+import type { FastifyInstance, FastifyRequest, onRequestHookHandler } from 'fastify';
 import fp from 'fastify-plugin';
 import { hashToken, parseToken, type Caller, type Role } from '../domain/tokens.js';
 import { unauthorized } from '../errors.js';
 import { NotAllowed } from '../domain/errors.js';
+import { quickHook } from './hooks.js';
 
 interface Principal extends Caller {
   tokenId: string;
@@ -22,7 +23,7 @@ declare module 'fastify' {
      * A route's onRequest hook that lets through only these roles (an admin may act as an
      * editor). It runs before the body is read or validated: who may ask comes before what.
      */
-    requireRole(...roles: Role[]): onRequestAsyncHookHandler;
+    requireRole(...roles: Role[]): onRequestHookHandler;
   }
 }
 
@@ -31,7 +32,7 @@ const ACTS_AS: Record<Role, readonly Role[]> = { admin: ['admin', 'editor'], edi
 
 /** The roles a requireRole hook lets through, kept on the hook so the route's documentation can name them. */
 const ROLES = Symbol('roles');
-type RoleHook = onRequestAsyncHookHandler & { [ROLES]?: Role[] };
+type RoleHook = onRequestHookHandler & { [ROLES]?: Role[] };
 
 /** The token of an `Authorization: Bearer <token>` header; undefined when the header has another form. */
 export const bearerToken = (header: string): string | undefined => /^Bearer[ ]+(\S+)\s*$/i.exec(header)?.[1];
@@ -39,25 +40,32 @@ export const bearerToken = (header: string): string | undefined => /^Bearer[ ]+(
 async function authPlugin(app: FastifyInstance): Promise<void> {
   app.decorateRequest('principal', null);
 
-  app.addHook('onRequest', async (request: FastifyRequest) => {
-    const header = request.headers.authorization;
-    if (header === undefined) return;
-    const token = bearerToken(header);
-    if (token === undefined) throw unauthorized('The Authorization header must be "Bearer <token>".');
-    if (!parseToken(token)) throw unauthorized('The token is malformed: it is not a Guidepost token, or it was mistyped.');
+  async function authenticate(request: FastifyRequest, token: string): Promise<void> {
     const found = await app.store.tokens.findByHash(hashToken(token));
     if (!found) throw unauthorized('The token is unknown or has been revoked.');
     request.principal = { tokenId: found.id, role: found.role, name: found.name, householdId: found.householdId };
-  });
+  }
 
-  app.decorate('requireRole', (...roles: Role[]): onRequestAsyncHookHandler => {
+  app.addHook(
+    'onRequest',
+    quickHook((request) => {
+      const header = request.headers.authorization;
+      if (header === undefined) return;
+      const token = bearerToken(header);
+      if (token === undefined) throw unauthorized('The Authorization header must be "Bearer <token>".');
+      if (!parseToken(token)) throw unauthorized('The token is malformed: it is not a Guidepost token, or it was mistyped.');
+      return authenticate(request, token);
+    }),
+  );
+
+  app.decorate('requireRole', (...roles: Role[]): onRequestHookHandler => {
     const label = roles.join(' or ');
-    const hook: RoleHook = async (request) => {
+    const hook: RoleHook = quickHook((request) => {
       if (!request.principal) throw unauthorized(`This needs a token with the ${label} role.`);
       if (!ACTS_AS[request.principal.role].some((r) => roles.includes(r))) {
         throw new NotAllowed(`This needs the ${label} role; your token has the ${request.principal.role} role.`);
       }
-    };
+    });
     hook[ROLES] = roles;
     return hook;
   });

@@ -5,15 +5,18 @@
  */
 import { Redis } from 'ioredis';
 
-interface Window {
+export interface Window {
   count: number;
   /** When the window ends, in ms since the epoch. */
   resetAt: number;
 }
 
 export interface Counters {
-  /** Adds `amount` to the key's current window (opening one if none is open) and answers it. */
-  add(key: string, windowMs: number, amount?: number): Promise<Window>;
+  /**
+   * Adds `amount` to the key's current window (opening one if none is open) and answers it: at
+   * once when the counters are in this process, which every request's general limit counts on.
+   */
+  add(key: string, windowMs: number, amount?: number): Window | Promise<Window>;
   /** Adds `amount` only if the window's count stays within `max`; answers the window, added to or not. */
   addWithin(key: string, windowMs: number, amount: number, max: number): Promise<Window & { added: boolean }>;
   /** The key's open window, if it has one. */
@@ -39,7 +42,7 @@ export class WindowCounters implements Counters {
     return counter;
   }
 
-  async add(key: string, windowMs: number, amount = 1, now = Date.now()): Promise<Window> {
+  add(key: string, windowMs: number, amount = 1, now = Date.now()): Window {
     const counter = this.#open(key, windowMs, now);
     counter.count += amount;
     return { ...counter };

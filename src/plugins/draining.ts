@@ -11,6 +11,7 @@
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { serviceUnavailable } from '../errors.js';
+import { quickHook, quickSendHook } from './hooks.js';
 
 /** Seconds a client should wait: time enough to reach a fresh connection, to this server's successor or another instance. */
 const SHUTDOWN_RETRY_AFTER = 1;
@@ -20,15 +21,21 @@ async function drainingPlugin(app: FastifyInstance): Promise<void> {
   app.addHook('preClose', async () => {
     closing = true;
   });
-  app.addHook('onRequest', async (_request, reply) => {
-    if (!closing) return;
-    reply.header('connection', 'close');
-    throw serviceUnavailable('shutting-down', 'The server is shutting down; retry on a new connection.', SHUTDOWN_RETRY_AFTER);
-  });
+  app.addHook(
+    'onRequest',
+    quickHook((_request, reply) => {
+      if (!closing) return;
+      reply.header('connection', 'close');
+      throw serviceUnavailable('shutting-down', 'The server is shutting down; retry on a new connection.', SHUTDOWN_RETRY_AFTER);
+    }),
+  );
   // A request already in flight when closing began keeps its answer, but not its connection.
-  app.addHook('onSend', async (_request, reply) => {
-    if (closing) reply.header('connection', 'close');
-  });
+  app.addHook(
+    'onSend',
+    quickSendHook((_request, reply) => {
+      if (closing) reply.header('connection', 'close');
+    }),
+  );
 }
 
 export default fp(drainingPlugin, { name: 'draining' });

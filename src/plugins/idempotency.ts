@@ -21,6 +21,7 @@ import { AppError, PROBLEM_BASE } from '../errors.js';
 import { Invalid } from '../domain/errors.js';
 import { problemResponses } from '../schemas/common.js';
 import { IdempotencyHeaders, parseIdempotencyKey } from '../schemas/idempotency.js';
+import { quickHook, quickSendHook } from './hooks.js';
 import { clientAddress } from './rate-limit.js';
 
 const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
@@ -127,12 +128,8 @@ async function idempotencyPlugin(app: FastifyInstance): Promise<void> {
   app.decorateRequest('idempotencyOwner', null);
   app.addHook('onRoute', makeIdempotent);
 
-  // After validation (a bad body never claims a key), before the route's own limits (a replay
-  // does no work, so it spends none of them).
-  app.addHook('preHandler', async (request: FastifyRequest, reply: FastifyReply) => {
-    if (!request.routeOptions.config.idempotent) return;
-    const header = request.headers['idempotency-key'];
-    if (header === undefined) return;
+  /** Claims the request's key, or answers with what the key's first request was answered. */
+  async function claimKey(request: FastifyRequest, reply: FastifyReply, header: string | string[]): Promise<unknown> {
     const parsed = parseIdempotencyKey([header].flat().join(', '));
     if ('error' in parsed) throw new Invalid('header.idempotency-key', parsed.error);
     const scope = request.principal ? `token:${request.principal.tokenId}` : `address:${clientAddress(request)}`;
@@ -161,15 +158,22 @@ async function idempotencyPlugin(app: FastifyInstance): Promise<void> {
     if (outcome.record.response === null) throw keyInUse();
     const answer = open(outcome.record.response, secret);
     return reply.code(answer.status).headers(answer.headers).header('idempotent-replayed', 'true').send(answer.body);
-  });
+  }
+  // After validation (a bad body never claims a key), before the route's own limits (a replay
+  // does no work, so it spends none of them).
+  app.addHook(
+    'preHandler',
+    quickHook((request, reply) => {
+      const header = request.headers['idempotency-key'];
+      if (request.routeOptions.config.idempotent && header !== undefined) return claimKey(request, reply, header);
+    }),
+  );
 
-  app.addHook('onSend', async (request, reply, payload) => {
-    const claim = request.idempotencyClaim;
-    if (!claim) return payload;
-    request.idempotencyClaim = null;
+  /** The answer kept for the claimed key, or the key let go when there is no answer to keep. */
+  async function keepAnswer(request: FastifyRequest, reply: FastifyReply, payload: unknown, claim: Claim): Promise<void> {
     if (reply.statusCode < 200 || reply.statusCode > 299) {
       await store.idempotency.release(claim.id);
-      return payload;
+      return;
     }
     const headers: Record<string, string> = {};
     for (const name of KEPT_HEADERS) {
@@ -185,8 +189,16 @@ async function idempotencyPlugin(app: FastifyInstance): Promise<void> {
       request.log.error({ err }, 'could not keep the answer of an idempotent request');
       await store.idempotency.release(claim.id);
     }
-    return payload;
-  });
+  }
+  app.addHook(
+    'onSend',
+    quickSendHook((request, reply, payload) => {
+      const claim = request.idempotencyClaim;
+      if (!claim) return;
+      request.idempotencyClaim = null;
+      return keepAnswer(request, reply, payload, claim);
+    }),
+  );
 }
 
 export default fp(idempotencyPlugin, { name: 'idempotency', dependencies: ['store', 'auth', 'token-guard'] });

@@ -20,13 +20,14 @@
  * global one, it appends a route's group to every key, and its "draft" headers are those of an
  * older revision (RateLimit-Limit/-Remaining/-Reset).
  */
-import rateLimit, { normalizeIP } from '@fastify/rate-limit';
-import type { FastifyInstance, FastifyRequest, RouteOptions } from 'fastify';
+import rateLimit, { normalizeIP, type RateLimitOptions } from '@fastify/rate-limit';
+import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Config } from '../config.js';
 import { AppError, PROBLEM_BASE } from '../errors.js';
 import { problemResponses, type RESPONSE_HEADERS } from '../schemas/common.js';
-import { RedisCounters, WindowCounters, type Counters } from './counters.js';
+import { RedisCounters, WindowCounters, type Counters, type Window } from './counters.js';
+import { quickHook, quickSendHook } from './hooks.js';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -100,14 +101,18 @@ function tooMany(state: LimitState, detail: string): AppError {
 }
 
 /** A counted request against a limit of `quota` a window; records where it stands and throws past the limit. */
-async function hit(app: FastifyInstance, request: FastifyRequest, policy: string, key: string, quota: number, windowMs: number, describe: string): Promise<void> {
-  const counter = await app.limitCounters.add(key, windowMs);
-  const now = Date.now();
-  const state = { policy, quota, windowSeconds: windowMs / 1000, remaining: Math.max(0, quota - counter.count), resetSeconds: seconds(counter.resetAt - now) };
-  record(request, state);
-  if (counter.count > quota) {
-    throw tooMany(state, `At most ${quota} requests ${perWindow(state.windowSeconds)} ${describe} (the "${policy}" limit); try again in ${state.resetSeconds} seconds.`);
-  }
+function hit(app: FastifyInstance, request: FastifyRequest, policy: string, key: string, quota: number, windowMs: number, describe: string): void | Promise<void> {
+  const judge = (counter: Window) => {
+    const now = Date.now();
+    const state = { policy, quota, windowSeconds: windowMs / 1000, remaining: Math.max(0, quota - counter.count), resetSeconds: seconds(counter.resetAt - now) };
+    record(request, state);
+    if (counter.count > quota) {
+      throw tooMany(state, `At most ${quota} requests ${perWindow(state.windowSeconds)} ${describe} (the "${policy}" limit); try again in ${state.resetSeconds} seconds.`);
+    }
+  };
+  // In this process the count is known at once, and the request goes on without waiting.
+  const counter = app.limitCounters.add(key, windowMs);
+  return counter instanceof Promise ? counter.then(judge) : judge(counter);
 }
 
 /**
@@ -126,21 +131,25 @@ async function tokenGuardPlugin(app: FastifyInstance, { config }: { config: Conf
   if (limit === 0) return;
   const keyOf = (request: FastifyRequest) => `refused:${clientAddress(request)}`;
 
-  app.addHook('onRequest', async (request) => {
-    if (request.headers.authorization === undefined || EXEMPT.has(request.routeOptions.url ?? '')) return;
+  async function guard(request: FastifyRequest): Promise<void> {
     const counter = await app.limitCounters.peek(keyOf(request));
     const now = Date.now();
     if (!counter || counter.count < limit) return;
     const state = { policy: 'refused-tokens', quota: limit, windowSeconds: 60, remaining: 0, resetSeconds: seconds(counter.resetAt - now) };
     record(request, state);
     throw tooMany(state, `Too many requests with unknown, revoked or malformed tokens came from your address (at most ${limit} a minute); try again in ${state.resetSeconds} seconds.`);
-  });
+  }
+  app.addHook(
+    'onRequest',
+    quickHook((request) => (request.headers.authorization === undefined || EXEMPT.has(request.routeOptions.url ?? '') ? undefined : guard(request))),
+  );
 
-  app.addHook('onResponse', async (request, reply) => {
-    if (reply.statusCode === 401 && request.principal === null && request.headers.authorization !== undefined) {
-      await app.limitCounters.add(keyOf(request), MINUTE);
-    }
-  });
+  app.addHook(
+    'onResponse',
+    quickHook((request, reply) => {
+      if (reply.statusCode === 401 && request.principal === null && request.headers.authorization !== undefined) return Promise.resolve(app.limitCounters.add(keyOf(request), MINUTE));
+    }),
+  );
 }
 
 export const tokenGuard = fp(tokenGuardPlugin, { name: 'token-guard' });
@@ -155,7 +164,7 @@ async function rateLimitPlugin(app: FastifyInstance, { config }: { config: Confi
     hook: 'preHandler',
     store: class {
       incr(key: string, callback: (err: Error | null, result?: { current: number; ttl: number }) => void, timeWindow: number): void {
-        counters.add(key, timeWindow).then(
+        Promise.resolve(counters.add(key, timeWindow)).then(
           (counter) => callback(null, { current: counter.count, ttl: counter.resetAt - Date.now() }),
           (err: Error) => callback(err),
         );
@@ -181,18 +190,20 @@ async function rateLimitPlugin(app: FastifyInstance, { config }: { config: Confi
   // The general limit: after authentication (the token decides the allowance), before the
   // route's role check (a token refused a route still spends its allowance).
   if (config.RATE_LIMIT_TOKEN > 0 || config.RATE_LIMIT_ANONYMOUS > 0) {
-    app.addHook('onRequest', async (request) => {
-      if (EXEMPT.has(request.routeOptions.url ?? '')) return;
-      const principal = request.principal;
-      if (principal) {
-        if (config.RATE_LIMIT_TOKEN === 0) return;
-        const key = principal.householdId ? `household:${principal.householdId}` : `token:${principal.tokenId}`;
-        await hit(app, request, 'token', key, config.RATE_LIMIT_TOKEN, MINUTE, principal.householdId ? 'per household token' : 'per token');
-      } else {
+    app.addHook(
+      'onRequest',
+      quickHook((request) => {
+        if (EXEMPT.has(request.routeOptions.url ?? '')) return;
+        const principal = request.principal;
+        if (principal) {
+          if (config.RATE_LIMIT_TOKEN === 0) return;
+          const key = principal.householdId ? `household:${principal.householdId}` : `token:${principal.tokenId}`;
+          return hit(app, request, 'token', key, config.RATE_LIMIT_TOKEN, MINUTE, principal.householdId ? 'per household token' : 'per token');
+        }
         if (config.RATE_LIMIT_ANONYMOUS === 0) return;
-        await hit(app, request, 'anonymous', `anonymous:${clientAddress(request)}`, config.RATE_LIMIT_ANONYMOUS, MINUTE, 'from one address without a token');
-      }
-    });
+        return hit(app, request, 'anonymous', `anonymous:${clientAddress(request)}`, config.RATE_LIMIT_ANONYMOUS, MINUTE, 'from one address without a token');
+      }),
+    );
   }
 
   app.decorate('spendVerdictQuota', async (request: FastifyRequest, titles: number) => {
@@ -217,29 +228,36 @@ async function rateLimitPlugin(app: FastifyInstance, { config }: { config: Confi
     await hit(app, request, 'signup', `signup:${clientAddress(request)}`, config.RATE_LIMIT_SIGNUP, HOUR, 'signing households up from one address');
   });
 
-  app.addHook('onSend', async (request, reply, payload) => {
-    const states = [...(request.rateLimits ?? [])];
-    // A community route's limit, read from the counter the route's own hook keeps.
-    const group = request.routeOptions.config?.rateLimit || undefined;
-    if (group && request.principal?.householdId && typeof group.max === 'number' && typeof group.timeWindow === 'number') {
-      // The key the route's own hook counted under: its key generator's, then its group.
-      const key = typeof group.keyGenerator === 'function' ? await group.keyGenerator(request) : clientAddress(request);
-      const counter = await counters.peek(`${key}${group.groupId ?? ''}`);
-      const now = Date.now();
-      states.push({
-        policy: group.groupId ?? 'route',
-        quota: group.max,
-        windowSeconds: group.timeWindow / 1000,
-        remaining: Math.max(0, group.max - (counter?.count ?? 0)),
-        resetSeconds: counter ? seconds(counter.resetAt - now) : group.timeWindow / 1000,
-      });
-    }
-    if (states.length > 0) {
-      reply.header('ratelimit-policy', states.map((s) => `"${s.policy}";q=${s.quota};w=${s.windowSeconds}${s.unit ? `;qu="${s.unit}"` : ''}`).join(', '));
-      reply.header('ratelimit', states.map((s) => `"${s.policy}";r=${s.remaining};t=${s.resetSeconds}`).join(', '));
-    }
-    return payload;
-  });
+  function rateLimitHeaders(reply: FastifyReply, states: readonly LimitState[]): void {
+    if (states.length === 0) return;
+    reply.header('ratelimit-policy', states.map((s) => `"${s.policy}";q=${s.quota};w=${s.windowSeconds}${s.unit ? `;qu="${s.unit}"` : ''}`).join(', '));
+    reply.header('ratelimit', states.map((s) => `"${s.policy}";r=${s.remaining};t=${s.resetSeconds}`).join(', '));
+  }
+  /** A community route's limit, read from the counter the route's own hook keeps. */
+  async function groupState(request: FastifyRequest, group: RateLimitOptions & { max: number; timeWindow: number }): Promise<LimitState> {
+    // The key the route's own hook counted under: its key generator's, then its group.
+    const key = typeof group.keyGenerator === 'function' ? await group.keyGenerator(request) : clientAddress(request);
+    const counter = await counters.peek(`${key}${group.groupId ?? ''}`);
+    const now = Date.now();
+    return {
+      policy: group.groupId ?? 'route',
+      quota: group.max,
+      windowSeconds: group.timeWindow / 1000,
+      remaining: Math.max(0, group.max - (counter?.count ?? 0)),
+      resetSeconds: counter ? seconds(counter.resetAt - now) : group.timeWindow / 1000,
+    };
+  }
+  app.addHook(
+    'onSend',
+    quickSendHook((request, reply) => {
+      const states = request.rateLimits ?? [];
+      const group = request.routeOptions.config?.rateLimit || undefined;
+      if (group && request.principal?.householdId && typeof group.max === 'number' && typeof group.timeWindow === 'number') {
+        return groupState(request, { ...group, max: group.max, timeWindow: group.timeWindow }).then((state) => rateLimitHeaders(reply, [...states, state]));
+      }
+      rateLimitHeaders(reply, states);
+    }),
+  );
 }
 
 export default fp(rateLimitPlugin, { name: 'rate-limit', dependencies: ['token-guard', 'auth', 'idempotency'] });

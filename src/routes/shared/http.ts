@@ -52,8 +52,9 @@ export function notModified(request: FastifyRequest, reply: FastifyReply, tag: s
 
 /** Family data is private: no cache in between may keep any answer of these routes. */
 export function noStore(app: FastifyInstance): void {
-  app.addHook('onSend', async (_request, reply) => {
+  app.addHook('onSend', (_request, reply, payload, done) => {
     reply.header('cache-control', 'no-store');
+    done(null, payload);
   });
 }
 
