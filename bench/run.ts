@@ -5,6 +5,12 @@
  *   npm run bench -- --titles 1000000 --duration 10 --connections 32
  *   npm run bench -- --database postgres://postgres@127.0.0.1:5432/test
  *   npm run bench:abuse -- --label after   # --only abuse --titles 10000 --duration 5
+ *   npm run bench -- --only "title detail,verdict" --against ../main-before
+ *
+ * `--against DIR` builds another checkout (the code before a change, say) and runs it beside this
+ * one on the same database, measured in the same turns as this build and its ceiling: a change's
+ * effect as a ratio between two builds under the same conditions, which two runs minutes apart
+ * on these hosts cannot give. Both builds must read the same database schema.
  *
  * On SQLite (the default) the database is a new file; on PostgreSQL it is a new schema of the
  * database the URL names, dropped at the end.
@@ -18,7 +24,7 @@
  * `--duration` seconds. Prints a table and writes it, with
  * import rate, start-up time and memory, to bench/results/.
  *
- *   npm run bench -- --titles 10000 --duration 3 --profile --only "title detail"
+ *   npm run bench -- --titles 10000 --duration 3 --profile --only "title detail,age verdict"
  *
  * `--profile` takes a CPU profile of the service for each scenario (bench/profile-hook.mjs) and
  * summarises where its time went (bench/profile-summary.ts) into bench/results/profile-DATE-TITLES/:
@@ -37,7 +43,7 @@ import { summarise, summaryMarkdown, type CpuProfile } from './profile-summary.j
 import type { PacedResult, PacedSpec } from './paced.js';
 import { once } from 'node:events';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { syntheticLines, random } from './generate.js';
 import pg from 'pg';
@@ -58,6 +64,8 @@ const { values: args } = parseArgs({
     /** Seconds of one request at a time for each scenario and ceiling, before the load; 0 for none. */
     single: { type: 'string', default: '3' },
     profile: { type: 'boolean', default: false },
+    /** Another checkout of Guidepost (a folder): its build runs beside this one, in the same turns. */
+    against: { type: 'string' },
   },
 });
 const TITLES = Number(args.titles);
@@ -67,6 +75,7 @@ const CONNECTIONS = Number(args.connections);
 const PROFILE = args.profile;
 const SINGLE = PROFILE ? 0 : Number(args.single);
 const ROOT = new URL('..', import.meta.url).pathname;
+const AGAINST = args.against === undefined || PROFILE ? null : resolve(args.against);
 const work = join(tmpdir(), `guidepost-bench-${process.pid}`);
 mkdirSync(work, { recursive: true });
 process.on('exit', () => rmSync(work, { recursive: true, force: true }));
@@ -107,6 +116,10 @@ if (!existsSync(catalogue)) {
 
 log('building…');
 await run('npm', ['run', 'build', '--silent']);
+if (AGAINST) {
+  log(`building ${AGAINST}…`);
+  await run('npm', ['run', 'build', '--silent', '--prefix', AGAINST]);
+}
 log(`importing ${TITLES} titles…`);
 const importStart = performance.now();
 await run(process.execPath, ['dist/cli/main.js', 'import', catalogue], databaseEnv);
@@ -152,15 +165,20 @@ await store.close();
 
 const port = 20000 + (process.pid % 20000);
 const base = `http://127.0.0.1:${port}`;
+const againstPort = port + 2;
+const againstBase = `http://127.0.0.1:${againstPort}`;
 
 /**
  * Starts the built service with exactly `env`; its stdout goes to `onLine` line by line, or here.
  * `profiled`: with bench/profile-hook.mjs, which takes its commands on the service's stdin.
  */
-async function startService(env: NodeJS.ProcessEnv, { onLine, profiled = false }: { onLine?: (line: string) => void; profiled?: boolean } = {}): Promise<{ server: ChildProcess; seconds: number }> {
+async function startService(
+  env: NodeJS.ProcessEnv,
+  { onLine, profiled = false, root = ROOT }: { onLine?: (line: string) => void; profiled?: boolean; root?: string } = {},
+): Promise<{ server: ChildProcess; seconds: number }> {
   const startAt = performance.now();
   const argv = [...(profiled ? ['--import', './bench/profile-hook.mjs'] : []), 'dist/server.js'];
-  const server = spawn(process.execPath, argv, { cwd: ROOT, env, stdio: [profiled ? 'pipe' : 'ignore', onLine ? 'pipe' : 'inherit', 'inherit'] });
+  const server = spawn(process.execPath, argv, { cwd: root, env, stdio: [profiled ? 'pipe' : 'ignore', onLine ? 'pipe' : 'inherit', 'inherit'] });
   if (onLine) {
     let rest = '';
     server.stdout!.on('data', (chunk: Buffer) => {
@@ -170,7 +188,7 @@ async function startService(env: NodeJS.ProcessEnv, { onLine, profiled = false }
     });
   }
   for (;;) {
-    const ready = await fetch(`${base}/readyz`).then((r) => r.ok, () => false);
+    const ready = await fetch(`http://127.0.0.1:${env.PORT}/readyz`).then((r) => r.ok, () => false);
     if (ready) break;
     if (server.exitCode !== null) throw new Error('the service exited during start-up');
     await new Promise((r) => setTimeout(r, 50));
@@ -178,10 +196,10 @@ async function startService(env: NodeJS.ProcessEnv, { onLine, profiled = false }
   return { server, seconds: (performance.now() - startAt) / 1000 };
 }
 
-const { server, seconds: startupSeconds } = await startService({
+/** The service as every scenario measures it; `--against`'s build is started with the same. */
+const serviceEnv = {
   ...process.env,
   ...databaseEnv,
-  PORT: String(port),
   LOG_LEVEL: 'warn',
   GUIDEPOST_DEMO: '0',
   // The benchmark measures the service, not its abuse limits.
@@ -191,7 +209,10 @@ const { server, seconds: startupSeconds } = await startService({
   MAX_EVENT_LOOP_DELAY_MS: '0',
   MAX_HEAP_USED_MB: '0',
   MAX_RSS_MB: '0',
-}, { profiled: PROFILE });
+};
+const started = await startService({ ...serviceEnv, PORT: String(port) }, { profiled: PROFILE });
+let server = started.server;
+const startupSeconds = started.seconds;
 
 const auth = { authorization: `Bearer ${token.token}`, 'content-type': 'application/json' };
 async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
@@ -255,7 +276,9 @@ const scenarios: Scenario[] = [
   { name: 'list with category filters', path: '/v1/titles?maxViolence=2&minMessages=3&kind=movie,tv&limit=20', ceiling: 'b' },
   { name: 'write: set an override', method: 'PUT', path: `/v1/children/${maya.id}/overrides/{id}`, body: '{"decision":"allow","note":"bench"}', authorized: true, ceiling: null },
 ];
-const chosen = scenarios.filter((s) => !args.only || s.name.includes(args.only));
+// --only "title detail,verdict": the scenarios whose names hold any of the comma-separated parts.
+const only = args.only?.split(',').map((part) => part.trim()).filter(Boolean);
+const chosen = scenarios.filter((s) => !only || only.some((part) => s.name.includes(part)));
 
 let specs = 0;
 /** Runs a bench script (cannon.ts, paced.ts) in a process of its own on a spec; it answers JSON on stdout. */
@@ -288,7 +311,7 @@ type Measurable = Omit<Scenario, 'name' | 'ceiling'>;
  * Runs a scenario against the service, and its ceiling with it when given, in turns, in a client
  * process of its own (see bench/cannon.ts for why both): what each measured, the service's first.
  */
-async function measure(scenario: Measurable, ceiling?: Measurable): Promise<Measured[]> {
+async function measure(scenario: Measurable, ceiling?: Measurable, against = false): Promise<Measured[]> {
   const target = (on: string, m: Measurable): CannonTarget => ({
     base: on,
     method: m.method ?? 'GET',
@@ -297,18 +320,19 @@ async function measure(scenario: Measurable, ceiling?: Measurable): Promise<Meas
     headers: { ...(m.body !== undefined && { 'content-type': 'application/json' }), ...(m.authorized && auth) },
   });
   const results = await runChild<CannonResult[]>('cannon.ts', {
-    targets: [target(base, scenario), ...(ceiling ? [target(ceilingBase, ceiling)] : [])],
+    targets: [target(base, scenario), ...(ceiling ? [target(ceilingBase, ceiling)] : []), ...(against ? [target(againstBase, scenario)] : [])],
     connections: CONNECTIONS,
     duration: DURATION,
     serviceSeconds: SINGLE,
     ids,
   });
   return results.map((result, i) => {
-    const titles = (i === 0 ? scenario : ceiling!).titles;
+    const titles = (i === 1 && ceiling ? ceiling : scenario).titles;
     // A turn at under half the median: a stalled client or a stalled machine, either way a figure to distrust.
     const middle = [...result.turns].sort((a, b) => a - b)[result.turns.length >> 1] ?? 0;
     const slow = result.turns.filter((n) => n < middle / 2);
-    if (slow.length > 0) log(`warning: ${i === 0 ? 'the scenario' : 'its ceiling'} at ${scenario.path} had turns of ${slow.join(', ')} req/s against a median of ${middle}`);
+    const which = i === 0 ? 'the scenario' : i === 1 && ceiling ? 'its ceiling' : `${AGAINST}'s build`;
+    if (slow.length > 0) log(`warning: ${which} at ${scenario.path} had turns of ${slow.join(', ')} req/s against a median of ${middle}`);
     return {
       requestsPerSecond: Math.round(result.average),
       ...(titles !== undefined && { titlesPerSecond: Math.round(result.average * titles) }),
@@ -396,21 +420,49 @@ interface Row extends Measured {
   ceiling: CeilingKey | null;
   ceilingRequestsPerSecond: number | null;
   ratio: number | null;
+  /** With --against: the other build's requests a second in the same turns, and this build's share of it. */
+  against?: { requestsPerSecond: number; oneConnection: Measured['oneConnection']; ratio: number } | null;
 }
+
+// The other build on the same database, once everything the scenarios read is in it. This
+// build is started again beside it, so both start alike (from the saved index) and neither has
+// served the set-up's requests: a build that had ran half as fast again on /healthz than the
+// same code started later. A write scenario is measured without the other build: both would
+// write, each slowing the other's turns.
+let againstServer: ChildProcess | null = null;
+if (AGAINST) {
+  server.kill('SIGTERM');
+  await once(server, 'exit');
+  server = (await startService({ ...serviceEnv, PORT: String(port) })).server;
+  againstServer = (await startService({ ...serviceEnv, PORT: String(againstPort) }, { root: AGAINST })).server;
+}
+const ratioOf = (a: number, b: number) => Math.round((a / b) * 100) / 100;
+
 const rows: Row[] = [];
 for (const scenario of chosen) {
   const ceiling = ceilings.find((c) => c.key === scenario.ceiling);
   const file = join(profileDir, profileName(scenario.name));
   if (PROFILE) await profiler('start');
-  const [measured, paired] = (await measure(scenario, ceiling)) as [Measured, Measured?];
+  const withAgainst = againstServer !== null && scenario.ceiling !== null;
+  const results = await measure(scenario, ceiling, withAgainst);
+  const [measured, paired] = [results[0]!, ceiling ? results[1] : undefined];
+  const other = withAgainst ? results.at(-1)! : null;
   if (PROFILE) {
     await profiler('stop', file);
     profiles.push({ name: scenario.name, file });
   }
   if (ceiling && paired) noteCeiling(ceiling, paired);
-  const ratio = paired ? Math.round((measured.requestsPerSecond / paired.requestsPerSecond) * 100) / 100 : null;
-  rows.push({ scenario: scenario.name, ceiling: paired ? scenario.ceiling : null, ceilingRequestsPerSecond: paired?.requestsPerSecond ?? null, ratio, ...measured });
-  log(`${scenario.name}: ${describe(measured)}${ratio === null ? '' : `; ${ratio.toFixed(2)} of ceiling (${scenario.ceiling}) at ${paired!.requestsPerSecond} req/s in the same turns`}`);
+  const ratio = paired ? ratioOf(measured.requestsPerSecond, paired.requestsPerSecond) : null;
+  const against = other && { requestsPerSecond: other.requestsPerSecond, oneConnection: other.oneConnection, ratio: ratioOf(measured.requestsPerSecond, other.requestsPerSecond) };
+  rows.push({ scenario: scenario.name, ceiling: paired ? scenario.ceiling : null, ceilingRequestsPerSecond: paired?.requestsPerSecond ?? null, ratio, ...(AGAINST && { against }), ...measured });
+  log(
+    `${scenario.name}: ${describe(measured)}${ratio === null ? '' : `; ${ratio.toFixed(2)} of ceiling (${scenario.ceiling}) at ${paired!.requestsPerSecond} req/s in the same turns`}` +
+      (against ? `; ${against.ratio.toFixed(2)} of the other build's ${against.requestsPerSecond} req/s (one at a time p50 ${against.oneConnection?.p50Us ?? '–'} µs)` : ''),
+  );
+}
+if (againstServer) {
+  againstServer.kill('SIGTERM');
+  await once(againstServer, 'exit');
 }
 if (ceilingServer) {
   ceilingServer.kill('SIGTERM');
@@ -446,7 +498,7 @@ interface AbuseReport {
   memory: { peakMb: number; rssMb: number };
 }
 let abuse: AbuseReport | null = null;
-if (args.only !== undefined && 'abuse'.includes(args.only)) {
+if (only?.some((part) => 'abuse'.includes(part))) {
   const defaults = loadConfig({});
   // Nothing the service reads is passed on from this shell, so every limit and threshold is its default.
   const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !(key in defaults) && key !== 'REDIS_URL'));
@@ -570,7 +622,7 @@ if (args.only !== undefined && 'abuse'.includes(args.only)) {
 const report = {
   date: new Date().toISOString(),
   machine: { cpus: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', memoryGb: Math.round(totalmem() / 2 ** 30), node: process.version },
-  settings: { titles: TITLES, seed: SEED, durationSeconds: DURATION, connections: CONNECTIONS, reviews, database: postgres ? 'postgres' : 'sqlite' },
+  settings: { titles: TITLES, seed: SEED, durationSeconds: DURATION, connections: CONNECTIONS, reviews, database: postgres ? 'postgres' : 'sqlite', ...(AGAINST && { against: AGAINST }) },
   import: { seconds: Math.round(importSeconds * 10) / 10, titlesPerSecond: Math.round(TITLES / importSeconds) },
   startupSeconds: Math.round(startupSeconds * 100) / 100,
   firstStrictPageSeconds: Math.round(indexSeconds * 100) / 100,
@@ -605,9 +657,13 @@ const lines = [
     : []),
   ...(rows.length > 0
     ? [
-        `| Scenario | of its ceiling | the ceiling in the same turns, req/s | ${measureHeads}`,
-        '|---|---:|---:|---:|---:|---:|---:|---:|',
-        ...rows.map((r) => `| ${r.scenario} | ${r.ratio === null ? '–' : `${r.ratio.toFixed(2)} (${r.ceiling})`} | ${r.ceilingRequestsPerSecond === null ? '–' : number(r.ceilingRequestsPerSecond)} | ${measures(r).join(' | ')} |`),
+        `| Scenario | of its ceiling | the ceiling in the same turns, req/s |${AGAINST ? ' of the other build in the same turns |' : ''} ${measureHeads}`,
+        `|---|---:|---:|${AGAINST ? '---:|' : ''}---:|---:|---:|---:|---:|`,
+        ...rows.map(
+          (r) =>
+            `| ${r.scenario} | ${r.ratio === null ? '–' : `${r.ratio.toFixed(2)} (${r.ceiling})`} | ${r.ceilingRequestsPerSecond === null ? '–' : number(r.ceilingRequestsPerSecond)} |` +
+            `${AGAINST ? ` ${r.against ? `${r.against.ratio.toFixed(2)} of ${number(r.against.requestsPerSecond)}` : '–'} |` : ''} ${measures(r).join(' | ')} |`,
+        ),
         '',
       ]
     : []),
