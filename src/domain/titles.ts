@@ -100,3 +100,11 @@ export interface Title {
 }
 
 export type TitleListItem = Pick<Title, 'id' | 'name' | 'kind' | 'year' | 'genres' | 'externalIds' | 'summary' | 'community' | 'updatedAt'>;
+
+/**
+ * What a verdict reads of a title: the facts it decides on (the advisory's age and ratings, the
+ * certifications, the parents' figures) and what it shows beside them, none of the long texts.
+ */
+export type VerdictTitle = Pick<Title, 'id' | 'name' | 'kind' | 'year' | 'externalIds' | 'certifications' | 'community'> & {
+  advisory: Pick<Advisory, 'ageRecommendation' | 'ratings'> | null;
+};

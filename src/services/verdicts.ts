@@ -8,12 +8,12 @@ import { todayUtc } from '../domain/age.js';
 import { childPolicy } from '../domain/policy.js';
 import { formatRef, parseTitleRef, titleNotFound, type TitleRef } from '../domain/references.js';
 import { activeOverride, ageVerdict, decide, type AgeOnlyVerdict, type Verdict } from '../domain/verdict.js';
-import type { Title } from '../domain/titles.js';
+import type { VerdictTitle } from '../domain/titles.js';
 import type { TitleFilterQuery } from '../schemas/titles.js';
 import type { ChildRecord, SortKey, Store, TitleFilters, TitleSort } from '../store/types.js';
 import { findChild } from './children.js';
 import type { PageRequest } from './paging.js';
-import { findTitle, titleFilters } from './titles.js';
+import { titleFilters } from './titles.js';
 
 /** A page of a child's catalogue: it starts once the child and the filters are known. */
 type ChildCataloguePage = { query: TitleFilterQuery; sort: TitleSort } & PageRequest<SortKey, [childId: string, filters: TitleFilters]>;
@@ -21,7 +21,7 @@ type ChildCataloguePage = { query: TitleFilterQuery; sort: TitleSort } & PageReq
 /** One answer of a child's verdicts: the reference as asked, the title it names (if any) and the verdict. */
 export interface VerdictItem {
   ref: string;
-  title: Title | null;
+  title: VerdictTitle | null;
   verdict: Verdict;
 }
 
@@ -35,21 +35,21 @@ export function verdictService(store: Store, config: Pick<Config, 'COMMUNITY_MIN
 
   return {
     /** The anonymous question: is this title OK at this age? */
-    async titleVerdict(ref: TitleRef, age: number): Promise<{ title: Title; verdict: AgeOnlyVerdict }> {
-      const { title } = await findTitle(store, ref);
+    async titleVerdict(ref: TitleRef, age: number): Promise<{ title: VerdictTitle; verdict: AgeOnlyVerdict }> {
+      const title = await store.titles.verdictTitle(ref);
+      if (!title) throw titleNotFound(ref);
       return { title, verdict: ageVerdict(title, age) };
     },
 
     async childVerdict(householdId: string, childId: string, ref: TitleRef, now: Date): Promise<VerdictItem> {
       // The title first, then the child with its override in one statement: two reads, not three.
-      const record = await store.titles.get(ref);
-      const found = record && (await store.children.withOverride(householdId, childId, record.title.id));
+      const title = await store.titles.verdictTitle(ref);
+      const found = title && (await store.children.withOverride(householdId, childId, title.id));
       if (!found) {
         // A missing child is the answer before a missing title, as everywhere else.
         await findChild(store, householdId, childId);
         throw titleNotFound(ref);
       }
-      const { title } = record;
       return { ref: formatRef(ref), title, verdict: decide(title, policyOf(found.child, now), activeOverride(found.override, now.toISOString())) };
     },
 
@@ -58,16 +58,16 @@ export function verdictService(store: Store, config: Pick<Config, 'COMMUNITY_MIN
       const child = await findChild(store, householdId, childId);
       const parsed = asked.map(parseTitleRef);
       const refs = parsed.filter((r): r is TitleRef => !('error' in r));
-      const found = await store.titles.getMany(refs);
-      const records = parsed.map((r) => ('error' in r ? null : found[refs.indexOf(r)]!));
-      const overrides = await store.overrides.forTitles(child.id, records.flatMap((r) => (r ? [r.title.id] : [])));
+      const found = await store.titles.verdictTitles(refs);
+      const titles = parsed.map((r) => ('error' in r ? null : found[refs.indexOf(r)]!));
+      const overrides = await store.overrides.forTitles(child.id, titles.flatMap((t) => (t ? [t.id] : [])));
       const policy = policyOf(child, now);
       return parsed.map((ref, i): VerdictItem => {
-        const record = records[i];
+        const title = titles[i];
         if ('error' in ref) return { ref: asked[i]!, title: null, verdict: unknownVerdict(policy.age, `Not a title reference: ${ref.error}.`) };
-        if (!record) return { ref: formatRef(ref), title: null, verdict: unknownVerdict(policy.age, `No title matches ${formatRef(ref)}.`) };
-        const verdict = decide(record.title, policy, activeOverride(overrides.get(record.title.id), now.toISOString()));
-        return { ref: formatRef(ref), title: record.title, verdict };
+        if (!title) return { ref: formatRef(ref), title: null, verdict: unknownVerdict(policy.age, `No title matches ${formatRef(ref)}.`) };
+        const verdict = decide(title, policy, activeOverride(overrides.get(title.id), now.toISOString()));
+        return { ref: formatRef(ref), title, verdict };
       });
     },
 

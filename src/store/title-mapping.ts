@@ -6,7 +6,7 @@ import { CATEGORIES, type CategoryKey } from '../domain/categories.js';
 import { findRating } from '../domain/rating-systems.js';
 import { searchText, sortKey } from '../domain/text.js';
 import { ageBasis } from '../domain/verdict.js';
-import type { Advisory, Community, ImportLine, RatingSummary, Title, TitleInput, TitleListItem } from '../domain/titles.js';
+import type { Advisory, Community, ImportLine, RatingSummary, Title, TitleInput, TitleListItem, VerdictTitle } from '../domain/titles.js';
 
 export interface TitleRow {
   id: string;
@@ -59,6 +59,11 @@ export const LIST_TITLE_KEYS = ['id', 'name', 'kind', 'year', 'genres', 'imdb', 
 export const LIST_ADVISORY_KEYS = ['titleId', 'ageRecommendation', 'stars', 'oneLiner', ...CATEGORIES.map((c) => `${c.key}Level` as const)] as const;
 export type ListTitleRow = Pick<TitleRow, (typeof LIST_TITLE_KEYS)[number]>;
 export type ListAdvisoryRow = Pick<AdvisoryRow, (typeof LIST_ADVISORY_KEYS)[number]>;
+/** The columns a verdict reads (see VerdictTitle). */
+export const VERDICT_TITLE_KEYS = ['id', 'name', 'kind', 'year', 'imdb', 'tmdb', 'isbn'] as const;
+export const VERDICT_ADVISORY_KEYS = ['titleId', 'ageRecommendation', ...CATEGORIES.flatMap((c) => [`${c.key}Level`, `${c.key}Note`] as const)] as const;
+export type VerdictTitleRow = Pick<TitleRow, (typeof VERDICT_TITLE_KEYS)[number]>;
+export type VerdictAdvisoryRow = Pick<AdvisoryRow, (typeof VERDICT_ADVISORY_KEYS)[number]>;
 
 /** Sort values for titles nothing rates: after every real age, and below every star count. */
 export const UNRATED_SORT_AGE = 99;
@@ -179,7 +184,7 @@ function advisoryColumns(a: NonNullable<CanonicalInput['advisory']>): Omit<Advis
 /** Each category's key and its two advisory columns, spelled once: every title read looks them up. */
 const CATEGORY_COLUMNS = CATEGORIES.map((c) => ({ key: c.key, level: `${c.key}Level` as const, note: `${c.key}Note` as const }));
 
-function ratingsOf(row: AdvisoryRow): Advisory['ratings'] {
+function ratingsOf(row: VerdictAdvisoryRow): Advisory['ratings'] {
   const ratings: Record<string, { level: number; note: string }> = {};
   for (const c of CATEGORY_COLUMNS) {
     const level = row[c.level];
@@ -225,12 +230,21 @@ function summaryOf(row: ListTitleRow, certs: CertificationRow[], adv: ListAdviso
   };
 }
 
+const certificationsOf = (certs: CertificationRow[]): Title['certifications'] =>
+  certs.map((c) => ({ system: c.system, rating: c.rating, reason: c.reason, minimumAge: findRating(c.system, c.rating)?.minimumAge ?? 18 }));
+
+/** What every view of a title starts with: who it is, and its external ids. */
+const identity = (row: VerdictTitleRow) => ({
+  id: row.id,
+  name: row.name,
+  kind: row.kind as Title['kind'],
+  year: row.year,
+  externalIds: { imdb: row.imdb, tmdb: row.tmdb, isbn: row.isbn },
+});
+
 export function toTitle(row: TitleRow, certs: CertificationRow[], adv: AdvisoryRow | null, community: Community): Title {
   return {
-    id: row.id,
-    name: row.name,
-    kind: row.kind as Title['kind'],
-    year: row.year,
+    ...identity(row),
     releaseDates: { theaters: row.releaseTheaters, streaming: row.releaseStreaming },
     runtimeMinutes: row.runtimeMinutes,
     genres: row.genres,
@@ -239,13 +253,7 @@ export function toTitle(row: TitleRow, certs: CertificationRow[], adv: AdvisoryR
     directors: row.directors,
     studio: row.studio,
     synopsis: row.synopsis,
-    certifications: certs.map((c) => ({
-      system: c.system,
-      rating: c.rating,
-      reason: c.reason,
-      minimumAge: findRating(c.system, c.rating)?.minimumAge ?? 18,
-    })),
-    externalIds: { imdb: row.imdb, tmdb: row.tmdb, isbn: row.isbn },
+    certifications: certificationsOf(certs),
     advisory: adv ? toAdvisory(adv) : null,
     summary: summaryOf(row, certs, adv),
     community,
@@ -256,15 +264,20 @@ export function toTitle(row: TitleRow, certs: CertificationRow[], adv: AdvisoryR
 
 export function toListItem(row: ListTitleRow, certs: CertificationRow[], adv: ListAdvisoryRow | null, community: Community): TitleListItem {
   return {
-    id: row.id,
-    name: row.name,
-    kind: row.kind as Title['kind'],
-    year: row.year,
+    ...identity(row),
     genres: row.genres,
-    externalIds: { imdb: row.imdb, tmdb: row.tmdb, isbn: row.isbn },
     summary: summaryOf(row, certs, adv),
     community,
     updatedAt: row.updatedAt,
+  };
+}
+
+export function toVerdictTitle(row: VerdictTitleRow, certs: CertificationRow[], adv: VerdictAdvisoryRow | null, community: Community): VerdictTitle {
+  return {
+    ...identity(row),
+    certifications: certificationsOf(certs),
+    advisory: adv && { ageRecommendation: adv.ageRecommendation, ratings: ratingsOf(adv) },
+    community,
   };
 }
 

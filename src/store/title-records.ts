@@ -8,9 +8,12 @@ import { communityStats } from '../domain/community.js';
 import type { Certification } from '../domain/rating-systems.js';
 import { formatRef, type TitleRef } from '../domain/references.js';
 import { ageBasis } from '../domain/verdict.js';
-import type { Community, TitleInput, TitleKind, TitlePatch } from '../domain/titles.js';
+import type { Community, Title, TitleInput, TitleKind, TitlePatch } from '../domain/titles.js';
 import type { IndexEntry } from './title-index.js';
-import { canonical, titleRows, UNRATED_SORT_AGE, toCanonicalInput, toListItem, toTitle, type AdvisoryRow, type CanonicalInput, type CertificationRow, type ImportItem, type ListAdvisoryRow, type ListTitleRow, type TitleRow, type TitleRows } from './title-mapping.js';
+import {
+  canonical, titleRows, UNRATED_SORT_AGE, toCanonicalInput, toListItem, toTitle, toVerdictTitle,
+  type AdvisoryRow, type CanonicalInput, type CertificationRow, type ImportItem, type ListAdvisoryRow, type ListTitleRow, type TitleRow, type TitleRows, type VerdictAdvisoryRow, type VerdictTitleRow,
+} from './title-mapping.js';
 import type { TitleRecord } from './types.js';
 
 /** The id, imdb, tmdb or isbn value a reference names (the verdict path asks: read, not formatted and parsed back). */
@@ -70,15 +73,18 @@ function parts<T extends { id: string }, A>(row: RecordRow<T, A>) {
 
 export const toRecord = (row: RecordRow): TitleRecord => ({ title: toTitle(...parts(row)), version: row.t.version });
 export const toListRecord = (row: ListRecordRow) => toListItem(...parts(row));
+/** The columns a verdict reads. */
+export type VerdictRecordRow = RecordRow<VerdictTitleRow, VerdictAdvisoryRow>;
+export const toVerdictRecord = (row: VerdictRecordRow) => toVerdictTitle(...parts(row));
 
 /** The stored title under each reference that finds it, one answer per reference in order. */
-export function byReference(records: readonly TitleRecord[], refs: readonly TitleRef[]): (TitleRecord | null)[] {
-  const byRef = new Map<string, TitleRecord>();
-  for (const record of records) {
-    byRef.set(formatRef({ by: 'id', id: record.title.id }), record);
+export function byReference<T extends Pick<Title, 'id' | 'externalIds'>>(titles: readonly T[], refs: readonly TitleRef[]): (T | null)[] {
+  const byRef = new Map<string, T>();
+  for (const title of titles) {
+    byRef.set(formatRef({ by: 'id', id: title.id }), title);
     for (const by of ['imdb', 'tmdb', 'isbn'] as const) {
-      const value = record.title.externalIds[by];
-      if (value) byRef.set(formatRef({ by, [by]: value } as TitleRef), record);
+      const value = title.externalIds[by];
+      if (value) byRef.set(formatRef({ by, [by]: value } as TitleRef), title);
     }
   }
   return refs.map((ref) => byRef.get(formatRef(ref)) ?? null);

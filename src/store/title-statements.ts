@@ -5,10 +5,11 @@
 import { CATEGORIES } from '../domain/categories.js';
 import { Conflict } from '../domain/errors.js';
 import type { TitleRef } from '../domain/references.js';
+import type { VerdictTitle } from '../domain/titles.js';
 import { column, insertInto, readRow, selectList } from './columns.js';
 import { fromJson, type Dialect, type Executor } from './dialect.js';
-import { LIST_ADVISORY_KEYS, LIST_TITLE_KEYS, type TitleRow, type TitleRows } from './title-mapping.js';
-import { EXTERNAL_IDS, toRecord, valueOf, type ListRecordRow, type RecordRow } from './title-records.js';
+import { LIST_ADVISORY_KEYS, LIST_TITLE_KEYS, VERDICT_ADVISORY_KEYS, VERDICT_TITLE_KEYS, type TitleRow, type TitleRows } from './title-mapping.js';
+import { EXTERNAL_IDS, toRecord, toVerdictRecord, valueOf, type ListRecordRow, type RecordRow, type VerdictRecordRow } from './title-records.js';
 import type { TitleRecord } from './types.js';
 
 const TITLE_KEYS = [
@@ -21,6 +22,7 @@ const ADVISORY_KEYS = [
   'updatedAt',
 ] as const;
 const TITLE_JSON = new Set(['genres', 'topics', 'cast', 'directors']);
+const NO_JSON: ReadonlySet<string> = new Set();
 const ADVISORY_JSON = new Set(['talkAbout']);
 
 const TITLE_INSERT = insertInto('titles', TITLE_KEYS);
@@ -97,12 +99,26 @@ export function titleStatements(d: Dialect) {
   const listRow = reader<ListRecordRow>(LIST_TITLE_KEYS, TITLE_JSON, LIST_ADVISORY_KEYS, ADVISORY_JSON);
   const listRecords = async (ex: Executor, where: string, params: readonly unknown[]) => (await ex.rows(`${LIST_RECORDS} ${where}`, params)).map(listRow);
 
-  // The verdict path's one read, by each kind of reference.
-  const BY_REF = Object.fromEntries((['id', 'imdb', 'tmdb', 'isbn'] as const).map((by) => [by, d.prepared(`${RECORDS} where t.${by} = $1`)])) as Record<TitleRef['by'], string>;
+  // A verdict reads the facts it decides on and what it shows beside them: a third of the
+  // title's columns and none of its JSON lists or long texts, which cost a batch of 50 more to
+  // read and parse than its verdicts cost to decide.
+  const VERDICT_RECORDS = statement(VERDICT_TITLE_KEYS, VERDICT_ADVISORY_KEYS);
+  const verdictRow = reader<VerdictRecordRow>(VERDICT_TITLE_KEYS, NO_JSON, VERDICT_ADVISORY_KEYS, NO_JSON);
+  const verdictRecords = async (ex: Executor, where: string, params: readonly unknown[]) => (await ex.rows(`${VERDICT_RECORDS} ${where}`, params)).map((raw) => toVerdictRecord(verdictRow(raw)));
+
+  // The request path's reads of one title, by each kind of reference: the whole record, and a verdict's.
+  const byRef = (text: string) => Object.fromEntries((['id', 'imdb', 'tmdb', 'isbn'] as const).map((by) => [by, d.prepared(`${text} where t.${by} = $1`)])) as Record<TitleRef['by'], string>;
+  const BY_REF = byRef(RECORDS);
+  const VERDICT_BY_REF = byRef(VERDICT_RECORDS);
 
   async function getOne(ex: Executor, ref: TitleRef): Promise<TitleRecord | null> {
     const [raw] = await ex.rows(BY_REF[ref.by], [valueOf(ref)]);
     return raw ? toRecord(recordRow(raw)) : null;
+  }
+
+  async function verdictOne(ref: TitleRef): Promise<VerdictTitle | null> {
+    const [raw] = await d.rows(VERDICT_BY_REF[ref.by], [valueOf(ref)]);
+    return raw ? toVerdictRecord(verdictRow(raw)) : null;
   }
 
   /** Inside a writing transaction: the title, its row locked until the commit, so a version checked stays checked. */
@@ -166,5 +182,5 @@ export function titleStatements(d: Dialect) {
     await insertRows(tx, 'advisories', ADVISORY_KEYS, titles.flatMap((t) => (t.rows.advisory ? [advisoryValues(t.id, t.rows.advisory, now)] : [])));
   }
 
-  return { records, listRecords, getOne, lockOne, write, createMany };
+  return { records, listRecords, verdictRecords, getOne, verdictOne, lockOne, write, createMany };
 }

@@ -25,7 +25,7 @@ const INDEX_PAGE = 10_000;
 
 export function createTitleStore(d: Dialect): TitleStore {
   const statements = titleStatements(d);
-  const { records, listRecords, getOne, lockOne, write } = statements;
+  const { records, listRecords, verdictRecords, getOne, verdictOne, lockOne, write } = statements;
   const importBatch = titleImport(d, statements);
 
   /** Applies a patch of whole top-level fields to the stored title (`found`: already read and locked). */
@@ -132,15 +132,17 @@ export function createTitleStore(d: Dialect): TitleStore {
   return {
     get: (ref) => getOne(d, ref),
 
-    async getMany(refs) {
+    verdictTitle: verdictOne,
+
+    async verdictTitles(refs) {
       if (refs.length === 0) return [];
       const wanted = wantedValues(refs);
-      const rows = await records(
+      const titles = await verdictRecords(
         d,
         `where ${d.inList('t.id', '$1')} or ${d.inList('t.imdb', '$2')} or ${d.inList('t.tmdb', '$3')} or ${d.inList('t.isbn', '$4')}`,
         [d.list(wanted.id), d.list(wanted.imdb), d.list(wanted.tmdb), d.list(wanted.isbn)],
       );
-      return byReference(rows.map(toRecord), refs);
+      return byReference(titles, refs);
     },
 
     list: (query) => page({ ...query, decided: NOTHING_DECIDED }),

@@ -5,7 +5,7 @@
 import type { CategoryKey } from '../domain/categories.js';
 import type { TitleRef } from '../domain/references.js';
 import type { FactColumns } from '../domain/verdict.js';
-import type { Title, TitleInput, TitleKind, TitleListItem, TitlePatch } from '../domain/titles.js';
+import type { Title, TitleInput, TitleKind, TitleListItem, TitlePatch, VerdictTitle } from '../domain/titles.js';
 import type { ImportItem } from './title-mapping.js';
 
 export type TitleSort = 'name' | 'newest' | 'stars' | 'age';
@@ -73,8 +73,10 @@ export interface TitleIndexStats {
 
 export interface TitleStore {
   get(ref: TitleRef): Promise<TitleRecord | null>;
-  /** One answer per reference, in order; null where nothing matches. */
-  getMany(refs: readonly TitleRef[]): Promise<(TitleRecord | null)[]>;
+  /** What a verdict reads of the title (see VerdictTitle). */
+  verdictTitle(ref: TitleRef): Promise<VerdictTitle | null>;
+  /** The same for many: one answer per reference, in order; null where nothing matches. */
+  verdictTitles(refs: readonly TitleRef[]): Promise<(VerdictTitle | null)[]>;
   list(query: TitleListQuery): Promise<{ items: TitleListItem[]; keys: SortKey[]; more: boolean }>;
   create(input: TitleInput): Promise<TitleRecord>;
   update(ref: TitleRef, patch: TitlePatch, expected: ExpectedVersions): Promise<TitleRecord>;

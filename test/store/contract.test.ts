@@ -85,11 +85,43 @@ t.test('titles: external ids are one title’s each; versions; removal', async (
   t.same([patched.version, patched.title.synopsis], [2, 'A story.']);
   t.ok((await refusal(t, store.titles.update({ by: 'id', id: first.title.id }, { synopsis: 'x' }, [1]))) instanceof StaleVersion);
   t.ok((await refusal(t, store.titles.removeAdvisory({ by: 'id', id: first.title.id }, undefined))) instanceof NotFound, 'no advisory to remove');
-  const [found, missing] = await store.titles.getMany([{ by: 'imdb', imdb: 'tt0000001' }, { by: 'id', id: 'tl_none' }]);
-  t.same([found?.title.id, missing], [first.title.id, null]);
+  const [found, missing] = await store.titles.verdictTitles([{ by: 'imdb', imdb: 'tt0000001' }, { by: 'id', id: 'tl_none' }]);
+  t.same([found?.id, missing], [first.title.id, null]);
   await store.titles.remove({ by: 'id', id: first.title.id }, [2]);
   t.equal(await store.titles.get({ by: 'id', id: first.title.id }), null);
   t.ok((await refusal(t, store.titles.remove({ by: 'id', id: first.title.id }, undefined))) instanceof NotFound);
+});
+
+t.test("titles: a verdict's read is the record's facts, alone and in a batch", async (t) => {
+  const store = await withStore(t);
+  const { household } = await signUp(store, null);
+  const rated = await store.titles.create({
+    ...TITLE,
+    year: 2013,
+    externalIds: { imdb: 'tt0000002', tmdb: 'movie:2' },
+    certifications: [{ system: 'MPA', rating: 'R', reason: 'language and sexual content' }, { system: 'BBFC', rating: '15', reason: null }],
+    advisory: {
+      ageRecommendation: 16, stars: 4, oneLiner: 'One line.', parentsNeedToKnow: 'Long text.', talkAbout: ['A question?'],
+      ratings: {
+        language: { level: 4, note: 'Strong language.' }, sex: { level: 3, note: 'Nudity.' }, drinking: { level: 1, note: 'Wine.' }, violence: { level: 0, note: 'None.' },
+        messages: { level: 3, note: 'Loneliness.' }, roleModels: { level: 2, note: 'Flawed.' }, consumerism: undefined, educational: { level: 1, note: 'Little.' }, diversity: undefined,
+      },
+    },
+  });
+  await store.reviews.create({ titleId: rated.title.id, householdId: household.id, childId: null, by: 'parent', authorAge: null, ageRating: 15, stars: 5, headline: 'Good', body: 'Thoughtful and grown-up.' });
+  const bare = await store.titles.create({ ...TITLE, name: 'Unrated', externalIds: { isbn: '9780000000002' } });
+  const asVerdictReads = ({ title }: NonNullable<Awaited<ReturnType<Store['titles']['get']>>>) => ({
+    id: title.id, name: title.name, kind: title.kind, year: title.year, externalIds: title.externalIds, certifications: title.certifications,
+    advisory: title.advisory && { ageRecommendation: title.advisory.ageRecommendation, ratings: title.advisory.ratings },
+    community: title.community,
+  });
+  const [ratedNow, bareNow] = [(await store.titles.get({ by: 'id', id: rated.title.id }))!, (await store.titles.get({ by: 'id', id: bare.title.id }))!];
+  t.equal(ratedNow.title.community.parents.count, 1, 'the review is counted');
+  t.same(await store.titles.verdictTitle({ by: 'tmdb', tmdb: 'movie:2' }), asVerdictReads(ratedNow));
+  t.same(await store.titles.verdictTitle({ by: 'isbn', isbn: '9780000000002' }), asVerdictReads(bareNow));
+  t.equal(await store.titles.verdictTitle({ by: 'imdb', imdb: 'tt9999999' }), null);
+  const refs = [{ by: 'isbn', isbn: '9780000000002' }, { by: 'imdb', imdb: 'tt0000002' }, { by: 'id', id: 'tl_none' }, { by: 'id', id: rated.title.id }] as const;
+  t.same(await store.titles.verdictTitles(refs), [asVerdictReads(bareNow), asVerdictReads(ratedNow), null, asVerdictReads(ratedNow)], 'in the order asked, a title asked twice twice');
 });
 
 t.test('reviews and flags: one of each per author and target, votes once, closing once', async (t) => {

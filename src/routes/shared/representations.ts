@@ -5,7 +5,7 @@ import { effectiveLimits } from '../../domain/policy.js';
 import { activeOverride, type Verdict } from '../../domain/verdict.js';
 import type { Child } from '../../schemas/children.js';
 import type { Flag, Review } from '../../schemas/community.js';
-import type { Title } from '../../schemas/titles.js';
+import type { VerdictTitle } from '../../domain/titles.js';
 import type { ChildRecord, FlagRecord, OverrideRecord, ReviewRecord } from '../../store/types.js';
 
 /** A limit as the API writes it: a maximum on a concern, a minimum on a positive category. */
@@ -75,20 +75,20 @@ export function flagResponse(f: FlagRecord): Flag {
 }
 
 /** The advisory's categories in table order, labelled, for a parent to read beside the verdict. */
-function categoryRatings(title: Title) {
+function categoryRatings(title: VerdictTitle) {
   return CATEGORIES.flatMap((c) => {
     const r = title.advisory?.ratings[c.key];
     return r ? [{ category: c.key, label: c.label, polarity: c.polarity, level: r.level, note: r.note }] : [];
   });
 }
 
-type TitleSummary = Pick<Title, 'id' | 'name' | 'kind' | 'year'>;
-type VerdictShown<V, T> = V & { title: T; ratings: ReturnType<typeof categoryRatings>; certifications: Title['certifications'] };
+type TitleSummary = Pick<VerdictTitle, 'id' | 'name' | 'kind' | 'year'>;
+type VerdictShown<V, T> = V & { title: T; ratings: ReturnType<typeof categoryRatings>; certifications: VerdictTitle['certifications'] };
 
 /** A verdict as the API shows it: the decision, the title, and what the advisory and certifications say (nothing, for no title). */
-export function verdictResponse<V extends Verdict>(title: Title, verdict: V): VerdictShown<V, TitleSummary>;
-export function verdictResponse<V extends Verdict>(title: Title | null, verdict: V): VerdictShown<V, TitleSummary | null>;
-export function verdictResponse<V extends Verdict>(title: Title | null, verdict: V): VerdictShown<V, TitleSummary | null> {
+export function verdictResponse<V extends Verdict>(title: VerdictTitle, verdict: V): VerdictShown<V, TitleSummary>;
+export function verdictResponse<V extends Verdict>(title: VerdictTitle | null, verdict: V): VerdictShown<V, TitleSummary | null>;
+export function verdictResponse<V extends Verdict>(title: VerdictTitle | null, verdict: V): VerdictShown<V, TitleSummary | null> {
   return {
     title: title && { id: title.id, name: title.name, kind: title.kind, year: title.year },
     ...verdict,
