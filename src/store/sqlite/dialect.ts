@@ -14,7 +14,8 @@ import { executor, type Dialect, type Query } from '../dialect.js';
 export function sqliteDialect(client: Database.Database): Dialect {
   /** Compiled statements by text, and for rows read as arrays (a mode a statement keeps). */
   const compiled = { objects: new Map<string, Compiled>(), arrays: new Map<string, Compiled>() };
-  type Compiled = { statement: Database.Statement; order: number[] };
+  /** `order`: the parameter each ? takes; `inTurn` when they are $1, $2… in turn (most statements). */
+  type Compiled = { statement: Database.Statement; order: number[]; inTurn: boolean };
   function compile(text: string, raw: boolean): Compiled {
     const cache = raw ? compiled.arrays : compiled.objects;
     let found = cache.get(text);
@@ -22,16 +23,23 @@ export function sqliteDialect(client: Database.Database): Dialect {
       const order: number[] = [];
       const statement = client.prepare(text.replace(/\$(\d+)/g, (_, n: string) => (order.push(Number(n) - 1), '?')));
       if (raw) statement.raw(true);
-      cache.set(text, (found = { statement, order }));
+      cache.set(text, (found = { statement, order, inTurn: order.every((n, i) => n === i) }));
     }
     return found;
   }
 
+  /** The values to bind: better-sqlite3 binds no booleans (SQLite keeps them as 0 and 1). */
+  function bound(params: readonly unknown[], { order, inTurn }: Compiled): readonly unknown[] {
+    // Most statements take their values as they come: no copy to make.
+    if (inTurn && params.length === order.length && !params.some((v) => typeof v === 'boolean')) return params;
+    return order.map((i) => (typeof params[i] === 'boolean' ? Number(params[i]) : params[i]));
+  }
+
   /** Runs a statement now, inside whatever transaction is open. */
   function now(text: string, params: readonly unknown[], shape: Parameters<Query>[2]): unknown {
-    const { statement, order } = compile(text, shape === 'arrays');
-    // better-sqlite3 binds no booleans: SQLite keeps them as 0 and 1.
-    const values = order.map((i) => (typeof params[i] === 'boolean' ? Number(params[i]) : params[i]));
+    const compiled = compile(text, shape === 'arrays');
+    const { statement } = compiled;
+    const values = bound(params, compiled);
     if (shape === 'first') return statement.get(values);
     if (shape === 'changes') return statement.run(values).changes;
     return statement.all(values);
