@@ -5,7 +5,7 @@
  *   npm run bench -- --titles 1000000 --duration 10 --connections 32
  *   npm run bench -- --database postgres://postgres@127.0.0.1:5432/test
  *   npm run bench:abuse -- --label after   # --only abuse --titles 10000 --duration 5
- *   npm run bench -- --only "title detail,verdict" --against ../main-before
+ *   npm run bench -- --only "title detail|verdict" --against ../main-before
  *
  * `--against DIR` builds another checkout (the code before a change, say) and runs it beside this
  * one on the same database, measured in the same turns as this build and its ceiling: a change's
@@ -24,7 +24,7 @@
  * `--duration` seconds. Prints a table and writes it, with
  * import rate, start-up time and memory, to bench/results/.
  *
- *   npm run bench -- --titles 10000 --duration 3 --profile --only "title detail,age verdict"
+ *   npm run bench -- --titles 10000 --duration 3 --profile --only "title detail|age verdict"
  *
  * `--profile` takes a CPU profile of the service for each scenario (bench/profile-hook.mjs) and
  * summarises where its time went (bench/profile-summary.ts) into bench/results/profile-DATE-TITLES/:
@@ -75,6 +75,7 @@ const CONNECTIONS = Number(args.connections);
 const PROFILE = args.profile;
 const SINGLE = PROFILE ? 0 : Number(args.single);
 const ROOT = new URL('..', import.meta.url).pathname;
+// A profiled run measures one build alone: the profiler's cost would be in the ratio.
 const AGAINST = args.against === undefined || PROFILE ? null : resolve(args.against);
 const work = join(tmpdir(), `guidepost-bench-${process.pid}`);
 mkdirSync(work, { recursive: true });
@@ -276,8 +277,8 @@ const scenarios: Scenario[] = [
   { name: 'list with category filters', path: '/v1/titles?maxViolence=2&minMessages=3&kind=movie,tv&limit=20', ceiling: 'b' },
   { name: 'write: set an override', method: 'PUT', path: `/v1/children/${maya.id}/overrides/{id}`, body: '{"decision":"allow","note":"bench"}', authorized: true, ceiling: null },
 ];
-// --only "title detail,verdict": the scenarios whose names hold any of the comma-separated parts.
-const only = args.only?.split(',').map((part) => part.trim()).filter(Boolean);
+// --only "title detail|verdict": the scenarios whose names hold any of the parts (names hold commas).
+const only = args.only?.split('|').map((part) => part.trim()).filter(Boolean);
 const chosen = scenarios.filter((s) => !only || only.some((part) => s.name.includes(part)));
 
 let specs = 0;
@@ -428,7 +429,7 @@ interface Row extends Measured {
 // build is started again beside it, so both start alike (from the saved index) and neither has
 // served the set-up's requests: a build that had ran half as fast again on /healthz than the
 // same code started later. A write scenario is measured without the other build: both would
-// write, each slowing the other's turns.
+// write, each slowing the other's turns. (The memory reported is then the restarted process's.)
 let againstServer: ChildProcess | null = null;
 if (AGAINST) {
   server.kill('SIGTERM');

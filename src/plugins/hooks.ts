@@ -9,6 +9,9 @@ import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fast
 /** Nothing, or a promise to wait for when the work has something to wait on. */
 type Work = void | Promise<unknown>;
 
+/** A rejection without a reason still fails the request, as Fastify's own hook runner has it. */
+const failure = (err: unknown) => (err instanceof Error ? err : new Error(`a hook failed without an error (${String(err)})`));
+
 /** An onRequest, preHandler or onResponse hook. */
 export function quickHook(work: (request: FastifyRequest, reply: FastifyReply) => Work) {
   return (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void => {
@@ -16,9 +19,9 @@ export function quickHook(work: (request: FastifyRequest, reply: FastifyReply) =
     try {
       pending = work(request, reply);
     } catch (err) {
-      return done(err as Error);
+      return done(failure(err));
     }
-    if (pending) pending.then(() => done(), done);
+    if (pending) pending.then(() => done(), (err: unknown) => done(failure(err)));
     else done();
   };
 }
@@ -30,9 +33,9 @@ export function quickSendHook(work: (request: FastifyRequest, reply: FastifyRepl
     try {
       pending = work(request, reply, payload);
     } catch (err) {
-      return done(err as Error);
+      return done(failure(err));
     }
-    if (pending) pending.then(() => done(null, payload), done);
+    if (pending) pending.then(() => done(null, payload), (err: unknown) => done(failure(err)));
     else done(null, payload);
   };
 }

@@ -112,7 +112,7 @@ function hit(app: FastifyInstance, request: FastifyRequest, policy: string, key:
   };
   // In this process the count is known at once, and the request goes on without waiting.
   const counter = app.limitCounters.add(key, windowMs);
-  return counter instanceof Promise ? counter.then(judge) : judge(counter);
+  return 'then' in counter ? counter.then(judge) : judge(counter);
 }
 
 /**
