@@ -86,6 +86,9 @@ export function createChildStore(d: Dialect): ChildStore {
 export function createOverrideStore(d: Dialect): OverrideStore {
   const SELECT = `select ${selectList(OVERRIDE_FIELDS, 'o')}, t.name as "titleName" from overrides o join titles t on t.id = o.title_id`;
   const ONE = `${SELECT} where o.child_id = $1 and o.title_id = $2`;
+  // Made once: a batch's and a catalogue page's statements, looked up by their text on every run.
+  const FOR_TITLES = `${SELECT} where o.child_id = $1 and ${d.inList('o.title_id', '$2')} order by o.title_id`;
+  const FOR_CHILD = `${SELECT} where o.child_id = $1 order by o.title_id`;
   return {
     put(childId, titleId, o, expected) {
       return d.transaction(async (tx) => {
@@ -110,9 +113,7 @@ export function createOverrideStore(d: Dialect): OverrideStore {
     },
     async forTitles(childId, titleIds) {
       if (titleIds && titleIds.length === 0) return new Map();
-      const rows = titleIds
-        ? await d.all<OverrideRecord>(`${SELECT} where o.child_id = $1 and ${d.inList('o.title_id', '$2')} order by o.title_id`, [childId, d.list(titleIds)])
-        : await d.all<OverrideRecord>(`${SELECT} where o.child_id = $1 order by o.title_id`, [childId]);
+      const rows = titleIds ? await d.all<OverrideRecord>(FOR_TITLES, [childId, d.list(titleIds)]) : await d.all<OverrideRecord>(FOR_CHILD, [childId]);
       return new Map(rows.map((r) => [r.titleId, r]));
     },
     async list(childId, { limit, after }) {

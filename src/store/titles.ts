@@ -27,6 +27,9 @@ export function createTitleStore(d: Dialect): TitleStore {
   const statements = titleStatements(d);
   const { records, listRecords, verdictRecords, getOne, verdictOne, lockOne, write } = statements;
   const importBatch = titleImport(d, statements);
+  /** The titles of a list of ids; of lists of ids and of each external id. */
+  const BY_IDS = `where ${d.inList('t.id', '$1')}`;
+  const BY_ANY_REF = `where ${d.inList('t.id', '$1')} or ${d.inList('t.imdb', '$2')} or ${d.inList('t.tmdb', '$3')} or ${d.inList('t.isbn', '$4')}`;
 
   /** Applies a patch of whole top-level fields to the stored title (`found`: already read and locked). */
   async function patchTitle(tx: Executor, ref: TitleRef, patch: TitlePatch, expected: ExpectedVersions, found?: TitleRecord | null) {
@@ -122,7 +125,7 @@ export function createTitleStore(d: Dialect): TitleStore {
         )
       : undefined;
     const found = current.scan({ filters, sort, limit, after, decided, accept, matching });
-    const rows = found.ids.length ? await listRecords(d, `where ${d.inList('t.id', '$1')}`, [d.list(found.ids)]) : [];
+    const rows = found.ids.length ? await listRecords(d, BY_IDS, [d.list(found.ids)]) : [];
     const byId = new Map(rows.map((r) => [r.t.id, r]));
     // A title removed since the scan (by another process) drops out of the page with its key.
     const kept = found.ids.flatMap((id, i) => (byId.has(id) ? [i] : []));
@@ -137,11 +140,7 @@ export function createTitleStore(d: Dialect): TitleStore {
     async verdictTitles(refs) {
       if (refs.length === 0) return [];
       const wanted = wantedValues(refs);
-      const titles = await verdictRecords(
-        d,
-        `where ${d.inList('t.id', '$1')} or ${d.inList('t.imdb', '$2')} or ${d.inList('t.tmdb', '$3')} or ${d.inList('t.isbn', '$4')}`,
-        [d.list(wanted.id), d.list(wanted.imdb), d.list(wanted.tmdb), d.list(wanted.isbn)],
-      );
+      const titles = await verdictRecords(d, BY_ANY_REF, [d.list(wanted.id), d.list(wanted.imdb), d.list(wanted.tmdb), d.list(wanted.isbn)]);
       return byReference(titles, refs);
     },
 
