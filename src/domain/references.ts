@@ -49,8 +49,11 @@ export function parseTitleRef(raw: string): TitleRef | { error: string } {
   }
 }
 
+/** What is said when no title matches a reference: a batch's unknown item and a 404 alike. */
+export const noTitleMatches = (ref: TitleRef) => `No title matches ${formatRef(ref)}.`;
+
 /** The answer when no title matches a reference, from the store and the services alike. */
-export const titleNotFound = (ref: TitleRef) => new NotFound(`No title matches ${formatRef(ref)}.`);
+export const titleNotFound = (ref: TitleRef) => new NotFound(noTitleMatches(ref));
 
 /** The reference as a client would write it in a path. */
 export function formatRef(ref: TitleRef): string {

@@ -6,7 +6,7 @@ import { childCatalogue } from '../catalogue/child-catalogue.js';
 import type { Config } from '../config.js';
 import { todayUtc } from '../domain/age.js';
 import { childPolicy } from '../domain/policy.js';
-import { formatRef, parseTitleRef, titleNotFound, type TitleRef } from '../domain/references.js';
+import { formatRef, noTitleMatches, parseTitleRef, titleNotFound, type TitleRef } from '../domain/references.js';
 import { activeOverride, ageVerdict, decide, type AgeOnlyVerdict, type Verdict } from '../domain/verdict.js';
 import type { VerdictTitle } from '../domain/titles.js';
 import type { TitleFilterQuery } from '../schemas/titles.js';
@@ -65,7 +65,7 @@ export function verdictService(store: Store, config: Pick<Config, 'COMMUNITY_MIN
       return parsed.map((ref, i): VerdictItem => {
         const title = titles[i];
         if ('error' in ref) return { ref: asked[i]!, title: null, verdict: unknownVerdict(policy.age, `Not a title reference: ${ref.error}.`) };
-        if (!title) return { ref: formatRef(ref), title: null, verdict: unknownVerdict(policy.age, `No title matches ${formatRef(ref)}.`) };
+        if (!title) return { ref: formatRef(ref), title: null, verdict: unknownVerdict(policy.age, noTitleMatches(ref)) };
         const verdict = decide(title, policy, activeOverride(overrides.get(title.id), now.toISOString()));
         return { ref: formatRef(ref), title, verdict };
       });
