@@ -10,6 +10,7 @@ interface ChildSettings {
   limits: Partial<Record<CategoryKey, number>>;
   ageRule: Policy['ageRule'];
   unrated: Policy['unrated'];
+  withAdult: Policy['withAdult'];
   certificationCeilings: Partial<Record<string, string>>;
 }
 
@@ -39,6 +40,7 @@ export function childPolicy(child: ChildSettings, today: string, communityMinRev
     limits: Object.fromEntries(Object.entries(limits).map(([k, l]) => [k, l.value])),
     certificationCeilings: child.certificationCeilings,
     unrated: child.unrated,
+    withAdult: child.withAdult,
     who: 'your child',
   };
 }

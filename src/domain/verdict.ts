@@ -5,7 +5,7 @@
  * Single verdicts, batches and the child's catalogue all decide through `decide`.
  */
 import { CATEGORIES, categoryOf, type CategoryKey } from './categories.js';
-import { findRating, strictestCertification, SYSTEM_KEYS, type Certification } from './rating-systems.js';
+import { findRating, RATING_BY_ORDER, strictestCertification, SYSTEM_KEYS, type Certification } from './rating-systems.js';
 
 export const MIN_AGE = 2;
 export const MAX_AGE = 18;
@@ -40,6 +40,8 @@ export interface Policy {
   /** The strictest rating allowed per system, e.g. { MPA: 'PG-13' }. */
   certificationCeilings: Readonly<Partial<Record<string, string>>>;
   unrated: 'block' | 'allow';
+  /** Whether a title the age rule blocks only through certifications that admit the viewer with an adult is allowed. */
+  withAdult: 'block' | 'allow';
   /** Who the sentences speak of: "the viewer" or "your child". */
   who: string;
 }
@@ -64,6 +66,13 @@ export interface Reason {
   message: string;
 }
 
+/** The certification that admits the viewer with a parent or another adult, from `fromAge`. */
+export interface WithAdult {
+  system: string;
+  rating: string;
+  fromAge: number;
+}
+
 export interface Verdict {
   status: VerdictStatus;
   allowed: boolean;
@@ -76,6 +85,8 @@ export interface Verdict {
   reasons: Reason[];
   /** Categories with a limit that the title's advisory does not rate: reported, never blocking. */
   notRated: CategoryKey[];
+  /** Set when the age rule fails only through certifications that admit the viewer with an adult; the policy's `withAdult` says whether that allows it. */
+  withAdult: WithAdult | null;
   message: string;
 }
 
@@ -194,6 +205,35 @@ function certificationReasons(facts: TitleFacts, policy: Policy): Reason[] {
   });
 }
 
+/**
+ * The certification that admits the viewer with an adult, when the age rule is the only one
+ * that fails and it fails only through certifications: every one above the viewer's age admits
+ * them accompanied (BBFC 12A, MPA R, ACB MA15+ at any age, FSK 12 from 6), and under the
+ * strictest rule neither the advisory nor the parents' median is above it. Editors' ages and
+ * the parents' have no "with an adult", so an age they set is never waived.
+ */
+function accompanied(facts: TitleFacts, policy: Policy, basis: AgeBasis | null, failures: Reason[]): WithAdult | null {
+  if (basis?.decidedBy !== 'certification' || failures.length === 0 || failures.some((f) => f.code !== 'age')) return null;
+  if (policy.ageRule === 'strictest') {
+    if ((facts.advisory?.ageRecommendation ?? 0) > policy.age) return null;
+    const parents = facts.community?.parents;
+    if (parents && parents.medianAge !== null && parents.count >= policy.communityMinReviews && Math.ceil(parents.medianAge) > policy.age) return null;
+  }
+  for (const cert of facts.certifications) {
+    const rating = findRating(cert.system, cert.rating);
+    if (rating && rating.minimumAge > policy.age && (rating.accompaniedAge === null || rating.accompaniedAge > policy.age)) return null;
+  }
+  const { system, rating } = basis.certification!;
+  return { system, rating, fromAge: findRating(system, rating)!.accompaniedAge! };
+}
+
+/** "BBFC 12A admits under-12s with a parent or another adult" */
+function describeAccompanied(adult: WithAdult): string {
+  const rating = findRating(adult.system, adult.rating)!;
+  const who = adult.fromAge <= MIN_AGE ? `under-${rating.minimumAge}s` : `children from ${adult.fromAge}`;
+  return `${adult.system} ${adult.rating} admits ${who} with a parent or another adult`;
+}
+
 /** The reasons in a few words each, for the one-sentence message. */
 function summarise(reasons: Reason[]): string {
   if (reasons.length === 1) return reasons[0]!.message.replace(/\.$/, '');
@@ -231,7 +271,7 @@ export function decide(facts: TitleFacts, policy: Policy, override: Override | n
         ]
       : [];
   const decidedBy: DecidedBy = basis?.decidedBy ?? (facts.advisory ? 'expert' : facts.certifications.length ? 'certification' : 'none');
-  const base = { age: basis?.age ?? null, forAge: policy.age, notRated };
+  const base = { age: basis?.age ?? null, forAge: policy.age, notRated, withAdult: null };
 
   if (override) {
     const allowed = override.decision === 'allow';
@@ -261,7 +301,13 @@ export function decide(facts: TitleFacts, policy: Policy, override: Override | n
     };
   }
   if (failures.length) {
-    return { ...base, status: 'blocked', allowed: false, decidedBy, reasons: failures, message: `Not OK at age ${policy.age}: ${summarise(failures)}.` };
+    const withAdult = accompanied(facts, policy, basis, failures);
+    if (withAdult && policy.withAdult === 'allow') {
+      const message = `OK with an adult at age ${policy.age}: ${summarise(failures)}, and ${describeAccompanied(withAdult)}.`;
+      return { ...base, status: 'ok', allowed: true, decidedBy, reasons: failures, withAdult, message };
+    }
+    const also = withAdult ? ` OK with an adult: ${describeAccompanied(withAdult)}.` : '';
+    return { ...base, status: 'blocked', allowed: false, decidedBy, reasons: failures, withAdult, message: `Not OK at age ${policy.age}: ${summarise(failures)}.${also}` };
   }
   const why = basis ? `${describeBasis(facts.name, basis)}` : `'${facts.name}' is within every limit`;
   return { ...base, status: 'ok', allowed: true, decidedBy, reasons: [], message: `OK at age ${policy.age}: ${why}.` };
@@ -274,7 +320,7 @@ export function activeOverride(override: Override | null | undefined, now: strin
 
 /** The anonymous question: "is this OK at age N?", with no limits but the age. */
 export function anonymousPolicy(age: number): Policy {
-  return { age, ageRule: 'expert', communityMinReviews: Infinity, limits: {}, certificationCeilings: {}, unrated: 'block', who: 'the viewer' };
+  return { age, ageRule: 'expert', communityMinReviews: Infinity, limits: {}, certificationCeilings: {}, unrated: 'block', withAdult: 'block', who: 'the viewer' };
 }
 
 export type AgeOnlyVerdict = Verdict & { status: 'ok' | 'blocked' | 'unrated'; decidedBy: 'expert' | 'certification' | 'none' };
@@ -291,6 +337,8 @@ export function ageVerdict(facts: TitleFacts, forAge: number): AgeOnlyVerdict {
 export interface FactColumns {
   /** 1 when an advisory or a certification rates the title. */
   rated: Uint8Array;
+  /** The advisory's age; NO_AGE without an advisory. */
+  advisoryAge: Uint8Array;
   /** `ageBasis`: the advisory's age, else the strictest certification's; NO_AGE when neither. */
   basisAge: Uint8Array;
   /** The highest of the advisory's age and every certification's; NO_AGE when neither. */
@@ -312,6 +360,7 @@ const NO_RATING = 255;
 export function factColumns(slots: number): FactColumns {
   return {
     rated: new Uint8Array(slots),
+    advisoryAge: new Uint8Array(slots),
     basisAge: new Uint8Array(slots),
     strictestAge: new Uint8Array(slots),
     parentCount: new Uint32Array(slots),
@@ -326,6 +375,7 @@ export function packFacts(facts: TitleFacts, columns: FactColumns, slot: number)
   const basis = ageBasis(facts);
   const cert = strictestCertification(facts.certifications);
   columns.rated[slot] = facts.advisory !== null || facts.certifications.length > 0 ? 1 : 0;
+  columns.advisoryAge[slot] = facts.advisory?.ageRecommendation ?? NO_AGE;
   columns.basisAge[slot] = basis?.age ?? NO_AGE;
   columns.strictestAge[slot] = Math.max(facts.advisory?.ageRecommendation ?? NO_AGE, cert?.minimumAge ?? NO_AGE);
   columns.parentCount[slot] = facts.community?.parents.count ?? 0;
@@ -355,14 +405,30 @@ export function allowedTest(policy: Policy): (columns: FactColumns, slot: number
   });
   const nCategories = CATEGORIES.length;
   const nSystems = SYSTEM_KEYS.length;
+  const adultAllowed = policy.withAdult === 'allow';
+  // Per system, by rating order: does the rating keep the viewer out even with an adult?
+  const keepsOut = SYSTEM_KEYS.map((system) =>
+    RATING_BY_ORDER.get(system)!.map((r) => r.minimumAge > age && (r.accompaniedAge === null || r.accompaniedAge > age)),
+  );
+  /** `accompanied` over the columns, once the age rule has failed: no advisory or parents' age over the viewer's, no certification that keeps them out. */
+  const admittedWithAdult = (columns: FactColumns, slot: number): boolean => {
+    if (columns.advisoryAge[slot]! !== NO_AGE && (ageRule === 'expert' || columns.advisoryAge[slot]! > age)) return false;
+    if (ageRule === 'strictest' && columns.parentCount[slot]! >= communityMinReviews && Math.ceil(columns.parentMedian[slot]!) > age) return false;
+    for (let i = 0; i < nSystems; i++) {
+      const rating = columns.ratingOrders[slot * nSystems + i]!;
+      if (rating !== NO_RATING && keepsOut[i]![rating]) return false;
+    }
+    return true;
+  };
   return (columns, slot) => {
     if (columns.rated[slot] === 0) return unratedAllowed;
+    let tooYoung = false;
     if (ageRule === 'expert') {
-      if (columns.basisAge[slot]! > age) return false;
+      tooYoung = columns.basisAge[slot]! > age;
     } else if (ageRule === 'strictest') {
-      if (columns.strictestAge[slot]! > age) return false;
-      if (columns.parentCount[slot]! >= communityMinReviews && Math.ceil(columns.parentMedian[slot]!) > age) return false;
+      tooYoung = columns.strictestAge[slot]! > age || (columns.parentCount[slot]! >= communityMinReviews && Math.ceil(columns.parentMedian[slot]!) > age);
     }
+    if (tooYoung && !(adultAllowed && admittedWithAdult(columns, slot))) return false;
     for (const [i, limit, concern] of limits) {
       const level = columns.levels[slot * nCategories + i]!;
       if (level !== NO_LEVEL && (concern ? level > limit : level < limit)) return false;

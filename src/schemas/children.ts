@@ -52,6 +52,9 @@ const childFields = {
   limits: LimitsInput,
   ageRule: z.enum(['expert', 'strictest', 'off']).describe('expert: the advisory’s age, else the strictest certification’s; strictest: the highest of all; off: no age rule.'),
   unrated: z.enum(['block', 'allow']).describe('What to do with titles nothing rates.'),
+  withAdult: z
+    .enum(['block', 'allow'])
+    .describe('allow: a title the age rule blocks only through certifications that admit the child with a parent or another adult (BBFC 12A, MPA R, ACB MA15+, FSK 12 from 6) is OK, and its verdict says "OK with an adult".'),
   certificationCeilings: CeilingsInput,
 };
 
@@ -61,6 +64,7 @@ export const ChildCreate = z
     limits: childFields.limits.default({}),
     ageRule: childFields.ageRule.default('expert'),
     unrated: childFields.unrated.default('block'),
+    withAdult: childFields.withAdult.default('block'),
     certificationCeilings: childFields.certificationCeilings.default({}),
   })
   .meta({ id: 'ChildCreate' });
@@ -92,6 +96,7 @@ export const Child = z
       .describe('Every category’s effective limit and where it came from.'),
     ageRule: z.enum(['expert', 'strictest', 'off']),
     unrated: z.enum(['block', 'allow']),
+    withAdult: z.enum(['block', 'allow']),
     certificationCeilings: z.partialRecord(RatingSystemKey, z.string().max(20)),
     createdAt: Timestamp,
     updatedAt: Timestamp,

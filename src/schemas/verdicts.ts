@@ -50,6 +50,14 @@ const verdictFields = {
   notRated: z.array(z.enum(CATEGORY_KEYS)).max(CATEGORY_KEYS.length).describe('Categories with a limit that the advisory does not rate: reported, never blocking.'),
   ratings: z.array(CategoryRating).max(CATEGORY_KEYS.length).describe('Each category the advisory rates, so a parent can judge for themselves.'),
   certifications: z.array(Certification).max(SYSTEM_KEYS.length),
+  withAdult: z
+    .object({
+      system: RatingSystemKey,
+      rating: z.string().max(20),
+      fromAge: z.int().min(MIN_AGE).max(MAX_AGE).describe('The youngest age the certification admits with an adult.'),
+    })
+    .nullable()
+    .describe('Set when the age rule fails only through certifications that admit the viewer with a parent or another adult: the one that decided. A child whose `withAdult` is allow is then OK; otherwise the verdict stays blocked and its message adds "OK with an adult".'),
 };
 
 export const AgeVerdict = z.object(verdictFields).meta({ id: 'AgeVerdict' });

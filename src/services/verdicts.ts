@@ -27,7 +27,7 @@ export interface VerdictItem {
 
 /** What a batch says of a reference it cannot decide: not a failed request, an item that is not allowed. */
 function unknownVerdict(forAge: number, message: string): Verdict {
-  return { status: 'unknown', allowed: false, age: null, forAge, decidedBy: 'none', reasons: [], notRated: [], message };
+  return { status: 'unknown', allowed: false, age: null, forAge, decidedBy: 'none', reasons: [], notRated: [], withAdult: null, message };
 }
 
 export function verdictService(store: Store, config: Pick<Config, 'COMMUNITY_MIN_REVIEWS'>) {

@@ -8,7 +8,7 @@ import { checkVersion } from './versions.js';
 
 const CHILD = selectList(CHILD_FIELDS, 'c');
 const CHILD_INSERT = insertInto('children', CHILD_FIELDS);
-const CHILD_UPDATE = 'update children set nickname = $1, birth = $2, limits = $3, age_rule = $4, unrated = $5, certification_ceilings = $6, version = $7, updated_at = $8 where id = $9';
+const CHILD_UPDATE = 'update children set nickname = $1, birth = $2, limits = $3, age_rule = $4, unrated = $5, with_adult = $6, certification_ceilings = $7, version = $8, updated_at = $9 where id = $10';
 
 /** A child's JSON columns, which toChild decodes (and readRow, given these). */
 const CHILD_JSON = new Set<keyof ChildRecord>(['limits', 'certificationCeilings']);
@@ -70,7 +70,7 @@ export function createChildStore(d: Dialect): ChildStore {
         if (JSON.stringify(merged) === JSON.stringify(row)) return row;
         const next = { ...merged, version: row.version + 1, updatedAt: new Date().toISOString() };
         const v = childValues(next);
-        await tx.run(CHILD_UPDATE, [v.nickname, v.birth, v.limits, v.ageRule, v.unrated, v.certificationCeilings, v.version, v.updatedAt, childId]);
+        await tx.run(CHILD_UPDATE, [v.nickname, v.birth, v.limits, v.ageRule, v.unrated, v.withAdult, v.certificationCeilings, v.version, v.updatedAt, childId]);
         return next;
       });
     },

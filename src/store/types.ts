@@ -167,6 +167,7 @@ export interface ChildFields {
   limits: Partial<Record<CategoryKey, number>>;
   ageRule: 'expert' | 'strictest' | 'off';
   unrated: 'block' | 'allow';
+  withAdult: 'block' | 'allow';
   certificationCeilings: Partial<Record<string, string>>;
 }
 

@@ -38,20 +38,25 @@ const policyArb: fc.Arbitrary<Policy> = fc.record({
     fc.uniqueArray(certArb, { selector: (c) => c.system, maxLength: 3 }).map((cs) => Object.fromEntries(cs.map((c) => [c.system, c.rating]))),
   ),
   unrated: fc.constantFrom('block', 'allow'),
+  withAdult: fc.constantFrom('block', 'allow'),
   who: fc.constant('your child'),
 });
 
 t.test('allowedTest agrees with decide', async (t) => {
+  let withAdult = 0;
   fc.assert(
     fc.property(fc.array(factsArb, { minLength: 1, maxLength: 20 }), policyArb, (facts, policy) => {
       const columns = factColumns(facts.length);
       facts.forEach((f, slot) => packFacts(f, columns, slot));
       const test = allowedTest(policy);
       facts.forEach((f, slot) => {
-        if (test(columns, slot) !== decide(f, policy).allowed) throw new Error(`disagree on ${JSON.stringify(f)}`);
+        const verdict = decide(f, policy);
+        if (verdict.allowed && verdict.withAdult) withAdult++;
+        if (test(columns, slot) !== verdict.allowed) throw new Error(`disagree on ${JSON.stringify(f)}`);
       });
     }),
     { numRuns: 3000 },
   );
   t.pass('3,000 random catalogues and policies agree');
+  t.ok(withAdult > 0, `titles allowed with an adult among them (${withAdult})`);
 });

@@ -17,6 +17,7 @@ const policy = (p: Partial<Policy> = {}): Policy => ({
   limits: {},
   certificationCeilings: {},
   unrated: 'block',
+  withAdult: 'block',
   who: 'your child',
   ...p,
 });
@@ -116,4 +117,40 @@ t.test('activeOverride: expired overrides are ignored', async (t) => {
   t.equal(activeOverride(o, '2026-01-01T00:00:00.000Z'), null);
   t.equal(activeOverride({ ...o, expiresAt: null }, '2999-01-01T00:00:00.000Z')?.decision, 'allow');
   t.equal(activeOverride(undefined, '2026-01-01'), null);
+});
+
+t.test('with an adult: a certification that admits the child accompanied says so, and the policy decides', async (t) => {
+  const film = (...certifications: TitleFacts['certifications']): TitleFacts => ({ name: 'Paddington 3', advisory: null, certifications });
+  const cinema = film({ system: 'BBFC', rating: '12A' });
+
+  const blocked = decide(cinema, policy({ age: 10 }));
+  t.match(blocked, { status: 'blocked', allowed: false, decidedBy: 'certification', withAdult: { system: 'BBFC', rating: '12A', fromAge: 2 } });
+  t.equal(blocked.message, "Not OK at age 10: 'Paddington 3' is rated 12A by BBFC, which advises age 12 and up; your child is 10. OK with an adult: BBFC 12A admits under-12s with a parent or another adult.");
+
+  const allowed = decide(cinema, policy({ age: 10, withAdult: 'allow' }));
+  t.match(allowed, { status: 'ok', allowed: true, decidedBy: 'certification', withAdult: { system: 'BBFC', rating: '12A' } });
+  t.same(allowed.reasons.map((r) => r.code), ['age'], 'the age rule the adult waives is still listed');
+  t.match(allowed.message, /^OK with an adult at age 10: .*, and BBFC 12A admits under-12s with a parent or another adult\.$/);
+
+  t.equal(decide(cinema, policy({ age: 12 })).withAdult, null, 'nothing to say when the age rule passes');
+  t.equal(decide(film({ system: 'FSK', rating: '12' }), policy({ age: 5, withAdult: 'allow' })).allowed, false, 'FSK 12 admits children from 6 only');
+  t.match(decide(film({ system: 'FSK', rating: '12' }), policy({ age: 6, withAdult: 'allow' })), {
+    allowed: true,
+    withAdult: { system: 'FSK', fromAge: 6 },
+    message: /FSK 12 admits children from 6 with a parent or another adult/,
+  });
+  t.equal(decide(film({ system: 'MPA', rating: 'R' }, { system: 'BBFC', rating: '15' }), policy({ age: 12, withAdult: 'allow' })).withAdult, null, 'BBFC 15 keeps a 12-year-old out, with an adult or not');
+  t.equal(decide(film({ system: 'MPA', rating: 'NC-17' }), policy({ age: 16, withAdult: 'allow' })).withAdult, null, 'NC-17 admits no one younger');
+  t.equal(decide({ ...cinema, advisory: her.advisory }, policy({ age: 10, withAdult: 'allow' })).withAdult, null, "the editors' age is never waived");
+  t.equal(decide(cinema, policy({ age: 10, withAdult: 'allow', certificationCeilings: { BBFC: 'PG' } })).allowed, false, 'a ceiling failing too blocks');
+
+  // Under the strictest rule the advisory and the parents' median must be within the age too.
+  const rated = (age: number): TitleFacts => ({ ...cinema, advisory: { ageRecommendation: age, ratings: {} } });
+  t.match(decide(rated(10), policy({ age: 10, ageRule: 'strictest', withAdult: 'allow' })), { allowed: true, withAdult: { rating: '12A' } });
+  t.equal(decide(rated(11), policy({ age: 10, ageRule: 'strictest', withAdult: 'allow' })).allowed, false);
+  const reviewed = { ...rated(10), community: { parents: { count: 6, medianAge: 11 } } };
+  t.equal(decide(reviewed, policy({ age: 10, ageRule: 'strictest', withAdult: 'allow', communityMinReviews: 5 })).allowed, false, "the parents' median is never waived");
+
+  // An override decides alone.
+  t.equal(decide(cinema, policy({ age: 10 }), { decision: 'block', note: null, expiresAt: null }).withAdult, null);
 });

@@ -84,7 +84,16 @@ t.test('certification to age mapping', async (t) => {
     ESRB: { EC: 3, E: 6, 'E10+': 10, T: 13, M: 17, AO: 18 },
     PEGI: { '3': 3, '7': 7, '12': 12, '16': 16, '18': 18 },
     BBFC: { U: 4, PG: 8, '12A': 12, '12': 12, '15': 15, '18': 18, R18: 18 },
+    FSK: { '0': 2, '6': 6, '12': 12, '16': 16, '18': 18 },
+    USK: { '0': 2, '6': 6, '12': 12, '16': 16, '18': 18 },
+    ACB: { G: 2, PG: 8, M: 15, 'MA15+': 15, 'R18+': 18, 'X18+': 18 },
+    CERO: { A: 2, B: 12, C: 15, D: 17, Z: 18 },
+    Kijkwijzer: { AL: 2, '6': 6, '9': 9, '12': 12, '14': 14, '16': 16, '18': 18 },
+    CNC: { TP: 2, '12': 12, '16': 16, '18': 18 },
+    ClassInd: { L: 2, '10': 10, '12': 12, '14': 14, '16': 16, '18': 18 },
+    IARC: { '3+': 3, '7+': 7, '12+': 12, '16+': 16, '18+': 18 },
   };
+  t.same(Object.keys(expected), RATING_SYSTEMS.map((s) => s.system), 'every system is checked, in the order served');
   for (const [system, ratings] of Object.entries(expected)) {
     for (const [rating, age] of Object.entries(ratings)) t.equal(findRating(system, rating)?.minimumAge, age, `${system} ${rating}`);
   }
@@ -94,7 +103,20 @@ t.test('certification to age mapping', async (t) => {
     const ages = system.ratings.map((r) => r.minimumAge);
     t.same(ages, [...ages].sort((a, b) => a - b), `${system.system} ratings run from mildest to strictest`);
     t.ok(ages.every((a) => a >= 2 && a <= 18), `${system.system} ages lie in 2–18`);
+    for (const r of system.ratings) {
+      if (r.accompaniedAge !== null) t.ok(r.accompaniedAge >= 2 && r.accompaniedAge < r.minimumAge, `${system.system} ${r.rating} admits younger children with an adult`);
+    }
+    t.ok(system.countries.every((c) => /^[A-Z]{2}$/.test(c)), `${system.system} countries are ISO 3166-1 alpha-2`);
+    const keys = system.descriptors.map((d) => d.key);
+    t.equal(new Set(keys).size, keys.length, `${system.system} descriptor keys are unique`);
   }
+  // The ratings the issue names as admitting younger children with an adult, and no others.
+  const accompanied = RATING_SYSTEMS.flatMap((s) => s.ratings.filter((r) => r.accompaniedAge !== null).map((r) => `${s.system} ${r.rating} from ${r.accompaniedAge}`));
+  t.same(accompanied, ['MPA R from 2', 'BBFC 12A from 2', 'FSK 12 from 6', 'ACB MA15+ from 2']);
+  const descriptors = (system: string) => RATING_SYSTEMS.find((s) => s.system === system)!.descriptors.map((d) => d.key);
+  t.ok(descriptors('ESRB').includes('blood-and-gore') && descriptors('ESRB').includes('in-game-purchases'));
+  t.same(descriptors('PEGI').slice(0, 8), ['violence', 'bad-language', 'fear', 'gambling', 'sex', 'drugs', 'discrimination', 'in-game-purchases']);
+  t.equal(descriptors('Kijkwijzer').length, 6, "Kijkwijzer's six pictograms");
   t.equal(strictestCertification([]), null);
   t.match(strictestCertification([{ system: 'PEGI', rating: '16' }, { system: 'ESRB', rating: 'T' }]), { system: 'PEGI', minimumAge: 16 });
 });

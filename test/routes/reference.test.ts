@@ -22,8 +22,16 @@ t.test('GET /v1/rating-systems carries a version and each rating in order', asyn
   t.equal(res.statusCode, 200);
   t.match(res.data.version, /^\d{4}-\d{2}-\d{2}$/);
   t.equal(res.headers.etag, `"${res.data.version}"`);
-  t.same(res.data.items.map((s: { system: string }) => s.system), ['MPA', 'US-TV', 'ESRB', 'PEGI', 'BBFC']);
+  t.same(res.data.items.map((s: { system: string }) => s.system), ['MPA', 'US-TV', 'ESRB', 'PEGI', 'BBFC', 'FSK', 'USK', 'ACB', 'CERO', 'Kijkwijzer', 'CNC', 'ClassInd', 'IARC']);
   const mpa = res.data.items[0];
   t.same(mpa.ratings.map((r: { rating: string }) => r.rating), ['G', 'PG', 'PG-13', 'R', 'NC-17']);
-  t.match(mpa.ratings[3], { rating: 'R', order: 3, minimumAge: 17, kind: 'restrictive' });
+  t.match(mpa.ratings[3], { rating: 'R', order: 3, minimumAge: 17, kind: 'restrictive', accompaniedAge: 2 });
+  t.equal(mpa.ratings[4].accompaniedAge, null, 'NC-17 admits no one younger, with an adult or not');
+  t.same(mpa.countries, ['US']);
+  const fsk = res.data.items.find((s: { system: string }) => s.system === 'FSK');
+  t.match(fsk, { region: 'Germany', countries: ['DE'] });
+  t.match(fsk.ratings[2], { rating: '12', minimumAge: 12, kind: 'restrictive', accompaniedAge: 6 });
+  const pegi = res.data.items.find((s: { system: string }) => s.system === 'PEGI');
+  t.match(pegi.descriptors[3], { key: 'gambling', label: 'Gambling' });
+  t.same(res.data.items.find((s: { system: string }) => s.system === 'IARC').countries, [], 'IARC rates for storefronts worldwide');
 });

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { advisory, build, call, createTitle, titleInput, tokenFor } from '../helper.js';
+import { advisory, bearer, birthForAge, build, call, createChild, createTitle, signUp, titleInput, tokenFor } from '../helper.js';
 
 t.test('Her: not OK at 12 because of the 16+ advisory, OK at 16', async (t) => {
   const app = await build(t, { GUIDEPOST_DEMO: true });
@@ -49,4 +49,37 @@ t.test('bad questions are 4xx problems', async (t) => {
     t.match(res.data.errors[0].path, /^query\./, query);
   }
   t.equal((await call(app, { method: 'GET', url: '/v1/titles/imdb:tt0000001/verdict?age=12' })).statusCode, 404);
+});
+
+t.test('with an adult: the verdicts say so, a child set to allow it is OK, and the catalogue agrees', async (t) => {
+  const app = await build(t);
+  const editor = await tokenFor(app, 'editor');
+  const cinema = await createTitle(app, editor, titleInput({ name: 'Cinema', certifications: [{ system: 'BBFC', rating: '12A' }, { system: 'FSK', rating: '12' }] }));
+  const strict = await createTitle(app, editor, titleInput({ name: 'Strict', certifications: [{ system: 'BBFC', rating: '15' }] }));
+
+  const anonymous = (await call(app, { method: 'GET', url: `/v1/titles/${cinema.id}/verdict?age=10` })).data;
+  t.match(anonymous, { status: 'blocked', allowed: false, withAdult: { system: 'BBFC', rating: '12A', fromAge: 2 } });
+  t.match(anonymous.message, /OK with an adult: BBFC 12A admits under-12s with a parent or another adult\.$/);
+  t.equal((await call(app, { method: 'GET', url: `/v1/titles/${strict.id}/verdict?age=10` })).data.withAdult, null);
+
+  const { token } = await signUp(app);
+  const child = await createChild(app, token, { birth: birthForAge(10) });
+  t.equal(child.withAdult, 'block', 'blocked by default');
+  const verdict = async () => (await call(app, { method: 'GET', url: `/v1/children/${child.id}/verdicts/${cinema.id}`, headers: bearer(token) })).data;
+  const listed = async () => (await call(app, { method: 'GET', url: `/v1/children/${child.id}/titles`, headers: bearer(token) })).data.items.map((i: { name: string }) => i.name);
+  t.match(await verdict(), { status: 'blocked', withAdult: { rating: '12A' } });
+  t.same(await listed(), []);
+
+  const patched = await call(app, { method: 'PATCH', url: `/v1/children/${child.id}`, headers: bearer(token), payload: { withAdult: 'allow' } });
+  t.equal(patched.statusCode, 200);
+  t.equal(patched.data.withAdult, 'allow');
+  t.match(await verdict(), { status: 'ok', allowed: true, decidedBy: 'certification', withAdult: { system: 'BBFC', rating: '12A' }, message: /^OK with an adult at age 10/ });
+  t.same(await listed(), ['Cinema'], 'the catalogue lists what the verdict allows, and not the BBFC 15 title');
+  const batch = await call(app, { method: 'POST', url: `/v1/children/${child.id}/verdicts`, headers: bearer(token), payload: { titles: [cinema.id, strict.id] } });
+  t.same(batch.data.items.map((i: { verdict?: { allowed: boolean }; allowed?: boolean }) => (i.verdict ?? i).allowed), [true, false]);
+
+  const bad = await call(app, { method: 'PATCH', url: `/v1/children/${child.id}`, headers: bearer(token), payload: { withAdult: 'sometimes' } });
+  t.equal(bad.statusCode, 400);
+  t.match(bad.data.detail, /withAdult/);
+  t.equal((await call(app, { method: 'GET', url: `/v1/children/${child.id}`, headers: bearer(token) })).data.withAdult, 'allow', 'a refused patch changes nothing');
 });

@@ -62,7 +62,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Official rating systems, their ratings in order and the age each stands for */
+        /** Official rating systems: their ratings in order, the age each stands for, who may come with an adult, and their content descriptors */
         get: operations["listRatingSystems"];
         put?: never;
         post?: never;
@@ -826,6 +826,12 @@ export interface components {
              */
             unrated?: "block" | "allow";
             /**
+             * @description allow: a title the age rule blocks only through certifications that admit the child with a parent or another adult (BBFC 12A, MPA R, ACB MA15+, FSK 12 from 6) is OK, and its verdict says "OK with an adult".
+             * @default block
+             * @enum {string}
+             */
+            withAdult?: "block" | "allow";
+            /**
              * @description The strictest rating allowed per system, e.g. { "MPA": "PG-13", "ESRB": "T" }.
              * @default {}
              */
@@ -888,6 +894,11 @@ export interface components {
              * @enum {string}
              */
             unrated?: "block" | "allow";
+            /**
+             * @description allow: a title the age rule blocks only through certifications that admit the child with a parent or another adult (BBFC 12A, MPA R, ACB MA15+, FSK 12 from 6) is OK, and its verdict says "OK with an adult".
+             * @enum {string}
+             */
+            withAdult?: "block" | "allow";
             /** @description The strictest rating allowed per system, e.g. { "MPA": "PG-13", "ESRB": "T" }. */
             certificationCeilings?: {
                 [key: string]: string;
@@ -983,7 +994,7 @@ export interface components {
         /** @enum {string} */
         TitleKind: "movie" | "tv" | "book" | "game" | "app" | "podcast" | "youtube";
         /** @enum {string} */
-        RatingSystemKey: "MPA" | "US-TV" | "ESRB" | "PEGI" | "BBFC";
+        RatingSystemKey: "MPA" | "US-TV" | "ESRB" | "PEGI" | "BBFC" | "FSK" | "USK" | "ACB" | "CERO" | "Kijkwijzer" | "CNC" | "ClassInd" | "IARC";
         Advisory: {
             /** Format: int32 */
             ageRecommendation: number;
@@ -1252,6 +1263,8 @@ export interface components {
             ageRule: "expert" | "strictest" | "off";
             /** @enum {string} */
             unrated: "block" | "allow";
+            /** @enum {string} */
+            withAdult: "block" | "allow";
             certificationCeilings: {
                 [key: string]: string;
             };
@@ -1412,6 +1425,16 @@ export interface components {
             /** @description Each category the advisory rates, so a parent can judge for themselves. */
             ratings: components["schemas"]["CategoryRating"][];
             certifications: components["schemas"]["Certification"][];
+            /** @description Set when the age rule fails only through certifications that admit the viewer with a parent or another adult: the one that decided. A child whose `withAdult` is allow is then OK; otherwise the verdict stays blocked and its message adds "OK with an adult". */
+            withAdult: {
+                system: components["schemas"]["RatingSystemKey"];
+                rating: string;
+                /**
+                 * Format: int32
+                 * @description The youngest age the certification admits with an adult.
+                 */
+                fromAge: number;
+            } | null;
         };
         ChildVerdict: {
             /** @description null when the reference matches no title (status unknown). */
@@ -1442,6 +1465,16 @@ export interface components {
             /** @description Each category the advisory rates, so a parent can judge for themselves. */
             ratings: components["schemas"]["CategoryRating"][];
             certifications: components["schemas"]["Certification"][];
+            /** @description Set when the age rule fails only through certifications that admit the viewer with a parent or another adult: the one that decided. A child whose `withAdult` is allow is then OK; otherwise the verdict stays blocked and its message adds "OK with an adult". */
+            withAdult: {
+                system: components["schemas"]["RatingSystemKey"];
+                rating: string;
+                /**
+                 * Format: int32
+                 * @description The youngest age the certification admits with an adult.
+                 */
+                fromAge: number;
+            } | null;
             /** @description The reference, normalised (isbn:0316769487 reads isbn:9780316769488); as given when it is not a reference at all. */
             ref: string;
         };
@@ -1641,6 +1674,8 @@ export interface components {
                 ageRule: "expert" | "strictest" | "off";
                 /** @enum {string} */
                 unrated: "block" | "allow";
+                /** @enum {string} */
+                withAdult: "block" | "allow";
                 certificationCeilings: {
                     [key: string]: string;
                 };
@@ -1731,6 +1766,8 @@ export interface components {
                 system: components["schemas"]["RatingSystemKey"];
                 name: string;
                 region: string;
+                /** @description ISO 3166-1 alpha-2 codes of the countries it rates for; empty for a worldwide system (IARC). */
+                countries: string[];
                 /** @description The kinds of title it rates. */
                 media: string[];
                 ratings: {
@@ -1745,9 +1782,19 @@ export interface components {
                      * @description The age Guidepost reads the rating as.
                      */
                     minimumAge: number;
-                    /** @enum {string} */
+                    /**
+                     * @description advisory: guidance; restrictive: the system or the law keeps younger people out.
+                     * @enum {string}
+                     */
                     kind: "advisory" | "restrictive";
+                    /** @description The youngest age the system admits with a parent or another adult (2 where it names no lower bound: BBFC 12A, MPA R, ACB MA15+); null where it has no such rule. */
+                    accompaniedAge: number | null;
                     meaning: string;
+                }[];
+                /** @description The content descriptors (pictograms, icons) the system prints beside a rating. */
+                descriptors: {
+                    key: string;
+                    label: string;
                 }[];
             }[];
         };

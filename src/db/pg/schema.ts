@@ -131,6 +131,7 @@ export const children = pgTable(
     limits: json('limits').$type<Record<string, number>>().notNull(),
     ageRule: text('age_rule', { enum: ['expert', 'strictest', 'off'] }).notNull(),
     unrated: text('unrated', { enum: ['block', 'allow'] }).notNull(),
+    withAdult: text('with_adult', { enum: ['block', 'allow'] }).notNull().default('block'),
     certificationCeilings: json('certification_ceilings').$type<Partial<Record<string, string>>>().notNull(),
     version: integer('version').notNull().default(1),
     createdAt: text('created_at').notNull(),

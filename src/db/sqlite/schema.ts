@@ -123,6 +123,7 @@ export const children = sqliteTable(
     limits: text('limits', { mode: 'json' }).$type<Record<string, number>>().notNull(),
     ageRule: text('age_rule', { enum: ['expert', 'strictest', 'off'] }).notNull(),
     unrated: text('unrated', { enum: ['block', 'allow'] }).notNull(),
+    withAdult: text('with_adult', { enum: ['block', 'allow'] }).notNull().default('block'),
     certificationCeilings: text('certification_ceilings', { mode: 'json' }).$type<Partial<Record<string, string>>>().notNull(),
     version: integer('version').notNull().default(1),
     createdAt: text('created_at').notNull(),

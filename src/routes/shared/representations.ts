@@ -22,6 +22,7 @@ export function childResponse(child: ChildRecord, now: Date): Child {
     limits: Object.fromEntries(CATEGORIES.map((c) => [c.key, { ...bound(c, limits[c.key].value), source: limits[c.key].source }])) as Child['limits'],
     ageRule: child.ageRule,
     unrated: child.unrated,
+    withAdult: child.withAdult,
     certificationCeilings: child.certificationCeilings,
     createdAt: child.createdAt,
     updatedAt: child.updatedAt,

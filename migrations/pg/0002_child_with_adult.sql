@@ -1,0 +1,1 @@
+ALTER TABLE "children" ADD COLUMN "with_adult" text collate "C" DEFAULT 'block' NOT NULL;

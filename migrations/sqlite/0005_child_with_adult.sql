@@ -1,0 +1,1 @@
+ALTER TABLE `children` ADD `with_adult` text DEFAULT 'block' NOT NULL;
