@@ -11,6 +11,8 @@ interface ChildSettings {
   ageRule: Policy['ageRule'];
   unrated: Policy['unrated'];
   withAdult: Policy['withAdult'];
+  /** The household's country, or null. */
+  country: string | null;
   certificationCeilings: Partial<Record<string, string>>;
 }
 
@@ -41,6 +43,7 @@ export function childPolicy(child: ChildSettings, today: string, communityMinRev
     certificationCeilings: child.certificationCeilings,
     unrated: child.unrated,
     withAdult: child.withAdult,
+    country: child.country,
     who: 'your child',
   };
 }

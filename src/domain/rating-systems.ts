@@ -162,7 +162,7 @@ export const RATING_SYSTEMS: readonly RatingSystem[] = [
   system({ system: 'BBFC', name: 'British Board of Film Classification', region: 'UK', countries: ['GB'], media: ['movie', 'tv'] }, [
     ['U', 4, 'advisory', 'Universal: suitable for all, aged 4 and over.'],
     ['PG', 8, 'advisory', 'Parental guidance: should not upset a child aged 8 or older.'],
-    ['12A', 12, 'advisory', 'Cinema: under 12s admitted only with an adult.', ANY],
+    ['12A', 12, 'restrictive', 'Cinema: under 12s admitted only with an adult.', ANY],
     ['12', 12, 'restrictive', 'Video: no one under 12 may rent or buy it.'],
     ['15', 15, 'restrictive', 'No one under 15 may see it.'],
     ['18', 18, 'restrictive', 'Adults only.'],
@@ -246,14 +246,15 @@ export const RATING_SYSTEMS: readonly RatingSystem[] = [
     ['16', 16, 'restrictive', 'Not admitted under 16.'],
     ['18', 18, 'restrictive', 'Not admitted under 18.'],
   ]),
-  // Portaria MJSP nº 502/2021 (Classificação Indicativa): indicative ages, 18 not recommended for minors.
+  // Portaria MJSP nº 502/2021 (Classificação Indicativa): indicative ages; in cinemas a parent or
+  // guardian may bring a child of any age to 10 to 16, and 16- and 17-year-olds to 18.
   system({ system: 'ClassInd', name: 'Classificação Indicativa', region: 'Brazil', countries: ['BR'], media: ['movie', 'tv', 'game', 'app'] }, [
     ['L', 2, 'advisory', 'Livre: for all ages.'],
-    ['10', 10, 'advisory', 'Not recommended under 10.'],
-    ['12', 12, 'advisory', 'Not recommended under 12.'],
-    ['14', 14, 'advisory', 'Not recommended under 14.'],
-    ['16', 16, 'advisory', 'Not recommended under 16.'],
-    ['18', 18, 'restrictive', 'Not recommended under 18.'],
+    ['10', 10, 'advisory', 'Not recommended under 10.', ANY],
+    ['12', 12, 'advisory', 'Not recommended under 12.', ANY],
+    ['14', 14, 'advisory', 'Not recommended under 14.', ANY],
+    ['16', 16, 'advisory', 'Not recommended under 16.', ANY],
+    ['18', 18, 'restrictive', 'Not recommended under 18; from 16 with a parent or guardian.', 16],
   ]),
   // globalratings.com/how-iarc-works.aspx: the generic ratings storefronts show where no national board rates.
   system({ system: 'IARC', name: 'International Age Rating Coalition', region: 'Worldwide (digital storefronts)', countries: [], media: ['game', 'app'] }, [
@@ -268,6 +269,42 @@ export const RATING_SYSTEMS: readonly RatingSystem[] = [
 export const SYSTEM_KEYS = RATING_SYSTEMS.map((s) => s.system);
 
 const BY_SYSTEM = new Map(RATING_SYSTEMS.map((s) => [s.system, new Map(s.ratings.map((r) => [r.rating, r]))]));
+
+/** ISO 3166-1 alpha-2: the 249 officially assigned codes (none of the reserved ones such as UK or EU). */
+export const COUNTRY_CODES: ReadonlySet<string> = new Set(
+  (
+    'AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ BR BS ' +
+    'BT BV BW BY BZ CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ DE DJ DK DM DO DZ EC EE ' +
+    'EG EH ER ES ET FI FJ FK FM FO FR GA GB GD GE GF GG GH GI GL GM GN GP GQ GR GS GT GU GW GY HK HM ' +
+    'HN HR HT HU ID IE IL IM IN IO IQ IR IS IT JE JM JO JP KE KG KH KI KM KN KP KR KW KY KZ LA LB LC ' +
+    'LI LK LR LS LT LU LV LY MA MC MD ME MF MG MH MK ML MM MN MO MP MQ MR MS MT MU MV MW MX MY MZ NA ' +
+    'NC NE NF NG NI NL NO NP NR NU NZ OM PA PE PF PG PH PK PL PM PN PR PS PT PW PY QA RE RO RS RU RW ' +
+    'SA SB SC SD SE SG SH SI SJ SK SL SM SN SO SR SS ST SV SX SY SZ TC TD TF TG TH TJ TK TL TM TN TO ' +
+    'TR TT TV TW TZ UA UG UM US UY UZ VA VC VE VG VI VN VU WF WS YE YT ZA ZM ZW'
+  ).split(' '),
+);
+
+const SYSTEMS_BY_COUNTRY = new Map<string, Set<string>>();
+for (const s of RATING_SYSTEMS) {
+  for (const country of s.countries) SYSTEMS_BY_COUNTRY.set(country, (SYSTEMS_BY_COUNTRY.get(country) ?? new Set()).add(s.system));
+}
+
+/** The systems that rate for a country (US: MPA, US-TV, ESRB); empty for one no system names. */
+export function systemsFor(country: string): ReadonlySet<string> {
+  return SYSTEMS_BY_COUNTRY.get(country) ?? new Set();
+}
+
+/**
+ * The youngest age Guidepost lets a rating's adult rule waive the age: the system's own
+ * `accompaniedAge`, but never below the age of the nearest milder rating with a lower age (MPA
+ * R: 13, as PG-13; BBFC 12A: 8, as PG; FSK 12: 6). "Any age with an adult" would otherwise
+ * pass an R film for a toddler while a PG-13 one stayed blocked at 12. Null without an adult rule.
+ */
+export function adultFrom(system: string, rating: Rating): number | null {
+  if (rating.accompaniedAge === null) return null;
+  const milder = RATING_BY_ORDER.get(system)!.slice(0, rating.order).findLast((r) => r.minimumAge < rating.minimumAge);
+  return Math.max(rating.accompaniedAge, milder?.minimumAge ?? rating.accompaniedAge);
+}
 
 /** Each system's ratings, indexed by their order. */
 export const RATING_BY_ORDER: ReadonlyMap<string, readonly Rating[]> = new Map(RATING_SYSTEMS.map((s) => [s.system, s.ratings]));

@@ -5,7 +5,7 @@
  * Single verdicts, batches and the child's catalogue all decide through `decide`.
  */
 import { CATEGORIES, categoryOf, type CategoryKey } from './categories.js';
-import { findRating, RATING_BY_ORDER, strictestCertification, SYSTEM_KEYS, type Certification } from './rating-systems.js';
+import { adultFrom, findRating, RATING_BY_ORDER, strictestCertification, SYSTEM_KEYS, systemsFor, type Certification, type Rating } from './rating-systems.js';
 
 export const MIN_AGE = 2;
 export const MAX_AGE = 18;
@@ -40,6 +40,11 @@ export interface Policy {
   /** The strictest rating allowed per system, e.g. { MPA: 'PG-13' }. */
   certificationCeilings: Readonly<Partial<Record<string, string>>>;
   unrated: 'block' | 'allow';
+  /**
+   * The household's country (ISO 3166-1 alpha-2) or null. Under the expert rule, a title with no
+   * advisory and a certification from that country's systems takes its age from those alone.
+   */
+  country: string | null;
   /** Whether a title the age rule blocks only through certifications that admit the viewer with an adult is allowed. */
   withAdult: 'block' | 'allow';
   /** Who the sentences speak of: "the viewer" or "your child". */
@@ -85,7 +90,7 @@ export interface Verdict {
   reasons: Reason[];
   /** Categories with a limit that the title's advisory does not rate: reported, never blocking. */
   notRated: CategoryKey[];
-  /** Set when the age rule fails only through certifications that admit the viewer with an adult; the policy's `withAdult` says whether that allows it. */
+  /** Set when the age rule fails only through certifications that admit the viewer with an adult and nothing else fails; the policy's `withAdult` says whether that allows it. */
   withAdult: WithAdult | null;
   message: string;
 }
@@ -98,10 +103,22 @@ interface AgeBasis {
   community?: { medianAge: number; count: number };
 }
 
-/** The age a title is suitable from: the expert advisory first, else its strictest certification. */
-export function ageBasis(facts: TitleFacts): (AgeBasis & { decidedBy: 'expert' | 'certification' }) | null {
+/**
+ * The certifications the expert rule reads: the country's own where the title has any, else
+ * all. A German family's title rated FSK 12 and BBFC 15 is judged by FSK, never by comparing
+ * the two boards' scales as if they were one.
+ */
+function certificationsFor(facts: TitleFacts, country: string | null): readonly Certification[] {
+  if (country === null) return facts.certifications;
+  const systems = systemsFor(country);
+  const own = facts.certifications.filter((c) => systems.has(c.system));
+  return own.length ? own : facts.certifications;
+}
+
+/** The age a title is suitable from: the expert advisory first, else its strictest certification (of the country's, where it has any). */
+export function ageBasis(facts: TitleFacts, country: string | null = null): (AgeBasis & { decidedBy: 'expert' | 'certification' }) | null {
   if (facts.advisory) return { age: facts.advisory.ageRecommendation, decidedBy: 'expert', certification: null };
-  const strictest = strictestCertification(facts.certifications);
+  const strictest = strictestCertification(certificationsFor(facts, country));
   return strictest ? { age: strictest.minimumAge, decidedBy: 'certification', certification: strictest } : null;
 }
 
@@ -208,9 +225,9 @@ function certificationReasons(facts: TitleFacts, policy: Policy): Reason[] {
 /**
  * The certification that admits the viewer with an adult, when the age rule is the only one
  * that fails and it fails only through certifications: every one above the viewer's age admits
- * them accompanied (BBFC 12A, MPA R, ACB MA15+ at any age, FSK 12 from 6), and under the
- * strictest rule neither the advisory nor the parents' median is above it. Editors' ages and
- * the parents' have no "with an adult", so an age they set is never waived.
+ * them accompanied at their age (`adultFrom`: MPA R from 13, BBFC 12A and ACB MA15+ from 8, FSK
+ * 12 from 6), and under the strictest rule neither the advisory nor the parents' median is above
+ * it. Editors' ages and the parents' have no "with an adult", so an age they set is never waived.
  */
 function accompanied(facts: TitleFacts, policy: Policy, basis: AgeBasis | null, failures: Reason[]): WithAdult | null {
   if (basis?.decidedBy !== 'certification' || failures.length === 0 || failures.some((f) => f.code !== 'age')) return null;
@@ -219,19 +236,27 @@ function accompanied(facts: TitleFacts, policy: Policy, basis: AgeBasis | null, 
     const parents = facts.community?.parents;
     if (parents && parents.medianAge !== null && parents.count >= policy.communityMinReviews && Math.ceil(parents.medianAge) > policy.age) return null;
   }
-  for (const cert of facts.certifications) {
+  for (const cert of policy.ageRule === 'expert' ? certificationsFor(facts, policy.country) : facts.certifications) {
     const rating = findRating(cert.system, cert.rating);
-    if (rating && rating.minimumAge > policy.age && (rating.accompaniedAge === null || rating.accompaniedAge > policy.age)) return null;
+    if (rating && keepsOut(cert.system, rating, policy.age)) return null;
   }
   const { system, rating } = basis.certification!;
-  return { system, rating, fromAge: findRating(system, rating)!.accompaniedAge! };
+  return { system, rating, fromAge: adultFrom(system, findRating(system, rating)!)! };
 }
 
-/** "BBFC 12A admits under-12s with a parent or another adult" */
+/** Whether a rating keeps a viewer of `age` out, with an adult or without. */
+function keepsOut(system: string, rating: Rating, age: number): boolean {
+  if (rating.minimumAge <= age) return false;
+  const from = adultFrom(system, rating);
+  return from === null || from > age;
+}
+
+/** "MPA R admits under-17s with a parent or another adult (Guidepost from age 13)" */
 function describeAccompanied(adult: WithAdult): string {
   const rating = findRating(adult.system, adult.rating)!;
-  const who = adult.fromAge <= MIN_AGE ? `under-${rating.minimumAge}s` : `children from ${adult.fromAge}`;
-  return `${adult.system} ${adult.rating} admits ${who} with a parent or another adult`;
+  const who = rating.accompaniedAge! <= MIN_AGE ? `under-${rating.minimumAge}s` : `children from ${rating.accompaniedAge}`;
+  const ours = adult.fromAge > rating.accompaniedAge! ? ` (Guidepost from age ${adult.fromAge})` : '';
+  return `${adult.system} ${adult.rating} admits ${who} with a parent or another adult${ours}`;
 }
 
 /** The reasons in a few words each, for the one-sentence message. */
@@ -258,7 +283,7 @@ function summarise(reasons: Reason[]): string {
 /** The whole decision. `override` must be one in force (see `activeOverride`). */
 export function decide(facts: TitleFacts, policy: Policy, override: Override | null = null): Verdict {
   const rated = facts.advisory !== null || facts.certifications.length > 0;
-  const basis = policy.ageRule === 'off' ? null : policy.ageRule === 'strictest' ? strictestBasis(facts, policy.communityMinReviews) : ageBasis(facts);
+  const basis = policy.ageRule === 'off' ? null : policy.ageRule === 'strictest' ? strictestBasis(facts, policy.communityMinReviews) : ageBasis(facts, policy.country);
   const notRated: CategoryKey[] = [];
   const failures = rated
     ? [...ageReasons(facts, policy, basis), ...categoryReasons(facts, policy, notRated), ...certificationReasons(facts, policy)]
@@ -271,7 +296,8 @@ export function decide(facts: TitleFacts, policy: Policy, override: Override | n
         ]
       : [];
   const decidedBy: DecidedBy = basis?.decidedBy ?? (facts.advisory ? 'expert' : facts.certifications.length ? 'certification' : 'none');
-  const base = { age: basis?.age ?? null, forAge: policy.age, notRated, withAdult: null };
+  const withAdult = accompanied(facts, policy, basis, failures);
+  const base = { age: basis?.age ?? null, forAge: policy.age, notRated, withAdult };
 
   if (override) {
     const allowed = override.decision === 'allow';
@@ -284,7 +310,8 @@ export function decide(facts: TitleFacts, policy: Policy, override: Override | n
       note: override.note,
       message: `A parent ${allowed ? 'allowed' : 'blocked'} '${facts.name}'${until}${note}.`,
     });
-    const without = failures.length ? ` Without it: ${summarise(failures)}.` : ' The rules alone would allow it.';
+    const adult = withAdult && policy.withAdult === 'allow' ? ` The rules alone would allow it with an adult: ${describeAccompanied(withAdult)}.` : '';
+    const without = adult || (failures.length ? ` Without it: ${summarise(failures)}.` : ' The rules alone would allow it.');
     return { ...base, status: allowed ? 'ok' : 'blocked', allowed, decidedBy: 'override', reasons: [own, ...failures], message: `${own.message}${without}` };
   }
   if (!rated) {
@@ -301,13 +328,17 @@ export function decide(facts: TitleFacts, policy: Policy, override: Override | n
     };
   }
   if (failures.length) {
-    const withAdult = accompanied(facts, policy, basis, failures);
     if (withAdult && policy.withAdult === 'allow') {
       const message = `OK with an adult at age ${policy.age}: ${summarise(failures)}, and ${describeAccompanied(withAdult)}.`;
-      return { ...base, status: 'ok', allowed: true, decidedBy, reasons: failures, withAdult, message };
+      return { ...base, status: 'ok', allowed: true, decidedBy, reasons: failures, message };
     }
-    const also = withAdult ? ` OK with an adult: ${describeAccompanied(withAdult)}.` : '';
-    return { ...base, status: 'blocked', allowed: false, decidedBy, reasons: failures, withAdult, message: `Not OK at age ${policy.age}: ${summarise(failures)}.${also}` };
+    // The anonymous question has no settings to point at; a child's verdict says which one blocks.
+    const also = !withAdult
+      ? ''
+      : policy.who === 'your child'
+        ? ` ${describeAccompanied(withAdult)}, which your child's settings do not accept (withAdult: block).`
+        : ` OK with an adult: ${describeAccompanied(withAdult)}.`;
+    return { ...base, status: 'blocked', allowed: false, decidedBy, reasons: failures, message: `Not OK at age ${policy.age}: ${summarise(failures)}.${also}` };
   }
   const why = basis ? `${describeBasis(facts.name, basis)}` : `'${facts.name}' is within every limit`;
   return { ...base, status: 'ok', allowed: true, decidedBy, reasons: [], message: `OK at age ${policy.age}: ${why}.` };
@@ -319,14 +350,14 @@ export function activeOverride(override: Override | null | undefined, now: strin
 }
 
 /** The anonymous question: "is this OK at age N?", with no limits but the age. */
-export function anonymousPolicy(age: number): Policy {
-  return { age, ageRule: 'expert', communityMinReviews: Infinity, limits: {}, certificationCeilings: {}, unrated: 'block', withAdult: 'block', who: 'the viewer' };
+export function anonymousPolicy(age: number, country: string | null = null): Policy {
+  return { age, ageRule: 'expert', communityMinReviews: Infinity, limits: {}, certificationCeilings: {}, unrated: 'block', country, withAdult: 'block', who: 'the viewer' };
 }
 
 export type AgeOnlyVerdict = Verdict & { status: 'ok' | 'blocked' | 'unrated'; decidedBy: 'expert' | 'certification' | 'none' };
 
-export function ageVerdict(facts: TitleFacts, forAge: number): AgeOnlyVerdict {
-  return decide(facts, anonymousPolicy(forAge)) as AgeOnlyVerdict;
+export function ageVerdict(facts: TitleFacts, forAge: number, country: string | null = null): AgeOnlyVerdict {
+  return decide(facts, anonymousPolicy(forAge, country)) as AgeOnlyVerdict;
 }
 
 /**
@@ -406,17 +437,30 @@ export function allowedTest(policy: Policy): (columns: FactColumns, slot: number
   const nCategories = CATEGORIES.length;
   const nSystems = SYSTEM_KEYS.length;
   const adultAllowed = policy.withAdult === 'allow';
-  // Per system, by rating order: does the rating keep the viewer out even with an adult?
-  const keepsOut = SYSTEM_KEYS.map((system) =>
-    RATING_BY_ORDER.get(system)!.map((r) => r.minimumAge > age && (r.accompaniedAge === null || r.accompaniedAge > age)),
-  );
+  // Per system, by rating order: its age, and whether it keeps the viewer out even with an adult.
+  const ageOf = SYSTEM_KEYS.map((system) => RATING_BY_ORDER.get(system)!.map((r) => r.minimumAge));
+  const keptOut = SYSTEM_KEYS.map((system) => RATING_BY_ORDER.get(system)!.map((r) => keepsOut(system, r, age)));
+  const everySystem = SYSTEM_KEYS.map((_, i) => i);
+  // `certificationsFor` over the columns: the country's systems when the expert rule reads them and the title has one.
+  const own = policy.country === null || ageRule !== 'expert' ? [] : everySystem.filter((i) => systemsFor(policy.country!).has(SYSTEM_KEYS[i]!));
+  const ownAt = (columns: FactColumns, slot: number) => own.some((i) => columns.ratingOrders[slot * nSystems + i] !== NO_RATING);
+  /** `ageBasis` with the country: the advisory's age, else the strictest of the country's certifications, else of all. */
+  const basisAge = (columns: FactColumns, slot: number): number => {
+    if (columns.advisoryAge[slot] !== NO_AGE || !ownAt(columns, slot)) return columns.basisAge[slot]!;
+    let strictest = NO_AGE;
+    for (const i of own) {
+      const rating = columns.ratingOrders[slot * nSystems + i]!;
+      if (rating !== NO_RATING) strictest = Math.max(strictest, ageOf[i]![rating]!);
+    }
+    return strictest;
+  };
   /** `accompanied` over the columns, once the age rule has failed: no advisory or parents' age over the viewer's, no certification that keeps them out. */
   const admittedWithAdult = (columns: FactColumns, slot: number): boolean => {
     if (columns.advisoryAge[slot]! !== NO_AGE && (ageRule === 'expert' || columns.advisoryAge[slot]! > age)) return false;
     if (ageRule === 'strictest' && columns.parentCount[slot]! >= communityMinReviews && Math.ceil(columns.parentMedian[slot]!) > age) return false;
-    for (let i = 0; i < nSystems; i++) {
+    for (const i of ownAt(columns, slot) ? own : everySystem) {
       const rating = columns.ratingOrders[slot * nSystems + i]!;
-      if (rating !== NO_RATING && keepsOut[i]![rating]) return false;
+      if (rating !== NO_RATING && keptOut[i]![rating]) return false;
     }
     return true;
   };
@@ -424,7 +468,7 @@ export function allowedTest(policy: Policy): (columns: FactColumns, slot: number
     if (columns.rated[slot] === 0) return unratedAllowed;
     let tooYoung = false;
     if (ageRule === 'expert') {
-      tooYoung = columns.basisAge[slot]! > age;
+      tooYoung = (own.length ? basisAge(columns, slot) : columns.basisAge[slot]!) > age;
     } else if (ageRule === 'strictest') {
       tooYoung = columns.strictestAge[slot]! > age || (columns.parentCount[slot]! >= communityMinReviews && Math.ceil(columns.parentMedian[slot]!) > age);
     }

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Config } from '../config.js';
 import { BEARER, documentHeaders, Id, IdString, OPTIONAL_BEARER, problemResponses, Timestamp } from '../schemas/common.js';
-import { Child, Household, HouseholdCreate, Override } from '../schemas/children.js';
+import { Child, Household, HouseholdCreate, HouseholdPatch, Override } from '../schemas/children.js';
 import { Flag, Review } from '../schemas/community.js';
 import { NewToken, TokenInfo, TokenName } from '../schemas/tokens.js';
 import { hourlyPerHousehold } from '../plugins/rate-limit.js';
@@ -45,7 +45,8 @@ const householdRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (app, {
       },
     },
     async (request, reply) => {
-      const { household, token } = await households.signUp(request.principal, request.body?.name ?? null, () => app.countSignUp(request));
+      const fields = { name: request.body?.name ?? null, country: request.body?.country ?? null };
+      const { household, token } = await households.signUp(request.principal, fields, () => app.countSignUp(request));
       // A stored answer to an Idempotency-Key belongs to the household it created, and goes with it.
       request.idempotencyOwner = household.id;
       return reply.code(201).header('location', '/v1/households/me').send({ household, token });
@@ -59,6 +60,23 @@ const householdRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (app, {
       schema: { tags: ['households'], operationId: 'getHousehold', summary: 'The token’s household', security: BEARER, response: { 200: Household, ...problemResponses(401, 403) } },
     },
     async (request) => households.getHousehold(householdIdOf(request)),
+  );
+
+  app.patch(
+    '/v1/households/me',
+    {
+      onRequest: householdOnly,
+      schema: {
+        tags: ['households'],
+        operationId: 'updateHousehold',
+        summary: 'Rename the household or set its country',
+        description: 'The country changes which rating systems its children’s verdicts prefer, from the next request on.',
+        security: BEARER,
+        body: HouseholdPatch,
+        response: { 200: Household, ...problemResponses(400, 401, 403) },
+      },
+    },
+    async (request) => households.updateHousehold(householdIdOf(request), request.body),
   );
 
   app.delete(

@@ -16,14 +16,14 @@ const verdictRoutes: FastifyPluginAsyncZod = async (app) => {
         security: PUBLIC,
         summary: 'Is this title OK at a given age?',
         description:
-          'The expert advisory’s age decides; without one, the strictest official certification; without either, the title is unrated (not allowed).',
+          'The expert advisory’s age decides; without one, the strictest official certification (of the `country`’s rating systems, when the title has one of them); without either, the title is unrated (not allowed).',
         params: TitleParams,
         querystring: AgeQuery,
         response: { 200: AgeVerdict, ...problemResponses(400, 404) },
       },
     },
     async (request) => {
-      const { title, verdict } = await verdicts.titleVerdict(request.params.title, request.query.age);
+      const { title, verdict } = await verdicts.titleVerdict(request.params.title, request.query.age, request.query.country ?? null);
       return verdictResponse(title, verdict);
     },
   );

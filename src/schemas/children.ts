@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { BIRTH } from '../domain/age.js';
 import { MAX_AGE, MIN_AGE } from '../domain/verdict.js';
 import { CATEGORIES, type CategoryKey } from '../domain/categories.js';
-import { findRating, ratingsOf } from '../domain/rating-systems.js';
+import { COUNTRY_CODES, findRating, ratingsOf } from '../domain/rating-systems.js';
 import { CursorQuery, Id, IdString, labelText, LimitQuery, storedText, Timestamp } from './common.js';
 import { RatingSystemKey, TitleId, TitleName, TitleParams } from './titles.js';
 
@@ -54,7 +54,7 @@ const childFields = {
   unrated: z.enum(['block', 'allow']).describe('What to do with titles nothing rates.'),
   withAdult: z
     .enum(['block', 'allow'])
-    .describe('allow: a title the age rule blocks only through certifications that admit the child with a parent or another adult (BBFC 12A, MPA R, ACB MA15+, FSK 12 from 6) is OK, and its verdict says "OK with an adult".'),
+    .describe('allow: a title the age rule blocks only through certifications that admit the child with a parent or another adult, and nothing else, is OK, and its verdict says "OK with an adult" (MPA R from 13, BBFC 12A and ACB MA15+ from 8, FSK 12 from 6: never below the system’s nearest milder rating).'),
   certificationCeilings: CeilingsInput,
 };
 
@@ -130,14 +130,33 @@ export const Override = z
   })
   .meta({ id: 'Override' });
 
+const COUNTRY_HINT = 'give an ISO 3166-1 alpha-2 country code in capitals, such as DE, GB or US';
+export const Country = z
+  .string()
+  .max(2)
+  .regex(/^[A-Z]{2}$/, COUNTRY_HINT)
+  .refine((code) => COUNTRY_CODES.has(code), COUNTRY_HINT)
+  .describe('ISO 3166-1 alpha-2. Under the expert age rule, a title with no advisory and a certification from this country’s rating systems (GET /v1/rating-systems, `countries`) takes its age from those alone.');
+
 export const Household = z
-  .object({ id: Id, name: z.string().max(MAX_HOUSEHOLD_NAME).nullable(), createdAt: Timestamp })
+  .object({ id: Id, name: z.string().max(MAX_HOUSEHOLD_NAME).nullable(), country: z.string().length(2).nullable(), createdAt: Timestamp })
   .meta({ id: 'Household' });
 
+const householdFields = {
+  name: labelText().trim().min(1).max(MAX_HOUSEHOLD_NAME).describe('An optional label, e.g. "The Parks".'),
+  country: Country,
+};
+
 export const HouseholdCreate = z
-  .strictObject({ name: labelText().trim().min(1).max(MAX_HOUSEHOLD_NAME).optional().describe('An optional label, e.g. "The Parks".') })
+  .strictObject({ name: householdFields.name.optional(), country: householdFields.country.optional() })
   .nullish()
   .meta({ id: 'HouseholdCreate' });
+
+export const HouseholdPatch = z
+  .strictObject({ name: householdFields.name.nullable().optional(), country: householdFields.country.nullable().optional() })
+  .refine((patch) => Object.keys(patch).length > 0, 'the patch changes nothing: give name or country (null clears it)')
+  .describe('Each field present replaces the stored one; null clears it.')
+  .meta({ id: 'HouseholdPatch' });
 
 export const Presets = z
   .object({

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { CATEGORY_KEYS } from '../domain/categories.js';
 import { SYSTEM_KEYS } from '../domain/rating-systems.js';
 import { MAX_AGE, MIN_AGE } from '../domain/verdict.js';
+import { Country } from './children.js';
 import { queryInt } from './common.js';
 import { Certification, RatingSystemKey, TitleId, TitleKind, TitleName, Year } from './titles.js';
 
@@ -46,7 +47,7 @@ const verdictFields = {
   forAge: z.int().min(0).max(9999).describe('The age asked about: the query’s, or the child’s today.'),
   decidedBy: z.enum(['expert', 'certification', 'none']),
   message: z.string().max(MAX_REASONS * 2000).describe('The decision in words a parent can read as they are.'),
-  reasons: z.array(Reason).max(MAX_REASONS).describe('Every rule that failed; empty when the title is OK. Under an override: the override first, then what the rules would have said.'),
+  reasons: z.array(Reason).max(MAX_REASONS).describe('Every rule that failed; empty when the title is OK, but for one OK with an adult (withAdult), which lists the age rule it waives. Under an override: the override first, then what the rules would have said.'),
   notRated: z.array(z.enum(CATEGORY_KEYS)).max(CATEGORY_KEYS.length).describe('Categories with a limit that the advisory does not rate: reported, never blocking.'),
   ratings: z.array(CategoryRating).max(CATEGORY_KEYS.length).describe('Each category the advisory rates, so a parent can judge for themselves.'),
   certifications: z.array(Certification).max(SYSTEM_KEYS.length),
@@ -57,7 +58,7 @@ const verdictFields = {
       fromAge: z.int().min(MIN_AGE).max(MAX_AGE).describe('The youngest age the certification admits with an adult.'),
     })
     .nullable()
-    .describe('Set when the age rule fails only through certifications that admit the viewer with a parent or another adult: the one that decided. A child whose `withAdult` is allow is then OK; otherwise the verdict stays blocked and its message adds "OK with an adult".'),
+    .describe('Set when the age rule fails only through certifications that admit the viewer with a parent or another adult, from `fromAge` (never below the age of the system’s nearest milder rating), and nothing else fails: the certification that decided. A child whose `withAdult` is allow is then OK; otherwise the verdict stays blocked and its message says what an adult would change.'),
 };
 
 export const AgeVerdict = z.object(verdictFields).meta({ id: 'AgeVerdict' });
@@ -78,4 +79,5 @@ export const VerdictBatchInput = z
 
 export const AgeQuery = z.strictObject({
   age: queryInt(MIN_AGE, MAX_AGE).describe('The viewer’s age, 2–18.'),
+  country: Country.optional(),
 });

@@ -3,7 +3,7 @@ import type { Config } from '../config.js';
 import { Conflict, NotAllowed, NotAuthenticated, NotFound } from '../domain/errors.js';
 import { generateToken, hashToken, tokenHint, type Caller, type Role } from '../domain/tokens.js';
 import { newId } from '../store/ids.js';
-import type { ChildRecord, Household, Store, TokenInfo } from '../store/types.js';
+import type { ChildRecord, Household, HouseholdFields, Store, TokenInfo } from '../store/types.js';
 
 /** Households manage their own tokens; admins manage these. */
 const STAFF: readonly Role[] = ['editor', 'admin'];
@@ -22,9 +22,9 @@ export async function issueToken(
 }
 
 /** Signs a household up: the household and its first token, stored together, the secret handed back this once. */
-export async function signUp(store: Store, name: string | null): Promise<{ household: Household; token: TokenInfo & { token: string } }> {
+export async function signUp(store: Store, name: string | null, country: string | null = null): Promise<{ household: Household; token: TokenInfo & { token: string } }> {
   const token = generateToken('household');
-  const created = await store.households.createWithToken(name, { id: newId('tk'), name: null, hash: hashToken(token), hint: tokenHint(token) });
+  const created = await store.households.createWithToken({ name, country }, { id: newId('tk'), name: null, hash: hashToken(token), hint: tokenHint(token) });
   return { household: created.household, token: { ...created.token, token } };
 }
 
@@ -52,16 +52,22 @@ export function householdService(store: Store, config: Pick<Config, 'SIGNUP' | '
      * `admit` runs once the rule lets the caller through and before anything is written: a
      * sign-up refused for being closed must not count against the caller's sign-up limit.
      */
-    async signUp(caller: Caller | null, name: string | null, admit: () => Promise<void>) {
+    async signUp(caller: Caller | null, fields: HouseholdFields, admit: () => Promise<void>) {
       if (config.SIGNUP === 'closed' && caller?.role !== 'admin') {
         if (!caller) throw new NotAuthenticated('Sign-up is closed: an admin token is needed to create a household.');
         throw new NotAllowed('Sign-up is closed: only an admin may create a household.');
       }
       await admit();
-      return signUp(store, name);
+      return signUp(store, fields.name, fields.country);
     },
 
     getHousehold: (householdId: string) => findHousehold(store, householdId),
+
+    async updateHousehold(householdId: string, patch: Partial<HouseholdFields>): Promise<Household> {
+      const household = await store.households.update(householdId, patch);
+      if (!household) throw new NotFound('The household no longer exists.');
+      return household;
+    },
 
     async eraseHousehold(householdId: string): Promise<void> {
       const household = await findHousehold(store, householdId);

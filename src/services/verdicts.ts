@@ -35,10 +35,10 @@ export function verdictService(store: Store, config: Pick<Config, 'COMMUNITY_MIN
 
   return {
     /** The anonymous question: is this title OK at this age? */
-    async titleVerdict(ref: TitleRef, age: number): Promise<{ title: VerdictTitle; verdict: AgeOnlyVerdict }> {
+    async titleVerdict(ref: TitleRef, age: number, country: string | null = null): Promise<{ title: VerdictTitle; verdict: AgeOnlyVerdict }> {
       const title = await store.titles.verdictTitle(ref);
       if (!title) throw titleNotFound(ref);
-      return { title, verdict: ageVerdict(title, age) };
+      return { title, verdict: ageVerdict(title, age, country) };
     },
 
     async childVerdict(householdId: string, childId: string, ref: TitleRef, now: Date): Promise<VerdictItem> {

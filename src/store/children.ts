@@ -2,18 +2,18 @@ import { Conflict, NotFound } from '../domain/errors.js';
 import { CHILD_FIELDS, insertInto, OVERRIDE_FIELDS, readRow, selectList } from './columns.js';
 import { fromJson, type Dialect, type Executor } from './dialect.js';
 import { newId } from './ids.js';
-import { lockHousehold } from './households.js';
 import type { ChildRecord, ChildStore, ExpectedVersions, OverrideRecord, OverrideStore } from './types.js';
 import { checkVersion } from './versions.js';
 
-const CHILD = selectList(CHILD_FIELDS, 'c');
+// The household's country comes with every child read: the verdicts' policy needs it.
+const CHILD = `${selectList(CHILD_FIELDS, 'c')}, (select h.country from households h where h.id = c.household_id) as "country"`;
 const CHILD_INSERT = insertInto('children', CHILD_FIELDS);
 const CHILD_UPDATE = 'update children set nickname = $1, birth = $2, limits = $3, age_rule = $4, unrated = $5, with_adult = $6, certification_ceilings = $7, version = $8, updated_at = $9 where id = $10';
 
 /** A child's JSON columns, which toChild decodes (and readRow, given these). */
 const CHILD_JSON = new Set<keyof ChildRecord>(['limits', 'certificationCeilings']);
 const toChild = (row: ChildRecord): ChildRecord => ({ ...row, limits: fromJson(row.limits), certificationCeilings: fromJson(row.certificationCeilings) });
-const childValues = (row: ChildRecord) => ({ ...row, limits: JSON.stringify(row.limits), certificationCeilings: JSON.stringify(row.certificationCeilings) });
+const childValues = (row: Omit<ChildRecord, 'country'>) => ({ ...row, limits: JSON.stringify(row.limits), certificationCeilings: JSON.stringify(row.certificationCeilings) });
 
 export function createChildStore(d: Dialect): ChildStore {
   // Every request about a child asks this first.
@@ -23,7 +23,8 @@ export function createChildStore(d: Dialect): ChildStore {
   const OWN_WITH_OVERRIDE = d.prepared(`select ${CHILD}, ${selectList(OVERRIDE_FIELDS, 'o')}, t.name
     from children c left join overrides o on o.child_id = c.id and o.title_id = $3 left join titles t on t.id = o.title_id
     where c.household_id = $1 and c.id = $2`);
-  const OVERRIDE_AT = CHILD_FIELDS.length;
+  const COUNTRY_AT = CHILD_FIELDS.length;
+  const OVERRIDE_AT = COUNTRY_AT + 1;
   const NO_JSON = new Set<string>();
 
   /** Inside a writing transaction: the child, its row locked until the commit, so a version checked stays checked. */
@@ -37,10 +38,11 @@ export function createChildStore(d: Dialect): ChildStore {
   return {
     async create(householdId, fields, limit) {
       const now = new Date().toISOString();
-      const row: ChildRecord = { id: newId('ch'), householdId, ...fields, version: 1, createdAt: now, updatedAt: now };
+      const row: ChildRecord = { id: newId('ch'), householdId, ...fields, country: null, version: 1, createdAt: now, updatedAt: now };
       await d.transaction(async (tx) => {
         // Counted under the household's lock: two requests at once cannot both take the last place.
-        await lockHousehold(d, tx, householdId);
+        const household = await tx.get<{ country: string | null }>(`select country from households where id = $1${d.lock('no key update')}`, [householdId]);
+        row.country = household?.country ?? null;
         const { n } = (await tx.get<{ n: number }>('select cast(count(*) as int) as n from children where household_id = $1', [householdId]))!;
         if (n >= limit) throw new Conflict('limit', `The household already has ${n} children, the most it may have; remove a child profile to add another.`);
         await tx.run(CHILD_INSERT.text, CHILD_INSERT.values(childValues(row)));
@@ -54,7 +56,7 @@ export function createChildStore(d: Dialect): ChildStore {
     async withOverride(householdId, childId, titleId) {
       const [raw] = await d.rows(OWN_WITH_OVERRIDE, [householdId, childId, titleId]);
       if (!raw) return null;
-      const child = readRow<ChildRecord>(raw, 0, CHILD_FIELDS, CHILD_JSON);
+      const child = { ...readRow<Omit<ChildRecord, 'country'>>(raw, 0, CHILD_FIELDS, CHILD_JSON), country: raw[COUNTRY_AT] as string | null };
       if (raw[OVERRIDE_AT] === null) return { child, override: null };
       return { child, override: { ...readRow<Omit<OverrideRecord, 'titleName'>>(raw, OVERRIDE_AT, OVERRIDE_FIELDS, NO_JSON), titleName: raw.at(-1) as string } };
     },

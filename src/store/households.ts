@@ -3,7 +3,7 @@ import { insertInto, selectList, TOKEN_INFO } from './columns.js';
 import type { Dialect, Executor } from './dialect.js';
 import { newId } from './ids.js';
 import { noteTitleChanges } from './title-changes.js';
-import type { Household, HouseholdStore, NewTokenRow, TokenInfo, TokenStore } from './types.js';
+import type { Household, HouseholdFields, HouseholdStore, NewTokenRow, TokenInfo, TokenStore } from './types.js';
 
 const INFO = selectList(TOKEN_INFO);
 const TOKEN_INSERT = insertInto('tokens', ['id', 'role', 'householdId', 'name', 'hash', 'hint', 'createdAt'] as const);
@@ -25,21 +25,31 @@ async function insertToken(tx: Executor, token: NewTokenRow): Promise<TokenInfo>
 }
 
 export function createHouseholdStore(d: Dialect): HouseholdStore {
-  const insert = async (tx: Executor, name: string | null): Promise<Household> => {
-    const row = { id: newId('hh'), name, createdAt: new Date().toISOString() };
-    await tx.run('insert into households (id, name, created_at) values ($1, $2, $3)', [row.id, row.name, row.createdAt]);
+  const insert = async (tx: Executor, fields: HouseholdFields): Promise<Household> => {
+    const row = { id: newId('hh'), name: fields.name, country: fields.country, createdAt: new Date().toISOString() };
+    await tx.run('insert into households (id, name, country, created_at) values ($1, $2, $3, $4)', [row.id, row.name, row.country, row.createdAt]);
     return row;
   };
+  const ONE = 'select id, name, country, created_at as "createdAt" from households where id = $1';
   return {
-    create: (name) => insert(d, name),
-    createWithToken(name, token) {
+    create: (fields) => insert(d, fields),
+    createWithToken(fields, token) {
       return d.transaction(async (tx) => {
-        const household = await insert(tx, name);
+        const household = await insert(tx, fields);
         return { household, token: await insertToken(tx, { ...token, role: 'household', householdId: household.id }) };
       });
     },
     async get(id) {
-      return (await d.get<Household>('select id, name, created_at as "createdAt" from households where id = $1', [id])) ?? null;
+      return (await d.get<Household>(ONE, [id])) ?? null;
+    },
+    update(id, patch) {
+      return d.transaction(async (tx) => {
+        const row = await tx.get<Household>(`${ONE}${d.lock('no key update')}`, [id]);
+        if (!row) return null;
+        const next = { ...row, ...patch };
+        await tx.run('update households set name = $1, country = $2 where id = $3', [next.name, next.country, id]);
+        return next;
+      });
     },
     async remove(id) {
       // Children, overrides, reviews, votes, flags and tokens go by ON DELETE CASCADE.

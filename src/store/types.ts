@@ -143,17 +143,24 @@ export interface TokenStore {
 /** A household token as stored (the secret only as its hash). */
 export type NewTokenRow = { id: string; role: Role; householdId: string | null; name: string | null; hash: string; hint: string };
 
-export interface Household {
-  id: string;
+export interface HouseholdFields {
   name: string | null;
+  /** ISO 3166-1 alpha-2, or null. */
+  country: string | null;
+}
+
+export interface Household extends HouseholdFields {
+  id: string;
   createdAt: string;
 }
 
 export interface HouseholdStore {
-  create(name: string | null): Promise<Household>;
+  create(fields: HouseholdFields): Promise<Household>;
   /** Sign-up: the household and its first token in one transaction, so neither exists without the other. */
-  createWithToken(name: string | null, token: Omit<NewTokenRow, 'role' | 'householdId'>): Promise<{ household: Household; token: TokenInfo }>;
+  createWithToken(fields: HouseholdFields, token: Omit<NewTokenRow, 'role' | 'householdId'>): Promise<{ household: Household; token: TokenInfo }>;
   get(id: string): Promise<Household | null>;
+  /** Replaces the fields the patch names; null when there is no such household. */
+  update(id: string, patch: Partial<HouseholdFields>): Promise<Household | null>;
   /** Erases the household and everything it owns: children, limits, overrides, tokens. */
   remove(id: string): Promise<boolean>;
   /** How many stored rows, in any table, still belong to the household (0 after `remove`). */
@@ -174,6 +181,8 @@ export interface ChildFields {
 export interface ChildRecord extends ChildFields {
   id: string;
   householdId: string;
+  /** The household's country, read with the child: its verdicts prefer that country's rating systems. */
+  country: string | null;
   version: number;
   createdAt: string;
   updatedAt: string;

@@ -39,6 +39,8 @@ const policyArb: fc.Arbitrary<Policy> = fc.record({
   ),
   unrated: fc.constantFrom('block', 'allow'),
   withAdult: fc.constantFrom('block', 'allow'),
+  // Countries with one system, with several, with a system shared (PEGI), and none.
+  country: fc.constantFrom(null, 'US', 'DE', 'GB', 'AU', 'JP', 'FR', 'NL', 'BR', 'AQ'),
   who: fc.constant('your child'),
 });
 

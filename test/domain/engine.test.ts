@@ -18,6 +18,7 @@ const policy = (p: Partial<Policy> = {}): Policy => ({
   certificationCeilings: {},
   unrated: 'block',
   withAdult: 'block',
+  country: null,
   who: 'your child',
   ...p,
 });
@@ -124,13 +125,22 @@ t.test('with an adult: a certification that admits the child accompanied says so
   const cinema = film({ system: 'BBFC', rating: '12A' });
 
   const blocked = decide(cinema, policy({ age: 10 }));
-  t.match(blocked, { status: 'blocked', allowed: false, decidedBy: 'certification', withAdult: { system: 'BBFC', rating: '12A', fromAge: 2 } });
-  t.equal(blocked.message, "Not OK at age 10: 'Paddington 3' is rated 12A by BBFC, which advises age 12 and up; your child is 10. OK with an adult: BBFC 12A admits under-12s with a parent or another adult.");
+  t.match(blocked, { status: 'blocked', allowed: false, decidedBy: 'certification', withAdult: { system: 'BBFC', rating: '12A', fromAge: 8 } });
+  t.equal(
+    blocked.message,
+    "Not OK at age 10: 'Paddington 3' is rated 12A by BBFC, which restricts it to age 12 and up; your child is 10. BBFC 12A admits under-12s with a parent or another adult (Guidepost from age 8), which your child's settings do not accept (withAdult: block).",
+  );
+  t.match(decide(cinema, { ...policy({ age: 10 }), who: 'the viewer' }).message, /\. OK with an adult: BBFC 12A admits under-12s/, 'the anonymous question has no settings to name');
 
   const allowed = decide(cinema, policy({ age: 10, withAdult: 'allow' }));
   t.match(allowed, { status: 'ok', allowed: true, decidedBy: 'certification', withAdult: { system: 'BBFC', rating: '12A' } });
   t.same(allowed.reasons.map((r) => r.code), ['age'], 'the age rule the adult waives is still listed');
-  t.match(allowed.message, /^OK with an adult at age 10: .*, and BBFC 12A admits under-12s with a parent or another adult\.$/);
+  t.match(allowed.message, /^OK with an adult at age 10: .*, and BBFC 12A admits under-12s with a parent or another adult \(Guidepost from age 8\)\.$/);
+  // "Any age with an adult" is waived only from the milder rating's age: an R film is not for a toddler.
+  t.equal(decide(cinema, policy({ age: 7, withAdult: 'allow' })).allowed, false, 'BBFC 12A from 8, as PG');
+  t.equal(decide(film({ system: 'MPA', rating: 'R' }), policy({ age: 12, withAdult: 'allow' })).allowed, false, 'MPA R from 13, as PG-13');
+  t.match(decide(film({ system: 'MPA', rating: 'R' }), policy({ age: 13, withAdult: 'allow' })), { allowed: true, withAdult: { system: 'MPA', rating: 'R', fromAge: 13 } });
+  t.match(decide(film({ system: 'ClassInd', rating: '18' }), policy({ age: 16, withAdult: 'allow' })), { allowed: true, withAdult: { fromAge: 16 } });
 
   t.equal(decide(cinema, policy({ age: 12 })).withAdult, null, 'nothing to say when the age rule passes');
   t.equal(decide(film({ system: 'FSK', rating: '12' }), policy({ age: 5, withAdult: 'allow' })).allowed, false, 'FSK 12 admits children from 6 only');
@@ -151,6 +161,25 @@ t.test('with an adult: a certification that admits the child accompanied says so
   const reviewed = { ...rated(10), community: { parents: { count: 6, medianAge: 11 } } };
   t.equal(decide(reviewed, policy({ age: 10, ageRule: 'strictest', withAdult: 'allow', communityMinReviews: 5 })).allowed, false, "the parents' median is never waived");
 
-  // An override decides alone.
-  t.equal(decide(cinema, policy({ age: 10 }), { decision: 'block', note: null, expiresAt: null }).withAdult, null);
+  // An override decides; the verdict still says what an adult would change.
+  const overridden = decide(cinema, policy({ age: 10, withAdult: 'allow' }), { decision: 'block', note: null, expiresAt: null });
+  t.match(overridden, { allowed: false, decidedBy: 'override', withAdult: { rating: '12A' } });
+  t.match(overridden.message, /The rules alone would allow it with an adult: BBFC 12A/);
+});
+
+t.test("a household's country: its own systems decide a title's certification age under the expert rule", async (t) => {
+  const film: TitleFacts = { name: 'Abroad', advisory: null, certifications: [{ system: 'BBFC', rating: '15' }, { system: 'FSK', rating: '12' }] };
+  t.match(decide(film, policy({ age: 12 })), { allowed: false, age: 15, reasons: [{ code: 'age', system: 'BBFC' }] }, 'without a country, the strictest of all');
+  const german = decide(film, policy({ age: 12, country: 'DE' }));
+  t.match(german, { allowed: true, age: 12, decidedBy: 'certification' });
+  t.equal(german.message, "OK at age 12: 'Abroad' is rated 12 by FSK, which restricts it to age 12 and up.", 'the verdict names the system that decided');
+  t.match(decide(film, policy({ age: 12, country: 'US' })), { allowed: false, age: 15 }, 'a country none of whose systems rated it: the strictest of all');
+  t.match(decide(film, policy({ age: 12, country: 'AQ' })), { allowed: false, age: 15 }, 'a country no system rates for');
+  t.match(decide(film, policy({ age: 12, country: 'DE', ageRule: 'strictest' })), { allowed: false, age: 15 }, 'the strictest rule still takes every source');
+  const rated = { ...film, advisory: { ageRecommendation: 14, ratings: {} } };
+  t.match(decide(rated, policy({ age: 12, country: 'DE' })), { allowed: false, decidedBy: 'expert', age: 14 }, "the editors' advisory comes first");
+  // With an adult, only the country's certifications need to admit the child.
+  const cinema: TitleFacts = { name: 'Cinema', advisory: null, certifications: [{ system: 'FSK', rating: '12' }, { system: 'BBFC', rating: '15' }] };
+  t.match(decide(cinema, policy({ age: 8, country: 'DE', withAdult: 'allow' })), { allowed: true, withAdult: { system: 'FSK', rating: '12', fromAge: 6 } });
+  t.match(decide(cinema, policy({ age: 8, withAdult: 'allow' })), { allowed: false, withAdult: null }, 'elsewhere BBFC 15 keeps an 8-year-old out');
 });

@@ -1,6 +1,6 @@
 import t from 'tap';
 import { ageBasis, ageVerdict, type TitleFacts } from '../../src/domain/verdict.js';
-import { findRating, RATING_SYSTEMS, strictestCertification } from '../../src/domain/rating-systems.js';
+import { adultFrom, findRating, RATING_SYSTEMS, strictestCertification } from '../../src/domain/rating-systems.js';
 
 const ratings = {
   language: { level: 3, note: 'Strong words.' },
@@ -112,7 +112,10 @@ t.test('certification to age mapping', async (t) => {
   }
   // The ratings the issue names as admitting younger children with an adult, and no others.
   const accompanied = RATING_SYSTEMS.flatMap((s) => s.ratings.filter((r) => r.accompaniedAge !== null).map((r) => `${s.system} ${r.rating} from ${r.accompaniedAge}`));
-  t.same(accompanied, ['MPA R from 2', 'BBFC 12A from 2', 'FSK 12 from 6', 'ACB MA15+ from 2']);
+  t.same(accompanied, ['MPA R from 2', 'BBFC 12A from 2', 'FSK 12 from 6', 'ACB MA15+ from 2', 'ClassInd 10 from 2', 'ClassInd 12 from 2', 'ClassInd 14 from 2', 'ClassInd 16 from 2', 'ClassInd 18 from 16']);
+  // Guidepost waives an age with an adult only from the nearest milder rating's age.
+  const from = (system: string, rating: string) => adultFrom(system, findRating(system, rating)!);
+  t.same([from('MPA', 'R'), from('BBFC', '12A'), from('FSK', '12'), from('ACB', 'MA15+'), from('ClassInd', '10'), from('ClassInd', '18'), from('MPA', 'NC-17')], [13, 8, 6, 8, 2, 16, null]);
   const descriptors = (system: string) => RATING_SYSTEMS.find((s) => s.system === system)!.descriptors.map((d) => d.key);
   t.ok(descriptors('ESRB').includes('blood-and-gore') && descriptors('ESRB').includes('in-game-purchases'));
   t.same(descriptors('PEGI').slice(0, 8), ['violence', 'bad-language', 'fear', 'gambling', 'sex', 'drugs', 'discrimination', 'in-game-purchases']);

@@ -45,12 +45,12 @@ t.test('a sign-up stores the household and its first token together, or neither'
   const database = freshDatabase(t);
   const store = await openStoreOn(database);
   t.teardown(() => store.close());
-  const first = await store.households.createWithToken('One', { id: 'tk_same', name: null, hash: 'hash-1', hint: 'x' });
+  const first = await store.households.createWithToken({ name: 'One', country: null }, { id: 'tk_same', name: null, hash: 'hash-1', hint: 'x' });
   t.equal(first.token.householdId, first.household.id);
   t.equal((await store.tokens.get('tk_same'))?.householdId, first.household.id);
 
   // The token cannot be stored (its id is taken): the household must not be left without one.
-  const refused = (await store.households.createWithToken('Two', { id: 'tk_same', name: null, hash: 'hash-2', hint: 'x' }).catch((err: unknown) => err)) as Error & { code?: string };
+  const refused = (await store.households.createWithToken({ name: 'Two', country: null }, { id: 'tk_same', name: null, hash: 'hash-2', hint: 'x' }).catch((err: unknown) => err)) as Error & { code?: string };
   // The database's own refusal, on PostgreSQL the cause of the query builder's error.
   const code = refused.code ?? (refused.cause as { code?: string } | undefined)?.code;
   t.equal(code, store.dialect === 'postgres' ? '23505' : 'SQLITE_CONSTRAINT_PRIMARYKEY', 'the taken id is refused by the database');

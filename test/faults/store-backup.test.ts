@@ -15,7 +15,7 @@ t.test('a backup is a whole, standalone copy; existing files and missing directo
   const dir = tempDir(t, 'store-backup');
   const store = await openStore(join(dir, 'g.db'));
   t.teardown(() => store.close());
-  const { household } = await store.households.createWithToken('Copied', { id: 'tk_copied', name: null, hash: 'h', hint: 'x' });
+  const { household } = await store.households.createWithToken({ name: 'Copied', country: null }, { id: 'tk_copied', name: null, hash: 'h', hint: 'x' });
 
   const path = join(dir, 'copy.db');
   await store.backup(path);

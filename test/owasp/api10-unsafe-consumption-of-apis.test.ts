@@ -35,7 +35,7 @@ const BAD_LINES: [string, string, RegExp][] = [
   ['a bad TMDB id', line({ name: 'Bad tmdb', externalIds: { tmdb: 'movie:0' } }), /externalIds\.tmdb: /],
   ['an ISBN with a bad check digit', line({ name: 'Bad isbn', kind: 'book', externalIds: { isbn: '9780316769489' } }), /externalIds\.isbn: /],
   ['an unknown rating', line({ name: 'Open', certifications: [{ system: 'MPA', rating: 'Open' }] }), /certifications\.0\.rating: /],
-  ['an unknown rating system', line({ name: 'Sys', certifications: [{ system: 'FSK', rating: '12' }] }), /certifications\.0\.system: /],
+  ['an unknown rating system', line({ name: 'Sys', certifications: [{ system: 'NOPE', rating: '12' }] }), /certifications\.0\.system: /],
   ['an advisory missing a category', line({ name: 'Adv', advisory: { ...advisory(), ratings: { language: { level: 1, note: 'x' } } } }), /advisory\.ratings\.sex: /],
   ['a level out of range', line({ name: 'Lvl', advisory: advisory({ ratings: { ...advisory().ratings, violence: { level: 9, note: 'x' } } }) }), /advisory\.ratings\.violence\.level: /],
   ['an oversized name', line({ name: 'x'.repeat(301) }), /name: /],

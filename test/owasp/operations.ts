@@ -37,6 +37,7 @@ const EXAMPLES: Record<string, { body?: (w: World) => unknown; params?: (w: Worl
   'POST /v1/tokens': { body: () => ({ role: 'editor', name: 'Sam' }) },
   'DELETE /v1/tokens/{id}': { params: (w) => ({ id: w.tokenIds.editor }) },
   'POST /v1/households': { body: () => ({ name: 'The Parks' }) },
+  'PATCH /v1/households/me': { body: () => ({ country: 'DE' }) },
   'POST /v1/households/me/tokens': { body: () => ({ name: 'phone' }) },
   'DELETE /v1/households/me/tokens/{id}': { params: (w) => ({ id: w.tokenIds.household }) },
   'POST /v1/children': { body: () => ({ nickname: 'Ada', birth: '2015' }) },

@@ -58,8 +58,8 @@ t.test('with an adult: the verdicts say so, a child set to allow it is OK, and t
   const strict = await createTitle(app, editor, titleInput({ name: 'Strict', certifications: [{ system: 'BBFC', rating: '15' }] }));
 
   const anonymous = (await call(app, { method: 'GET', url: `/v1/titles/${cinema.id}/verdict?age=10` })).data;
-  t.match(anonymous, { status: 'blocked', allowed: false, withAdult: { system: 'BBFC', rating: '12A', fromAge: 2 } });
-  t.match(anonymous.message, /OK with an adult: BBFC 12A admits under-12s with a parent or another adult\.$/);
+  t.match(anonymous, { status: 'blocked', allowed: false, withAdult: { system: 'BBFC', rating: '12A', fromAge: 8 } });
+  t.match(anonymous.message, /OK with an adult: BBFC 12A admits under-12s with a parent or another adult \(Guidepost from age 8\)\.$/);
   t.equal((await call(app, { method: 'GET', url: `/v1/titles/${strict.id}/verdict?age=10` })).data.withAdult, null);
 
   const { token } = await signUp(app);
@@ -82,4 +82,42 @@ t.test('with an adult: the verdicts say so, a child set to allow it is OK, and t
   t.equal(bad.statusCode, 400);
   t.match(bad.data.detail, /withAdult/);
   t.equal((await call(app, { method: 'GET', url: `/v1/children/${child.id}`, headers: bearer(token) })).data.withAdult, 'allow', 'a refused patch changes nothing');
+});
+
+t.test("a household's country: set at sign-up or by PATCH, it moves its children's verdicts; bad codes are 400s", async (t) => {
+  const app = await build(t);
+  const editor = await tokenFor(app, 'editor');
+  const film = await createTitle(app, editor, titleInput({ name: 'Abroad', certifications: [{ system: 'BBFC', rating: '15' }, { system: 'FSK', rating: '12' }] }));
+
+  const created = await call(app, { method: 'POST', url: '/v1/households', payload: { name: 'Die Müllers', country: 'DE' } });
+  t.equal(created.statusCode, 201);
+  t.match(created.data.household, { name: 'Die Müllers', country: 'DE' });
+  const token = created.data.token.token;
+  const child = await createChild(app, token, { birth: birthForAge(12) });
+  const verdict = async () => (await call(app, { method: 'GET', url: `/v1/children/${child.id}/verdicts/${film.id}`, headers: bearer(token) })).data;
+  t.match(await verdict(), { allowed: true, age: 12, message: /rated 12 by FSK/ });
+  t.same((await call(app, { method: 'GET', url: `/v1/children/${child.id}/titles`, headers: bearer(token) })).data.items.map((i: { name: string }) => i.name), ['Abroad']);
+
+  const patch = (payload: Record<string, unknown>) => call(app, { method: 'PATCH', url: '/v1/households/me', headers: bearer(token), payload });
+  const moved = await patch({ country: 'GB' });
+  t.equal(moved.statusCode, 200);
+  t.match(moved.data, { name: 'Die Müllers', country: 'GB' });
+  t.match(await verdict(), { allowed: false, age: 15, reasons: [{ system: 'BBFC' }] });
+  t.same((await call(app, { method: 'GET', url: `/v1/children/${child.id}/titles`, headers: bearer(token) })).data.items, [], 'the catalogue moves with it');
+
+  for (const country of ['XX', 'de', 'UK', 'DEU', 7]) {
+    const bad = await patch({ country });
+    t.equal(bad.statusCode, 400, `country ${JSON.stringify(country)}`);
+    t.match(bad.data.detail, /country/);
+  }
+  t.equal((await patch({})).statusCode, 400, 'an empty patch');
+  t.equal((await patch({ colour: 'red' })).statusCode, 400, 'an unknown field');
+  t.equal((await call(app, { method: 'GET', url: '/v1/households/me', headers: bearer(token) })).data.country, 'GB', 'refused patches change nothing');
+  t.equal((await patch({ country: null })).data.country, null, 'null clears it');
+  t.equal((await call(app, { method: 'PATCH', url: '/v1/households/me', payload: { country: 'DE' } })).statusCode, 401);
+
+  const anonymous = (country?: string) => call(app, { method: 'GET', url: `/v1/titles/${film.id}/verdict?age=12${country ? `&country=${country}` : ''}` });
+  t.match((await anonymous()).data, { allowed: false, age: 15 });
+  t.match((await anonymous('DE')).data, { allowed: true, age: 12 });
+  t.equal((await anonymous('ZZ')).statusCode, 400);
 });

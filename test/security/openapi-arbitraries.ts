@@ -219,9 +219,16 @@ function stringFor(schema: JsonSchema): fc.Arbitrary<string> {
     return fc.date({ min: new Date('2000-01-01T00:00:00Z'), max: new Date('2100-01-01T00:00:00Z'), noInvalidDate: true }).map((d) => d.toISOString());
   }
   if (schema.format === 'date') return fc.date({ min: new Date('1900-01-01'), max: new Date('2100-01-01'), noInvalidDate: true }).map((d) => d.toISOString().slice(0, 10));
+  // Words of a length the schema takes, chosen before drawing: a filter that no word passes
+  // (a two-character code, say) would make fast-check draw for ever.
+  const fits = (words: readonly string[]) => words.filter((w) => w.length >= minLength && w.length <= (schema.maxLength ?? Infinity));
   return fc.oneof(
-    { weight: 3, arbitrary: fc.constantFrom(...WORDS).filter((w) => w.length >= minLength && w.length <= (schema.maxLength ?? Infinity)) },
-    { weight: 1, arbitrary: fc.constantFrom(...ODD_WORDS).filter((w) => w.length >= minLength && w.length <= (schema.maxLength ?? Infinity)) },
+    ...[
+      { weight: 3, words: fits(WORDS) },
+      { weight: 1, words: fits(ODD_WORDS) },
+    ]
+      .filter(({ words }) => words.length > 0)
+      .map(({ weight, words }) => ({ weight, arbitrary: fc.constantFrom(...words) })),
     { weight: 1, arbitrary: fc.string({ minLength, maxLength: Math.max(minLength, maxLength), unit: 'binary' }) },
   );
 }

@@ -72,10 +72,10 @@ t.test('sign-up, when closed, is for admins; a refusal is not admitted', async (
   const { services } = await world(t, testConfig({ SIGNUP: 'closed' }));
   let admitted = 0;
   const admit = async () => void admitted++;
-  await fails(t, services.households.signUp(null, null, admit), NotAuthenticated);
-  await fails(t, services.households.signUp(household('hh'), null, admit), NotAllowed);
+  await fails(t, services.households.signUp(null, { name: null, country: null }, admit), NotAuthenticated);
+  await fails(t, services.households.signUp(household('hh'), { name: null, country: null }, admit), NotAllowed);
   t.equal(admitted, 0);
-  await services.households.signUp({ role: 'admin', householdId: null }, 'By an admin', admit);
+  await services.households.signUp({ role: 'admin', householdId: null }, { name: 'By an admin', country: null }, admit);
   t.equal(admitted, 1);
 });
 

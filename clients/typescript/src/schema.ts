@@ -149,7 +149,7 @@ export interface paths {
         };
         /**
          * Is this title OK at a given age?
-         * @description The expert advisory’s age decides; without one, the strictest official certification; without either, the title is unrated (not allowed).
+         * @description The expert advisory’s age decides; without one, the strictest official certification (of the `country`’s rating systems, when the title has one of them); without either, the title is unrated (not allowed).
          */
         get: operations["getTitleVerdict"];
         put?: never;
@@ -250,7 +250,11 @@ export interface paths {
         delete: operations["deleteHousehold"];
         options?: never;
         head?: never;
-        patch?: never;
+        /**
+         * Rename the household or set its country
+         * @description The country changes which rating systems its children’s verdicts prefer, from the next request on.
+         */
+        patch: operations["updateHousehold"];
         trace?: never;
     };
     "/v1/households/me/export": {
@@ -826,7 +830,7 @@ export interface components {
              */
             unrated?: "block" | "allow";
             /**
-             * @description allow: a title the age rule blocks only through certifications that admit the child with a parent or another adult (BBFC 12A, MPA R, ACB MA15+, FSK 12 from 6) is OK, and its verdict says "OK with an adult".
+             * @description allow: a title the age rule blocks only through certifications that admit the child with a parent or another adult, and nothing else, is OK, and its verdict says "OK with an adult" (MPA R from 13, BBFC 12A and ACB MA15+ from 8, FSK 12 from 6: never below the system’s nearest milder rating).
              * @default block
              * @enum {string}
              */
@@ -895,7 +899,7 @@ export interface components {
              */
             unrated?: "block" | "allow";
             /**
-             * @description allow: a title the age rule blocks only through certifications that admit the child with a parent or another adult (BBFC 12A, MPA R, ACB MA15+, FSK 12 from 6) is OK, and its verdict says "OK with an adult".
+             * @description allow: a title the age rule blocks only through certifications that admit the child with a parent or another adult, and nothing else, is OK, and its verdict says "OK with an adult" (MPA R from 13, BBFC 12A and ACB MA15+ from 8, FSK 12 from 6: never below the system’s nearest milder rating).
              * @enum {string}
              */
             withAdult?: "block" | "allow";
@@ -914,7 +918,14 @@ export interface components {
         HouseholdCreate: {
             /** @description An optional label, e.g. "The Parks". */
             name?: string;
+            /** @description ISO 3166-1 alpha-2. Under the expert age rule, a title with no advisory and a certification from this country’s rating systems (GET /v1/rating-systems, `countries`) takes its age from those alone. */
+            country?: string;
         } | null;
+        /** @description Each field present replaces the stored one; null clears it. */
+        HouseholdPatch: {
+            name?: string | null;
+            country?: string | null;
+        };
         VerdictBatchRequest: {
             /** @description Title ids or external references, at most 100. */
             titles: string[];
@@ -1304,6 +1315,7 @@ export interface components {
         Household: {
             id: string;
             name: string | null;
+            country: string | null;
             /**
              * Format: date-time
              * @description ISO 8601, UTC
@@ -1418,14 +1430,14 @@ export interface components {
             decidedBy: "expert" | "certification" | "none";
             /** @description The decision in words a parent can read as they are. */
             message: string;
-            /** @description Every rule that failed; empty when the title is OK. Under an override: the override first, then what the rules would have said. */
+            /** @description Every rule that failed; empty when the title is OK, but for one OK with an adult (withAdult), which lists the age rule it waives. Under an override: the override first, then what the rules would have said. */
             reasons: components["schemas"]["VerdictReason"][];
             /** @description Categories with a limit that the advisory does not rate: reported, never blocking. */
             notRated: ("language" | "sex" | "drinking" | "violence" | "messages" | "roleModels" | "consumerism" | "educational" | "diversity")[];
             /** @description Each category the advisory rates, so a parent can judge for themselves. */
             ratings: components["schemas"]["CategoryRating"][];
             certifications: components["schemas"]["Certification"][];
-            /** @description Set when the age rule fails only through certifications that admit the viewer with a parent or another adult: the one that decided. A child whose `withAdult` is allow is then OK; otherwise the verdict stays blocked and its message adds "OK with an adult". */
+            /** @description Set when the age rule fails only through certifications that admit the viewer with a parent or another adult, from `fromAge` (never below the age of the system’s nearest milder rating), and nothing else fails: the certification that decided. A child whose `withAdult` is allow is then OK; otherwise the verdict stays blocked and its message says what an adult would change. */
             withAdult: {
                 system: components["schemas"]["RatingSystemKey"];
                 rating: string;
@@ -1458,14 +1470,14 @@ export interface components {
             decidedBy: "expert" | "certification" | "community" | "override" | "none";
             /** @description The decision in words a parent can read as they are. */
             message: string;
-            /** @description Every rule that failed; empty when the title is OK. Under an override: the override first, then what the rules would have said. */
+            /** @description Every rule that failed; empty when the title is OK, but for one OK with an adult (withAdult), which lists the age rule it waives. Under an override: the override first, then what the rules would have said. */
             reasons: components["schemas"]["VerdictReason"][];
             /** @description Categories with a limit that the advisory does not rate: reported, never blocking. */
             notRated: ("language" | "sex" | "drinking" | "violence" | "messages" | "roleModels" | "consumerism" | "educational" | "diversity")[];
             /** @description Each category the advisory rates, so a parent can judge for themselves. */
             ratings: components["schemas"]["CategoryRating"][];
             certifications: components["schemas"]["Certification"][];
-            /** @description Set when the age rule fails only through certifications that admit the viewer with a parent or another adult: the one that decided. A child whose `withAdult` is allow is then OK; otherwise the verdict stays blocked and its message adds "OK with an adult". */
+            /** @description Set when the age rule fails only through certifications that admit the viewer with a parent or another adult, from `fromAge` (never below the age of the system’s nearest milder rating), and nothing else fails: the certification that decided. A child whose `withAdult` is allow is then OK; otherwise the verdict stays blocked and its message says what an adult would change. */
             withAdult: {
                 system: components["schemas"]["RatingSystemKey"];
                 rating: string;
@@ -1862,6 +1874,7 @@ export type ChildCreate = components['schemas']['ChildCreate'];
 export type ChildPatch = components['schemas']['ChildPatch'];
 export type OverrideWrite = components['schemas']['OverrideWrite'];
 export type HouseholdCreate = components['schemas']['HouseholdCreate'];
+export type HouseholdPatch = components['schemas']['HouseholdPatch'];
 export type VerdictBatchRequest = components['schemas']['VerdictBatchRequest'];
 export type ReviewCreate = components['schemas']['ReviewCreate'];
 export type ReviewPatch = components['schemas']['ReviewPatch'];
@@ -3271,6 +3284,8 @@ export interface operations {
             query: {
                 /** @description The viewer’s age, 2–18. */
                 age: number;
+                /** @description ISO 3166-1 alpha-2. Under the expert age rule, a title with no advisory and a certification from this country’s rating systems (GET /v1/rating-systems, `countries`) takes its age from those alone. */
+                country?: string;
             };
             header?: never;
             path: {
@@ -4038,6 +4053,122 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description The request is not valid; `errors` names each bad field. */
+            400: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or a malformed, unknown or revoked one. */
+            401: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token’s role may not do this. */
+            403: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the server accepts. */
+            413: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not application/json. */
+            415: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A rate limit or quota is spent: `RateLimit` names it, `Retry-After` says when to try again. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something failed on the server; what is logged, not shown. */
+            500: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The server cannot answer now: it is overloaded (`overloaded`), shutting down (`shutting-down`), took too long (`timeout`), found the database too busy (`database-busy`), or, for /readyz, not ready. Wait as long as `Retry-After` says when it is present. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    updateHousehold: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["HouseholdPatch"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Household"];
+                };
             };
             /** @description The request is not valid; `errors` names each bad field. */
             400: {

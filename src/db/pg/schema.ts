@@ -98,6 +98,8 @@ export const advisories = pgTable('advisories', {
 export const households = pgTable('households', {
   id: text('id').primaryKey(),
   name: text('name'),
+  /** ISO 3166-1 alpha-2, or null: its children's verdicts prefer that country's rating systems. */
+  country: text('country'),
   createdAt: text('created_at').notNull(),
 });
 

@@ -90,6 +90,8 @@ export const advisories = sqliteTable('advisories', {
 export const households = sqliteTable('households', {
   id: text('id').primaryKey(),
   name: text('name'),
+  /** ISO 3166-1 alpha-2, or null: its children's verdicts prefer that country's rating systems. */
+  country: text('country'),
   createdAt: text('created_at').notNull(),
 });
 
