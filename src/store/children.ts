@@ -2,6 +2,7 @@ import { Conflict, NotFound } from '../domain/errors.js';
 import { CHILD_FIELDS, insertInto, OVERRIDE_FIELDS, readRow, selectList } from './columns.js';
 import { fromJson, type Dialect, type Executor } from './dialect.js';
 import { newId } from './ids.js';
+import { lockHousehold } from './households.js';
 import type { ChildRecord, ChildStore, ExpectedVersions, OverrideRecord, OverrideStore } from './types.js';
 import { checkVersion } from './versions.js';
 
@@ -41,8 +42,7 @@ export function createChildStore(d: Dialect): ChildStore {
       const row: ChildRecord = { id: newId('ch'), householdId, ...fields, country: null, version: 1, createdAt: now, updatedAt: now };
       await d.transaction(async (tx) => {
         // Counted under the household's lock: two requests at once cannot both take the last place.
-        const household = await tx.get<{ country: string | null }>(`select country from households where id = $1${d.lock('no key update')}`, [householdId]);
-        row.country = household?.country ?? null;
+        row.country = (await lockHousehold(d, tx, householdId))?.country ?? null;
         const { n } = (await tx.get<{ n: number }>('select cast(count(*) as int) as n from children where household_id = $1', [householdId]))!;
         if (n >= limit) throw new Conflict('limit', `The household already has ${n} children, the most it may have; remove a child profile to add another.`);
         await tx.run(CHILD_INSERT.text, CHILD_INSERT.values(childValues(row)));

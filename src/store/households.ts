@@ -12,9 +12,10 @@ const TOKEN_INSERT = insertInto('tokens', ['id', 'role', 'householdId', 'name', 
  * Inside a transaction: locks the household's row until the commit, so transactions that count
  * what the household holds and then write take turns (SQLite's one writer already makes them).
  * NO KEY UPDATE: rows that merely reference the household (a review, an idempotency key) still go in.
+ * Answers the row's country (a new child reads it), or undefined when there is no such household.
  */
-export async function lockHousehold(d: Dialect, tx: Executor, householdId: string): Promise<boolean> {
-  return (await tx.get(`select id from households where id = $1${d.lock('no key update')}`, [householdId])) !== undefined;
+export async function lockHousehold(d: Dialect, tx: Executor, householdId: string): Promise<{ country: string | null } | undefined> {
+  return tx.get<{ country: string | null }>(`select country from households where id = $1${d.lock('no key update')}`, [householdId]);
 }
 
 /** Inserts a token and describes it, never with its hash. */
