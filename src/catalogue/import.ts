@@ -35,7 +35,7 @@ const WRITE_BATCH = 20_000;
 /** One line read: a title to write, a reason it cannot be, or nothing (a blank line). */
 type ParsedLine = { value: ImportItem } | { error: string } | null;
 
-function describeIssues(issues: { path: PropertyKey[]; message: string; code: string; keys?: string[] }[]): string {
+export function describeIssues(issues: { path: PropertyKey[]; message: string; code: string; keys?: string[] }[]): string {
   const all = issues.flatMap((i) => {
     const path = i.path.map(String).join('.');
     if (i.code === 'unrecognized_keys' && i.keys) return i.keys.map((k) => `${path ? `${path}.` : ''}${clip(k, 41)}: unknown field`);
@@ -139,6 +139,15 @@ async function* parsedInWorker(lines: Lines, { parseBatch, writeBatch }: Require
   }
 }
 
+/** Writes a batch in one transaction, counting what became of each item in the report. */
+export async function writeItems(store: Store, batch: readonly { line: number; item: ImportItem }[], report: ImportReport): Promise<void> {
+  const outcomes = await store.titles.importBatch(batch.map((b) => b.item));
+  outcomes.forEach((outcome, i) => {
+    if (outcome.ok) report[outcome.outcome] += 1;
+    else report.errors.push({ line: batch[i]!.line, reason: outcome.error });
+  });
+}
+
 export async function importJsonl(
   store: Store,
   lines: Lines,
@@ -148,11 +157,7 @@ export async function importJsonl(
   const report: ImportReport = { lines: 0, created: 0, updated: 0, unchanged: 0, errors: [] };
   let batch: { line: number; item: ImportItem }[] = [];
   const write = async () => {
-    const outcomes = await store.titles.importBatch(batch.map((b) => b.item));
-    outcomes.forEach((outcome, i) => {
-      if (outcome.ok) report[outcome.outcome] += 1;
-      else report.errors.push({ line: batch[i]!.line, reason: outcome.error });
-    });
+    await writeItems(store, batch, report);
     batch = [];
     onProgress(report);
   };

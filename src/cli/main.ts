@@ -1,10 +1,12 @@
 #!/usr/bin/env node
 /** The guidepost command: database chores that belong beside the server, not inside it. */
 import { closeSync, createReadStream, fstatSync, openSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { importJsonl } from '../catalogue/import.js';
+import { importWikidata } from '../catalogue/wikidata.js';
 import { ConfigError, loadConfig, openConfiguredStore, refusedLocation } from '../config.js';
 import { toImportLine } from '../catalogue/export.js';
 import { fileErrorReason } from '../db/location.js';
@@ -25,6 +27,11 @@ Commands:
   import FILE.jsonl [--batch N]            upsert titles from JSON Lines; bad lines are reported;
                                            N lines a transaction (default 20000: fastest; a running
                                            server's writes wait up to about a second; 1000 for short waits)
+  import --format wikidata FILE.json [--batch N]
+                                           merge the titles of a Wikidata SPARQL result (the README's
+                                           query) into the catalogue: their year, IMDb and TMDB ids and
+                                           certifications, where a title lacks them; rows left out, and
+                                           ratings not known, are reported by row (default N 5000)
   export                                   print every title as JSON Lines on stdout
   backup PATH                              write a consistent copy of the database to PATH (a new file),
                                            while the server goes on writing (SQLite; use pg_dump for PostgreSQL)
@@ -98,6 +105,27 @@ async function runImport(file: string, batch: number | undefined): Promise<numbe
   return report.errors.length > 0 ? 1 : 0;
 }
 
+/** A Wikidata SPARQL result merged into the catalogue: what was left out by row, on standard error, then the summary. */
+async function runWikidataImport(file: string, batch: number | undefined): Promise<number> {
+  checkReadable(file);
+  let json: unknown;
+  try {
+    json = JSON.parse(await readFile(file, 'utf8'));
+  } catch (err) {
+    throw new Error(`${file} is not JSON (${(err as Error).message})`);
+  }
+  let progress!: ReturnType<typeof importProgress>;
+  const report = await withStore((store) => {
+    progress = importProgress({ tty: Boolean(process.stderr.isTTY), write: (text) => process.stderr.write(text), unit: 'titles' });
+    return importWikidata(store, json, progress.update, batch);
+  });
+  progress.done();
+  for (const w of report.warnings) process.stderr.write(`row ${w.line}: ${w.reason}\n`);
+  for (const e of report.errors) process.stderr.write(`row ${e.line}: ${e.reason}\n`);
+  await write(`${progress.summary(report)} Read ${report.rows} rows; ${report.warnings.length} values left out.\n`);
+  return report.errors.length > 0 ? 1 : 0;
+}
+
 /** Every row of SOURCE into the empty target, compared table by table after (copyData). */
 async function migrateData(from: string, fromSchema = 'public'): Promise<number> {
   // Named like DATABASE_URL, the source is held to the same rules, and must be there already.
@@ -125,6 +153,7 @@ async function run(argv: string[]): Promise<number> {
       role: { type: 'string' },
       name: { type: 'string' },
       batch: { type: 'string' },
+      format: { type: 'string' },
       from: { type: 'string' },
       'from-schema': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
@@ -165,9 +194,12 @@ async function run(argv: string[]): Promise<number> {
       }
       throw new UsageError('token takes create, list or revoke ID');
     }
-    case 'import':
-      if (!rest[0]) throw new UsageError('import needs a file: guidepost import FILE.jsonl');
-      return runImport(rest[0], writeBatch(values.batch));
+    case 'import': {
+      const format = values.format ?? 'jsonl';
+      if (format !== 'jsonl' && format !== 'wikidata') throw new UsageError(`--format takes jsonl or wikidata, not ${format}`);
+      if (!rest[0]) throw new UsageError(`import needs a file: guidepost import ${format === 'jsonl' ? 'FILE.jsonl' : '--format wikidata FILE.json'}`);
+      return (format === 'jsonl' ? runImport : runWikidataImport)(rest[0], writeBatch(values.batch));
+    }
     case 'export':
       await withStore(async (store) => {
         for await (const title of store.titles.exportAll()) await write(`${JSON.stringify(toImportLine(title))}\n`);

@@ -12,17 +12,17 @@ interface ProgressOptions {
   write: (text: string) => void;
   now?: () => number;
   everyMs?: number;
+  /** What the report counts: lines of JSON Lines, titles of a Wikidata result. */
+  unit?: 'lines' | 'titles';
 }
 
 const seconds = (ms: number) => ms / 1000;
 const rate = (lines: number, ms: number) => Math.round(lines / Math.max(seconds(ms), 0.001));
 
-/** How far an import is: lines done and their rate, and what became of them. */
-function counts(r: ImportReport, ms: number): string {
-  return `${r.lines} lines (${rate(r.lines, ms)} lines/s): ${r.created} created, ${r.updated} updated, ${r.unchanged} unchanged, ${r.errors.length} bad`;
-}
-
-export function importProgress({ tty, write, now = () => performance.now(), everyMs = 10_000 }: ProgressOptions) {
+export function importProgress({ tty, write, now = () => performance.now(), everyMs = 10_000, unit = 'lines' }: ProgressOptions) {
+  /** How far an import is: lines done and their rate, and what became of them. */
+  const counts = (r: ImportReport, ms: number) =>
+    `${r.lines} ${unit} (${rate(r.lines, ms)} ${unit}/s): ${r.created} created, ${r.updated} updated, ${r.unchanged} unchanged, ${r.errors.length} bad`;
   const started = now();
   let shown = started;
   return {
@@ -44,7 +44,7 @@ export function importProgress({ tty, write, now = () => performance.now(), ever
     summary(report: ImportReport): string {
       const ms = now() - started;
       const good = report.created + report.updated + report.unchanged;
-      return `Imported ${good} of ${report.lines} lines in ${seconds(ms).toFixed(1)} s (${rate(report.lines, ms)} lines/s): ${report.created} created, ${report.updated} updated, ${report.unchanged} unchanged, ${report.errors.length} bad.`;
+      return `Imported ${good} of ${report.lines} ${unit} in ${seconds(ms).toFixed(1)} s (${rate(report.lines, ms)} ${unit}/s): ${report.created} created, ${report.updated} updated, ${report.unchanged} unchanged, ${report.errors.length} bad.`;
     },
   };
 }

@@ -108,3 +108,22 @@ export type TitleListItem = Pick<Title, 'id' | 'name' | 'kind' | 'year' | 'genre
 export type VerdictTitle = Pick<Title, 'id' | 'name' | 'kind' | 'year' | 'externalIds' | 'certifications' | 'community'> & {
   advisory: Pick<Advisory, 'ageRecommendation' | 'ratings'> | null;
 };
+
+type Facts = Pick<TitleInput, 'year' | 'certifications' | 'externalIds'>;
+
+/**
+ * What another source (Wikidata) knows of a title, added to what the catalogue holds: a year
+ * or an external id the title lacks, and a certification of a system it has none of. What the
+ * catalogue holds always stands (an editor's certification, an advisory, every text), so
+ * merging the same facts again changes nothing.
+ */
+export function mergeFacts<T extends Facts>(held: T, facts: T): T {
+  const systems = new Set(held.certifications.map((c) => c.system));
+  const ids = held.externalIds;
+  return {
+    ...held,
+    year: held.year ?? facts.year ?? null,
+    externalIds: { imdb: ids.imdb ?? facts.externalIds.imdb ?? null, tmdb: ids.tmdb ?? facts.externalIds.tmdb ?? null, isbn: ids.isbn ?? facts.externalIds.isbn ?? null },
+    certifications: [...held.certifications, ...facts.certifications.filter((c) => !systems.has(c.system))],
+  };
+}

@@ -6,7 +6,8 @@ import { snake } from './columns.js';
 import { newId } from './ids.js';
 import type { Dialect, Executor } from './dialect.js';
 import { noteTitleChanges } from './title-changes.js';
-import type { ImportItem, TitleRows } from './title-mapping.js';
+import { mergeFacts } from '../domain/titles.js';
+import { titleRows, toCanonicalInput, type CanonicalInput, type ImportItem, type TitleRows } from './title-mapping.js';
 import { ImportMatcher, importChange, matchKeys, storedRows, toRecord, type MatchKeys } from './title-records.js';
 import type { titleStatements } from './title-statements.js';
 import type { ImportOutcome, TitleStore } from './types.js';
@@ -24,6 +25,18 @@ interface Written {
   version: number;
   createdAt: string | null;
   advisoryChanged: boolean;
+  /** What it was written with, where a line's facts may be merged into it next. */
+  input?: CanonicalInput | undefined;
+}
+
+/**
+ * The rows a line leaves a title with, given the title before it (null: none): its own rows, or
+ * for a line of facts, the title with the facts merged in. Undefined: the input it would merge
+ * into is not at hand (the guarded run reads it).
+ */
+function rowsAfter(item: ImportItem, before: CanonicalInput | null | undefined): TitleRows | undefined {
+  if (!item.facts || before === null) return item.rows;
+  return before && titleRows(mergeFacts(before, item.facts));
 }
 
 /** A line whose external ids are held by more than one title: it cannot say which it is about. */
@@ -33,12 +46,13 @@ export function titleImport(d: Dialect, { records, getOne, write, createMany }: 
   /** Every stored title a line of the batch could match, in one statement. */
   async function matcherFor(tx: Executor, items: readonly ImportItem[]): Promise<ImportMatcher> {
     const wanted = { id: new Set<string>(), imdb: new Set<string>(), tmdb: new Set<string>(), isbn: new Set<string>(), nameKey: new Set<string>() };
-    for (const { id, rows: { title } } of items) {
+    for (const item of items) {
+      const { id, rows: { title } } = item;
       if (id !== undefined) wanted.id.add(id);
       if (title.imdb) wanted.imdb.add(title.imdb);
       if (title.tmdb) wanted.tmdb.add(title.tmdb);
       if (title.isbn) wanted.isbn.add(title.isbn);
-      if (!title.imdb && !title.tmdb && !title.isbn) wanted.nameKey.add(title.nameKey);
+      if (item.facts || (!title.imdb && !title.tmdb && !title.isbn)) wanted.nameKey.add(title.nameKey);
     }
     const columns = ['id', 'imdb', 'tmdb', 'isbn', 'nameKey'] as const;
     const stored = await tx.all<MatchKeys>(
@@ -61,7 +75,8 @@ export function titleImport(d: Dialect, { records, getOne, write, createMany }: 
       const id = ids.length === 1 ? ids[0]! : item.id ?? newId('tl');
       // A line found by its id that claims another title's external id fails: the guarded run reports it.
       if (ids.length === 1 && matcher.clashes(id, item.rows)) throw new LineFailed(new Error(`line ${id} clashes`));
-      if (ids.length <= 1) matcher.put(matchKeys(id, item.rows));
+      if (ids.length === 1 && item.facts) matcher.put(matcher.merged(id, item.rows));
+      else if (ids.length <= 1) matcher.put(matchKeys(id, item.rows));
       return { ids, id };
     });
     const storedIds = [...new Set(plans.flatMap((p) => (p.ids.length === 1 ? p.ids : [])))];
@@ -69,20 +84,24 @@ export function titleImport(d: Dialect, { records, getOne, write, createMany }: 
 
     const outcomes = plans.map(({ ids, id }, i): ImportOutcome => {
       if (ids.length > 1) return ambiguous(ids);
-      const { rows } = items[i]!;
+      const item = items[i]!;
       let before = written.get(id);
       const record = stored.get(id);
       if (!before && record) {
-        before = { rows: storedRows(record), version: record.version, createdAt: record.title.createdAt, advisoryChanged: false };
+        const input = item.facts && toCanonicalInput(record.title);
+        before = { rows: input ? titleRows(input) : storedRows(record), version: record.version, createdAt: record.title.createdAt, advisoryChanged: false, input };
         written.set(id, before);
       }
       if (!before) {
-        written.set(id, { rows, version: 1, createdAt: null, advisoryChanged: true });
+        written.set(id, { rows: item.rows, version: 1, createdAt: null, advisoryChanged: true, input: item.facts });
         return { ok: true, id, outcome: 'created' };
       }
+      const rows = rowsAfter(item, before.input);
+      if (!rows) throw new LineFailed(new Error(`line ${id} merges into a title written whole before it`));
       const change = importChange(before.rows, rows);
       if (change === 'unchanged') return { ok: true, id, outcome: 'unchanged' };
-      written.set(id, { ...before, rows, version: before.version + 1, advisoryChanged: before.advisoryChanged || change.advisoryChanged });
+      const input = item.facts ? mergeFacts(before.input!, item.facts) : undefined;
+      written.set(id, { ...before, rows, version: before.version + 1, advisoryChanged: before.advisoryChanged || change.advisoryChanged, input });
       return { ok: true, id, outcome: 'updated' };
     });
 
@@ -115,11 +134,12 @@ export function titleImport(d: Dialect, { records, getOne, write, createMany }: 
       try {
         const prev = ids.length === 1 ? await getOne(tx, { by: 'id', id: ids[0]! }) : null;
         const id = prev?.title.id ?? item.id ?? newId('tl');
-        const change = prev && importChange(storedRows(prev), item.rows);
-        if (!prev) await write(tx, id, item.rows, undefined, now, now);
-        else if (change !== 'unchanged') await write(tx, id, item.rows, { version: prev.version, createdAt: prev.title.createdAt }, change!.advisoryChanged ? now : null, now);
+        const rows = rowsAfter(item, prev && toCanonicalInput(prev.title))!;
+        const change = prev && importChange(storedRows(prev), rows);
+        if (!prev) await write(tx, id, rows, undefined, now, now);
+        else if (change !== 'unchanged') await write(tx, id, rows, { version: prev.version, createdAt: prev.title.createdAt }, change!.advisoryChanged ? now : null, now);
         await tx.run('release import_line');
-        matcher.put(matchKeys(id, item.rows));
+        matcher.put(matchKeys(id, rows));
         outcomes.push({ ok: true, id, outcome: !prev ? 'created' : change === 'unchanged' ? 'unchanged' : 'updated' });
       } catch (err) {
         // Some failures (a full disk, say) end the whole transaction, savepoint and all: this throws then.

@@ -154,11 +154,24 @@ export type TitleRows = ReturnType<typeof titleRows>;
 /** An import line made ready to write: its id if it names one, and the rows that follow from it. */
 export interface ImportItem {
   id: string | undefined;
+  /** What the line writes: the whole title. */
   rows: TitleRows;
+  /**
+   * Facts to merge (mergeFacts) into the title the line matches, instead of replacing it; `rows`
+   * are then only what a new title gets. A line with facts that has external ids none holds is
+   * matched by kind, name and year next.
+   */
+  facts?: CanonicalInput;
 }
 
 export function importItem(line: ImportLine): ImportItem {
   return { id: line.id, rows: titleRows(canonical(line)) };
+}
+
+/** Facts from elsewhere about a title, to be merged into the one they match (ImportItem.facts). */
+export function factsItem(line: ImportLine): ImportItem {
+  const facts = canonical(line);
+  return { id: undefined, rows: titleRows(facts), facts };
 }
 
 /** An advisory's columns but its title id and time. */

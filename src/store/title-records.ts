@@ -154,12 +154,23 @@ export class ImportMatcher {
    * ids; else, for a line with no external id at all, the one of the same kind, name and year
    * (the first by id, when several are).
    */
-  matches({ id, rows: { title } }: ImportItem): string[] {
+  matches({ id, rows: { title }, facts }: ImportItem): string[] {
     if (id !== undefined && this.byId.has(id)) return [id];
     const keys = EXTERNAL_IDS.filter((key) => title[key]);
-    if (keys.length > 0) return [...new Set(keys.flatMap((key) => this.byExternal[key].get(title[key]!) ?? []))];
-    const named = this.byName.get(nameMatch(title));
-    return named?.size ? [[...named].reduce((a, b) => (b < a ? b : a))] : [];
+    if (keys.length > 0) {
+      const held = [...new Set(keys.flatMap((key) => this.byExternal[key].get(title[key]!) ?? []))];
+      // Facts from elsewhere go on to the name: the catalogue may hold the title without those ids.
+      if (held.length > 0 || !facts) return held;
+    }
+    // Never a title that holds another id of the same kind: that one is a different title.
+    const named = [...(this.byName.get(nameMatch(title)) ?? [])].filter((named) => !keys.some((key) => this.byId.get(named)![key] !== null));
+    return named.length ? [named.reduce((a, b) => (b < a ? b : a))] : [];
+  }
+
+  /** A title's keys once facts are merged into it (mergeFacts): ids and year it lacked, filled. */
+  merged(id: string, { title }: TitleRows): MatchKeys {
+    const held = this.byId.get(id)!;
+    return { ...held, year: held.year ?? title.year, imdb: held.imdb ?? title.imdb, tmdb: held.tmdb ?? title.tmdb, isbn: held.isbn ?? title.isbn };
   }
 
   /** Whether a line written to title `id` would take an external id another title holds. */

@@ -54,3 +54,13 @@ t.test('an import over before the clock moves has a rate all the same', async (t
   const empty = { lines: 0, created: 0, updated: 0, unchanged: 0, errors: [] };
   t.equal(progress.summary(empty), 'Imported 0 of 0 lines in 0.0 s (0 lines/s): 0 created, 0 updated, 0 unchanged, 0 bad.');
 });
+
+t.test('a Wikidata import counts titles, not lines', async (t) => {
+  let now = 0;
+  const written: string[] = [];
+  const progress = importProgress({ tty: true, write: (text) => written.push(text), now: () => now, unit: 'titles' });
+  now = 500;
+  progress.update(report(1_000, 1));
+  t.same(written, ['\rimporting… 1000 titles (2000 titles/s): 998 created, 1 updated, 0 unchanged, 1 bad\x1b[K']);
+  t.equal(progress.summary(report(1_000, 1)), 'Imported 999 of 1000 titles in 0.5 s (2000 titles/s): 998 created, 1 updated, 0 unchanged, 1 bad.');
+});
