@@ -14,6 +14,7 @@ interface ChildSettings {
   /** The household's country, or null. */
   country: string | null;
   certificationCeilings: Partial<Record<string, string>>;
+  blockDescriptors: readonly string[];
 }
 
 export interface EffectiveLimit {
@@ -41,6 +42,7 @@ export function childPolicy(child: ChildSettings, today: string, communityMinRev
     communityMinReviews,
     limits: Object.fromEntries(Object.entries(limits).map(([k, l]) => [k, l.value])),
     certificationCeilings: child.certificationCeilings,
+    blockDescriptors: child.blockDescriptors,
     unrated: child.unrated,
     withAdult: child.withAdult,
     country: child.country,

@@ -321,6 +321,23 @@ export interface Certification {
   system: string;
   rating: string;
   reason?: string | null;
+  /** The keys of the system's content descriptors the board gave it (PEGI "gambling", ESRB "blood-and-gore"). */
+  descriptors?: readonly string[];
+}
+
+/** Every content descriptor as a limit names it, `SYSTEM:key`, in a fixed order (the catalogue's scan gives each a bit). */
+export const DESCRIPTOR_KEYS: readonly string[] = RATING_SYSTEMS.flatMap((s) => s.descriptors.map((d) => `${s.system}:${d.key}`));
+
+const DESCRIPTORS = new Map(RATING_SYSTEMS.flatMap((s) => s.descriptors.map((d) => [`${s.system}:${d.key}`, d] as const)));
+
+/** A system's descriptor by its key. */
+export function findDescriptor(system: string, key: string): Descriptor | undefined {
+  return DESCRIPTORS.get(`${system}:${key}`);
+}
+
+/** The keys of a system's descriptors; empty for a system that has none. */
+export function descriptorsOf(system: string): string[] {
+  return RATING_SYSTEMS.find((s) => s.system === system)?.descriptors.map((d) => d.key) ?? [];
 }
 
 /** The strictest certification by mapped age; null when there is none. */

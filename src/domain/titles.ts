@@ -40,7 +40,7 @@ export interface TitleInput {
   directors: string[];
   studio?: string | null | undefined;
   synopsis?: string | null | undefined;
-  certifications: { system: string; rating: string; reason?: string | null | undefined }[];
+  certifications: { system: string; rating: string; reason?: string | null | undefined; descriptors?: string[] | undefined }[];
   externalIds: { imdb?: string | null | undefined; tmdb?: string | null | undefined; isbn?: string | null | undefined };
   advisory?: AdvisoryInput | null | undefined;
 }
@@ -90,7 +90,7 @@ export interface Title {
   directors: string[];
   studio: string | null;
   synopsis: string | null;
-  certifications: { system: string; rating: string; reason: string | null; minimumAge: number }[];
+  certifications: { system: string; rating: string; reason: string | null; descriptors: string[]; minimumAge: number }[];
   externalIds: ExternalIds;
   advisory: Advisory | null;
   summary: RatingSummary;

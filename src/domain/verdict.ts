@@ -5,7 +5,7 @@
  * Single verdicts, batches and the child's catalogue all decide through `decide`.
  */
 import { CATEGORIES, categoryOf, type CategoryKey } from './categories.js';
-import { adultFrom, findRating, RATING_BY_ORDER, strictestCertification, SYSTEM_KEYS, systemsFor, type Certification, type Rating } from './rating-systems.js';
+import { adultFrom, DESCRIPTOR_KEYS, findDescriptor, findRating, RATING_BY_ORDER, strictestCertification, SYSTEM_KEYS, systemsFor, type Certification, type Rating } from './rating-systems.js';
 
 export const MIN_AGE = 2;
 export const MAX_AGE = 18;
@@ -39,6 +39,8 @@ export interface Policy {
   limits: Partial<Record<CategoryKey, number>>;
   /** The strictest rating allowed per system, e.g. { MPA: 'PG-13' }. */
   certificationCeilings: Readonly<Partial<Record<string, string>>>;
+  /** Content descriptors that block a title whose certification carries one, as `SYSTEM:key` (DESCRIPTOR_KEYS). */
+  blockDescriptors: readonly string[];
   unrated: 'block' | 'allow';
   /**
    * The household's country (ISO 3166-1 alpha-2) or null. Under the expert rule, a title with no
@@ -59,7 +61,7 @@ export interface Override {
 
 type VerdictStatus = 'ok' | 'blocked' | 'unrated' | 'unknown';
 type DecidedBy = 'expert' | 'certification' | 'community' | 'override' | 'none';
-type ReasonCode = 'age' | 'category' | 'certification' | 'override' | 'unrated';
+type ReasonCode = 'age' | 'category' | 'certification' | 'descriptor' | 'override' | 'unrated';
 
 export interface Reason {
   code: ReasonCode;
@@ -222,6 +224,25 @@ function certificationReasons(facts: TitleFacts, policy: Policy): Reason[] {
   });
 }
 
+function descriptorReasons(facts: TitleFacts, policy: Policy): Reason[] {
+  if (policy.blockDescriptors.length === 0) return [];
+  return facts.certifications.flatMap((cert) =>
+    (cert.descriptors ?? []).flatMap((key) => {
+      const descriptor = findDescriptor(cert.system, key);
+      if (!descriptor || !policy.blockDescriptors.includes(`${cert.system}:${key}`)) return [];
+      return [
+        reason({
+          code: 'descriptor',
+          system: cert.system,
+          value: key,
+          note: descriptor.label,
+          message: `'${facts.name}' carries ${cert.system}'s "${descriptor.label}" descriptor, which ${policy.who === 'your child' ? "your child's settings block" : 'is blocked'}.`,
+        }),
+      ];
+    }),
+  );
+}
+
 /**
  * The certification that admits the viewer with an adult, when the age rule is the only one
  * that fails and it fails only through certifications: every one above the viewer's age admits
@@ -273,6 +294,8 @@ function summarise(reasons: Reason[]): string {
         }
         case 'certification':
           return `rated ${r.value} by ${r.system} (ceiling ${r.limit})`;
+        case 'descriptor':
+          return `${r.system} "${r.note}"`;
         default:
           return r.message.replace(/\.$/, '');
       }
@@ -286,7 +309,7 @@ export function decide(facts: TitleFacts, policy: Policy, override: Override | n
   const basis = policy.ageRule === 'off' ? null : policy.ageRule === 'strictest' ? strictestBasis(facts, policy.communityMinReviews) : ageBasis(facts, policy.country);
   const notRated: CategoryKey[] = [];
   const failures = rated
-    ? [...ageReasons(facts, policy, basis), ...categoryReasons(facts, policy, notRated), ...certificationReasons(facts, policy)]
+    ? [...ageReasons(facts, policy, basis), ...categoryReasons(facts, policy, notRated), ...certificationReasons(facts, policy), ...descriptorReasons(facts, policy)]
     : policy.unrated === 'block'
       ? [
           reason({
@@ -351,7 +374,7 @@ export function activeOverride(override: Override | null | undefined, now: strin
 
 /** The anonymous question: "is this OK at age N?", with no limits but the age. */
 export function anonymousPolicy(age: number, country: string | null = null): Policy {
-  return { age, ageRule: 'expert', communityMinReviews: Infinity, limits: {}, certificationCeilings: {}, unrated: 'block', country, withAdult: 'block', who: 'the viewer' };
+  return { age, ageRule: 'expert', communityMinReviews: Infinity, limits: {}, certificationCeilings: {}, blockDescriptors: [], unrated: 'block', country, withAdult: 'block', who: 'the viewer' };
 }
 
 export type AgeOnlyVerdict = Verdict & { status: 'ok' | 'blocked' | 'unrated'; decidedBy: 'expert' | 'certification' | 'none' };
@@ -381,7 +404,12 @@ export interface FactColumns {
   levels: Uint8Array;
   /** SYSTEM_KEYS.length rating orders per slot, NO_RATING where the title has none of that system. */
   ratingOrders: Uint8Array;
+  /** DESCRIPTOR_WORDS words per slot: bit i of the slot's words set when a certification carries DESCRIPTOR_KEYS[i]. */
+  descriptors: Uint32Array;
 }
+
+const DESCRIPTOR_WORDS = Math.ceil(DESCRIPTOR_KEYS.length / 32);
+const DESCRIPTOR_BIT = new Map(DESCRIPTOR_KEYS.map((key, i) => [key, i]));
 
 const NO_AGE = 0;
 export const NO_LEVEL = 255;
@@ -398,6 +426,7 @@ export function factColumns(slots: number): FactColumns {
     parentMedian: new Float32Array(slots),
     levels: new Uint8Array(slots * CATEGORIES.length).fill(NO_LEVEL),
     ratingOrders: new Uint8Array(slots * SYSTEM_KEYS.length).fill(NO_RATING),
+    descriptors: new Uint32Array(slots * DESCRIPTOR_WORDS),
   };
 }
 
@@ -418,6 +447,13 @@ export function packFacts(facts: TitleFacts, columns: FactColumns, slot: number)
     const found = facts.certifications.find((x) => x.system === system);
     columns.ratingOrders[slot * SYSTEM_KEYS.length + i] = (found && findRating(system, found.rating)?.order) ?? NO_RATING;
   });
+  columns.descriptors.fill(0, slot * DESCRIPTOR_WORDS, (slot + 1) * DESCRIPTOR_WORDS);
+  for (const cert of facts.certifications) {
+    for (const key of cert.descriptors ?? []) {
+      const bit = DESCRIPTOR_BIT.get(`${cert.system}:${key}`);
+      if (bit !== undefined) columns.descriptors[slot * DESCRIPTOR_WORDS + (bit >>> 5)]! |= 1 << (bit & 31);
+    }
+  }
 }
 
 /** `decide(facts, policy).allowed` without an override, compiled once per policy for a scan over columns. */
@@ -436,6 +472,13 @@ export function allowedTest(policy: Policy): (columns: FactColumns, slot: number
   });
   const nCategories = CATEGORIES.length;
   const nSystems = SYSTEM_KEYS.length;
+  // The blocked descriptors as a mask over each slot's words: [word, bits] where any bit is set.
+  const blocked = new Uint32Array(DESCRIPTOR_WORDS);
+  for (const key of policy.blockDescriptors) {
+    const bit = DESCRIPTOR_BIT.get(key);
+    if (bit !== undefined) blocked[bit >>> 5]! |= 1 << (bit & 31);
+  }
+  const masks = [...blocked].flatMap((bits, word) => (bits === 0 ? [] : [[word, bits] as const]));
   const adultAllowed = policy.withAdult === 'allow';
   // Per system, by rating order: its age, and whether it keeps the viewer out even with an adult.
   const ageOf = SYSTEM_KEYS.map((system) => RATING_BY_ORDER.get(system)!.map((r) => r.minimumAge));
@@ -481,6 +524,7 @@ export function allowedTest(policy: Policy): (columns: FactColumns, slot: number
       const rating = columns.ratingOrders[slot * nSystems + i]!;
       if (rating !== NO_RATING && rating > order) return false;
     }
+    for (const [word, bits] of masks) if ((columns.descriptors[slot * DESCRIPTOR_WORDS + word]! & bits) !== 0) return false;
     return true;
   };
 }

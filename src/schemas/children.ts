@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { BIRTH } from '../domain/age.js';
 import { MAX_AGE, MIN_AGE } from '../domain/verdict.js';
 import { CATEGORIES, type CategoryKey } from '../domain/categories.js';
-import { COUNTRY_CODES, findRating, ratingsOf } from '../domain/rating-systems.js';
+import { COUNTRY_CODES, DESCRIPTOR_KEYS, findRating, ratingsOf } from '../domain/rating-systems.js';
 import { CursorQuery, Id, IdString, labelText, LimitQuery, storedText, Timestamp } from './common.js';
 import { RatingSystemKey, TitleId, TitleName, TitleParams } from './titles.js';
 
@@ -37,6 +37,24 @@ const CeilingsInput = z
   })
   .describe('The strictest rating allowed per system, e.g. { "MPA": "PG-13", "ESRB": "T" }.');
 
+const KNOWN_DESCRIPTORS = new Set(DESCRIPTOR_KEYS);
+
+const BlockDescriptorsInput = z
+  .array(z.string().max(60))
+  .max(DESCRIPTOR_KEYS.length)
+  .superRefine((keys, ctx) => {
+    keys.forEach((key, i) => {
+      if (!KNOWN_DESCRIPTORS.has(key)) {
+        const [system] = key.split(':');
+        const same = DESCRIPTOR_KEYS.filter((k) => k.startsWith(`${system}:`));
+        ctx.addIssue({ code: 'custom', path: [i], message: `"${key}" is not a content descriptor; give SYSTEM:key, ${same.length ? `e.g. ${same.slice(0, 3).join(', ')}` : 'e.g. PEGI:gambling, ESRB:blood-and-gore'} (GET /v1/rating-systems lists them)` });
+      } else if (keys.indexOf(key) !== i) {
+        ctx.addIssue({ code: 'custom', path: [i], message: `"${key}" is given twice` });
+      }
+    });
+  })
+  .describe('Content descriptors that block a title whose certification carries one, as SYSTEM:key: ["PEGI:gambling", "ESRB:blood-and-gore"]. GET /v1/rating-systems lists each system’s descriptors.');
+
 const childFields = {
   nickname: labelText()
     .trim()
@@ -56,6 +74,7 @@ const childFields = {
     .enum(['block', 'allow'])
     .describe('allow: a title the age rule blocks only through certifications that admit the child with a parent or another adult, and nothing else, is OK, and its verdict says "OK with an adult" (MPA R from 13, BBFC 12A and ACB MA15+ from 8, FSK 12 from 6: never below the system’s nearest milder rating).'),
   certificationCeilings: CeilingsInput,
+  blockDescriptors: BlockDescriptorsInput,
 };
 
 export const ChildCreate = z
@@ -66,6 +85,7 @@ export const ChildCreate = z
     unrated: childFields.unrated.default('block'),
     withAdult: childFields.withAdult.default('block'),
     certificationCeilings: childFields.certificationCeilings.default({}),
+    blockDescriptors: childFields.blockDescriptors.default([]),
   })
   .meta({ id: 'ChildCreate' });
 
@@ -98,6 +118,7 @@ export const Child = z
     unrated: z.enum(['block', 'allow']),
     withAdult: z.enum(['block', 'allow']),
     certificationCeilings: z.partialRecord(RatingSystemKey, z.string().max(20)),
+    blockDescriptors: z.array(z.string().max(60)).max(DESCRIPTOR_KEYS.length),
     createdAt: Timestamp,
     updatedAt: Timestamp,
   })

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { CATEGORIES, type CategoryKey } from '../domain/categories.js';
-import { findRating, ratingsOf, SYSTEM_KEYS } from '../domain/rating-systems.js';
+import { descriptorsOf, findRating, RATING_SYSTEMS, ratingsOf, SYSTEM_KEYS } from '../domain/rating-systems.js';
 import { IMDB_ID, normalizeIsbn, parseTitleRef, TITLE_ID, TMDB_ID } from '../domain/references.js';
 import { searchTokens } from '../domain/text.js';
 import { MAX_AGE, MIN_AGE } from '../domain/verdict.js';
@@ -62,11 +62,19 @@ export const AdvisoryInput = z
   .meta({ id: 'AdvisoryWrite' });
 export type AdvisoryInput = z.output<typeof AdvisoryInput>;
 
+/** The most descriptors one certification can carry: the longest list a system has. */
+const MAX_DESCRIPTORS = Math.max(...RATING_SYSTEMS.map((s) => s.descriptors.length));
+
 const CertificationInput = z
   .strictObject({
     system: RatingSystemKey,
     rating: z.string().min(1).max(MAX.rating),
     reason: optionalText(MAX.talk),
+    descriptors: z
+      .array(z.string().max(40))
+      .max(MAX_DESCRIPTORS)
+      .optional()
+      .describe('The keys of the content descriptors the board gave it, from its system’s list at /v1/rating-systems: PEGI ["violence", "in-game-purchases"].'),
   })
   .superRefine((cert, ctx) => {
     if (!findRating(cert.system, cert.rating)) {
@@ -76,6 +84,15 @@ const CertificationInput = z
         message: `"${cert.rating}" is not one of the ${cert.system} ratings (${ratingsOf(cert.system).join(', ')})`,
       });
     }
+    cert.descriptors?.forEach((key, i) => {
+      const known = descriptorsOf(cert.system);
+      if (!known.includes(key)) {
+        const which = known.length ? `one of the ${cert.system} descriptors (${known.join(', ')})` : `given: ${cert.system} has no content descriptors`;
+        ctx.addIssue({ code: 'custom', path: ['descriptors', i], message: `"${key}" is not ${which}` });
+      } else if (cert.descriptors!.indexOf(key) !== i) {
+        ctx.addIssue({ code: 'custom', path: ['descriptors', i], message: `"${key}" is given twice` });
+      }
+    });
   });
 
 const Certifications = z
@@ -178,6 +195,7 @@ export const Certification = z
     system: RatingSystemKey,
     rating: said(MAX.rating),
     reason: said(MAX.talk).nullable(),
+    descriptors: z.array(z.string().max(40)).max(MAX_DESCRIPTORS).describe('The keys of its content descriptors (labels at /v1/rating-systems); empty for none.'),
     minimumAge: AgeInt.describe('The age Guidepost reads this rating as (see /v1/rating-systems).'),
   })
   .meta({ id: 'Certification' });

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { CATEGORY_KEYS } from '../domain/categories.js';
-import { SYSTEM_KEYS } from '../domain/rating-systems.js';
+import { DESCRIPTOR_KEYS, SYSTEM_KEYS } from '../domain/rating-systems.js';
 import { MAX_AGE, MIN_AGE } from '../domain/verdict.js';
 import { Country } from './children.js';
 import { queryInt } from './common.js';
@@ -11,12 +11,12 @@ const Sentence = z.string().max(2000);
 
 export const Reason = z
   .object({
-    code: z.enum(['age', 'category', 'certification', 'override', 'unrated']),
+    code: z.enum(['age', 'category', 'certification', 'descriptor', 'override', 'unrated']),
     category: z.enum(CATEGORY_KEYS).nullable(),
     system: RatingSystemKey.nullable().describe('The rating system, when a certification is involved.'),
     limit: z.union([z.number(), z.string().max(20)]).nullable().describe('What was allowed: an age, a level or a rating.'),
-    value: z.union([z.number(), z.string().max(20)]).nullable().describe('What the title has.'),
-    note: Sentence.nullable().describe('The advisory’s note, or the certification’s reason.'),
+    value: z.union([z.number(), z.string().max(40)]).nullable().describe('What the title has: an age, a level, a rating, or a descriptor’s key.'),
+    note: Sentence.nullable().describe('The advisory’s note, the certification’s reason, or the descriptor’s label.'),
     message: Sentence.describe('A sentence a parent can read as it is.'),
   })
   .meta({ id: 'VerdictReason' });
@@ -33,8 +33,8 @@ const CategoryRating = z
 
 const TitleRef = z.object({ id: TitleId, name: TitleName, kind: TitleKind, year: Year.nullable() });
 
-/** Every rule that can fail at once: the override, the age, each category, each certification, unrated. */
-const MAX_REASONS = 3 + CATEGORY_KEYS.length + SYSTEM_KEYS.length;
+/** Every rule that can fail at once: the override, the age, each category, each certification and descriptor, unrated. */
+const MAX_REASONS = 3 + CATEGORY_KEYS.length + SYSTEM_KEYS.length + DESCRIPTOR_KEYS.length;
 
 /** The most titles one batch asks about. */
 export const MAX_BATCH = 100;

@@ -9,12 +9,17 @@ import { checkVersion } from './versions.js';
 // The household's country comes with every child read: the verdicts' policy needs it.
 const CHILD = `${selectList(CHILD_FIELDS, 'c')}, (select h.country from households h where h.id = c.household_id) as "country"`;
 const CHILD_INSERT = insertInto('children', CHILD_FIELDS);
-const CHILD_UPDATE = 'update children set nickname = $1, birth = $2, limits = $3, age_rule = $4, unrated = $5, with_adult = $6, certification_ceilings = $7, version = $8, updated_at = $9 where id = $10';
+const CHILD_UPDATE = 'update children set nickname = $1, birth = $2, limits = $3, age_rule = $4, unrated = $5, with_adult = $6, certification_ceilings = $7, block_descriptors = $8, version = $9, updated_at = $10 where id = $11';
 
 /** A child's JSON columns, which toChild decodes (and readRow, given these). */
-const CHILD_JSON = new Set<keyof ChildRecord>(['limits', 'certificationCeilings']);
-const toChild = (row: ChildRecord): ChildRecord => ({ ...row, limits: fromJson(row.limits), certificationCeilings: fromJson(row.certificationCeilings) });
-const childValues = (row: Omit<ChildRecord, 'country'>) => ({ ...row, limits: JSON.stringify(row.limits), certificationCeilings: JSON.stringify(row.certificationCeilings) });
+const CHILD_JSON = new Set<keyof ChildRecord>(['limits', 'certificationCeilings', 'blockDescriptors']);
+const toChild = (row: ChildRecord): ChildRecord => ({ ...row, limits: fromJson(row.limits), certificationCeilings: fromJson(row.certificationCeilings), blockDescriptors: fromJson(row.blockDescriptors) });
+const childValues = (row: Omit<ChildRecord, 'country'>) => ({
+  ...row,
+  limits: JSON.stringify(row.limits),
+  certificationCeilings: JSON.stringify(row.certificationCeilings),
+  blockDescriptors: JSON.stringify(row.blockDescriptors),
+});
 
 export function createChildStore(d: Dialect): ChildStore {
   // Every request about a child asks this first.
@@ -72,7 +77,7 @@ export function createChildStore(d: Dialect): ChildStore {
         if (JSON.stringify(merged) === JSON.stringify(row)) return row;
         const next = { ...merged, version: row.version + 1, updatedAt: new Date().toISOString() };
         const v = childValues(next);
-        await tx.run(CHILD_UPDATE, [v.nickname, v.birth, v.limits, v.ageRule, v.unrated, v.withAdult, v.certificationCeilings, v.version, v.updatedAt, childId]);
+        await tx.run(CHILD_UPDATE, [v.nickname, v.birth, v.limits, v.ageRule, v.unrated, v.withAdult, v.certificationCeilings, v.blockDescriptors, v.version, v.updatedAt, childId]);
         return next;
       });
     },

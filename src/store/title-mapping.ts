@@ -37,8 +37,12 @@ export interface CertificationRow {
   system: string;
   rating: string;
   reason: string | null;
+  descriptors: string[];
   position: number;
 }
+
+/** A certification's descriptors as stored, their keys between bars ("violence|fear"), read back. */
+export const descriptorList = (stored: string): string[] => (stored === '' ? [] : stored.split('|'));
 
 type LevelColumns = { [K in CategoryKey as `${K}Level`]: number | null } & { [K in CategoryKey as `${K}Note`]: string | null };
 
@@ -86,7 +90,7 @@ export function canonical(input: TitleInput) {
     directors: input.directors,
     studio: input.studio ?? null,
     synopsis: input.synopsis ?? null,
-    certifications: input.certifications.map((c) => ({ system: c.system, rating: c.rating, reason: c.reason ?? null })),
+    certifications: input.certifications.map((c) => ({ system: c.system, rating: c.rating, reason: c.reason ?? null, descriptors: [...(c.descriptors ?? [])] })),
     externalIds: { imdb: input.externalIds.imdb ?? null, tmdb: input.externalIds.tmdb ?? null, isbn: input.externalIds.isbn ?? null },
     advisory: input.advisory ? canonicalAdvisory(input.advisory) : null,
   };
@@ -144,7 +148,7 @@ export function titleRows(input: CanonicalInput) {
       sortReleased: input.releaseDates.theaters ?? input.releaseDates.streaming ?? (input.year ? String(input.year) : ''),
       sortStars: a?.stars ?? 0,
     },
-    certifications: input.certifications.map((c, position) => ({ system: c.system, rating: c.rating, reason: c.reason, position })),
+    certifications: input.certifications.map((c, position) => ({ system: c.system, rating: c.rating, reason: c.reason, descriptors: c.descriptors, position })),
     advisory: a && advisoryColumns(a),
   };
 }
@@ -244,7 +248,7 @@ function summaryOf(row: ListTitleRow, certs: CertificationRow[], adv: ListAdviso
 }
 
 const certificationsOf = (certs: CertificationRow[]): Title['certifications'] =>
-  certs.map((c) => ({ system: c.system, rating: c.rating, reason: c.reason, minimumAge: findRating(c.system, c.rating)?.minimumAge ?? 18 }));
+  certs.map((c) => ({ system: c.system, rating: c.rating, reason: c.reason, descriptors: c.descriptors, minimumAge: findRating(c.system, c.rating)?.minimumAge ?? 18 }));
 
 /** What every view of a title starts with: who it is, and its external ids. */
 const identity = (row: VerdictTitleRow) => ({
@@ -308,7 +312,7 @@ export function toCanonicalInput(title: Title): CanonicalInput {
     directors: title.directors,
     studio: title.studio,
     synopsis: title.synopsis,
-    certifications: title.certifications.map((c) => ({ system: c.system, rating: c.rating, reason: c.reason })),
+    certifications: title.certifications.map((c) => ({ system: c.system, rating: c.rating, reason: c.reason, descriptors: c.descriptors })),
     externalIds: title.externalIds,
     advisory: title.advisory ? canonicalAdvisory(title.advisory) : null,
   };

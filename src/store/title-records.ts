@@ -11,7 +11,7 @@ import { ageBasis } from '../domain/verdict.js';
 import type { Community, Title, TitleInput, TitleKind, TitlePatch } from '../domain/titles.js';
 import type { IndexEntry } from './title-index.js';
 import {
-  canonical, titleRows, UNRATED_SORT_AGE, toCanonicalInput, toListItem, toTitle, toVerdictTitle,
+  canonical, descriptorList, titleRows, UNRATED_SORT_AGE, toCanonicalInput, toListItem, toTitle, toVerdictTitle,
   type AdvisoryRow, type CanonicalInput, type CertificationRow, type ImportItem, type ListAdvisoryRow, type ListTitleRow, type TitleRow, type TitleRows, type VerdictAdvisoryRow, type VerdictTitleRow,
 } from './title-mapping.js';
 import type { TitleRecord } from './types.js';
@@ -37,7 +37,7 @@ type TallyRow = [by: 'parent' | 'kid', age: number, count: number, stars: number
 export interface RecordRow<T = TitleRow, A = AdvisoryRow> {
   t: T;
   a: A | null;
-  certifications: [system: string, rating: string, reason: string | null][];
+  certifications: [system: string, rating: string, reason: string | null, descriptors: string][];
   tally: TallyRow[];
 }
 
@@ -67,7 +67,7 @@ function communityOf(tally: readonly TallyRow[]): Community {
 export type ListRecordRow = RecordRow<ListTitleRow, ListAdvisoryRow>;
 
 function parts<T extends { id: string }, A>(row: RecordRow<T, A>) {
-  const certs = row.certifications.map(([system, rating, reason], position): CertificationRow => ({ titleId: row.t.id, system, rating, reason, position }));
+  const certs = row.certifications.map(([system, rating, reason, descriptors], position): CertificationRow => ({ titleId: row.t.id, system, rating, reason, descriptors: descriptorList(descriptors), position }));
   return [row.t, certs, row.a, communityOf(row.tally)] as const;
 }
 
@@ -212,12 +212,12 @@ export type IndexTitleRow = [
 
 /**
  * Index entries from three row streams, each in title id order: the titles, their certifications
- * [title id, system, rating] in position order, and their visible parent reviews counted by age
+ * [title id, system, rating, descriptors] in position order, and their visible parent reviews counted by age
  * [title id, age, count]. Ids are ASCII, so every backend's order is JavaScript's.
  */
 export function* mergeIndexEntries(
   titles: Iterable<IndexTitleRow>,
-  certifications: Iterator<[string, string, string]>,
+  certifications: Iterator<[string, string, string, string]>,
   parents: Iterator<[string, number, number]>,
 ): Generator<IndexEntry> {
   let cert = certifications.next();
@@ -225,7 +225,7 @@ export function* mergeIndexEntries(
   for (const row of titles) {
     const [id, kind, name, nameKey, genreKeys, sortReleased, sortStars, updatedAt, age, ...levels] = row;
     const certs: Certification[] = [];
-    for (; !cert.done && cert.value[0] <= id; cert = certifications.next()) if (cert.value[0] === id) certs.push({ system: cert.value[1], rating: cert.value[2] });
+    for (; !cert.done && cert.value[0] <= id; cert = certifications.next()) if (cert.value[0] === id) certs.push({ system: cert.value[1], rating: cert.value[2], descriptors: descriptorList(cert.value[3]) });
     const counts = new Map<number, number>();
     for (; !parent.done && parent.value[0] <= id; parent = parents.next()) if (parent.value[0] === id) counts.set(parent.value[1], parent.value[2]);
     // Most titles have no parent review: no histogram to build for them.

@@ -29,7 +29,7 @@ const TITLE_INSERT = insertInto('titles', TITLE_KEYS);
 const TITLE_UPDATE = `update titles set ${TITLE_KEYS.slice(1).map((key, i) => `${column(key)} = $${i + 2}`).join(', ')} where id = $1`;
 const ADVISORY_UPSERT = `${insertInto('advisories', ADVISORY_KEYS).text}
   on conflict (title_id) do update set ${ADVISORY_KEYS.slice(1).map((key) => `${column(key)} = excluded.${column(key)}`).join(', ')}`;
-const CERTIFICATION_COLUMNS = ['titleId', 'system', 'rating', 'reason', 'position'] as const;
+const CERTIFICATION_COLUMNS = ['titleId', 'system', 'rating', 'reason', 'descriptors', 'position'] as const;
 
 const insertTexts = new Map<string, string>();
 
@@ -88,7 +88,7 @@ export function titleStatements(d: Dialect) {
    * its own; four per title cost a verdict more than all the rest of its request.
    */
   const statement = (titleKeys: readonly string[], advisoryKeys: readonly string[]) => `select ${selectList(titleKeys, 't')}, ${selectList(advisoryKeys, 'a')},
-      (select ${d.jsonArrayAgg(d.jsonArray('c.system', 'c.rating', 'c.reason'), 'c.position')} from certifications c where c.title_id = t.id),
+      (select ${d.jsonArrayAgg(d.jsonArray('c.system', 'c.rating', 'c.reason', 'c.descriptors'), 'c.position')} from certifications c where c.title_id = t.id),
       (select ${d.jsonArrayAgg(d.jsonArray('x."by"', 'x.age_rating', 'x.n', 'x.stars'))}
          from (select r."by", r.age_rating, cast(count(*) as int) as n, cast(sum(r.stars) as int) as stars
                from reviews r where r.title_id = t.id and not r.hidden group by r."by", r.age_rating) x)
@@ -162,7 +162,7 @@ export function titleStatements(d: Dialect) {
   /** A title row's values in TITLE_KEYS order: `version` is the one it gets. */
   const titleValues = (id: string, rows: TitleRows, version: number, createdAt: string, now: string) =>
     jsonValues({ id, ...rows.title, version, createdAt, updatedAt: now }, TITLE_KEYS, TITLE_JSON);
-  const certificationValues = (id: string, rows: TitleRows) => rows.certifications.map((cert) => [id, cert.system, cert.rating, cert.reason, cert.position]);
+  const certificationValues = (id: string, rows: TitleRows) => rows.certifications.map((cert) => [id, cert.system, cert.rating, cert.reason, cert.descriptors.join('|'), cert.position]);
   const advisoryValues = (id: string, advisory: NonNullable<TitleRows['advisory']>, advisoryAt: string) =>
     jsonValues({ titleId: id, ...advisory, updatedAt: advisoryAt }, ADVISORY_KEYS, ADVISORY_JSON);
 

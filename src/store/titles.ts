@@ -58,7 +58,7 @@ export function createTitleStore(d: Dialect): TitleStore {
     );
     const ids = d.list(rows.map((r) => r[0]));
     const [certs, parents] = await Promise.all([
-      d.rows<[string, string, string]>(`select title_id, system, rating from certifications where ${d.inList('title_id', '$1')} order by title_id, position`, [ids]),
+      d.rows<[string, string, string, string]>(`select title_id, system, rating, descriptors from certifications where ${d.inList('title_id', '$1')} order by title_id, position`, [ids]),
       d.rows<[string, number, number]>(
         `select title_id, age_rating, cast(count(*) as int) from reviews where ${d.inList('title_id', '$1')} and "by" = 'parent' and not hidden group by title_id, age_rating order by title_id`,
         [ids],

@@ -176,6 +176,8 @@ export interface ChildFields {
   unrated: 'block' | 'allow';
   withAdult: 'block' | 'allow';
   certificationCeilings: Partial<Record<string, string>>;
+  /** Content descriptors, `SYSTEM:key`, that block a title. */
+  blockDescriptors: string[];
 }
 
 export interface ChildRecord extends ChildFields {

@@ -72,7 +72,7 @@ t.test('a result read into titles: rows grouped by item, what cannot be read rep
   t.same(her.externalIds, { imdb: 'tt1798709', tmdb: 'movie:152601', isbn: null });
   t.same(her.certifications.map((c) => `${c.system} ${c.rating}`), ['MPA R', 'FSK 12', 'BBFC 15']);
   t.same(facts('Fixture Film 10')!.certifications.map((c) => `${c.system} ${c.rating}`), ['MPA R', 'FSK 12'], 'rated PG-13 and R: the strictest stands');
-  t.same(facts('Fixture Game 8')!.certifications.find((c) => c.system === 'PEGI'), { system: 'PEGI', rating: '18', reason: null }, 'PEGI 16 and 18 in two rows: the stricter');
+  t.same(facts('Fixture Game 8')!.certifications.find((c) => c.system === 'PEGI'), { system: 'PEGI', rating: '18', reason: null, descriptors: [] }, 'PEGI 16 and 18 in two rows: the stricter');
   t.equal(facts('Fixture Series 3')!.externalIds.tmdb, 'tv:920003', 'a series takes its TMDB TV id');
   t.equal(facts('Fixture Game 1')!.externalIds.tmdb, null, 'a game has no TMDB id');
   t.same(facts('Label Only')!.certifications.map((c) => `${c.system} ${c.rating}`), ['USK 12', 'Kijkwijzer 14'], 'items not known, read by their labels');

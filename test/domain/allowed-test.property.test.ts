@@ -5,11 +5,16 @@
 import fc from 'fast-check';
 import t from 'tap';
 import { CATEGORIES } from '../../src/domain/categories.js';
-import { RATING_SYSTEMS } from '../../src/domain/rating-systems.js';
+import { DESCRIPTOR_KEYS, RATING_SYSTEMS } from '../../src/domain/rating-systems.js';
 import { allowedTest, decide, factColumns, packFacts, type Policy, type TitleFacts } from '../../src/domain/verdict.js';
 
 const level = fc.integer({ min: 0, max: 5 });
 const certArb = fc.constantFrom(...RATING_SYSTEMS.flatMap((s) => s.ratings.map((r) => ({ system: s.system, rating: r.rating }))));
+/** A certification with some of its system's descriptors (none, where the system has none). */
+const describedArb = certArb.chain((cert) => {
+  const keys = RATING_SYSTEMS.find((s) => s.system === cert.system)!.descriptors.map((d) => d.key);
+  return fc.subarray(keys, { maxLength: Math.min(4, keys.length) }).map((descriptors) => ({ ...cert, descriptors }));
+});
 const factsArb: fc.Arbitrary<TitleFacts> = fc.record({
   name: fc.constant('T'),
   advisory: fc.option(
@@ -19,7 +24,7 @@ const factsArb: fc.Arbitrary<TitleFacts> = fc.record({
     }),
     { nil: null },
   ),
-  certifications: fc.uniqueArray(certArb, { selector: (c) => c.system, maxLength: 3 }),
+  certifications: fc.uniqueArray(describedArb, { selector: (c) => c.system, maxLength: 3 }),
   community: fc.record({
     parents: fc.oneof(
       fc.constant({ count: 0, medianAge: null }),
@@ -37,6 +42,8 @@ const policyArb: fc.Arbitrary<Policy> = fc.record({
     fc.constant({}),
     fc.uniqueArray(certArb, { selector: (c) => c.system, maxLength: 3 }).map((cs) => Object.fromEntries(cs.map((c) => [c.system, c.rating]))),
   ),
+  // Often none, so the other rules get to decide; a few of every system's, so some block.
+  blockDescriptors: fc.oneof(fc.constant([]), fc.subarray([...DESCRIPTOR_KEYS], { maxLength: 12 })),
   unrated: fc.constantFrom('block', 'allow'),
   withAdult: fc.constantFrom('block', 'allow'),
   // Countries with one system, with several, with a system shared (PEGI), and none.
@@ -46,6 +53,7 @@ const policyArb: fc.Arbitrary<Policy> = fc.record({
 
 t.test('allowedTest agrees with decide', async (t) => {
   let withAdult = 0;
+  let byDescriptor = 0;
   fc.assert(
     fc.property(fc.array(factsArb, { minLength: 1, maxLength: 20 }), policyArb, (facts, policy) => {
       const columns = factColumns(facts.length);
@@ -54,6 +62,7 @@ t.test('allowedTest agrees with decide', async (t) => {
       facts.forEach((f, slot) => {
         const verdict = decide(f, policy);
         if (verdict.allowed && verdict.withAdult) withAdult++;
+        if (!verdict.allowed && verdict.reasons.every((r) => r.code === 'descriptor')) byDescriptor++;
         if (test(columns, slot) !== verdict.allowed) throw new Error(`disagree on ${JSON.stringify(f)}`);
       });
     }),
@@ -61,4 +70,5 @@ t.test('allowedTest agrees with decide', async (t) => {
   );
   t.pass('3,000 random catalogues and policies agree');
   t.ok(withAdult > 0, `titles allowed with an adult among them (${withAdult})`);
+  t.ok(byDescriptor > 0, `titles blocked by a descriptor alone among them (${byDescriptor})`);
 });

@@ -16,6 +16,7 @@ const policy = (p: Partial<Policy> = {}): Policy => ({
   communityMinReviews: 5,
   limits: {},
   certificationCeilings: {},
+  blockDescriptors: [],
   unrated: 'block',
   withAdult: 'block',
   country: null,
@@ -182,4 +183,44 @@ t.test("a household's country: its own systems decide a title's certification ag
   const cinema: TitleFacts = { name: 'Cinema', advisory: null, certifications: [{ system: 'FSK', rating: '12' }, { system: 'BBFC', rating: '15' }] };
   t.match(decide(cinema, policy({ age: 8, country: 'DE', withAdult: 'allow' })), { allowed: true, withAdult: { system: 'FSK', rating: '12', fromAge: 6 } });
   t.match(decide(cinema, policy({ age: 8, withAdult: 'allow' })), { allowed: false, withAdult: null }, 'elsewhere BBFC 15 keeps an 8-year-old out');
+});
+
+t.test('content descriptors a child blocks: a reason each, named by system, never across systems', async (t) => {
+  const game: TitleFacts = {
+    name: 'Fortnite',
+    advisory: null,
+    certifications: [
+      { system: 'PEGI', rating: '12', descriptors: ['violence', 'in-game-purchases'] },
+      { system: 'ESRB', rating: 'T', descriptors: ['violence'] },
+    ],
+  };
+  const v = decide(game, policy({ age: 13, blockDescriptors: ['PEGI:in-game-purchases', 'ESRB:blood'] }));
+  t.equal(v.status, 'blocked');
+  t.same(v.reasons, [
+    {
+      code: 'descriptor',
+      category: null,
+      system: 'PEGI',
+      limit: null,
+      value: 'in-game-purchases',
+      note: 'In-Game Purchases',
+      message: `'Fortnite' carries PEGI's "In-Game Purchases" descriptor, which your child's settings block.`,
+    },
+  ]);
+  t.equal(v.message, `Not OK at age 13: 'Fortnite' carries PEGI's "In-Game Purchases" descriptor, which your child's settings block.`);
+  t.ok(decide(game, policy({ age: 13, blockDescriptors: ['Kijkwijzer:violence', 'ESRB:blood'] })).allowed, "Kijkwijzer's violence is not PEGI's or ESRB's");
+
+  const two = decide(game, policy({ age: 10, blockDescriptors: ['PEGI:violence', 'ESRB:violence'] }));
+  t.same(two.reasons.map((r) => r.code), ['age', 'descriptor', 'descriptor']);
+  t.match(two.message, /^Not OK at age 10: ESRB rating for age 13 and up; PEGI "Violence"; ESRB "Violence"\.$/);
+
+  // With an adult waives an age, never a descriptor.
+  const film: TitleFacts = { name: 'Film', advisory: null, certifications: [{ system: 'BBFC', rating: '12A' }, { system: 'PEGI', rating: '3', descriptors: ['fear'] }] };
+  t.same(decide(film, policy({ age: 10, withAdult: 'allow' })).withAdult, { system: 'BBFC', rating: '12A', fromAge: 8 });
+  const feared = decide(film, policy({ age: 10, withAdult: 'allow', blockDescriptors: ['PEGI:fear'] }));
+  t.equal(feared.allowed, false);
+  t.equal(feared.withAdult, null);
+
+  const overridden = decide(game, policy({ age: 13, blockDescriptors: ['PEGI:in-game-purchases'] }), { decision: 'allow', note: null, expiresAt: null });
+  t.equal(overridden.message, `A parent allowed 'Fortnite'. Without it: 'Fortnite' carries PEGI's "In-Game Purchases" descriptor, which your child's settings block.`);
 });

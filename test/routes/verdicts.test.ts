@@ -84,6 +84,56 @@ t.test('with an adult: the verdicts say so, a child set to allow it is OK, and t
   t.equal((await call(app, { method: 'GET', url: `/v1/children/${child.id}`, headers: bearer(token) })).data.withAdult, 'allow', 'a refused patch changes nothing');
 });
 
+t.test('content descriptors: editors set them on a certification, a child blocks some, verdicts, batches and the catalogue agree; bad ones are 400s', async (t) => {
+  const app = await build(t);
+  const editor = await tokenFor(app, 'editor');
+  const casino = await createTitle(app, editor, titleInput({ name: 'Casino', kind: 'game', certifications: [{ system: 'PEGI', rating: '12', descriptors: ['gambling', 'violence'] }] }));
+  const quiet = await createTitle(app, editor, titleInput({ name: 'Quiet', kind: 'game', certifications: [{ system: 'PEGI', rating: '7', descriptors: ['violence'] }] }));
+  t.same(casino.certifications[0].descriptors, ['gambling', 'violence']);
+  t.same(quiet.certifications[0].descriptors, ['violence']);
+
+  const { token } = await signUp(app);
+  const child = await createChild(app, token, { birth: birthForAge(13), blockDescriptors: ['PEGI:gambling', 'ESRB:real-gambling'] });
+  t.same(child.blockDescriptors, ['PEGI:gambling', 'ESRB:real-gambling']);
+  const verdict = async () => (await call(app, { method: 'GET', url: `/v1/children/${child.id}/verdicts/${casino.id}`, headers: bearer(token) })).data;
+  const listed = async () => (await call(app, { method: 'GET', url: `/v1/children/${child.id}/titles`, headers: bearer(token) })).data.items.map((i: { name: string }) => i.name);
+  t.match(await verdict(), { status: 'blocked', reasons: [{ code: 'descriptor', system: 'PEGI', value: 'gambling', note: 'Gambling' }], message: `Not OK at age 13: 'Casino' carries PEGI's "Gambling" descriptor, which your child's settings block.` });
+  t.same(await listed(), ['Quiet']);
+  const batch = await call(app, { method: 'POST', url: `/v1/children/${child.id}/verdicts`, headers: bearer(token), payload: { titles: [casino.id, quiet.id] } });
+  t.same(batch.data.items.map((i: { allowed: boolean }) => i.allowed), [false, true]);
+  t.match((await call(app, { method: 'GET', url: `/v1/titles/${casino.id}/verdict?age=13` })).data, { status: 'ok' }, 'the anonymous question blocks no descriptor');
+
+  // The editors take the descriptor off: the title is allowed again, and listed.
+  const edited = await call(app, { method: 'PATCH', url: `/v1/titles/${casino.id}`, headers: bearer(editor), payload: { certifications: [{ system: 'PEGI', rating: '12', descriptors: ['violence'] }] } });
+  t.equal(edited.statusCode, 200);
+  t.match(await verdict(), { status: 'ok' });
+  t.same(await listed(), ['Casino', 'Quiet']);
+  const cleared = await call(app, { method: 'PATCH', url: `/v1/children/${child.id}`, headers: bearer(token), payload: { blockDescriptors: ['PEGI:violence'] } });
+  t.same(cleared.data.blockDescriptors, ['PEGI:violence']);
+  t.same(await listed(), []);
+
+  for (const [payload, detail] of [
+    [{ blockDescriptors: ['PEGI:nope'] }, /blockDescriptors\.0: "PEGI:nope" is not a content descriptor; give SYSTEM:key, e\.g\. PEGI:violence, PEGI:bad-language, PEGI:fear/],
+    [{ blockDescriptors: ['MPA:violence'] }, /"MPA:violence" is not a content descriptor; give SYSTEM:key, e\.g\. PEGI:gambling/],
+    [{ blockDescriptors: ['PEGI:fear', 'PEGI:fear'] }, /blockDescriptors\.1: "PEGI:fear" is given twice/],
+    [{ blockDescriptors: 'PEGI:fear' }, /blockDescriptors/],
+  ] as const) {
+    const bad = await call(app, { method: 'PATCH', url: `/v1/children/${child.id}`, headers: bearer(token), payload });
+    t.equal(bad.statusCode, 400, JSON.stringify(payload));
+    t.match(bad.data.detail, detail);
+  }
+  t.same((await call(app, { method: 'GET', url: `/v1/children/${child.id}`, headers: bearer(token) })).data.blockDescriptors, ['PEGI:violence'], 'a refused patch changes nothing');
+  for (const [certification, detail] of [
+    [{ system: 'MPA', rating: 'R', descriptors: ['violence'] }, /certifications\.0\.descriptors\.0: "violence" is not given: MPA has no content descriptors/],
+    [{ system: 'PEGI', rating: '12', descriptors: ['gore'] }, /"gore" is not one of the PEGI descriptors \(violence, bad-language, fear, gambling, sex, drugs, discrimination, in-game-purchases, in-game-purchases-random-items\)/],
+    [{ system: 'PEGI', rating: '12', descriptors: ['fear', 'fear'] }, /descriptors\.1: "fear" is given twice/],
+  ] as const) {
+    const bad = await call(app, { method: 'POST', url: '/v1/titles', headers: bearer(editor), payload: titleInput({ name: 'Bad', certifications: [certification] }) });
+    t.equal(bad.statusCode, 400);
+    t.match(bad.data.detail, detail);
+  }
+});
+
 t.test("a household's country: set at sign-up or by PATCH, it moves its children's verdicts; bad codes are 400s", async (t) => {
   const app = await build(t);
   const editor = await tokenFor(app, 'editor');

@@ -10,8 +10,8 @@ import { issueToken, signUp } from '../../src/services/households.js';
 import type { ChildFields, Store } from '../../src/store/types.js';
 import { freshDatabase, openStoreOn } from '../backend.js';
 
-const CHILD: ChildFields = { nickname: 'Maya', birth: '2014-05', limits: { violence: 2 }, ageRule: 'expert', unrated: 'block', withAdult: 'allow', certificationCeilings: { MPA: 'PG' } };
-const TITLE = { name: 'Contract', kind: 'movie' as const, releaseDates: {}, genres: ['Drama'], topics: [], cast: [], directors: [], certifications: [], externalIds: { imdb: 'tt0000001' } };
+const CHILD: ChildFields = { nickname: 'Maya', birth: '2014-05', limits: { violence: 2 }, ageRule: 'expert', unrated: 'block', withAdult: 'allow', certificationCeilings: { MPA: 'PG' }, blockDescriptors: ['PEGI:gambling'] };
+const TITLE = { name: 'Contract', kind: 'movie' as const, releaseDates: {}, genres: ['Drama'], topics: [], cast: [], directors: [], certifications: [{ system: 'PEGI', rating: '12', descriptors: ['violence', 'gambling'] }], externalIds: { imdb: 'tt0000001' } };
 
 /** The error a promise rejects with, checked to be the domain's and never the HTTP layer's. */
 async function refusal(t: Test, promise: Promise<unknown>): Promise<Error> {
@@ -50,16 +50,21 @@ t.test('children and overrides: a cap, versions and not-found as domain errors',
   const { household } = await signUp(store, null);
   const child = await store.children.create(household.id, CHILD, 1);
   t.same((await store.children.get(household.id, child.id))?.limits, { violence: 2 }, 'limits come back as stored');
+  t.same((await store.children.get(household.id, child.id))?.blockDescriptors, ['PEGI:gambling'], 'and the descriptors it blocks');
+  t.same((await store.children.update(household.id, child.id, { blockDescriptors: [] }, [1])).blockDescriptors, []);
+  await store.children.update(household.id, child.id, { blockDescriptors: ['PEGI:gambling'] }, [2]);
   t.ok((await refusal(t, store.children.create(household.id, CHILD, 1))) instanceof Conflict, 'a second child past a cap of one');
   t.equal(await store.children.get('hh_other', child.id), null, "another household's child is not found");
-  const same = await store.children.update(household.id, child.id, { nickname: 'Maya' }, [1]);
-  t.equal(same.version, 1, 'a change that changes nothing keeps the version');
-  const renamed = await store.children.update(household.id, child.id, { nickname: 'May' }, [1]);
-  t.equal(renamed.version, 2);
-  t.ok((await refusal(t, store.children.update(household.id, child.id, { nickname: 'M' }, [1]))) instanceof StaleVersion, 'a stale version');
+  const same = await store.children.update(household.id, child.id, { nickname: 'Maya' }, [3]);
+  t.equal(same.version, 3, 'a change that changes nothing keeps the version');
+  const renamed = await store.children.update(household.id, child.id, { nickname: 'May' }, [3]);
+  t.equal(renamed.version, 4);
+  t.ok((await refusal(t, store.children.update(household.id, child.id, { nickname: 'M' }, [3]))) instanceof StaleVersion, 'a stale version');
   t.ok((await refusal(t, store.children.remove(household.id, 'ch_nope', undefined))) instanceof NotFound);
 
   const title = await store.titles.create(TITLE);
+  t.same(title.title.certifications, [{ system: 'PEGI', rating: '12', reason: null, descriptors: ['violence', 'gambling'], minimumAge: 12 }], 'descriptors come back in their order');
+  t.same((await store.titles.verdictTitle({ by: 'id', id: title.title.id }))!.certifications, title.title.certifications, 'in the verdict read too');
   const put = await store.overrides.put(child.id, title.title.id, { decision: 'allow', note: null, expiresAt: null });
   t.same([put.created, put.override.version, put.override.titleName], [true, 1, 'Contract']);
   const again = await store.overrides.put(child.id, title.title.id, { decision: 'block', note: 'later', expiresAt: null }, [1]);

@@ -735,6 +735,8 @@ export interface components {
                 system: components["schemas"]["RatingSystemKey"];
                 rating: string;
                 reason?: string | null;
+                /** @description The keys of the content descriptors the board gave it, from its system’s list at /v1/rating-systems: PEGI ["violence", "in-game-purchases"]. */
+                descriptors?: string[];
             }[];
             externalIds?: {
                 imdb?: string | null;
@@ -762,6 +764,8 @@ export interface components {
                 system: components["schemas"]["RatingSystemKey"];
                 rating: string;
                 reason?: string | null;
+                /** @description The keys of the content descriptors the board gave it, from its system’s list at /v1/rating-systems: PEGI ["violence", "in-game-purchases"]. */
+                descriptors?: string[];
             }[];
             externalIds?: {
                 imdb?: string | null;
@@ -842,6 +846,11 @@ export interface components {
             certificationCeilings?: {
                 [key: string]: string;
             };
+            /**
+             * @description Content descriptors that block a title whose certification carries one, as SYSTEM:key: ["PEGI:gambling", "ESRB:blood-and-gore"]. GET /v1/rating-systems lists each system’s descriptors.
+             * @default []
+             */
+            blockDescriptors?: string[];
         };
         /** @description Each field present replaces the stored one; `limits` replaces all the parents’ limits. */
         ChildPatch: {
@@ -907,6 +916,8 @@ export interface components {
             certificationCeilings?: {
                 [key: string]: string;
             };
+            /** @description Content descriptors that block a title whose certification carries one, as SYSTEM:key: ["PEGI:gambling", "ESRB:blood-and-gore"]. GET /v1/rating-systems lists each system’s descriptors. */
+            blockDescriptors?: string[];
         };
         OverrideWrite: {
             /** @enum {string} */
@@ -1074,6 +1085,8 @@ export interface components {
             system: components["schemas"]["RatingSystemKey"];
             rating: string;
             reason: string | null;
+            /** @description The keys of its content descriptors (labels at /v1/rating-systems); empty for none. */
+            descriptors: string[];
             /**
              * Format: int32
              * @description The age Guidepost reads this rating as (see /v1/rating-systems).
@@ -1279,6 +1292,7 @@ export interface components {
             certificationCeilings: {
                 [key: string]: string;
             };
+            blockDescriptors: string[];
             /**
              * Format: date-time
              * @description ISO 8601, UTC
@@ -1386,15 +1400,15 @@ export interface components {
         };
         VerdictReason: {
             /** @enum {string} */
-            code: "age" | "category" | "certification" | "override" | "unrated";
+            code: "age" | "category" | "certification" | "descriptor" | "override" | "unrated";
             category: ("language" | "sex" | "drinking" | "violence" | "messages" | "roleModels" | "consumerism" | "educational" | "diversity") | null;
             /** @description The rating system, when a certification is involved. */
             system: components["schemas"]["RatingSystemKey"] | null;
             /** @description What was allowed: an age, a level or a rating. */
             limit: (number | string) | null;
-            /** @description What the title has. */
+            /** @description What the title has: an age, a level, a rating, or a descriptor’s key. */
             value: (number | string) | null;
-            /** @description The advisory’s note, or the certification’s reason. */
+            /** @description The advisory’s note, the certification’s reason, or the descriptor’s label. */
             note: string | null;
             /** @description A sentence a parent can read as it is. */
             message: string;
@@ -1691,6 +1705,7 @@ export interface components {
                 certificationCeilings: {
                     [key: string]: string;
                 };
+                blockDescriptors: string[];
                 /**
                  * Format: date-time
                  * @description ISO 8601, UTC

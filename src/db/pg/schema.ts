@@ -57,6 +57,8 @@ export const certifications = pgTable(
     system: text('system').notNull(),
     rating: text('rating').notNull(),
     reason: text('reason'),
+    /** The descriptors' keys between bars, "violence|fear"; empty for none. */
+    descriptors: text('descriptors').notNull().default(''),
     position: integer('position').notNull(),
   },
   (t) => [primaryKey({ columns: [t.titleId, t.system] })],
@@ -135,6 +137,7 @@ export const children = pgTable(
     unrated: text('unrated', { enum: ['block', 'allow'] }).notNull(),
     withAdult: text('with_adult', { enum: ['block', 'allow'] }).notNull().default('block'),
     certificationCeilings: json('certification_ceilings').$type<Partial<Record<string, string>>>().notNull(),
+    blockDescriptors: json('block_descriptors').$type<string[]>().notNull().default([]),
     version: integer('version').notNull().default(1),
     createdAt: text('created_at').notNull(),
     updatedAt: text('updated_at').notNull(),

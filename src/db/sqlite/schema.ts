@@ -49,6 +49,8 @@ export const certifications = sqliteTable(
     system: text('system').notNull(),
     rating: text('rating').notNull(),
     reason: text('reason'),
+    /** The descriptors' keys between bars, "violence|fear"; empty for none. */
+    descriptors: text('descriptors').notNull().default(''),
     position: integer('position').notNull(),
   },
   (t) => [primaryKey({ columns: [t.titleId, t.system] })],
@@ -127,6 +129,7 @@ export const children = sqliteTable(
     unrated: text('unrated', { enum: ['block', 'allow'] }).notNull(),
     withAdult: text('with_adult', { enum: ['block', 'allow'] }).notNull().default('block'),
     certificationCeilings: text('certification_ceilings', { mode: 'json' }).$type<Partial<Record<string, string>>>().notNull(),
+    blockDescriptors: text('block_descriptors', { mode: 'json' }).$type<string[]>().notNull().default([]),
     version: integer('version').notNull().default(1),
     createdAt: text('created_at').notNull(),
     updatedAt: text('updated_at').notNull(),

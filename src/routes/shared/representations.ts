@@ -24,6 +24,7 @@ export function childResponse(child: ChildRecord, now: Date): Child {
     unrated: child.unrated,
     withAdult: child.withAdult,
     certificationCeilings: child.certificationCeilings,
+    blockDescriptors: child.blockDescriptors,
     createdAt: child.createdAt,
     updatedAt: child.updatedAt,
   };

@@ -1,0 +1,2 @@
+ALTER TABLE "certifications" ADD COLUMN "descriptors" text collate "C" DEFAULT '' NOT NULL;--> statement-breakpoint
+ALTER TABLE "children" ADD COLUMN "block_descriptors" json DEFAULT '[]'::json NOT NULL;

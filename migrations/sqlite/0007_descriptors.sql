@@ -1,0 +1,2 @@
+ALTER TABLE `certifications` ADD `descriptors` text DEFAULT '' NOT NULL;--> statement-breakpoint
+ALTER TABLE `children` ADD `block_descriptors` text DEFAULT '[]' NOT NULL;
