@@ -15,10 +15,20 @@ import { factsItem, type ImportItem } from '../store/title-mapping.js';
 import type { Store } from '../store/types.js';
 import { describeIssues, writeItems, type ImportReport } from './import.js';
 
-/** The classes a query asks for, and the kind each becomes; an item of several takes the first. */
+/**
+ * The classes a query asks for, and the kind each becomes; an item of several takes the first.
+ * Beside film, television series and video game, the subclasses a children's catalogue is full
+ * of, which Wikidata gives as an item's class (P31) instead of film or series.
+ */
 export const WIKIDATA_CLASSES: readonly [item: string, kind: TitleKind, label: string][] = [
   ['Q11424', 'movie', 'film'],
+  ['Q29168811', 'movie', 'animated feature film'],
+  ['Q506240', 'movie', 'television film'],
+  ['Q24862', 'movie', 'short film'],
   ['Q5398426', 'tv', 'television series'],
+  ['Q1259759', 'tv', 'miniseries'],
+  ['Q581714', 'tv', 'animated series'],
+  ['Q63952888', 'tv', 'anime television series'],
   ['Q7889', 'game', 'video game'],
 ];
 
@@ -56,7 +66,7 @@ const LABEL_WORDS: Record<string, Record<string, string>> = {
 };
 
 /** Words a label wraps a mark in: "FSK 12", "Rated PG-13", "USK ab 12", "PEGI 16+". */
-const LABEL_NOISE = new Set(['rated', 'rating', 'ab', 'from', 'age', 'ages', 'jahren', 'freigegeben', 'ohne', 'altersbeschrankung', 'classification', 'film', 'mpaa']);
+const LABEL_NOISE = new Set(['rated', 'rating', 'ab', 'from', 'age', 'ages', 'jahren', 'freigegeben', 'ohne', 'altersbeschrankung', 'classification', 'certificate', 'film', 'mpaa']);
 
 /** A label's words, lower case and unaccented, without the system's name and the noise around a mark. */
 const labelWords = (system: string, label: string) => searchTokens(label).filter((w) => w !== system.toLowerCase() && !LABEL_NOISE.has(w));
@@ -96,11 +106,13 @@ interface Gathered {
 
 export interface WikidataRead {
   rows: number;
-  /** One per item, with the row it first came in. */
-  titles: { line: number; item: ImportItem }[];
-  /** Titles left out, by row. */
+  /** One per item, with its id and the row it first came in. */
+  titles: { line: number; item: ImportItem; wikidata: string }[];
+  /** Titles that cannot be read, and rows that are no title, by row. */
   errors: { line: number; reason: string }[];
-  /** Values left out of a title that is read all the same, by row. */
+  /** Items left out for want of a rating Guidepost knows: nothing to merge. */
+  skipped: number;
+  /** Values left out (of a title read all the same, or of one skipped), by row. */
   warnings: { line: number; reason: string }[];
 }
 
@@ -186,14 +198,50 @@ export function readWikidata(json: unknown): WikidataRead {
   });
 
   const titles: WikidataRead['titles'] = [];
+  let skipped = 0;
   for (const g of items.values()) {
     const title = toImportLine(g, warn);
     if ('error' in title) errors.push({ line: title.line, reason: `${g.item}: ${title.error}` });
-    else titles.push({ line: g.row, item: title.item });
+    else if ('skip' in title) {
+      skipped += 1;
+      warn(g.row, `${g.item}: ${title.skip}`);
+    } else titles.push({ line: g.row, item: title.item, wikidata: g.item });
   }
+  const apart = tellApartByIds(titles, errors, warn);
   errors.sort((a, b) => a.line - b.line);
   warnings.sort((a, b) => a.line - b.line);
-  return { rows: bindings.length, titles, errors, warnings };
+  return { rows: bindings.length, titles: titles.filter((t) => !apart.has(t)), errors, skipped, warnings };
+}
+
+/**
+ * Items of the same kind, name and year (two films called "Alone" in 2020) cannot be told apart
+ * by name: each is matched by its ids alone, and one without ids is left out, so that a title the
+ * catalogue holds under that name never takes the wrong one's facts and a run again never makes
+ * a second copy.
+ */
+function tellApartByIds(titles: WikidataRead['titles'], errors: WikidataRead['errors'], warn: (row: number, reason: string) => void): Set<WikidataRead['titles'][number]> {
+  const leftOut = new Set<WikidataRead['titles'][number]>();
+  const byName = new Map<string, WikidataRead['titles']>();
+  for (const title of titles) {
+    const { kind, nameKey, year } = title.item.rows.title;
+    const key = `${kind}\u0000${nameKey}\u0000${year ?? ''}`;
+    byName.set(key, [...(byName.get(key) ?? []), title]);
+  }
+  for (const same of byName.values()) {
+    if (same.length < 2) continue;
+    for (const title of same) {
+      const others = same.filter((o) => o !== title).map((o) => o.wikidata).join(', ');
+      const { imdb, tmdb } = title.item.rows.title;
+      if (imdb || tmdb) {
+        title.item.idsOnly = true;
+        warn(title.line, `${title.wikidata}: ${others} has the same kind, name and year; matched by its ids alone`);
+      } else {
+        errors.push({ line: title.line, reason: `${title.wikidata}: cannot be told apart from ${others} (the same kind, name and year, and no IMDb or TMDB id); left out` });
+        leftOut.add(title);
+      }
+    }
+  }
+  return leftOut;
 }
 
 /** The rating a value stands for: by its item id, held to its label; by its label alone where the id is not known. */
@@ -209,7 +257,7 @@ function ratingOf(system: string, value: { id: string | null; label: string | nu
   return rating ? { rating } : { unknown: `${system} ${named} is not one of the ${system} ratings Guidepost knows` };
 }
 
-function toImportLine(g: Gathered, warn: (row: number, reason: string) => void): { item: ImportItem } | { error: string; line: number } {
+function toImportLine(g: Gathered, warn: (row: number, reason: string) => void): { item: ImportItem } | { error: string; line: number } | { skip: string } {
   const about = (row: number, reason: string) => warn(row, `${g.item}: ${reason}`);
   const name = single(g.labels, 'labels', about);
   if (name === null || name === g.item) return { line: g.row, error: 'no label in the query\'s language (bind ?itemLabel through the label service); left out' };
@@ -220,19 +268,23 @@ function toImportLine(g: Gathered, warn: (row: number, reason: string) => void):
   const certifications: { system: string; rating: string }[] = [];
   for (const [system, values] of g.ratings) {
     let strictest: Rating | undefined;
+    let unread = false;
     for (const value of values.values()) {
       const found = ratingOf(system, value);
       if ('unknown' in found) {
         about(value.row, `${found.unknown}; left out`);
+        unread = true;
         continue;
       }
       const rating = findRating(system, found.rating)!;
       // Rated again, or rated per cut: the strictest stands, as a parent would want.
       if (!strictest || rating.order > strictest.order) strictest = rating;
     }
-    if (strictest) certifications.push({ system, rating: strictest.rating });
+    // A value not read may be the stricter one (FSK 12 beside "Keine Jugendfreigabe"): none of the system's then.
+    if (strictest && unread) about(g.row, `${system} ${strictest.rating} left out too: another ${system} value could not be read, and may be stricter`);
+    else if (strictest) certifications.push({ system, rating: strictest.rating });
   }
-  if (certifications.length === 0) return { line: g.row, error: `"${name}": no rating Guidepost knows; left out` };
+  if (certifications.length === 0) return { skip: `"${name}": no rating Guidepost knows; skipped` };
 
   const earliest = [...g.dates.keys()].sort()[0];
   let year: number | null = earliest ? Number(YEAR_OF.exec(earliest)![1]) : null;
@@ -259,21 +311,25 @@ function toImportLine(g: Gathered, warn: (row: number, reason: string) => void):
 }
 
 export interface WikidataReport extends ImportReport {
-  /** Rows read; `lines` counts the titles they make. */
+  /** Rows read; `lines` counts the titles they make (and rows that make none). */
   rows: number;
+  skipped: number;
   warnings: { line: number; reason: string }[];
 }
 
 /**
- * Merges the titles of a result into the catalogue, a transaction of `writeBatch` titles at a
+ * Merges the titles of a result (readWikidata) into the catalogue, a transaction of `writeBatch` titles at a
  * time. `lines` counts what the result held: its titles, and rows that were none.
  */
-export async function importWikidata(store: Store, json: unknown, onProgress: (report: ImportReport) => void = () => {}, writeBatch = 5000): Promise<WikidataReport> {
-  const read = readWikidata(json);
-  const report: WikidataReport = { rows: read.rows, lines: read.errors.length, created: 0, updated: 0, unchanged: 0, errors: read.errors, warnings: read.warnings };
+export async function importWikidata(store: Store, read: WikidataRead, onProgress: (report: ImportReport) => void = () => {}, writeBatch = 5000): Promise<WikidataReport> {
+  const report: WikidataReport = { rows: read.rows, lines: read.errors.length + read.skipped, created: 0, updated: 0, unchanged: 0, errors: read.errors, skipped: read.skipped, warnings: read.warnings };
   for (let i = 0; i < read.titles.length; i += writeBatch) {
     const batch = read.titles.slice(i, i + writeBatch);
+    const before = report.errors.length;
     await writeItems(store, batch, report);
+    // A write's error names the item it was about, as a read's does.
+    const idAt = new Map(batch.map((t) => [t.line, t.wikidata]));
+    for (const e of report.errors.slice(before)) e.reason = `${idAt.get(e.line)}: ${e.reason}`;
     report.lines += batch.length;
     onProgress(report);
   }

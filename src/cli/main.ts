@@ -6,7 +6,7 @@ import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { importJsonl } from '../catalogue/import.js';
-import { importWikidata } from '../catalogue/wikidata.js';
+import { importWikidata, readWikidata, type WikidataRead, type WikidataReport } from '../catalogue/wikidata.js';
 import { ConfigError, loadConfig, openConfiguredStore, refusedLocation } from '../config.js';
 import { toImportLine } from '../catalogue/export.js';
 import { fileErrorReason } from '../db/location.js';
@@ -27,11 +27,11 @@ Commands:
   import FILE.jsonl [--batch N]            upsert titles from JSON Lines; bad lines are reported;
                                            N lines a transaction (default 20000: fastest; a running
                                            server's writes wait up to about a second; 1000 for short waits)
-  import --format wikidata FILE.json [--batch N]
-                                           merge the titles of a Wikidata SPARQL result (the README's
-                                           query) into the catalogue: their year, IMDb and TMDB ids and
-                                           certifications, where a title lacks them; rows left out, and
-                                           ratings not known, are reported by row (default N 5000)
+  import --format wikidata FILE.json… [--batch N]
+                                           merge the titles of Wikidata SPARQL results (the README's
+                                           query, a page a file) into the catalogue: their year, IMDb
+                                           and TMDB ids and certifications, where a title lacks them;
+                                           what is left out is reported by row (default N 5000)
   export                                   print every title as JSON Lines on stdout
   backup PATH                              write a consistent copy of the database to PATH (a new file),
                                            while the server goes on writing (SQLite; use pg_dump for PostgreSQL)
@@ -105,25 +105,56 @@ async function runImport(file: string, batch: number | undefined): Promise<numbe
   return report.errors.length > 0 ? 1 : 0;
 }
 
-/** A Wikidata SPARQL result merged into the catalogue: what was left out by row, on standard error, then the summary. */
-async function runWikidataImport(file: string, batch: number | undefined): Promise<number> {
+/** A file's JSON, or why it cannot be read. */
+async function readJson(file: string): Promise<unknown> {
   checkReadable(file);
-  let json: unknown;
   try {
-    json = JSON.parse(await readFile(file, 'utf8'));
+    return JSON.parse(await readFile(file, 'utf8'));
   } catch (err) {
     throw new Error(`${file} is not JSON (${(err as Error).message})`);
   }
+}
+
+/**
+ * Wikidata SPARQL results (a page each) merged into the catalogue, one after another: what was
+ * left out by row (and file, when there are several) on standard error, then one summary. A file
+ * that cannot be read is said in a line and the rest go on; the exit status is then 1.
+ */
+async function runWikidataImport(files: string[], batch: number | undefined): Promise<number> {
+  const total: WikidataReport = { rows: 0, lines: 0, created: 0, updated: 0, unchanged: 0, errors: [], skipped: 0, warnings: [] };
+  const said: string[] = [];
+  let failed = 0;
   let progress!: ReturnType<typeof importProgress>;
-  const report = await withStore((store) => {
+  await withStore(async (store) => {
     progress = importProgress({ tty: Boolean(process.stderr.isTTY), write: (text) => process.stderr.write(text), unit: 'titles' });
-    return importWikidata(store, json, progress.update, batch);
+    for (const file of files) {
+      const at = files.length > 1 ? `${file} ` : '';
+      let read: WikidataRead;
+      try {
+        read = readWikidata(await readJson(file));
+      } catch (err) {
+        // A file that is not a result is that file's failure; the others go on.
+        said.push(`guidepost: ${oneLine(err)}`);
+        failed += 1;
+        continue;
+      }
+      const counted = { ...total };
+      const report = await importWikidata(
+        store,
+        read,
+        (r) => progress.update({ ...r, lines: counted.lines + r.lines, created: counted.created + r.created, updated: counted.updated + r.updated, unchanged: counted.unchanged + r.unchanged }),
+        batch,
+      );
+      for (const key of ['rows', 'lines', 'created', 'updated', 'unchanged', 'skipped'] as const) total[key] += report[key];
+      total.errors.push(...report.errors);
+      total.warnings.push(...report.warnings);
+      said.push(...report.warnings.map((w) => `${at}row ${w.line}: ${w.reason}`), ...report.errors.map((e) => `${at}row ${e.line}: ${e.reason}`));
+    }
   });
   progress.done();
-  for (const w of report.warnings) process.stderr.write(`row ${w.line}: ${w.reason}\n`);
-  for (const e of report.errors) process.stderr.write(`row ${e.line}: ${e.reason}\n`);
-  await write(`${progress.summary(report)} Read ${report.rows} rows; ${report.warnings.length} values left out.\n`);
-  return report.errors.length > 0 ? 1 : 0;
+  for (const line of said) process.stderr.write(`${line}\n`);
+  await write(`${progress.summary(total)} Read ${total.rows} rows${files.length > 1 ? ` from ${files.length - failed} of ${files.length} files` : ''}; ${total.skipped} skipped for want of a rating Guidepost knows; ${total.warnings.length} values left out.\n`);
+  return total.errors.length > 0 || failed > 0 ? 1 : 0;
 }
 
 /** Every row of SOURCE into the empty target, compared table by table after (copyData). */
@@ -160,6 +191,7 @@ async function run(argv: string[]): Promise<number> {
     },
   });
   const [command, ...rest] = positionals;
+  if (values.format !== undefined && command !== 'import') throw new UsageError('--format goes with import only');
   if (values.help || command === 'help') {
     await write(`${USAGE}\n`);
     return 0;
@@ -197,8 +229,10 @@ async function run(argv: string[]): Promise<number> {
     case 'import': {
       const format = values.format ?? 'jsonl';
       if (format !== 'jsonl' && format !== 'wikidata') throw new UsageError(`--format takes jsonl or wikidata, not ${format}`);
-      if (!rest[0]) throw new UsageError(`import needs a file: guidepost import ${format === 'jsonl' ? 'FILE.jsonl' : '--format wikidata FILE.json'}`);
-      return (format === 'jsonl' ? runImport : runWikidataImport)(rest[0], writeBatch(values.batch));
+      if (!rest[0]) throw new UsageError(`import needs a file: guidepost import ${format === 'jsonl' ? 'FILE.jsonl' : '--format wikidata FILE.json…'}`);
+      if (format === 'wikidata') return runWikidataImport(rest, writeBatch(values.batch));
+      if (rest.length > 1) throw new UsageError('import takes one JSON Lines file (several with --format wikidata)');
+      return runImport(rest[0], writeBatch(values.batch));
     }
     case 'export':
       await withStore(async (store) => {

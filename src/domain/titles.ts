@@ -109,7 +109,7 @@ export type VerdictTitle = Pick<Title, 'id' | 'name' | 'kind' | 'year' | 'extern
   advisory: Pick<Advisory, 'ageRecommendation' | 'ratings'> | null;
 };
 
-type Facts = Pick<TitleInput, 'year' | 'certifications' | 'externalIds'>;
+type Facts = Pick<TitleInput, 'kind' | 'year' | 'certifications' | 'externalIds'>;
 
 /**
  * What another source (Wikidata) knows of a title, added to what the catalogue holds: a year
@@ -123,7 +123,12 @@ export function mergeFacts<T extends Facts>(held: T, facts: T): T {
   return {
     ...held,
     year: held.year ?? facts.year ?? null,
-    externalIds: { imdb: ids.imdb ?? facts.externalIds.imdb ?? null, tmdb: ids.tmdb ?? facts.externalIds.tmdb ?? null, isbn: ids.isbn ?? facts.externalIds.isbn ?? null },
+    externalIds: {
+      imdb: ids.imdb ?? facts.externalIds.imdb ?? null,
+      // A TMDB id names its kind (movie:, tv:): a film's id never goes to a series found by its IMDb id.
+      tmdb: ids.tmdb ?? (facts.externalIds.tmdb?.startsWith(`${held.kind}:`) ? facts.externalIds.tmdb : null),
+      isbn: ids.isbn ?? facts.externalIds.isbn ?? null,
+    },
     certifications: [...held.certifications, ...facts.certifications.filter((c) => !systems.has(c.system))],
   };
 }

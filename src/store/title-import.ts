@@ -43,7 +43,11 @@ function rowsAfter(item: ImportItem, before: CanonicalInput | null | undefined):
 const ambiguous = (ids: readonly string[]): ImportOutcome => ({ ok: false, error: `its external ids belong to different titles (${ids.join(', ')})` });
 
 export function titleImport(d: Dialect, { records, getOne, write, createMany }: ReturnType<typeof titleStatements>): TitleStore['importBatch'] {
-  /** Every stored title a line of the batch could match, in one statement. */
+  /**
+   * Every stored title a line of the batch could match, in one statement, locked until the
+   * commit (PostgreSQL): an editor's write to one of them waits, rather than being overwritten
+   * by rows the batch planned from what it read before.
+   */
   async function matcherFor(tx: Executor, items: readonly ImportItem[]): Promise<ImportMatcher> {
     const wanted = { id: new Set<string>(), imdb: new Set<string>(), tmdb: new Set<string>(), isbn: new Set<string>(), nameKey: new Set<string>() };
     for (const item of items) {
@@ -57,7 +61,7 @@ export function titleImport(d: Dialect, { records, getOne, write, createMany }: 
     const columns = ['id', 'imdb', 'tmdb', 'isbn', 'nameKey'] as const;
     const stored = await tx.all<MatchKeys>(
       `select id, kind, name_key as "nameKey", year, imdb, tmdb, isbn from titles
-       where ${columns.map((key, i) => d.inList(snake(key), `$${i + 1}`)).join(' or ')}`,
+       where ${columns.map((key, i) => d.inList(snake(key), `$${i + 1}`)).join(' or ')}${d.lock('update')}`,
       columns.map((key) => d.list([...wanted[key]])),
     );
     return new ImportMatcher(stored);

@@ -166,6 +166,8 @@ export interface ImportItem {
    * matched by kind, name and year next.
    */
   facts?: CanonicalInput;
+  /** Facts whose kind, name and year another line of the import shares: matched by their external ids alone. */
+  idsOnly?: boolean;
 }
 
 export function importItem(line: ImportLine): ImportItem {

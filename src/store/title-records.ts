@@ -154,13 +154,13 @@ export class ImportMatcher {
    * ids; else, for a line with no external id at all, the one of the same kind, name and year
    * (the first by id, when several are).
    */
-  matches({ id, rows: { title }, facts }: ImportItem): string[] {
+  matches({ id, rows: { title }, facts, idsOnly }: ImportItem): string[] {
     if (id !== undefined && this.byId.has(id)) return [id];
     const keys = EXTERNAL_IDS.filter((key) => title[key]);
     if (keys.length > 0) {
       const held = [...new Set(keys.flatMap((key) => this.byExternal[key].get(title[key]!) ?? []))];
       // Facts from elsewhere go on to the name: the catalogue may hold the title without those ids.
-      if (held.length > 0 || !facts) return held;
+      if (held.length > 0 || !facts || idsOnly) return held;
     }
     // Never a title that holds another id of the same kind: that one is a different title.
     const named = [...(this.byName.get(nameMatch(title)) ?? [])].filter((named) => !keys.some((key) => this.byId.get(named)![key] !== null));

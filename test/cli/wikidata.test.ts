@@ -58,13 +58,14 @@ t.test('the README\'s query asks for every class and property the import reads, 
     t.match(query, new RegExp(`\\|?wdt:${property}[|)]`), `${property} among the ratings a title must have one of`);
     t.ok(selected.includes(`?${variable}`) && selected.includes(`?${variable}Label`), `?${variable} and its label selected`);
   }
-  for (const [property, variable] of [['P345', 'imdb'], ['P4947', 'tmdbMovie'], ['P4983', 'tmdbTv'], ['P577', 'date']]) t.match(query, `OPTIONAL { ?item wdt:${property} ?${variable} }`);
+  for (const [property, variable] of [['P345', 'imdb'], ['P4947', 'tmdbMovie'], ['P4983', 'tmdbTv'], ['P577|wdt:P580', 'date']]) t.match(query, `OPTIONAL { ?item wdt:${property} ?${variable} }`);
 });
 
 t.test('a result read into titles: rows grouped by item, what cannot be read reported by row', async (t) => {
   const read = readWikidata(sample());
-  t.equal(read.rows, 227);
-  t.equal(read.titles.length, 170, 'one title per item');
+  t.equal(read.rows, 235);
+  t.equal(read.titles.length, 175, 'one title per item');
+  t.equal(read.skipped, 1, 'one item with no rating Guidepost knows');
   const facts = (name: string) => read.titles.find((x) => x.item.facts!.name === name)?.item.facts;
 
   const her = facts('Her')!;
@@ -83,26 +84,37 @@ t.test('a result read into titles: rows grouped by item, what cannot be read rep
   t.equal(facts('Person Id')!.externalIds.imdb, null);
   t.equal(facts('Old Reel')!.year, null);
   t.equal(facts('Unknown Date')!.year, null);
+  t.same(facts('Unrated Cut')!.certifications.map((c) => `${c.system} ${c.rating}`), ['MPA R'], 'FSK 12 beside an FSK value not read: no FSK at all');
+  t.equal(facts('Cartoon Feature')!.kind, 'movie', 'an animated feature film is a movie');
+  t.same(read.titles.filter((x) => x.item.facts!.name === 'Alone').map((x) => x.item.idsOnly), [true, true], 'two films called Alone in 2020: each by its ids alone');
+  t.equal(read.titles.find((x) => x.item.facts!.name === 'Her')!.item.idsOnly, undefined, 'a name no other item has: matched by name too');
+  t.notOk(facts('Twin'), 'two Twins without ids cannot be told apart');
 
   t.same(
     read.errors.map((e) => e.line),
-    [214, 217, 218, 219, 227],
+    [217, 218, 219, 227, 232, 233],
   );
   t.match(read.errors, [
-    { reason: /^Q9400002: "Avertissement Only": no rating Guidepost knows; left out$/ },
     { reason: /^Q9400005: no label/ },
     { reason: /^item: not a Wikidata item/ },
-    { reason: /^Q9400006: "A Podcast" is none of film \(Q11424\), television series \(Q5398426\), video game \(Q7889\)/ },
+    { reason: /^Q9400006: "A Podcast" is none of film \(Q11424\), animated feature film \(Q29168811\), .*video game \(Q7889\)/ },
     { reason: /^not an object/ },
+    { reason: 'Q9400016: cannot be told apart from Q9400017 (the same kind, name and year, and no IMDb or TMDB id); left out' },
+    { reason: /^Q9400017: cannot be told apart from Q9400016/ },
   ]);
   t.match(read.warnings, [
     { line: 213, reason: 'Q9400001: ESRB Q14864333 "RP" is not one of the ESRB ratings Guidepost knows; left out' },
     { line: 214, reason: /^Q9400002: CNC Q23817739 "avertissement" is not one/ },
+    { line: 214, reason: 'Q9400002: "Avertissement Only": no rating Guidepost knows; skipped' },
     { line: 215, reason: 'Q9400003: FSK Q20644796 "FSK 16" is FSK 12 by its id but FSK 16 by its label; left out' },
     { line: 220, reason: 'Q9400007: several IMDb ids (tt9400007, tt9400070); none kept' },
     { line: 222, reason: 'Q9400008: imdb "nm0000123" is not an IMDb title id; left out' },
     { line: 223, reason: 'Q9400009: year 1750 is outside 1800–2100; left out' },
     { line: 224, reason: /^Q9400010: date "http.*" is not a date; left out$/ },
+    { line: 228, reason: 'Q9400013: FSK 12 left out too: another FSK value could not be read, and may be stricter' },
+    { line: 229, reason: /^Q9400013: FSK Q94000131 "Keine Jugendfreigabe" is not one of the FSK ratings/ },
+    { line: 230, reason: 'Q9400014: Q9400015 has the same kind, name and year; matched by its ids alone' },
+    { line: 231, reason: 'Q9400015: Q9400014 has the same kind, name and year; matched by its ids alone' },
   ]);
 });
 
@@ -110,10 +122,11 @@ t.test('what is not a SPARQL JSON result is refused whole', async (t) => {
   t.throws(() => readWikidata([]), /not a SPARQL JSON result.*head\.vars is missing/);
   t.throws(() => readWikidata({ head: { vars: ['item'] } }), /results\.bindings is missing/);
   t.throws(() => readWikidata({ head: { vars: ['film', 'filmLabel'] }, results: { bindings: [] } }), /must select \?item .*it selects \?film \?filmLabel/);
-  t.same(readWikidata({ head: { vars: ['item', 'itemLabel'] }, results: { bindings: [] } }), { rows: 0, titles: [], errors: [], warnings: [] });
+  t.same(readWikidata({ head: { vars: ['item', 'itemLabel'] }, results: { bindings: [] } }), { rows: 0, titles: [], errors: [], skipped: 0, warnings: [] });
   // An item with a label and a class but every rating unbound: nothing to merge.
   const bare = readWikidata({ head: { vars: ['item', 'itemLabel', 'class'] }, results: { bindings: [{ item: { type: 'uri', value: `${ENTITY}Q1` }, itemLabel: { type: 'literal', value: 'Bare' }, class: { type: 'uri', value: `${ENTITY}Q11424` } }] } });
-  t.match(bare.errors, [{ line: 1, reason: 'Q1: "Bare": no rating Guidepost knows; left out' }]);
+  t.same([bare.skipped, bare.errors], [1, []]);
+  t.match(bare.warnings, [{ line: 1, reason: 'Q1: "Bare": no rating Guidepost knows; skipped' }]);
   // A name the title schema refuses is the title's error, named as an import line's would be.
   const long = readWikidata({ head: { vars: ['item', 'itemLabel', 'class', 'mpa'] }, results: { bindings: [{ item: { type: 'uri', value: `${ENTITY}Q2` }, itemLabel: { type: 'literal', value: 'x'.repeat(301) }, class: { type: 'uri', value: `${ENTITY}Q11424` }, mpa: { type: 'uri', value: `${ENTITY}Q18665330` } }] } });
   t.match(long.errors, [{ line: 1, reason: /^Q2: name: / }]);
@@ -126,15 +139,16 @@ t.test('merged into the catalogue: by external id, then kind, name and year; edi
   // In the catalogue by kind, name and year alone; and a namesake holding another IMDb id.
   const quest = await store.titles.create(TitleInput.parse({ name: 'Fixture Quest', kind: 'game', year: 2019, certifications: [{ system: 'ESRB', rating: 'E' }], advisory: advisory() }));
   const namesake = await store.titles.create(TitleInput.parse({ name: 'Namesake', kind: 'movie', year: 2012, externalIds: { imdb: 'tt0000012' } }));
+  const alone = await store.titles.create(TitleInput.parse({ name: 'Alone', kind: 'movie', year: 2020, advisory: advisory() }));
   const before = await store.titles.count();
 
   const progress: number[] = [];
-  const report = await importWikidata(store, sample(), (r) => progress.push(r.lines), 50);
-  t.match(report, { rows: 227, lines: 175, created: 168, updated: 2, unchanged: 0 });
-  t.equal(report.errors.length, 5);
-  t.equal(report.warnings.length, 7);
-  t.same(progress, [55, 105, 155, 175], 'after each transaction of 50 titles');
-  t.equal(await store.titles.count(), before + 168);
+  const report = await importWikidata(store, readWikidata(sample()), (r) => progress.push(r.lines), 50);
+  t.match(report, { rows: 235, lines: 182, created: 172, updated: 3, unchanged: 0, skipped: 1 });
+  t.equal(report.errors.length, 6);
+  t.equal(report.warnings.length, 12);
+  t.same(progress, [57, 107, 157, 182], 'after each transaction of 50 titles');
+  t.equal(await store.titles.count(), before + 172);
 
   const her = (await store.titles.get({ by: 'imdb', imdb: 'tt1798709' }))!;
   t.same(her.title.certifications.map((c) => `${c.system} ${c.rating} ${c.reason ?? ''}`.trim()), [`MPA R ${herBefore.title.certifications[0]!.reason}`, 'FSK 12', 'BBFC 15'], 'the editors\' MPA R and its reason stand; FSK and BBFC added');
@@ -147,20 +161,25 @@ t.test('merged into the catalogue: by external id, then kind, name and year; edi
   t.ok(q.title.advisory);
   t.equal((await byName(store, 'Namesake')).length, 2, 'a namesake with another IMDb id is another title');
   t.equal((await store.titles.get({ by: 'id', id: namesake.title.id }))!.version, namesake.version, 'and is left alone');
+  t.equal((await store.titles.get({ by: 'id', id: alone.title.id }))!.version, alone.version, 'the catalogue\'s Alone takes neither film called Alone');
+  t.equal((await byName(store, 'Alone')).length, 3);
+  const avatar = (await store.titles.get({ by: 'imdb', imdb: 'tt0417299' }))!;
+  t.match(avatar.title, { kind: 'tv', externalIds: { tmdb: null } }, 'a series found by its IMDb id takes no film\'s TMDB id');
+  t.same(avatar.title.certifications.map((c) => `${c.system} ${c.rating}`), ['US-TV TV-Y7', 'FSK 6']);
 
   const film = (await store.titles.get({ by: 'imdb', imdb: 'tt9100010' }))!;
   t.match(film.title, { name: 'Fixture Film 10', kind: 'movie', year: 1970, externalIds: { tmdb: 'movie:910010' }, advisory: null });
   t.match(film.title.summary, { age: 17, ageSource: 'certification' }, 'judged by its certifications');
   t.ok(await store.titles.get({ by: 'tmdb', tmdb: 'tv:920003' }));
 
-  const again = await importWikidata(store, sample());
-  t.match(again, { created: 0, updated: 0, unchanged: 170 }, 'the same result again changes nothing');
-  t.equal(await store.titles.count(), before + 168);
+  const again = await importWikidata(store, readWikidata(sample()));
+  t.match(again, { created: 0, updated: 0, unchanged: 175 }, 'the same result again changes nothing');
+  t.equal(await store.titles.count(), before + 172);
 
   // A row that finds one title by its IMDb id and another by its TMDB id cannot say which it is about.
   const clash = { head: { vars: ['item', 'itemLabel', 'class', 'imdb', 'tmdbMovie', 'mpa'] }, results: { bindings: [{ item: { type: 'uri', value: `${ENTITY}Q3` }, itemLabel: { type: 'literal', value: 'Clash' }, class: { type: 'uri', value: `${ENTITY}Q11424` }, imdb: { type: 'literal', value: 'tt1798709' }, tmdbMovie: { type: 'literal', value: '910001' }, mpa: { type: 'uri', value: `${ENTITY}Q18665330` } }] } };
-  const clashed = await importWikidata(store, clash);
-  t.match(clashed.errors, [{ line: 1, reason: /external ids belong to different titles/ }]);
+  const clashed = await importWikidata(store, readWikidata(clash));
+  t.match(clashed.errors, [{ line: 1, reason: /^Q3: its external ids belong to different titles/ }]);
   t.equal((await store.titles.get({ by: 'imdb', imdb: 'tt1798709' }))!.version, her.version, 'neither title changed');
 });
 
@@ -172,7 +191,7 @@ t.test('guidepost import --format wikidata', async (t) => {
 
   const first = (await cli('import', '--format', 'wikidata', SAMPLE)) as { code?: number; stdout: string; stderr: string };
   t.equal(first.code, 1, 'exit 1: some titles were left out');
-  t.match(first.stdout, /^Imported 170 of 175 titles in \d+\.\d s \(\d+ titles\/s\): 170 created, 0 updated, 0 unchanged, 5 bad\. Read 227 rows; 7 values left out\.\n$/);
+  t.match(first.stdout, /^Imported 175 of 182 titles in \d+\.\d s \(\d+ titles\/s\): 175 created, 0 updated, 0 unchanged, 6 bad\. Read 235 rows; 1 skipped for want of a rating Guidepost knows; 12 values left out\.\n$/);
   t.match(first.stderr, /^row 213: Q9400001: ESRB Q14864333 "RP" is not one of the ESRB ratings Guidepost knows; left out$/m);
   t.match(first.stderr, /^row 219: Q9400006: "A Podcast" is none of/m);
 
@@ -182,7 +201,7 @@ t.test('guidepost import --format wikidata', async (t) => {
   writeFileSync(fine, JSON.stringify(one));
   const second = (await cli('import', '--format', 'wikidata', fine, '--batch', '1')) as { code?: number; stdout: string };
   t.equal(second.code, undefined, 'exit 0');
-  t.match(second.stdout, /^Imported 1 of 1 titles .*: 0 created, 0 updated, 1 unchanged, 0 bad\. Read 2 rows; 0 values left out\.\n$/);
+  t.match(second.stdout, /^Imported 1 of 1 titles .*: 0 created, 0 updated, 1 unchanged, 0 bad\. Read 2 rows; 0 skipped for want of a rating Guidepost knows; 0 values left out\.\n$/);
 
   const notJson = join(dir, 'not.json');
   writeFileSync(notJson, '{"head":');
@@ -194,12 +213,26 @@ t.test('guidepost import --format wikidata', async (t) => {
   t.equal(wrong.code, 1);
   t.match(wrong.stderr, /the query must select \?item/);
 
+  // Several pages in one command: a file that is not a result is said, and the others go on.
+  writeFileSync(notJson, '{"head":');
+  const pages = (await cli('import', '--format', 'wikidata', fine, notJson, SAMPLE)) as { code: number; stdout: string; stderr: string };
+  t.equal(pages.code, 1);
+  t.match(pages.stderr, /^guidepost: .*not\.json is not JSON/m);
+  t.match(pages.stderr, /^.*wikidata-sample\.json row 213: Q9400001: /m, 'rows named with their file');
+  t.match(pages.stdout, /^Imported 176 of 183 titles .*: 0 created, 0 updated, 176 unchanged, 6 bad\. Read 237 rows from 2 of 3 files; 1 skipped/);
+
   const usage = (await cli('import', '--format', 'xml', SAMPLE)) as { code: number; stderr: string };
   t.equal(usage.code, 2);
   t.match(usage.stderr, /--format takes jsonl or wikidata, not xml/);
   const noFile = (await cli('import', '--format', 'wikidata')) as { code: number; stderr: string };
   t.equal(noFile.code, 2);
-  t.match(noFile.stderr, /import needs a file: guidepost import --format wikidata FILE\.json/);
+  t.match(noFile.stderr, /import needs a file: guidepost import --format wikidata FILE\.json…/);
+  const twoJsonl = (await cli('import', 'a.jsonl', 'b.jsonl')) as { code: number; stderr: string };
+  t.equal(twoJsonl.code, 2);
+  t.match(twoJsonl.stderr, /import takes one JSON Lines file/);
+  const stray = (await cli('export', '--format', 'wikidata')) as { code: number; stderr: string };
+  t.equal(stray.code, 2);
+  t.match(stray.stderr, /--format goes with import only/);
   const missing = (await cli('import', '--format', 'wikidata', join(dir, 'nope.json'))) as { code: number; stderr: string };
   t.equal(missing.code, 1);
   t.match(missing.stderr, /cannot read .*nope\.json/);
