@@ -38,11 +38,11 @@ const { values: args } = parseArgs({
 const tallySql = (count: string) => `(select r."by", r.age_rating, ${count} as n, sum(r.stars) as stars
       from reviews r where r.title_id = t.id and not r.hidden group by r."by", r.age_rating) x`;
 const SQLITE_READ = `select t.*, a.*,
-    (select json_group_array(json_array(c.system, c.rating, c.reason) order by c.position) from certifications c where c.title_id = t.id),
+    (select json_group_array(json_array(c.system, c.rating, c.reason, c.descriptors) order by c.position) from certifications c where c.title_id = t.id),
     (select json_group_array(json_array(x."by", x.age_rating, x.n, x.stars)) from ${tallySql('count(*)')})
   from titles t left join advisories a on a.title_id = t.id`;
 const PG_READ = `select t.*, a.*,
-    (select coalesce(json_agg(json_build_array(c.system, c.rating, c.reason) order by c.position), '[]'::json) from certifications c where c.title_id = t.id),
+    (select coalesce(json_agg(json_build_array(c.system, c.rating, c.reason, c.descriptors) order by c.position), '[]'::json) from certifications c where c.title_id = t.id),
     (select coalesce(json_agg(json_build_array(x."by", x.age_rating, x.n, x.stars)), '[]'::json) from ${tallySql('cast(count(*) as int)')})
   from titles t left join advisories a on a.title_id = t.id`;
 

@@ -5,8 +5,10 @@
  *
  * The spread follows what a real catalogue looks like: mostly films, TV and books; ages
  * clustered around 7–13 with a tail either side; category levels that rise with the age;
- * certifications per kind (MPA and BBFC for films, US-TV for TV, ESRB and PEGI for games and
- * apps); about one title in eight without an advisory and one in forty rated by nothing.
+ * certifications per kind, the first system always and each other one time in two (MPA, BBFC,
+ * FSK and ACB for films; US-TV, FSK and Kijkwijzer for TV; ESRB, PEGI, USK and CERO for games;
+ * ESRB and IARC for apps), ESRB's, PEGI's, Kijkwijzer's and CERO's with a few of their content
+ * descriptors; about one title in eight without an advisory and one in forty rated by nothing.
  * Community reviews are not part of an import: bench/seed.ts adds them through the store.
  */
 import { pathToFileURL } from 'node:url';
@@ -38,11 +40,29 @@ const NOTES: Record<string, string[]> = {
   roleModels: ['Characters behave badly.', 'Mixed role models.', 'The hero tries to do right.', 'Caring, brave adults.', 'Admirable characters throughout.'],
 };
 const KINDS: [kind: string, weight: number][] = [['movie', 40], ['tv', 20], ['book', 20], ['game', 10], ['app', 5], ['podcast', 3], ['youtube', 2]];
+const FSK: [string, number][] = [['0', 2], ['6', 6], ['12', 12], ['16', 16], ['18', 18]];
 const CERTS: Record<string, [system: string, ratings: [rating: string, age: number][]][]> = {
-  movie: [['MPA', [['G', 2], ['PG', 8], ['PG-13', 13], ['R', 17], ['NC-17', 18]]], ['BBFC', [['U', 4], ['PG', 8], ['12A', 12], ['15', 15], ['18', 18]]]],
-  tv: [['US-TV', [['TV-Y', 2], ['TV-Y7', 7], ['TV-PG', 10], ['TV-14', 14], ['TV-MA', 17]]]],
-  game: [['ESRB', [['E', 6], ['E10+', 10], ['T', 13], ['M', 17]]], ['PEGI', [['3', 3], ['7', 7], ['12', 12], ['16', 16], ['18', 18]]]],
-  app: [['ESRB', [['E', 6], ['E10+', 10], ['T', 13]]]],
+  movie: [
+    ['MPA', [['G', 2], ['PG', 8], ['PG-13', 13], ['R', 17], ['NC-17', 18]]],
+    ['BBFC', [['U', 4], ['PG', 8], ['12A', 12], ['15', 15], ['18', 18]]],
+    ['FSK', FSK],
+    ['ACB', [['G', 2], ['PG', 8], ['M', 15], ['MA15+', 15], ['R18+', 18]]],
+  ],
+  tv: [['US-TV', [['TV-Y', 2], ['TV-Y7', 7], ['TV-PG', 10], ['TV-14', 14], ['TV-MA', 17]]], ['FSK', FSK], ['Kijkwijzer', [['AL', 2], ['6', 6], ['9', 9], ['12', 12], ['14', 14], ['16', 16]]]],
+  game: [
+    ['ESRB', [['E', 6], ['E10+', 10], ['T', 13], ['M', 17]]],
+    ['PEGI', [['3', 3], ['7', 7], ['12', 12], ['16', 16], ['18', 18]]],
+    ['USK', FSK],
+    ['CERO', [['A', 2], ['B', 12], ['C', 15], ['D', 17], ['Z', 18]]],
+  ],
+  app: [['ESRB', [['E', 6], ['E10+', 10], ['T', 13]]], ['IARC', [['3+', 3], ['7+', 7], ['12+', 12], ['16+', 16]]]],
+};
+/** A few descriptors of the systems that have them, drawn as a board might give them. */
+const DESCRIPTORS: Record<string, string[]> = {
+  ESRB: ['fantasy-violence', 'blood', 'in-game-purchases', 'users-interact', 'comic-mischief'],
+  PEGI: ['violence', 'bad-language', 'fear', 'gambling', 'in-game-purchases'],
+  Kijkwijzer: ['violence', 'fear', 'coarse-language'],
+  CERO: ['violence', 'love', 'horror'],
 };
 
 function pick<T>(rnd: () => number, items: readonly T[]): T {
@@ -96,7 +116,8 @@ export function syntheticTitle(seed: number, n: number): Record<string, unknown>
       ? (CERTS[kind] ?? []).flatMap(([system, ratings], i) => {
           if (i > 0 && rnd() < 0.5) return [];
           const closest = ratings.reduce((best, r) => (Math.abs(r[1] - titleAge) < Math.abs(best[1] - titleAge) ? r : best));
-          return [{ system, rating: closest[0] }];
+          const descriptors = (DESCRIPTORS[system] ?? []).filter(() => rnd() < 0.3);
+          return [{ system, rating: closest[0], ...(descriptors.length && { descriptors }) }];
         })
       : [];
   const externalIds: Record<string, string> = {};

@@ -35,6 +35,7 @@
  * service of its own, with production's limits and load shedding, and would double the run
  * (about two minutes at 5 s a phase, most of it the service recovering between attacks).
  */
+import { createHash } from 'node:crypto';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { abuseTable, ATTACKS, phaseOf, type AbusePhase } from './abuse.js';
@@ -105,7 +106,9 @@ function memoryOf(pid: number): { peakMb: number; rssMb: number } {
 
 // ---------------------------------------------------------------- catalogue and import
 
-const catalogue = join(ROOT, 'bench', '.cache', `catalogue-${SEED}-${TITLES}.jsonl`);
+// Named by what made it too: a changed generator makes a new catalogue, never reuses the old one.
+const generator = createHash('sha256').update(readFileSync(join(ROOT, 'bench', 'generate.ts'))).digest('hex').slice(0, 8);
+const catalogue = join(ROOT, 'bench', '.cache', `catalogue-${SEED}-${TITLES}-${generator}.jsonl`);
 if (!existsSync(catalogue)) {
   mkdirSync(join(ROOT, 'bench', '.cache'), { recursive: true });
   log(`generating ${TITLES} titles…`);
@@ -221,7 +224,13 @@ async function api<T>(method: string, path: string, body?: unknown): Promise<T> 
   if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
   return (await response.json()) as T;
 }
-const maya = await api<{ id: string }>('POST', '/v1/children', { nickname: 'Maya', birth: `${new Date().getFullYear() - 12}-01` });
+// Maya's policy takes every rule a verdict has: an adult beside her admits her, and two descriptors block.
+const maya = await api<{ id: string }>('POST', '/v1/children', {
+  nickname: 'Maya',
+  birth: `${new Date().getFullYear() - 12}-01`,
+  withAdult: 'allow',
+  blockDescriptors: ['PEGI:gambling', 'ESRB:blood'],
+});
 // A strict profile: little passes, so a page of her catalogue may walk most of the index.
 const strict = await api<{ id: string }>('POST', '/v1/children', {
   nickname: 'Sam',

@@ -4,7 +4,7 @@
  * allows are served, so the list and the verdicts cannot disagree.
  */
 import { CATEGORIES } from '../domain/categories.js';
-import { activeOverride, allowedTest, decide, type Policy, type TitleFacts } from '../domain/verdict.js';
+import { activeOverride, allowedTest, decide, type Policy, type TitleFacts, type WithAdult } from '../domain/verdict.js';
 import type { TitleListItem } from '../schemas/titles.js';
 import type { OverrideRecord, SortKey, Store, TitleFilters, TitleSort } from '../store/types.js';
 
@@ -29,12 +29,13 @@ function factsOfListItem(item: TitleListItem): TitleFacts {
 /**
  * Overrides in force settle their titles; the engine's compiled test decides the rest in the
  * store's index. Every title served is decided again by `decide` itself, so the list can never
- * show a title the verdict endpoints would refuse.
+ * show a title the verdict endpoints would refuse, and each says, as its verdict would, whether
+ * the child may watch it only with an adult.
  */
 export async function childCatalogue(
   store: Store,
   query: { childId: string; policy: Policy; now: string; filters: TitleFilters; sort: TitleSort; limit: number; after?: SortKey | undefined },
-): Promise<{ items: TitleListItem[]; keys: SortKey[]; more: boolean }> {
+): Promise<{ items: (TitleListItem & { withAdult: WithAdult | null })[]; keys: SortKey[]; more: boolean }> {
   const overrides: Map<string, OverrideRecord> = await store.overrides.forTitles(query.childId);
   const decided = new Map<string, boolean>();
   for (const [titleId, override] of overrides) {
@@ -43,7 +44,8 @@ export async function childCatalogue(
   }
   // The policy is the key: children with the same policy share the index's kept answers.
   const page = await store.titles.catalogue({ ...query, decided, accept: { key: JSON.stringify(query.policy), test: allowedTest(query.policy) } });
-  const allowed = page.items.map((item) => decide(factsOfListItem(item), query.policy, activeOverride(overrides.get(item.id), query.now)).allowed);
-  if (allowed.every(Boolean)) return page;
-  return { items: page.items.filter((_, i) => allowed[i]), keys: page.keys.filter((_, i) => allowed[i]), more: page.more };
+  const verdicts = page.items.map((item) => decide(factsOfListItem(item), query.policy, activeOverride(overrides.get(item.id), query.now)));
+  const items = page.items.map((item, i) => ({ ...item, withAdult: verdicts[i]!.allowed && verdicts[i]!.decidedBy !== 'override' ? verdicts[i]!.withAdult : null }));
+  if (verdicts.every((v) => v.allowed)) return { ...page, items };
+  return { items: items.filter((_, i) => verdicts[i]!.allowed), keys: page.keys.filter((_, i) => verdicts[i]!.allowed), more: page.more };
 }

@@ -63,7 +63,7 @@ export interface RatingSummary {
   stars: number | null;
   oneLiner: string | null;
   levels: { [K in CategoryKey]: number | undefined } | null;
-  certifications: { system: string; rating: string }[];
+  certifications: { system: string; rating: string; descriptors: string[] }[];
 }
 
 export interface Community {

@@ -2,8 +2,8 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { BEARER, page, problemResponses } from '../schemas/common.js';
 import { ChildParams, ChildTitleParams } from '../schemas/children.js';
-import { TitleFilterQuery, TitleListItem } from '../schemas/titles.js';
-import { ChildVerdict, MAX_BATCH, VerdictBatchInput } from '../schemas/verdicts.js';
+import { TitleFilterQuery } from '../schemas/titles.js';
+import { ChildTitleListItem, ChildVerdict, MAX_BATCH, VerdictBatchInput } from '../schemas/verdicts.js';
 import type { VerdictItem } from '../services/verdicts.js';
 import type { TitleFilters } from '../store/types.js';
 import { cursorPage, householdIdOf, noStore } from './shared/http.js';
@@ -73,7 +73,7 @@ const childVerdictRoutes: FastifyPluginAsyncZod = async (app) => {
         security: BEARER,
         params: ChildParams,
         querystring: TitleFilterQuery,
-        response: { 200: page(TitleListItem).meta({ id: 'ChildTitlePage' }), ...problemResponses(400, 401, 403, 404) },
+        response: { 200: page(ChildTitleListItem).meta({ id: 'ChildTitlePage' }), ...problemResponses(400, 401, 403, 404) },
       },
     },
     async (request) => {

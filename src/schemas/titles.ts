@@ -214,7 +214,7 @@ export const RatingSummary = z
       .object(perCategory(Level, true))
       .nullable()
       .describe('Each rated category’s level; null without an advisory.'),
-    certifications: z.array(z.object({ system: RatingSystemKey, rating: said(MAX.rating) })).max(SYSTEM_KEYS.length),
+    certifications: z.array(z.object({ system: RatingSystemKey, rating: said(MAX.rating), descriptors: z.array(z.string().max(40)).max(MAX_DESCRIPTORS) })).max(SYSTEM_KEYS.length),
   })
   .meta({ id: 'RatingSummary', description: 'A compact summary an app can render in a list.' });
 export type RatingSummary = z.infer<typeof RatingSummary>;

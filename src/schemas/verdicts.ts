@@ -4,7 +4,7 @@ import { DESCRIPTOR_KEYS, SYSTEM_KEYS } from '../domain/rating-systems.js';
 import { MAX_AGE, MIN_AGE } from '../domain/verdict.js';
 import { Country } from './children.js';
 import { queryInt } from './common.js';
-import { Certification, RatingSystemKey, TitleId, TitleKind, TitleName, Year } from './titles.js';
+import { Certification, RatingSystemKey, TitleId, TitleKind, TitleListItem, TitleName, Year } from './titles.js';
 
 /** A reason's sentence or note: an editor's note is at most 1000 characters, a title's name 300; the verdict's message joins its reasons. */
 const Sentence = z.string().max(2000);
@@ -36,6 +36,20 @@ const TitleRef = z.object({ id: TitleId, name: TitleName, kind: TitleKind, year:
 /** Every rule that can fail at once: the override, the age, each category, each certification and descriptor, unrated. */
 const MAX_REASONS = 3 + CATEGORY_KEYS.length + SYSTEM_KEYS.length + DESCRIPTOR_KEYS.length;
 
+/** The certification that admits a child with an adult (see a verdict's withAdult). */
+export const WithAdult = z
+  .object({
+    system: RatingSystemKey,
+    rating: z.string().max(20),
+    fromAge: z.int().min(MIN_AGE).max(MAX_AGE).describe('The youngest age the certification admits with an adult.'),
+  })
+  .meta({ id: 'WithAdult' });
+
+/** A title of a child's catalogue: a list item, and whether the child may watch it only with an adult. */
+export const ChildTitleListItem = TitleListItem.extend({
+  withAdult: WithAdult.nullable().describe('Set when the child may watch it only with a parent or another adult beside them (the child’s withAdult is allow): the certification that admits them. Null when the title is OK on its own.'),
+}).meta({ id: 'ChildTitleListItem' });
+
 /** The most titles one batch asks about. */
 export const MAX_BATCH = 100;
 
@@ -51,14 +65,7 @@ const verdictFields = {
   notRated: z.array(z.enum(CATEGORY_KEYS)).max(CATEGORY_KEYS.length).describe('Categories with a limit that the advisory does not rate: reported, never blocking.'),
   ratings: z.array(CategoryRating).max(CATEGORY_KEYS.length).describe('Each category the advisory rates, so a parent can judge for themselves.'),
   certifications: z.array(Certification).max(SYSTEM_KEYS.length),
-  withAdult: z
-    .object({
-      system: RatingSystemKey,
-      rating: z.string().max(20),
-      fromAge: z.int().min(MIN_AGE).max(MAX_AGE).describe('The youngest age the certification admits with an adult.'),
-    })
-    .nullable()
-    .describe('Set when the age rule fails only through certifications that admit the viewer with a parent or another adult, from `fromAge` (never below the age of the system’s nearest milder rating), and nothing else fails: the certification that decided. A child whose `withAdult` is allow is then OK; otherwise the verdict stays blocked and its message says what an adult would change.'),
+  withAdult: WithAdult.nullable().describe('Set when the age rule fails only through certifications that admit the viewer with a parent or another adult, from `fromAge` (never below the age of the system’s nearest milder rating), and nothing else fails: the certification that decided. A child whose `withAdult` is allow is then OK; otherwise the verdict stays blocked and its message says what an adult would change.'),
 };
 
 export const AgeVerdict = z.object(verdictFields).meta({ id: 'AgeVerdict' });

@@ -245,7 +245,7 @@ function summaryOf(row: ListTitleRow, certs: CertificationRow[], adv: ListAdviso
     stars: adv?.stars ?? null,
     oneLiner: adv?.oneLiner ?? null,
     levels: adv ? levelsOf(adv) : null,
-    certifications: certs.map((c) => ({ system: c.system, rating: c.rating })),
+    certifications: certs.map((c) => ({ system: c.system, rating: c.rating, descriptors: c.descriptors })),
   };
 }
 

@@ -75,6 +75,15 @@ t.test('with an adult: the verdicts say so, a child set to allow it is OK, and t
   t.equal(patched.data.withAdult, 'allow');
   t.match(await verdict(), { status: 'ok', allowed: true, decidedBy: 'certification', withAdult: { system: 'BBFC', rating: '12A' }, message: /^OK with an adult at age 10/ });
   t.same(await listed(), ['Cinema'], 'the catalogue lists what the verdict allows, and not the BBFC 15 title');
+  const page = (await call(app, { method: 'GET', url: `/v1/children/${child.id}/titles`, headers: bearer(token) })).data;
+  t.same(page.items[0].withAdult, { system: 'BBFC', rating: '12A', fromAge: 8 }, 'and says the child may watch it only with an adult');
+  const easy = await createTitle(app, editor, titleInput({ name: 'Easy', certifications: [{ system: 'BBFC', rating: 'PG' }] }));
+  const both = (await call(app, { method: 'GET', url: `/v1/children/${child.id}/titles?sort=name`, headers: bearer(token) })).data.items;
+  t.same(both.map((i: { name: string; withAdult: unknown }) => [i.name, i.withAdult]), [['Cinema', { system: 'BBFC', rating: '12A', fromAge: 8 }], ['Easy', null]], 'a title OK on its own has none');
+  await call(app, { method: 'PUT', url: `/v1/children/${child.id}/overrides/${cinema.id}`, headers: bearer(token), payload: { decision: 'allow' } });
+  t.equal((await call(app, { method: 'GET', url: `/v1/children/${child.id}/titles?sort=name`, headers: bearer(token) })).data.items[0].withAdult, null, 'nor one a parent allowed outright');
+  await call(app, { method: 'DELETE', url: `/v1/children/${child.id}/overrides/${cinema.id}`, headers: bearer(token) });
+  t.ok(easy);
   const batch = await call(app, { method: 'POST', url: `/v1/children/${child.id}/verdicts`, headers: bearer(token), payload: { titles: [cinema.id, strict.id] } });
   t.same(batch.data.items.map((i: { verdict?: { allowed: boolean }; allowed?: boolean }) => (i.verdict ?? i).allowed), [true, false]);
 
@@ -99,6 +108,8 @@ t.test('content descriptors: editors set them on a certification, a child blocks
   const listed = async () => (await call(app, { method: 'GET', url: `/v1/children/${child.id}/titles`, headers: bearer(token) })).data.items.map((i: { name: string }) => i.name);
   t.match(await verdict(), { status: 'blocked', reasons: [{ code: 'descriptor', system: 'PEGI', value: 'gambling', note: 'Gambling' }], message: `Not OK at age 13: 'Casino' carries PEGI's "Gambling" descriptor, which your child's settings block.` });
   t.same(await listed(), ['Quiet']);
+  const inList = (await call(app, { method: 'GET', url: '/v1/titles?sort=name' })).data.items.map((i: { summary: { certifications: unknown[] } }) => i.summary.certifications);
+  t.same(inList, [[{ system: 'PEGI', rating: '12', descriptors: ['gambling', 'violence'] }], [{ system: 'PEGI', rating: '7', descriptors: ['violence'] }]], 'lists show each certification\'s descriptors');
   const batch = await call(app, { method: 'POST', url: `/v1/children/${child.id}/verdicts`, headers: bearer(token), payload: { titles: [casino.id, quiet.id] } });
   t.same(batch.data.items.map((i: { allowed: boolean }) => i.allowed), [false, true]);
   t.match((await call(app, { method: 'GET', url: `/v1/titles/${casino.id}/verdict?age=13` })).data, { status: 'ok' }, 'the anonymous question blocks no descriptor');

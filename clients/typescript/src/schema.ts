@@ -1129,6 +1129,7 @@ export interface components {
             certifications: {
                 system: components["schemas"]["RatingSystemKey"];
                 rating: string;
+                descriptors: string[];
             }[];
         };
         CommunityStats: {
@@ -1423,6 +1424,32 @@ export interface components {
             level: number;
             note: string;
         };
+        WithAdult: {
+            system: components["schemas"]["RatingSystemKey"];
+            rating: string;
+            /**
+             * Format: int32
+             * @description The youngest age the certification admits with an adult.
+             */
+            fromAge: number;
+        };
+        ChildTitleListItem: {
+            id: string;
+            name: string;
+            kind: components["schemas"]["TitleKind"];
+            year: number | null;
+            genres: string[];
+            externalIds: components["schemas"]["ExternalIds"];
+            summary: components["schemas"]["RatingSummary"];
+            community: components["schemas"]["Community"];
+            /**
+             * Format: date-time
+             * @description ISO 8601, UTC
+             */
+            updatedAt: string;
+            /** @description Set when the child may watch it only with a parent or another adult beside them (the child’s withAdult is allow): the certification that admits them. Null when the title is OK on its own. */
+            withAdult: components["schemas"]["WithAdult"] | null;
+        };
         AgeVerdict: {
             title: {
                 id: string;
@@ -1452,15 +1479,7 @@ export interface components {
             ratings: components["schemas"]["CategoryRating"][];
             certifications: components["schemas"]["Certification"][];
             /** @description Set when the age rule fails only through certifications that admit the viewer with a parent or another adult, from `fromAge` (never below the age of the system’s nearest milder rating), and nothing else fails: the certification that decided. A child whose `withAdult` is allow is then OK; otherwise the verdict stays blocked and its message says what an adult would change. */
-            withAdult: {
-                system: components["schemas"]["RatingSystemKey"];
-                rating: string;
-                /**
-                 * Format: int32
-                 * @description The youngest age the certification admits with an adult.
-                 */
-                fromAge: number;
-            } | null;
+            withAdult: components["schemas"]["WithAdult"] | null;
         };
         ChildVerdict: {
             /** @description null when the reference matches no title (status unknown). */
@@ -1492,15 +1511,7 @@ export interface components {
             ratings: components["schemas"]["CategoryRating"][];
             certifications: components["schemas"]["Certification"][];
             /** @description Set when the age rule fails only through certifications that admit the viewer with a parent or another adult, from `fromAge` (never below the age of the system’s nearest milder rating), and nothing else fails: the certification that decided. A child whose `withAdult` is allow is then OK; otherwise the verdict stays blocked and its message says what an adult would change. */
-            withAdult: {
-                system: components["schemas"]["RatingSystemKey"];
-                rating: string;
-                /**
-                 * Format: int32
-                 * @description The youngest age the certification admits with an adult.
-                 */
-                fromAge: number;
-            } | null;
+            withAdult: components["schemas"]["WithAdult"] | null;
             /** @description The reference, normalised (isbn:0316769487 reads isbn:9780316769488); as given when it is not a reference at all. */
             ref: string;
         };
@@ -1851,7 +1862,7 @@ export interface components {
             items: components["schemas"]["ChildVerdict"][];
         };
         ChildTitlePage: {
-            items: components["schemas"]["TitleListItem"][];
+            items: components["schemas"]["ChildTitleListItem"][];
             /** @description Pass as `cursor` to get the next page; null on the last page. */
             nextCursor: string | null;
         };
@@ -1914,6 +1925,8 @@ export type Household = components['schemas']['Household'];
 export type Presets = components['schemas']['Presets'];
 export type VerdictReason = components['schemas']['VerdictReason'];
 export type CategoryRating = components['schemas']['CategoryRating'];
+export type WithAdult = components['schemas']['WithAdult'];
+export type ChildTitleListItem = components['schemas']['ChildTitleListItem'];
 export type AgeVerdict = components['schemas']['AgeVerdict'];
 export type ChildVerdict = components['schemas']['ChildVerdict'];
 export type Review = components['schemas']['Review'];
