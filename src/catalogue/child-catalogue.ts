@@ -29,8 +29,8 @@ function factsOfListItem(item: TitleListItem): TitleFacts {
 /**
  * Overrides in force settle their titles; the engine's compiled test decides the rest in the
  * store's index. Every title served is decided again by `decide` itself, so the list can never
- * show a title the verdict endpoints would refuse, and each says, as its verdict would, whether
- * the child may watch it only with an adult.
+ * show a title the verdict endpoints would refuse, and each says whether the child may watch it
+ * only with an adult (not one a parent's override allowed: the override, not an adult, admits it).
  */
 export async function childCatalogue(
   store: Store,

@@ -42,7 +42,8 @@ export function childPolicy(child: ChildSettings, today: string, communityMinRev
     communityMinReviews,
     limits: Object.fromEntries(Object.entries(limits).map(([k, l]) => [k, l.value])),
     certificationCeilings: child.certificationCeilings,
-    blockDescriptors: child.blockDescriptors,
+    // Sorted: the policy is the key of the catalogue's kept answers, and the same set in another order is the same policy.
+    blockDescriptors: [...child.blockDescriptors].sort(),
     unrated: child.unrated,
     withAdult: child.withAdult,
     country: child.country,

@@ -47,7 +47,7 @@ export const WithAdult = z
 
 /** A title of a child's catalogue: a list item, and whether the child may watch it only with an adult. */
 export const ChildTitleListItem = TitleListItem.extend({
-  withAdult: WithAdult.nullable().describe('Set when the child may watch it only with a parent or another adult beside them (the child’s withAdult is allow): the certification that admits them. Null when the title is OK on its own.'),
+  withAdult: WithAdult.nullable().describe('Set when the child may watch it only with a parent or another adult beside them (the child’s withAdult is allow): the certification that admits them. Null when the title is OK on its own, or a parent’s override allowed it.'),
 }).meta({ id: 'ChildTitleListItem' });
 
 /** The most titles one batch asks about. */

@@ -1447,7 +1447,7 @@ export interface components {
              * @description ISO 8601, UTC
              */
             updatedAt: string;
-            /** @description Set when the child may watch it only with a parent or another adult beside them (the child’s withAdult is allow): the certification that admits them. Null when the title is OK on its own. */
+            /** @description Set when the child may watch it only with a parent or another adult beside them (the child’s withAdult is allow): the certification that admits them. Null when the title is OK on its own, or a parent’s override allowed it. */
             withAdult: components["schemas"]["WithAdult"] | null;
         };
         AgeVerdict: {
