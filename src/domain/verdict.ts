@@ -49,8 +49,11 @@ export interface Policy {
   country: string | null;
   /** Whether a title the age rule blocks only through certifications that admit the viewer with an adult is allowed. */
   withAdult: 'block' | 'allow';
-  /** Who the sentences speak of: "the viewer" or "your child". */
-  who: string;
+  /**
+   * Who the sentences speak of: a child's verdict says "your child", and may point at the
+   * child's settings; the anonymous question has no settings to point at.
+   */
+  who: 'your child' | 'the viewer';
 }
 
 export interface Override {

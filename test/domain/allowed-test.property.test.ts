@@ -48,7 +48,7 @@ const policyArb: fc.Arbitrary<Policy> = fc.record({
   withAdult: fc.constantFrom('block', 'allow'),
   // Countries with one system, with several, with a system shared (PEGI), and none.
   country: fc.constantFrom(null, 'US', 'DE', 'GB', 'AU', 'JP', 'FR', 'NL', 'BR', 'AQ'),
-  who: fc.constant('your child'),
+  who: fc.constant('your child' as const),
 });
 
 t.test('allowedTest agrees with decide', async (t) => {

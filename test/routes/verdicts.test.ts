@@ -145,6 +145,26 @@ t.test('content descriptors: editors set them on a certification, a child blocks
   }
 });
 
+t.test('per-child ceilings work for every system, each on its own scale', async (t) => {
+  const app = await build(t);
+  const editor = await tokenFor(app, 'editor');
+  const film = await createTitle(app, editor, titleInput({ name: 'Film', certifications: [{ system: 'FSK', rating: '16' }, { system: 'ACB', rating: 'M' }] }));
+  const game = await createTitle(app, editor, titleInput({ name: 'Game', kind: 'game', certifications: [{ system: 'CERO', rating: 'C' }, { system: 'USK', rating: '12' }] }));
+  const { token } = await signUp(app);
+  const child = await createChild(app, token, { birth: birthForAge(17), certificationCeilings: { FSK: '12', CERO: 'C', ACB: 'M', USK: '6' } });
+  t.same(child.certificationCeilings, { FSK: '12', CERO: 'C', ACB: 'M', USK: '6' });
+  const batch = await call(app, { method: 'POST', url: `/v1/children/${child.id}/verdicts`, headers: bearer(token), payload: { titles: [film.id, game.id] } });
+  t.match(batch.data.items, [
+    { allowed: false, reasons: [{ code: 'certification', system: 'FSK', limit: '12', value: '16' }] },
+    { allowed: false, reasons: [{ code: 'certification', system: 'USK', limit: '6', value: '12' }] },
+  ]);
+  t.equal(batch.data.items[0].reasons.length, 1, 'ACB M is within its ceiling');
+  t.equal(batch.data.items[1].reasons.length, 1, 'CERO C is within its ceiling');
+  const bad = await call(app, { method: 'PATCH', url: `/v1/children/${child.id}`, headers: bearer(token), payload: { certificationCeilings: { CERO: '12' } } });
+  t.equal(bad.statusCode, 400);
+  t.match(bad.data.detail, /"12" is not one of the CERO ratings \(A, B, C, D, Z\)/);
+});
+
 t.test("a household's country: set at sign-up or by PATCH, it moves its children's verdicts; bad codes are 400s", async (t) => {
   const app = await build(t);
   const editor = await tokenFor(app, 'editor');
