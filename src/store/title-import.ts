@@ -40,7 +40,12 @@ function rowsAfter(item: ImportItem, before: CanonicalInput | null | undefined):
 }
 
 /** A line whose external ids are held by more than one title: it cannot say which it is about. */
-const ambiguous = (ids: readonly string[]): ImportOutcome => ({ ok: false, error: `its external ids belong to different titles (${ids.join(', ')})` });
+const ambiguous = (ids: readonly string[], byName: boolean): ImportOutcome => ({
+  ok: false,
+  error: byName
+    ? `its kind and name match several titles (${ids.join(', ')}), with its year or none; give it an id that tells them apart`
+    : `its external ids belong to different titles (${ids.join(', ')})`,
+});
 
 export function titleImport(d: Dialect, { records, getOne, write, createMany }: ReturnType<typeof titleStatements>): TitleStore['importBatch'] {
   /**
@@ -87,7 +92,7 @@ export function titleImport(d: Dialect, { records, getOne, write, createMany }: 
     const stored = new Map(storedIds.length ? (await records(tx, `where ${d.inList('t.id', '$1')}`, [d.list(storedIds)])).map((row) => [row.t.id, toRecord(row)]) : []);
 
     const outcomes = plans.map(({ ids, id }, i): ImportOutcome => {
-      if (ids.length > 1) return ambiguous(ids);
+      if (ids.length > 1) return ambiguous(ids, matcher.byNameOnly(items[i]!));
       const item = items[i]!;
       let before = written.get(id);
       const record = stored.get(id);
@@ -131,7 +136,7 @@ export function titleImport(d: Dialect, { records, getOne, write, createMany }: 
     for (const item of items) {
       const ids = matcher.matches(item);
       if (ids.length > 1) {
-        outcomes.push(ambiguous(ids));
+        outcomes.push(ambiguous(ids, matcher.byNameOnly(item)));
         continue;
       }
       await tx.run('savepoint import_line');

@@ -163,8 +163,17 @@ export class ImportMatcher {
       if (held.length > 0 || !facts || idsOnly) return held;
     }
     // Never a title that holds another id of the same kind: that one is a different title.
-    const named = [...(this.byName.get(nameMatch(title)) ?? [])].filter((named) => !keys.some((key) => this.byId.get(named)![key] !== null));
-    return named.length ? [named.reduce((a, b) => (b < a ? b : a))] : [];
+    const unlike = (named: string) => !keys.some((key) => this.byId.get(named)![key] !== null);
+    const named = [...(this.byName.get(nameMatch(title)) ?? [])].filter(unlike);
+    if (!facts) return named.length ? [named.reduce((a, b) => (b < a ? b : a))] : [];
+    // Facts from elsewhere also find the title the catalogue holds without a year, and must find one alone.
+    if (title.year !== null) named.push(...[...(this.byName.get(nameMatch({ ...title, year: null })) ?? [])].filter(unlike));
+    return named;
+  }
+
+  /** Whether a line's match came by kind and name: none of its external ids is held. */
+  byNameOnly({ rows: { title } }: ImportItem): boolean {
+    return !EXTERNAL_IDS.some((key) => title[key] && this.byExternal[key].has(title[key]));
   }
 
   /** A title's keys once facts are merged into it (mergeFacts): ids and year it lacked, filled. */

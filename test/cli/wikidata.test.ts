@@ -181,6 +181,21 @@ t.test('merged into the catalogue: by external id, then kind, name and year; edi
   const clashed = await importWikidata(store, readWikidata(clash));
   t.match(clashed.errors, [{ line: 1, reason: /^Q3: its external ids belong to different titles/ }]);
   t.equal((await store.titles.get({ by: 'imdb', imdb: 'tt1798709' }))!.version, her.version, 'neither title changed');
+
+  // A title the catalogue holds without a year is found by kind and name, and takes the year; two such candidates are refused.
+  const one = (id: string, name: string, extra: Record<string, unknown>) => ({
+    head: { vars: ['item', 'itemLabel', 'class', 'date', 'imdb', 'mpa'] },
+    results: { bindings: [{ item: { type: 'uri', value: `${ENTITY}${id}` }, itemLabel: { type: 'literal', value: name }, class: { type: 'uri', value: `${ENTITY}Q11424` }, date: { type: 'literal', value: '2019-05-01T00:00:00Z' }, mpa: { type: 'uri', value: `${ENTITY}Q18665334` }, ...extra }] },
+  });
+  const yearless = await store.titles.create(TitleInput.parse({ name: 'Yearless', kind: 'movie', advisory: advisory() }));
+  const found = await importWikidata(store, readWikidata(one('Q5', 'Yearless', { imdb: { type: 'literal', value: 'tt9500005' } })));
+  t.match(found, { created: 0, updated: 1 });
+  t.match((await store.titles.get({ by: 'id', id: yearless.title.id }))!.title, { year: 2019, externalIds: { imdb: 'tt9500005' }, certifications: [{ system: 'MPA', rating: 'PG' }], advisory: { ageRecommendation: 10 } });
+  await store.titles.create(TitleInput.parse({ name: 'Double', kind: 'movie', year: 2019 }));
+  await store.titles.create(TitleInput.parse({ name: 'Double', kind: 'movie' }));
+  const doubled = await importWikidata(store, readWikidata(one('Q6', 'Double', {})));
+  t.match(doubled.errors, [{ line: 1, reason: /^Q6: its kind and name match several titles \(tl_\w+, tl_\w+\), with its year or none; give it an id that tells them apart$/ }]);
+  t.equal((await byName(store, 'Double')).length, 2, 'and no third is made');
 });
 
 t.test('guidepost import --format wikidata', async (t) => {
