@@ -4,6 +4,7 @@ const SUBPROCESS_TESTS = [
   'test/server.test.ts',
   'test/database-url.test.ts',
   'test/cli/import-export.test.ts',
+  'test/cli/wikidata-command.test.ts',
   'test/cli/migrate-data.test.ts',
   'test/cli/errors.test.ts',
   'test/faults/crash.test.ts',
