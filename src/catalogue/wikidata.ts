@@ -12,6 +12,7 @@ import { searchTokens } from '../domain/text.js';
 import type { TitleKind } from '../domain/titles.js';
 import { ImportLine } from '../schemas/titles.js';
 import { factsItem, type ImportItem } from '../store/title-mapping.js';
+import { nameMatch } from '../store/title-records.js';
 import type { Store } from '../store/types.js';
 import { describeIssues, writeItems, type ImportReport } from './import.js';
 
@@ -223,9 +224,10 @@ function tellApartByIds(titles: WikidataRead['titles'], errors: WikidataRead['er
   const leftOut = new Set<WikidataRead['titles'][number]>();
   const byName = new Map<string, WikidataRead['titles']>();
   for (const title of titles) {
-    const { kind, nameKey, year } = title.item.rows.title;
-    const key = `${kind}\u0000${nameKey}\u0000${year ?? ''}`;
-    byName.set(key, [...(byName.get(key) ?? []), title]);
+    const key = nameMatch(title.item.rows.title);
+    const same = byName.get(key);
+    if (same) same.push(title);
+    else byName.set(key, [title]);
   }
   for (const same of byName.values()) {
     if (same.length < 2) continue;
@@ -317,12 +319,26 @@ export interface WikidataReport extends ImportReport {
   warnings: { line: number; reason: string }[];
 }
 
+export const wikidataReport = (): WikidataReport => ({ rows: 0, lines: 0, created: 0, updated: 0, unchanged: 0, errors: [], skipped: 0, warnings: [] });
+
 /**
- * Merges the titles of a result (readWikidata) into the catalogue, a transaction of `writeBatch` titles at a
- * time. `lines` counts what the result held: its titles, and rows that were none.
+ * Merges the titles of a result (readWikidata) into the catalogue, a transaction of `writeBatch`
+ * titles at a time, counting into `report` (a new one, or the running one of several results).
+ * `lines` counts what a result held: its titles, and rows that were none.
  */
-export async function importWikidata(store: Store, read: WikidataRead, onProgress: (report: ImportReport) => void = () => {}, writeBatch = 5000): Promise<WikidataReport> {
-  const report: WikidataReport = { rows: read.rows, lines: read.errors.length + read.skipped, created: 0, updated: 0, unchanged: 0, errors: read.errors, skipped: read.skipped, warnings: read.warnings };
+export async function importWikidata(
+  store: Store,
+  read: WikidataRead,
+  onProgress: (report: ImportReport) => void = () => {},
+  writeBatch = 5000,
+  report: WikidataReport = wikidataReport(),
+): Promise<WikidataReport> {
+  const errorsAt = report.errors.length;
+  report.rows += read.rows;
+  report.lines += read.errors.length + read.skipped;
+  report.skipped += read.skipped;
+  report.errors.push(...read.errors);
+  report.warnings.push(...read.warnings);
   for (let i = 0; i < read.titles.length; i += writeBatch) {
     const batch = read.titles.slice(i, i + writeBatch);
     const before = report.errors.length;
@@ -333,6 +349,7 @@ export async function importWikidata(store: Store, read: WikidataRead, onProgres
     report.lines += batch.length;
     onProgress(report);
   }
-  report.errors.sort((a, b) => a.line - b.line);
+  // This result's errors in row order, the read's and the writes' together.
+  report.errors.splice(errorsAt, Infinity, ...report.errors.slice(errorsAt).sort((a, b) => a.line - b.line));
   return report;
 }

@@ -6,7 +6,7 @@ import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { importJsonl } from '../catalogue/import.js';
-import { importWikidata, readWikidata, type WikidataRead, type WikidataReport } from '../catalogue/wikidata.js';
+import { importWikidata, readWikidata, wikidataReport, type WikidataRead } from '../catalogue/wikidata.js';
 import { ConfigError, loadConfig, openConfiguredStore, refusedLocation } from '../config.js';
 import { toImportLine } from '../catalogue/export.js';
 import { fileErrorReason } from '../db/location.js';
@@ -121,7 +121,7 @@ async function readJson(file: string): Promise<unknown> {
  * that cannot be read is said in a line and the rest go on; the exit status is then 1.
  */
 async function runWikidataImport(files: string[], batch: number | undefined): Promise<number> {
-  const total: WikidataReport = { rows: 0, lines: 0, created: 0, updated: 0, unchanged: 0, errors: [], skipped: 0, warnings: [] };
+  const total = wikidataReport();
   const said: string[] = [];
   let failed = 0;
   let progress!: ReturnType<typeof importProgress>;
@@ -138,17 +138,9 @@ async function runWikidataImport(files: string[], batch: number | undefined): Pr
         failed += 1;
         continue;
       }
-      const counted = { ...total };
-      const report = await importWikidata(
-        store,
-        read,
-        (r) => progress.update({ ...r, lines: counted.lines + r.lines, created: counted.created + r.created, updated: counted.updated + r.updated, unchanged: counted.unchanged + r.unchanged }),
-        batch,
-      );
-      for (const key of ['rows', 'lines', 'created', 'updated', 'unchanged', 'skipped'] as const) total[key] += report[key];
-      total.errors.push(...report.errors);
-      total.warnings.push(...report.warnings);
-      said.push(...report.warnings.map((w) => `${at}row ${w.line}: ${w.reason}`), ...report.errors.map((e) => `${at}row ${e.line}: ${e.reason}`));
+      const [warningsAt, errorsAt] = [total.warnings.length, total.errors.length];
+      await importWikidata(store, read, progress.update, batch, total);
+      said.push(...total.warnings.slice(warningsAt).map((w) => `${at}row ${w.line}: ${w.reason}`), ...total.errors.slice(errorsAt).map((e) => `${at}row ${e.line}: ${e.reason}`));
     }
   });
   progress.done();

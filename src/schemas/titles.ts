@@ -84,8 +84,8 @@ const CertificationInput = z
         message: `"${cert.rating}" is not one of the ${cert.system} ratings (${ratingsOf(cert.system).join(', ')})`,
       });
     }
+    const known = cert.descriptors?.length ? descriptorsOf(cert.system) : [];
     cert.descriptors?.forEach((key, i) => {
-      const known = descriptorsOf(cert.system);
       if (!known.includes(key)) {
         const which = known.length ? `one of the ${cert.system} descriptors (${known.join(', ')})` : `given: ${cert.system} has no content descriptors`;
         ctx.addIssue({ code: 'custom', path: ['descriptors', i], message: `"${key}" is not ${which}` });

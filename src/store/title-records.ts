@@ -132,7 +132,8 @@ export interface MatchKeys {
 
 /** The external ids a title may hold, each unique among titles. */
 export const EXTERNAL_IDS = ['imdb', 'tmdb', 'isbn'] as const;
-const nameMatch = (t: Pick<MatchKeys, 'kind' | 'nameKey' | 'year'>) => `${t.kind}\u0000${t.nameKey}\u0000${t.year ?? ''}`;
+/** A title's kind, name and year as one key: what an import matches a title on when no id does. */
+export const nameMatch = (t: Pick<MatchKeys, 'kind' | 'nameKey' | 'year'>) => `${t.kind}\u0000${t.nameKey}\u0000${t.year ?? ''}`;
 
 /**
  * The titles an import batch may be about, by every key a line is matched on, kept up to date
