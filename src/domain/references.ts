@@ -1,15 +1,18 @@
 import { NotFound } from './errors.js';
 
-/** Ways a client may name a title: our own id, or an id it already holds from elsewhere. */
-export type TitleRef =
-  | { by: 'id'; id: string }
-  | { by: 'imdb'; imdb: string }
-  | { by: 'tmdb'; tmdb: string }
-  | { by: 'isbn'; isbn: string };
+/** A title named by one value the catalogue holds on it: our own id, or an id it already holds from elsewhere. */
+export type DirectRef = { by: 'id'; id: string } | { by: 'imdb'; imdb: string } | { by: 'tmdb'; tmdb: string } | { by: 'isbn'; isbn: string };
+
+/** An episode by its series' TMDB id and its numbers, as TMDB names it: tmdb:tv:1399:s1e9. */
+export type EpisodeRef = { by: 'episode'; series: string; season: number; episode: number };
+
+/** Ways a client may name a title. */
+export type TitleRef = DirectRef | EpisodeRef;
 
 export const TITLE_ID = /^tl_[0-9a-z]{20}$/;
 export const IMDB_ID = /^tt\d{7,10}$/;
 export const TMDB_ID = /^(movie|tv):[1-9]\d{0,9}$/;
+const TMDB_EPISODE = /^(tv:[1-9]\d{0,9}):s(0|[1-9]\d{0,4})e(0|[1-9]\d{0,5})$/;
 
 /** ISBN-10 or ISBN-13 (hyphens and spaces allowed) to ISBN-13 digits; null when the checksum fails. */
 /** The ISBN-13 check digit for its first twelve digits. */
@@ -38,8 +41,12 @@ export function parseTitleRef(raw: string): TitleRef | { error: string } {
   switch (scheme) {
     case 'imdb':
       return IMDB_ID.test(value) ? { by: 'imdb', imdb: value } : { error: 'an IMDb reference looks like imdb:tt1798709' };
-    case 'tmdb':
-      return TMDB_ID.test(value) ? { by: 'tmdb', tmdb: value } : { error: 'a TMDB reference looks like tmdb:movie:152601 or tmdb:tv:1399 (no leading zeros)' };
+    case 'tmdb': {
+      if (TMDB_ID.test(value)) return { by: 'tmdb', tmdb: value };
+      const episode = TMDB_EPISODE.exec(value);
+      if (episode) return { by: 'episode', series: episode[1]!, season: Number(episode[2]), episode: Number(episode[3]) };
+      return { error: 'a TMDB reference looks like tmdb:movie:152601, tmdb:tv:1399, or tmdb:tv:1399:s1e9 for an episode (no leading zeros)' };
+    }
     case 'isbn': {
       const isbn = normalizeIsbn(value);
       return isbn ? { by: 'isbn', isbn } : { error: 'an ISBN reference needs a valid ISBN-10 or ISBN-13, e.g. isbn:9780316769488' };
@@ -66,5 +73,7 @@ export function formatRef(ref: TitleRef): string {
       return `tmdb:${ref.tmdb}`;
     case 'isbn':
       return `isbn:${ref.isbn}`;
+    case 'episode':
+      return `tmdb:${ref.series}:s${ref.season}e${ref.episode}`;
   }
 }

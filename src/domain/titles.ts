@@ -43,6 +43,10 @@ export interface TitleInput {
   certifications: { system: string; rating: string; reason?: string | null | undefined; descriptors?: string[] | undefined }[];
   externalIds: { imdb?: string | null | undefined; tmdb?: string | null | undefined; isbn?: string | null | undefined };
   advisory?: AdvisoryInput | null | undefined;
+  /** The season or series a season or an episode belongs to (src/domain/series.ts). */
+  parentId?: string | null | undefined;
+  seasonNumber?: number | null | undefined;
+  episodeNumber?: number | null | undefined;
 }
 
 export type ImportLine = TitleInput & { id?: string | undefined };
@@ -95,18 +99,23 @@ export interface Title {
   advisory: Advisory | null;
   summary: RatingSummary;
   community: Community;
+  parentId: string | null;
+  seasonNumber: number | null;
+  episodeNumber: number | null;
   createdAt: string;
   updatedAt: string;
 }
 
-export type TitleListItem = Pick<Title, 'id' | 'name' | 'kind' | 'year' | 'genres' | 'externalIds' | 'summary' | 'community' | 'updatedAt'>;
+export type TitleListItem = Pick<Title, 'id' | 'name' | 'kind' | 'year' | 'genres' | 'externalIds' | 'summary' | 'community' | 'parentId' | 'seasonNumber' | 'episodeNumber' | 'updatedAt'>;
 
 /**
  * What a verdict reads of a title: the facts it decides on (the advisory's age and ratings, the
  * certifications, the parents' figures) and what it shows beside them, none of the long texts.
  */
-export type VerdictTitle = Pick<Title, 'id' | 'name' | 'kind' | 'year' | 'externalIds' | 'certifications' | 'community'> & {
+export type VerdictTitle = Pick<Title, 'id' | 'name' | 'kind' | 'year' | 'externalIds' | 'certifications' | 'community' | 'seasonNumber' | 'episodeNumber'> & {
   advisory: Pick<Advisory, 'ageRecommendation' | 'ratings'> | null;
+  /** The season and series above it, nearest first: none for a title on its own. */
+  ancestors: string[];
 };
 
 type Facts = Pick<TitleInput, 'kind' | 'year' | 'certifications' | 'externalIds'>;

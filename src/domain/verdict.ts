@@ -83,6 +83,13 @@ export interface WithAdult {
   fromAge: number;
 }
 
+/** The level above a title that its verdict was judged by (src/domain/series.ts). */
+export interface InheritedFrom {
+  id: string;
+  name: string;
+  level: 'season' | 'series';
+}
+
 export interface Verdict {
   status: VerdictStatus;
   allowed: boolean;
@@ -97,6 +104,8 @@ export interface Verdict {
   notRated: CategoryKey[];
   /** Set when the age rule fails only through certifications that admit the viewer with an adult and nothing else fails; the policy's `withAdult` says whether that allows it. */
   withAdult: WithAdult | null;
+  /** Set when the title has no rating of its own and its season's or series' decided (src/domain/series.ts). */
+  inheritedFrom: InheritedFrom | null;
   message: string;
 }
 
@@ -323,7 +332,7 @@ export function decide(facts: TitleFacts, policy: Policy, override: Override | n
       : [];
   const decidedBy: DecidedBy = basis?.decidedBy ?? (facts.advisory ? 'expert' : facts.certifications.length ? 'certification' : 'none');
   const withAdult = accompanied(facts, policy, basis, failures);
-  const base = { age: basis?.age ?? null, forAge: policy.age, notRated, withAdult };
+  const base = { age: basis?.age ?? null, forAge: policy.age, notRated, withAdult, inheritedFrom: null };
 
   if (override) {
     const allowed = override.decision === 'allow';

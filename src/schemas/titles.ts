@@ -5,6 +5,7 @@ import { IMDB_ID, normalizeIsbn, parseTitleRef, TITLE_ID, TMDB_ID } from '../dom
 import { searchTokens } from '../domain/text.js';
 import { MAX_AGE, MIN_AGE } from '../domain/verdict.js';
 import { TITLE_KINDS } from '../domain/titles.js';
+import { TITLE_LEVELS } from '../domain/series.js';
 import type * as domain from '../domain/titles.js';
 import { CursorQuery, labelText, LimitQuery, queryInt, storedText, Timestamp } from './common.js';
 
@@ -27,6 +28,8 @@ export const Year = z.int().min(1800).max(2100);
 /** A title's name as answers carry it. */
 export const TitleName = z.string().max(MAX.name);
 const RuntimeMinutes = z.int().min(1).max(100_000);
+const SeasonNumber = z.int().min(0).max(10_000);
+const EpisodeNumber = z.int().min(0).max(100_000);
 /** A title's id as the server gives it out (an import may name one of this shape). */
 export const TitleId = z.string().max(23);
 
@@ -139,6 +142,12 @@ const titleFields = {
   certifications: Certifications,
   externalIds: ExternalIdsInput,
   advisory: AdvisoryInput.nullable().optional(),
+  parentId: TitleId.regex(TITLE_ID, 'a title id looks like tl_ and 20 letters or digits')
+    .nullable()
+    .optional()
+    .describe('For a season, its series; for an episode, its season (or its series, where the series has no season titles). tv and podcast titles only.'),
+  seasonNumber: SeasonNumber.nullable().optional().describe("A season's number, and an episode's (its season's, when it belongs to a season title). 0 for specials."),
+  episodeNumber: EpisodeNumber.nullable().optional().describe("An episode's number in its season (or its series)."),
 };
 
 /** POST and import: lists and objects left out are empty. */
@@ -254,6 +263,9 @@ export const Title = z
     advisory: Advisory.nullable(),
     summary: RatingSummary,
     community: Community,
+    parentId: TitleId.nullable().describe('The season or series it belongs to; null for a title on its own.'),
+    seasonNumber: SeasonNumber.nullable(),
+    episodeNumber: EpisodeNumber.nullable(),
     createdAt: Timestamp,
     updatedAt: Timestamp,
   })
@@ -270,6 +282,9 @@ export const TitleListItem = z
     externalIds: ExternalIds,
     summary: RatingSummary,
     community: Community,
+    parentId: TitleId.nullable().describe('The season or series it belongs to; null for a title on its own.'),
+    seasonNumber: SeasonNumber.nullable(),
+    episodeNumber: EpisodeNumber.nullable(),
     updatedAt: Timestamp,
   })
   .meta({ id: 'TitleListItem' });
@@ -327,6 +342,10 @@ export const TitleFilterQuery = z.strictObject({
   minEducational: levelQuery,
   minDiversity: levelQuery,
   updatedSince: z.iso.datetime({ offset: true }).max(40).optional().describe('Only titles changed at or after this instant (ISO 8601, any offset).'),
+  level: z
+    .enum(TITLE_LEVELS)
+    .default('title')
+    .describe('title (the default): films, series, books… on their own, a series once and not each episode; season: only seasons; episode: only episodes, each judged by its own rating or, without one, its season’s or series’.'),
   sort: z
     .enum(TITLE_SORTS)
     .default('name')

@@ -3,7 +3,7 @@ import { CATEGORY_KEYS } from '../domain/categories.js';
 import { DESCRIPTOR_KEYS, SYSTEM_KEYS } from '../domain/rating-systems.js';
 import { MAX_AGE, MIN_AGE } from '../domain/verdict.js';
 import { Country } from './children.js';
-import { queryInt } from './common.js';
+import { CursorQuery, LimitQuery, queryInt } from './common.js';
 import { Certification, RatingSystemKey, TitleId, TitleKind, TitleListItem, TitleName, Year } from './titles.js';
 
 /** A reason's sentence or note: an editor's note is at most 1000 characters, a title's name 300; the verdict's message joins its reasons. */
@@ -32,6 +32,10 @@ const CategoryRating = z
   .meta({ id: 'CategoryRating' });
 
 const TitleRef = z.object({ id: TitleId, name: TitleName, kind: TitleKind, year: Year.nullable() });
+
+export const InheritedFrom = z
+  .object({ id: TitleId, name: TitleName, level: z.enum(['season', 'series']) })
+  .meta({ id: 'InheritedFrom', description: 'The season or series whose advisory and certifications judged a season or an episode that has none of its own.' });
 
 /** Every rule that can fail at once: the override, the age, each category, each certification and descriptor, unrated. */
 const MAX_REASONS = 3 + CATEGORY_KEYS.length + SYSTEM_KEYS.length + DESCRIPTOR_KEYS.length;
@@ -65,10 +69,41 @@ const verdictFields = {
   notRated: z.array(z.enum(CATEGORY_KEYS)).max(CATEGORY_KEYS.length).describe('Categories with a limit that the advisory does not rate: reported, never blocking.'),
   ratings: z.array(CategoryRating).max(CATEGORY_KEYS.length).describe('Each category the advisory rates, so a parent can judge for themselves.'),
   certifications: z.array(Certification).max(SYSTEM_KEYS.length),
+  inheritedFrom: InheritedFrom.nullable().describe('Null when the title was judged by its own advisory and certifications. For a season or an episode with none of its own: the season or series that judged it, whose ratings and certifications the verdict then shows.'),
   withAdult: WithAdult.nullable().describe('Set when the age rule fails only through certifications that admit the viewer with a parent or another adult, from `fromAge` (never below the age of the system’s nearest milder rating), and nothing else fails: the certification that decided. A child whose `withAdult` is allow is then OK; otherwise the verdict stays blocked and its message says what an adult would change.'),
 };
 
-export const AgeVerdict = z.object(verdictFields).meta({ id: 'AgeVerdict' });
+const EpisodeLabel = z.string().max(20);
+
+export const EpisodeSummary = z
+  .object({
+    checked: z.int().min(0).describe('Episodes checked: all of them, up to 5000.'),
+    more: z.boolean().describe('Whether it has more episodes than were checked.'),
+    blocked: z.int().min(0).describe('How many of them are not OK.'),
+    except: z.array(EpisodeLabel).max(50).describe('Where each episode that is not OK sits ("S3E6"), in order, the first 50.'),
+    strictest: z
+      .object({
+        id: TitleId,
+        name: TitleName,
+        seasonNumber: z.int().nullable(),
+        episodeNumber: z.int().nullable(),
+        label: EpisodeLabel,
+        status: z.enum(['ok', 'blocked', 'unrated']),
+        allowed: z.boolean(),
+        age: z.int().min(MIN_AGE).max(MAX_AGE).nullable(),
+        message: z.string().max(MAX_REASONS * 2000),
+      })
+      .nullable()
+      .describe('The episode not OK with the highest age (the first, on a tie); when every episode is OK, the one with the highest age; null without episodes.'),
+  })
+  .meta({ id: 'EpisodeSummary', description: 'What a series’ or season’s verdict says of its episodes, each judged by its own rating or, without one, its season’s or series’.' });
+
+export const AgeVerdict = z
+  .object({
+    ...verdictFields,
+    episodes: EpisodeSummary.nullable().describe('With episodes=strictest: its episodes summed up, and the message says which are not OK ("OK except S3E6"). Null otherwise.'),
+  })
+  .meta({ id: 'AgeVerdict' });
 
 export const ChildVerdict = z
   .object({
@@ -87,4 +122,26 @@ export const VerdictBatchInput = z
 export const AgeQuery = z.strictObject({
   age: queryInt(MIN_AGE, MAX_AGE).describe('The viewer’s age, 2–18.'),
   country: Country.optional(),
+  episodes: z.enum(['strictest']).optional().describe('For a series or a season: check every episode too and report the strictest (see `episodes` in the answer).'),
 });
+
+/** Whose verdicts an episode list carries: an age, or a child of the caller's household. */
+export const EpisodeQuery = z
+  .strictObject({
+    age: queryInt(MIN_AGE, MAX_AGE).optional().describe('Each episode’s verdict at this age, as GET /v1/titles/{title}/verdict gives it.'),
+    country: Country.optional(),
+    child: z.string().min(1).max(40).optional().describe('Each episode’s verdict for this child of your household (needs a household token).'),
+    limit: LimitQuery,
+    cursor: CursorQuery,
+  })
+  .superRefine((q, ctx) => {
+    if (q.age !== undefined && q.child !== undefined) ctx.addIssue({ code: 'custom', path: ['child'], message: 'give an age or a child, not both' });
+    if (q.country !== undefined && q.age === undefined) ctx.addIssue({ code: 'custom', path: ['country'], message: 'a country goes with an age' });
+  });
+
+/** An episode in a series' list: a list item, with its verdict when an age or a child was named. */
+export const EpisodeItem = TitleListItem.extend({
+  verdict: ChildVerdict.pick({ status: true, allowed: true, age: true, forAge: true, decidedBy: true, reasons: true, notRated: true, withAdult: true, inheritedFrom: true, message: true })
+    .nullable()
+    .describe('Null unless an age or a child was named.'),
+}).meta({ id: 'EpisodeItem' });

@@ -36,6 +36,7 @@ export function titleFilters(query: TitleFilterQuery): TitleFilters {
       return value === undefined ? [] : [{ category, op, value }];
     }),
     updatedSince: query.updatedSince && new Date(query.updatedSince).toISOString(),
+    level: query.level,
   };
 }
 

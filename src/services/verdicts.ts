@@ -7,7 +7,10 @@ import type { Config } from '../config.js';
 import { todayUtc } from '../domain/age.js';
 import { childPolicy } from '../domain/policy.js';
 import { formatRef, noTitleMatches, parseTitleRef, titleNotFound, type TitleRef } from '../domain/references.js';
-import { activeOverride, ageVerdict, decide, type AgeOnlyVerdict, type Verdict } from '../domain/verdict.js';
+import { anonymousPolicy, type AgeOnlyVerdict, type Override, type Policy, type Verdict } from '../domain/verdict.js';
+import { judge, levelOf, SERIES_KINDS, strictestEpisode, type EpisodeSummary } from '../domain/series.js';
+import { NotFound } from '../domain/errors.js';
+import { ancestorsOf, lineage, nearestOverride } from '../catalogue/lineage.js';
 import type { VerdictTitle } from '../domain/titles.js';
 import type { TitleFilterQuery } from '../schemas/titles.js';
 import type { ChildRecord, SortKey, Store, TitleFilters, TitleSort } from '../store/types.js';
@@ -18,6 +21,12 @@ import { titleFilters } from './titles.js';
 /** A page of a child's catalogue: it starts once the child and the filters are known. */
 type ChildCataloguePage = { query: TitleFilterQuery; sort: TitleSort } & PageRequest<SortKey, [childId: string, filters: TitleFilters]>;
 
+/** Who an episode list's verdicts are for: an age (and country), or a household's child. */
+export type EpisodeViewer = { age: number; country: string | null } | { householdId: string; childId: string };
+
+/** The most episodes a series' verdict checks for its strictest: a long soap has thousands. */
+const MAX_EPISODES_CHECKED = 5000;
+
 /** One answer of a child's verdicts: the reference as asked, the title it names (if any) and the verdict. */
 export interface VerdictItem {
   ref: string;
@@ -27,18 +36,38 @@ export interface VerdictItem {
 
 /** What a batch says of a reference it cannot decide: not a failed request, an item that is not allowed. */
 function unknownVerdict(forAge: number, message: string): Verdict {
-  return { status: 'unknown', allowed: false, age: null, forAge, decidedBy: 'none', reasons: [], notRated: [], withAdult: null, message };
+  return { status: 'unknown', allowed: false, age: null, forAge, decidedBy: 'none', reasons: [], notRated: [], withAdult: null, inheritedFrom: null, message };
 }
 
 export function verdictService(store: Store, config: Pick<Config, 'COMMUNITY_MIN_REVIEWS'>) {
   const policyOf = (child: ChildRecord, now: Date) => childPolicy(child, todayUtc(now), config.COMMUNITY_MIN_REVIEWS);
 
+  /** Verdicts for titles by id, read in a few statements, each judged through its season and series; by id (a title removed meanwhile is absent). */
+  async function judgeMany(ids: readonly string[], policy: Policy, childId: string | null, now: Date): Promise<Map<string, { title: VerdictTitle; verdict: Verdict }>> {
+    const titles = await store.titles.verdictTitles(ids.map((id) => ({ by: 'id', id })));
+    const [overrides, ancestors] = await Promise.all([
+      childId ? store.overrides.forTitles(childId, [...new Set(titles.flatMap((t) => (t ? [t.id, ...t.ancestors] : [])))]) : new Map<string, Override>(),
+      ancestorsOf(store, titles),
+    ]);
+    const judged = new Map<string, { title: VerdictTitle; verdict: Verdict }>();
+    for (const title of titles) {
+      if (title) judged.set(title.id, { title, verdict: judge(title, lineage(title, ancestors), policy, nearestOverride([title.id, ...title.ancestors], overrides, now.toISOString())).verdict });
+    }
+    return judged;
+  }
+
   return {
     /** The anonymous question: is this title OK at this age? */
-    async titleVerdict(ref: TitleRef, age: number, country: string | null = null): Promise<{ title: VerdictTitle; verdict: AgeOnlyVerdict }> {
+    async titleVerdict(ref: TitleRef, age: number, country: string | null = null, withEpisodes = false): Promise<{ title: VerdictTitle; verdict: AgeOnlyVerdict; episodes: EpisodeSummary | null }> {
       const title = await store.titles.verdictTitle(ref);
       if (!title) throw titleNotFound(ref);
-      return { title, verdict: ageVerdict(title, age, country) };
+      const policy = anonymousPolicy(age, country);
+      const { facts, verdict } = judge(title, lineage(title, await ancestorsOf(store, [title])), policy);
+      if (!withEpisodes) return { title: facts, verdict: verdict as AgeOnlyVerdict, episodes: null };
+      const { items, more } = await store.titles.episodes(title.id, { limit: MAX_EPISODES_CHECKED });
+      const judged = await judgeMany(items.map((item) => item.id), policy, null, new Date());
+      const summary = strictestEpisode([...judged.values()].map((j) => ({ ...j.title, verdict: j.verdict })), more);
+      return { title: facts, verdict: { ...verdict, message: `${verdict.message}${summary.sentence}` } as AgeOnlyVerdict, episodes: summary.episodes };
     },
 
     async childVerdict(householdId: string, childId: string, ref: TitleRef, now: Date): Promise<VerdictItem> {
@@ -50,7 +79,13 @@ export function verdictService(store: Store, config: Pick<Config, 'COMMUNITY_MIN
         await findChild(store, householdId, childId);
         throw titleNotFound(ref);
       }
-      return { ref: formatRef(ref), title, verdict: decide(title, policyOf(found.child, now), activeOverride(found.override, now.toISOString())) };
+      // A season or an episode: its season's and series' overrides and facts may decide.
+      const [overrides, ancestors] = title.ancestors.length
+        ? await Promise.all([store.overrides.forTitles(found.child.id, title.ancestors), ancestorsOf(store, [title])])
+        : [new Map<string, Override>(), new Map<string, VerdictTitle>()];
+      if (found.override) overrides.set(title.id, found.override);
+      const { facts, verdict } = judge(title, lineage(title, ancestors), policyOf(found.child, now), nearestOverride([title.id, ...title.ancestors], overrides, now.toISOString()));
+      return { ref: formatRef(ref), title: facts, verdict };
     },
 
     /** In the order asked; a reference that is malformed or matches nothing is an `unknown` item. */
@@ -60,15 +95,39 @@ export function verdictService(store: Store, config: Pick<Config, 'COMMUNITY_MIN
       const refs = parsed.filter((r): r is TitleRef => !('error' in r));
       const found = await store.titles.verdictTitles(refs);
       const titles = parsed.map((r) => ('error' in r ? null : found[refs.indexOf(r)]!));
-      const overrides = await store.overrides.forTitles(child.id, titles.flatMap((t) => (t ? [t.id] : [])));
+      const [overrides, ancestors] = await Promise.all([
+        store.overrides.forTitles(child.id, [...new Set(titles.flatMap((t) => (t ? [t.id, ...t.ancestors] : [])))]),
+        ancestorsOf(store, titles),
+      ]);
       const policy = policyOf(child, now);
       return parsed.map((ref, i): VerdictItem => {
         const title = titles[i];
         if ('error' in ref) return { ref: asked[i]!, title: null, verdict: unknownVerdict(policy.age, `Not a title reference: ${ref.error}.`) };
         if (!title) return { ref: formatRef(ref), title: null, verdict: unknownVerdict(policy.age, noTitleMatches(ref)) };
-        const verdict = decide(title, policy, activeOverride(overrides.get(title.id), now.toISOString()));
-        return { ref: formatRef(ref), title, verdict };
+        const { facts, verdict } = judge(title, lineage(title, ancestors), policy, nearestOverride([title.id, ...title.ancestors], overrides, now.toISOString()));
+        return { ref: formatRef(ref), title: facts, verdict };
       });
+    },
+
+    /**
+     * A series' or a season's episodes in order, each with its verdict when someone is named:
+     * an age (the anonymous question) or one of the household's children.
+     */
+    async episodes(ref: TitleRef, { limit, after }: PageRequest<SortKey, [titleId: string, viewer: object | null]>, viewer: EpisodeViewer | null, now: Date) {
+      const series = await store.titles.verdictTitle(ref);
+      const child = viewer && 'childId' in viewer ? await findChild(store, viewer.householdId, viewer.childId) : null;
+      if (!series) throw titleNotFound(ref);
+      const level = levelOf({ parentId: series.ancestors[0] ?? null, episodeNumber: series.episodeNumber });
+      if (!SERIES_KINDS.includes(series.kind) || level === 'episode') throw new NotFound(`'${series.name}' is ${level === 'episode' ? 'an episode' : `a ${series.kind} title`}: it has no episodes.`);
+      const page = await store.titles.episodes(series.id, { limit, after: after(series.id, child ? { child: child.id } : viewer) });
+      if (!viewer) return { ...page, items: page.items.map((item) => ({ ...item, verdict: null })) };
+      const judged = await judgeMany(
+        page.items.map((item) => item.id),
+        child ? policyOf(child, now) : anonymousPolicy((viewer as { age: number }).age, (viewer as { country: string | null }).country),
+        child?.id ?? null,
+        now,
+      );
+      return { ...page, items: page.items.map((item) => ({ ...item, verdict: judged.get(item.id)?.verdict ?? null })) };
     },
 
     /** The catalogue page of titles the child may watch. */

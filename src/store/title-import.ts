@@ -47,7 +47,7 @@ const ambiguous = (ids: readonly string[], byName: boolean): ImportOutcome => ({
     : `its external ids belong to different titles (${ids.join(', ')})`,
 });
 
-export function titleImport(d: Dialect, { records, getOne, write, createMany }: ReturnType<typeof titleStatements>): TitleStore['importBatch'] {
+export function titleImport(d: Dialect, { records, getOne, write, createMany, misplaced, descendants }: ReturnType<typeof titleStatements>): TitleStore['importBatch'] {
   /**
    * Every stored title a line of the batch could match, in one statement, locked until the
    * commit (PostgreSQL): an editor's write to one of them waits, rather than being overwritten
@@ -119,13 +119,16 @@ export function titleImport(d: Dialect, { records, getOne, write, createMany }: 
       for (const [id, title] of written) {
         if (title.createdAt === null) created.push({ id, rows: title.rows, version: title.version });
         else if (title.version !== stored.get(id)!.version) {
-          await write(tx, id, title.rows, { version: title.version - 1, createdAt: title.createdAt }, title.advisoryChanged ? now : null, now);
+          await write(tx, id, title.rows, { version: title.version - 1, createdAt: title.createdAt }, title.advisoryChanged ? now : null, now, false);
         }
       }
       await createMany(tx, created, now);
     } catch (err) {
       throw new LineFailed(err);
     }
+    // Seasons and episodes are checked once all are written, so a line may name a parent made by a line before it.
+    const placed = [...written].flatMap(([id, title]) => (title.rows.title.parentId !== null || (title.createdAt !== null && title.version !== stored.get(id)!.version) ? [id] : []));
+    if ((await misplaced(tx, placed)).size > 0) throw new LineFailed(new Error('a title is out of place'));
     return outcomes;
   }
 
@@ -170,7 +173,8 @@ export function titleImport(d: Dialect, { records, getOne, write, createMany }: 
     const inOne = (work: typeof importPlanned) =>
       d.transaction(async (tx) => {
         const outcomes = await work(tx, lines, new Date().toISOString());
-        await noteTitleChanges(d, tx, outcomes.flatMap((o) => (o.ok && o.outcome !== 'unchanged' ? [o.id] : [])));
+        const changed = outcomes.flatMap((o) => (o.ok && o.outcome !== 'unchanged' ? [o.id] : []));
+        await noteTitleChanges(d, tx, [...changed, ...(await descendants(tx, changed)).map((r) => r.id)]);
         return outcomes;
       });
     try {

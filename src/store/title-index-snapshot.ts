@@ -45,6 +45,7 @@ const SOURCES = [
   '../domain/categories',
   '../domain/community',
   '../domain/titles',
+  '../domain/series',
 ];
 
 let fingerprintOnce: string | undefined;

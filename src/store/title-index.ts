@@ -11,6 +11,7 @@
 import { CATEGORIES } from '../domain/categories.js';
 import { factColumns, NO_LEVEL, packFacts, type FactColumns, type TitleFacts } from '../domain/verdict.js';
 import { TITLE_KINDS, type TitleKind } from '../domain/titles.js';
+import { TITLE_LEVELS, type TitleLevel } from '../domain/series.js';
 import { NameKeys } from './name-keys.js';
 import { TitleIds, type TitleIdsImage } from './title-ids.js';
 import type { Accept, SortKey, TitleFilters, TitleSort } from './types.js';
@@ -19,6 +20,10 @@ import type { Accept, SortKey, TitleFilters, TitleSort } from './types.js';
 export interface IndexEntry {
   id: string;
   kind: TitleKind;
+  level: TitleLevel;
+  /** Its season or series: the store judges a title with no rating of its own by theirs. */
+  parentId: string | null;
+  /** What the title is judged by: its own facts, else its season's or series' (src/domain/series.ts). */
   facts: TitleFacts;
   nameKey: string;
   /** "|drama|comedy|", as stored. */
@@ -105,6 +110,8 @@ export class TitleIndex {
   private readonly genreSets: string[] = [];
   private readonly genreNumbers = new Map<string, number>();
   private kind = new Uint8Array(0);
+  /** Each slot's place in TITLE_LEVELS: lists show titles on their own unless asked for seasons or episodes. */
+  private level = new Uint8Array(0);
   private sortAge = new Uint8Array(0);
   private stars = new Uint8Array(0);
   private released = new Int32Array(0);
@@ -140,6 +147,7 @@ export class TitleIndex {
       nameLengths: names.lengths,
       genres: this.genres.subarray(0, end),
       kind: this.kind.subarray(0, end),
+      level: this.level.subarray(0, end),
       sortAge: this.sortAge.subarray(0, end),
       stars: this.stars.subarray(0, end),
       released: this.released.subarray(0, end),
@@ -167,6 +175,7 @@ export class TitleIndex {
     index.capacity = end;
     index.genres = column('genres');
     index.kind = column('kind');
+    index.level = column('level');
     index.sortAge = column('sortAge');
     index.stars = column('stars');
     index.released = column('released');
@@ -192,6 +201,7 @@ export class TitleIndex {
     this.names.grow(capacity);
     this.genres = copy(this.genres, (n) => new Uint32Array(n));
     this.kind = copy(this.kind, (n) => new Uint8Array(n));
+    this.level = copy(this.level, (n) => new Uint8Array(n));
     this.sortAge = copy(this.sortAge, (n) => new Uint8Array(n));
     this.stars = copy(this.stars, (n) => new Uint8Array(n));
     this.released = copy(this.released, (n) => new Int32Array(n));
@@ -219,6 +229,7 @@ export class TitleIndex {
     this.names.set(slot, entry.nameKey);
     this.genres[slot] = this.genreNumber(entry.genreKeys);
     this.kind[slot] = TITLE_KINDS.indexOf(entry.kind);
+    this.level[slot] = TITLE_LEVELS.indexOf(entry.level);
     this.sortAge[slot] = entry.sortAge;
     this.stars[slot] = entry.sortStars;
     this.released[slot] = releasedNumber(entry.sortReleased);
@@ -356,9 +367,10 @@ export class TitleIndex {
     return lo;
   }
 
-  /** The filters as one test, or null when there are none. */
-  private filter(filters: TitleFilters, matching: ReadonlySet<string> | undefined): ((slot: number) => boolean) | null {
-    const tests: ((slot: number) => boolean)[] = [];
+  /** The filters as one test (the level's, at least). */
+  private filter(filters: TitleFilters, matching: ReadonlySet<string> | undefined): (slot: number) => boolean {
+    const level = TITLE_LEVELS.indexOf(filters.level ?? 'title');
+    const tests: ((slot: number) => boolean)[] = [(slot) => this.level[slot] === level];
     if (filters.kinds?.length) {
       const kinds = new Set(filters.kinds.map((k) => TITLE_KINDS.indexOf(k)));
       tests.push((slot) => kinds.has(this.kind[slot]!));
@@ -387,7 +399,6 @@ export class TitleIndex {
       const slots = new Set([...matching].map((id) => this.ids.slotOf(id)));
       tests.push((slot) => slots.has(slot));
     }
-    if (tests.length === 0) return null;
     if (tests.length === 1) return tests[0]!;
     return (slot) => {
       for (const test of tests) if (!test(slot)) return false;
@@ -422,7 +433,7 @@ export class TitleIndex {
         const mark = marks[slot];
         if (mark === 2) continue;
         if (mark !== 1 && bits !== null && (bits[slot >>> 5]! & (1 << (slot & 31))) === 0) continue;
-        if (matches !== null && !matches(slot)) continue;
+        if (!matches(slot)) continue;
         if (ids.length === query.limit) return { ids, keys, more: true };
         const id = this.ids.idOf(slot);
         ids.push(id);

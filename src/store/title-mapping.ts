@@ -27,6 +27,9 @@ export interface TitleRow {
   isbn: string | null;
   age: number | null;
   ageSource: 'expert' | 'certification' | null;
+  parentId: string | null;
+  seasonNumber: number | null;
+  episodeNumber: number | null;
   version: number;
   createdAt: string;
   updatedAt: string;
@@ -59,12 +62,12 @@ export type AdvisoryRow = LevelColumns & {
 };
 
 /** What a list item shows of a title and its advisory: a page reads only these columns. */
-export const LIST_TITLE_KEYS = ['id', 'name', 'kind', 'year', 'genres', 'imdb', 'tmdb', 'isbn', 'updatedAt'] as const;
+export const LIST_TITLE_KEYS = ['id', 'name', 'kind', 'year', 'genres', 'imdb', 'tmdb', 'isbn', 'parentId', 'seasonNumber', 'episodeNumber', 'updatedAt'] as const;
 export const LIST_ADVISORY_KEYS = ['titleId', 'ageRecommendation', 'stars', 'oneLiner', ...CATEGORIES.map((c) => `${c.key}Level` as const)] as const;
 export type ListTitleRow = Pick<TitleRow, (typeof LIST_TITLE_KEYS)[number]>;
 export type ListAdvisoryRow = Pick<AdvisoryRow, (typeof LIST_ADVISORY_KEYS)[number]>;
 /** The columns a verdict reads (see VerdictTitle). */
-export const VERDICT_TITLE_KEYS = ['id', 'name', 'kind', 'year', 'imdb', 'tmdb', 'isbn'] as const;
+export const VERDICT_TITLE_KEYS = ['id', 'name', 'kind', 'year', 'imdb', 'tmdb', 'isbn', 'parentId', 'seasonNumber', 'episodeNumber'] as const;
 export const VERDICT_ADVISORY_KEYS = ['titleId', 'ageRecommendation', ...CATEGORIES.flatMap((c) => [`${c.key}Level`, `${c.key}Note`] as const)] as const;
 export type VerdictTitleRow = Pick<TitleRow, (typeof VERDICT_TITLE_KEYS)[number]>;
 export type VerdictAdvisoryRow = Pick<AdvisoryRow, (typeof VERDICT_ADVISORY_KEYS)[number]>;
@@ -93,6 +96,9 @@ export function canonical(input: TitleInput) {
     certifications: input.certifications.map((c) => ({ system: c.system, rating: c.rating, reason: c.reason ?? null, descriptors: [...(c.descriptors ?? [])] })),
     externalIds: { imdb: input.externalIds.imdb ?? null, tmdb: input.externalIds.tmdb ?? null, isbn: input.externalIds.isbn ?? null },
     advisory: input.advisory ? canonicalAdvisory(input.advisory) : null,
+    parentId: input.parentId ?? null,
+    seasonNumber: input.seasonNumber ?? null,
+    episodeNumber: input.episodeNumber ?? null,
   };
 }
 
@@ -147,6 +153,9 @@ export function titleRows(input: CanonicalInput) {
       sortAge: basis?.age ?? UNRATED_SORT_AGE,
       sortReleased: input.releaseDates.theaters ?? input.releaseDates.streaming ?? (input.year ? String(input.year) : ''),
       sortStars: a?.stars ?? 0,
+      parentId: input.parentId,
+      seasonNumber: input.seasonNumber,
+      episodeNumber: input.episodeNumber,
     },
     certifications: input.certifications.map((c, position) => ({ system: c.system, rating: c.rating, reason: c.reason, descriptors: c.descriptors, position })),
     advisory: a && advisoryColumns(a),
@@ -252,13 +261,16 @@ function summaryOf(row: ListTitleRow, certs: CertificationRow[], adv: ListAdviso
 const certificationsOf = (certs: CertificationRow[]): Title['certifications'] =>
   certs.map((c) => ({ system: c.system, rating: c.rating, reason: c.reason, descriptors: c.descriptors, minimumAge: findRating(c.system, c.rating)?.minimumAge ?? 18 }));
 
-/** What every view of a title starts with: who it is, and its external ids. */
+/** What every view of a title starts with: who it is, where it sits, and its external ids. */
 const identity = (row: VerdictTitleRow) => ({
   id: row.id,
   name: row.name,
   kind: row.kind as Title['kind'],
   year: row.year,
   externalIds: { imdb: row.imdb, tmdb: row.tmdb, isbn: row.isbn },
+  parentId: row.parentId,
+  seasonNumber: row.seasonNumber,
+  episodeNumber: row.episodeNumber,
 });
 
 export function toTitle(row: TitleRow, certs: CertificationRow[], adv: AdvisoryRow | null, community: Community): Title {
@@ -291,9 +303,12 @@ export function toListItem(row: ListTitleRow, certs: CertificationRow[], adv: Li
   };
 }
 
-export function toVerdictTitle(row: VerdictTitleRow, certs: CertificationRow[], adv: VerdictAdvisoryRow | null, community: Community): VerdictTitle {
+/** `grandparentId`: the parent's own parent, read with the title. */
+export function toVerdictTitle(row: VerdictTitleRow, certs: CertificationRow[], adv: VerdictAdvisoryRow | null, community: Community, grandparentId: string | null): VerdictTitle {
+  const { parentId: _, ...shown } = identity(row);
   return {
-    ...identity(row),
+    ...shown,
+    ancestors: row.parentId === null ? [] : grandparentId === null ? [row.parentId] : [row.parentId, grandparentId],
     certifications: certificationsOf(certs),
     advisory: adv && { ageRecommendation: adv.ageRecommendation, ratings: ratingsOf(adv) },
     community,
@@ -317,5 +332,8 @@ export function toCanonicalInput(title: Title): CanonicalInput {
     certifications: title.certifications.map((c) => ({ system: c.system, rating: c.rating, reason: c.reason, descriptors: c.descriptors })),
     externalIds: title.externalIds,
     advisory: title.advisory ? canonicalAdvisory(title.advisory) : null,
+    parentId: title.parentId,
+    seasonNumber: title.seasonNumber,
+    episodeNumber: title.episodeNumber,
   };
 }

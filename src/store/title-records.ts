@@ -6,7 +6,8 @@
 import { CATEGORIES } from '../domain/categories.js';
 import { communityStats } from '../domain/community.js';
 import type { Certification } from '../domain/rating-systems.js';
-import { formatRef, type TitleRef } from '../domain/references.js';
+import { formatRef, type DirectRef } from '../domain/references.js';
+import { levelOf } from '../domain/series.js';
 import { ageBasis } from '../domain/verdict.js';
 import type { Community, Title, TitleInput, TitleKind, TitlePatch } from '../domain/titles.js';
 import type { IndexEntry } from './title-index.js';
@@ -17,7 +18,7 @@ import {
 import type { TitleRecord } from './types.js';
 
 /** The id, imdb, tmdb or isbn value a reference names (the verdict path asks: read, not formatted and parsed back). */
-export function valueOf(ref: TitleRef): string {
+export function valueOf(ref: DirectRef): string {
   switch (ref.by) {
     case 'id':
       return ref.id;
@@ -39,6 +40,8 @@ export interface RecordRow<T = TitleRow, A = AdvisoryRow> {
   a: A | null;
   certifications: [system: string, rating: string, reason: string | null, descriptors: string][];
   tally: TallyRow[];
+  /** The parent's parent, where the statement reads it (a verdict's does). */
+  grandparentId: string | null;
 }
 
 /**
@@ -75,23 +78,23 @@ export const toRecord = (row: RecordRow): TitleRecord => ({ title: toTitle(...pa
 export const toListRecord = (row: ListRecordRow) => toListItem(...parts(row));
 /** The columns a verdict reads. */
 export type VerdictRecordRow = RecordRow<VerdictTitleRow, VerdictAdvisoryRow>;
-export const toVerdictRecord = (row: VerdictRecordRow) => toVerdictTitle(...parts(row));
+export const toVerdictRecord = (row: VerdictRecordRow) => toVerdictTitle(...parts(row), row.grandparentId);
 
 /** The stored title under each reference that finds it, one answer per reference in order. */
-export function byReference<T extends Pick<Title, 'id' | 'externalIds'>>(titles: readonly T[], refs: readonly TitleRef[]): (T | null)[] {
+export function byReference<T extends Pick<Title, 'id' | 'externalIds'>>(titles: readonly T[], refs: readonly DirectRef[]): (T | null)[] {
   const byRef = new Map<string, T>();
   for (const title of titles) {
     byRef.set(formatRef({ by: 'id', id: title.id }), title);
     for (const by of ['imdb', 'tmdb', 'isbn'] as const) {
       const value = title.externalIds[by];
-      if (value) byRef.set(formatRef({ by, [by]: value } as TitleRef), title);
+      if (value) byRef.set(formatRef({ by, [by]: value } as DirectRef), title);
     }
   }
   return refs.map((ref) => byRef.get(formatRef(ref)) ?? null);
 }
 
 /** The values each kind of reference asks for, once each. */
-export function wantedValues(refs: readonly TitleRef[]): Record<TitleRef['by'], string[]> {
+export function wantedValues(refs: readonly DirectRef[]): Record<DirectRef['by'], string[]> {
   const wanted = { id: new Set<string>(), imdb: new Set<string>(), tmdb: new Set<string>(), isbn: new Set<string>() };
   for (const ref of refs) wanted[ref.by].add(valueOf(ref));
   return { id: [...wanted.id], imdb: [...wanted.imdb], tmdb: [...wanted.tmdb], isbn: [...wanted.isbn] };
@@ -217,7 +220,7 @@ const NO_PARENTS = { count: 0, medianAge: null };
 /** A title's columns as the index loads them, in this order, followed by one level per category. */
 export type IndexTitleRow = [
   id: string, kind: TitleKind, name: string, nameKey: string, genreKeys: string, sortReleased: string, sortStars: number,
-  updatedAt: string, age: number | null, ...levels: (number | null)[],
+  updatedAt: string, parentId: string | null, episodeNumber: number | null, age: number | null, ...levels: (number | null)[],
 ];
 
 /**
@@ -233,7 +236,7 @@ export function* mergeIndexEntries(
   let cert = certifications.next();
   let parent = parents.next();
   for (const row of titles) {
-    const [id, kind, name, nameKey, genreKeys, sortReleased, sortStars, updatedAt, age, ...levels] = row;
+    const [id, kind, name, nameKey, genreKeys, sortReleased, sortStars, updatedAt, parentId, episodeNumber, age, ...levels] = row;
     const certs: Certification[] = [];
     for (; !cert.done && cert.value[0] <= id; cert = certifications.next()) if (cert.value[0] === id) certs.push({ system: cert.value[1], rating: cert.value[2], descriptors: descriptorList(cert.value[3]) });
     const counts = new Map<number, number>();
@@ -250,6 +253,8 @@ export function* mergeIndexEntries(
     yield {
       id,
       kind,
+      level: levelOf({ parentId, episodeNumber }),
+      parentId,
       nameKey,
       genreKeys,
       // From the facts, not the stored sort_age: that one goes stale when the rating-system

@@ -3,8 +3,9 @@
  * advisory, certifications and tally in one read, and the whole title in one write.
  */
 import { CATEGORIES } from '../domain/categories.js';
-import { Conflict } from '../domain/errors.js';
-import type { TitleRef } from '../domain/references.js';
+import { Conflict, Invalid } from '../domain/errors.js';
+import { levelOf, placementFieldProblem, placementProblem, type Placement } from '../domain/series.js';
+import type { DirectRef, TitleRef } from '../domain/references.js';
 import type { VerdictTitle } from '../domain/titles.js';
 import { column, insertInto, readRow, selectList } from './columns.js';
 import { fromJson, type Dialect, type Executor } from './dialect.js';
@@ -15,6 +16,7 @@ import type { TitleRecord } from './types.js';
 const TITLE_KEYS = [
   'id', 'name', 'kind', 'year', 'releaseTheaters', 'releaseStreaming', 'runtimeMinutes', 'genres', 'topics', 'cast', 'directors', 'studio', 'synopsis',
   'imdb', 'tmdb', 'isbn', 'age', 'ageSource', 'nameKey', 'genreKeys', 'searchText', 'sortAge', 'sortReleased', 'sortStars', 'version', 'createdAt', 'updatedAt',
+  'parentId', 'seasonNumber', 'episodeNumber',
 ] as const;
 const ADVISORY_KEYS = [
   'titleId', 'ageRecommendation', 'stars', 'oneLiner', 'parentsNeedToKnow', 'story', 'isItAnyGood', 'talkAbout',
@@ -87,12 +89,12 @@ export function titleStatements(d: Dialect) {
    * certifications and its visible reviews' tally as JSON. Each statement is a B-tree walk of
    * its own; four per title cost a verdict more than all the rest of its request.
    */
-  const statement = (titleKeys: readonly string[], advisoryKeys: readonly string[]) => `select ${selectList(titleKeys, 't')}, ${selectList(advisoryKeys, 'a')},
+  const statement = (titleKeys: readonly string[], advisoryKeys: readonly string[], grandparent = false) => `select ${selectList(titleKeys, 't')}, ${selectList(advisoryKeys, 'a')},
       (select ${d.jsonArrayAgg(d.jsonArray('c.system', 'c.rating', 'c.reason', 'c.descriptors'), 'c.position')} from certifications c where c.title_id = t.id),
       (select ${d.jsonArrayAgg(d.jsonArray('x."by"', 'x.age_rating', 'x.n', 'x.stars'))}
          from (select r."by", r.age_rating, cast(count(*) as int) as n, cast(sum(r.stars) as int) as stars
-               from reviews r where r.title_id = t.id and not r.hidden group by r."by", r.age_rating) x)
-    from titles t left join advisories a on a.title_id = t.id`;
+               from reviews r where r.title_id = t.id and not r.hidden group by r."by", r.age_rating) x)${grandparent ? ', p.parent_id' : ''}
+    from titles t left join advisories a on a.title_id = t.id${grandparent ? ' left join titles p on p.id = t.parent_id' : ''}`;
   /** Rows of a statement of these keys into RecordRows: the title's values, the advisory's (null without one), then the two JSON columns. */
   const reader = <R extends RecordRow<unknown, unknown>>(titleKeys: readonly string[], titleJson: ReadonlySet<string>, advisoryKeys: readonly string[], advisoryJson: ReadonlySet<string>) => {
     const advisoryAt = titleKeys.length;
@@ -103,6 +105,7 @@ export function titleStatements(d: Dialect) {
         a: raw[advisoryAt] === null ? null : readRow(raw, advisoryAt, advisoryKeys, advisoryJson),
         certifications: fromJson(raw[jsonAt]),
         tally: fromJson(raw[jsonAt + 1]),
+        grandparentId: (raw[jsonAt + 2] as string | null | undefined) ?? null,
       }) as R;
   };
   const RECORDS = statement(TITLE_KEYS, ADVISORY_KEYS);
@@ -118,7 +121,8 @@ export function titleStatements(d: Dialect) {
   // A verdict reads the facts it decides on and what it shows beside them: a third of the
   // title's columns and none of its JSON lists or long texts, which cost a batch of 50 more to
   // read and parse than its verdicts cost to decide.
-  const VERDICT_RECORDS = statement(VERDICT_TITLE_KEYS, VERDICT_ADVISORY_KEYS);
+  // An episode's verdict may be its season's or series': it reads who they are with it.
+  const VERDICT_RECORDS = statement(VERDICT_TITLE_KEYS, VERDICT_ADVISORY_KEYS, true);
   const verdictRow = reader<VerdictRecordRow>(VERDICT_TITLE_KEYS, NO_JSON, VERDICT_ADVISORY_KEYS, NO_JSON);
   const verdictWhere = withWhere(VERDICT_RECORDS);
   const verdictRecords = async (ex: Executor, where: string, params: readonly unknown[]) => (await ex.rows(verdictWhere(where), params)).map((raw) => toVerdictRecord(verdictRow(raw)));
@@ -128,19 +132,37 @@ export function titleStatements(d: Dialect) {
   const BY_REF = byRef(RECORDS);
   const VERDICT_BY_REF = byRef(VERDICT_RECORDS);
 
+  // An episode by its series' TMDB id and its numbers: under the series itself, or under its season of that number.
+  const EPISODE_ID = d.prepared(`select e.id from titles e where e.parent_id = (select id from titles where tmdb = $1) and e.season_number = $2 and e.episode_number = $3
+    union all select e.id from titles e join titles s on s.id = e.parent_id
+      where s.parent_id = (select id from titles where tmdb = $1) and s.season_number = $2 and e.episode_number = $3`);
+
+  /** The reference as one the catalogue holds a value of: an episode's becomes its id (null: no such episode). */
+  async function direct(ex: Executor, ref: TitleRef): Promise<DirectRef | null> {
+    if (ref.by !== 'episode') return ref;
+    const found = await ex.get<{ id: string }>(EPISODE_ID, [ref.series, ref.season, ref.episode]);
+    return found ? { by: 'id', id: found.id } : null;
+  }
+
   async function getOne(ex: Executor, ref: TitleRef): Promise<TitleRecord | null> {
-    const [raw] = await ex.rows(BY_REF[ref.by], [valueOf(ref)]);
+    const by = await direct(ex, ref);
+    if (!by) return null;
+    const [raw] = await ex.rows(BY_REF[by.by], [valueOf(by)]);
     return raw ? toRecord(recordRow(raw)) : null;
   }
 
   async function verdictOne(ref: TitleRef): Promise<VerdictTitle | null> {
-    const [raw] = await d.rows(VERDICT_BY_REF[ref.by], [valueOf(ref)]);
+    const by = await direct(d, ref);
+    if (!by) return null;
+    const [raw] = await d.rows(VERDICT_BY_REF[by.by], [valueOf(by)]);
     return raw ? toVerdictRecord(verdictRow(raw)) : null;
   }
 
   /** Inside a writing transaction: the title, its row locked until the commit, so a version checked stays checked. */
   async function lockOne(tx: Executor, ref: TitleRef): Promise<TitleRecord | null> {
-    const locked = await tx.get<{ id: string }>(`select id from titles where ${ref.by} = $1${d.lock('update')}`, [valueOf(ref)]);
+    const by = await direct(tx, ref);
+    if (!by) return null;
+    const locked = await tx.get<{ id: string }>(`select id from titles where ${by.by} = $1${d.lock('update')}`, [valueOf(by)]);
     return locked ? getOne(tx, { by: 'id', id: locked.id }) : null;
   }
 
@@ -166,17 +188,91 @@ export function titleStatements(d: Dialect) {
   const advisoryValues = (id: string, advisory: NonNullable<TitleRows['advisory']>, advisoryAt: string) =>
     jsonValues({ titleId: id, ...advisory, updatedAt: advisoryAt }, ADVISORY_KEYS, ADVISORY_JSON);
 
-  /** Writes the whole title. `advisoryAt` is when the advisory last changed: now if this write changes it. */
-  async function write(tx: Executor, id: string, rows: TitleRows, prev: Pick<TitleRow, 'version' | 'createdAt'> | undefined, advisoryAt: string | null, now: string) {
-    // A failed statement ends a PostgreSQL transaction: whose external id it is must be asked before, not after.
-    const clash = await externalIdClash(tx, id, rows.title);
+  const PLACEMENT = `select id, kind, parent_id as "parentId", season_number as "seasonNumber", episode_number as "episodeNumber" from titles`;
+
+  /**
+   * Why each of these titles, as now written, or a season or episode under one of them, cannot
+   * sit where it is (src/domain/series.ts): by the written title's id, `own` when it is its own
+   * parent that does not fit. Read after the writes, so a parent written in the same
+   * transaction counts.
+   */
+  async function misplaced(tx: Executor, ids: readonly string[]): Promise<Map<string, { own: boolean; problem: string }>> {
+    const problems = new Map<string, { own: boolean; problem: string }>();
+    if (ids.length === 0) return problems;
+    const rows = await tx.all<Placement>(`${PLACEMENT} where ${d.inList('id', '$1')} or ${d.inList('parent_id', '$1')}`, [d.list(ids)]);
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    const parentIds = [...new Set(rows.flatMap((r) => (r.parentId === null ? [] : [r.parentId])))];
+    if (parentIds.length === 0) return problems;
+    const missing = parentIds.filter((parentId) => !byId.has(parentId));
+    // Locked until the commit, as a removal locks the title it removes: a parent is never removed under a child being written.
+    if (missing.length) for (const r of await tx.all<Placement>(`${PLACEMENT} where ${d.inList('id', '$1')}${d.lock('no key update')}`, [d.list(missing)])) byId.set(r.id, r);
+    const holds = await tx.all<{ parentId: string; seasons: number; episodes: number }>(
+      `select parent_id as "parentId", max(case when episode_number is null then 1 else 0 end) as seasons, max(case when episode_number is null then 0 else 1 end) as episodes
+       from titles where ${d.inList('parent_id', '$1')} group by parent_id`,
+      [d.list(parentIds)],
+    );
+    const has = new Map(holds.map((h) => [h.parentId, { seasons: Boolean(h.seasons), episodes: Boolean(h.episodes) }]));
+    const written = new Set(ids);
+    for (const r of rows) {
+      if (r.parentId === null) continue;
+      const problem = placementProblem(r, byId.get(r.parentId) ?? null, has.get(r.parentId)!);
+      if (!problem) continue;
+      const own = written.has(r.id);
+      const at = own ? r.id : r.parentId;
+      if (!problems.has(at)) problems.set(at, { own, problem: own ? problem : `its ${levelOf(r)} ${r.id} would no longer fit under it: ${problem}` });
+    }
+    return problems;
+  }
+
+  /** The seasons and episodes under these titles: a change to a series may change its episodes' verdicts. */
+  async function descendants(ex: Executor, ids: readonly string[]): Promise<{ id: string; parentId: string }[]> {
+    if (ids.length === 0) return [];
+    return ex.all<{ id: string; parentId: string }>(
+      `select id, parent_id as "parentId" from titles where ${d.inList('parent_id', '$1')}
+       union all select c.id, c.parent_id from titles c join titles s on s.id = c.parent_id where ${d.inList('s.parent_id', '$1')}`,
+      [d.list(ids)],
+    );
+  }
+
+  /** The title already in this place (a season's number, an episode's) under the same parent, if any. */
+  async function placeClash(tx: Executor, id: string, { parentId, seasonNumber, episodeNumber }: TitleRows['title']): Promise<string | null> {
+    if (parentId === null) return null;
+    const other = await tx.get<{ id: string }>(
+      'select id from titles where parent_id = $1 and coalesce(season_number, -1) = $2 and coalesce(episode_number, -1) = $3 and id <> $4',
+      [parentId, seasonNumber ?? -1, episodeNumber ?? -1, id],
+    );
+    if (!other) return null;
+    const place = episodeNumber === null ? `season ${seasonNumber}` : `episode ${episodeNumber}${seasonNumber === null ? '' : ` of season ${seasonNumber}`}`;
+    return `${parentId} already has ${place}: title ${other.id}.`;
+  }
+
+  /**
+   * Writes the whole title. `advisoryAt` is when the advisory last changed: now if this write
+   * changes it. `check: false` leaves its place in a series to be checked by the caller, once
+   * for many writes (see misplaced).
+   */
+  async function write(tx: Executor, id: string, rows: TitleRows, prev: Pick<TitleRow, 'version' | 'createdAt'> | undefined, advisoryAt: string | null, now: string, check = true) {
+    const field = placementFieldProblem(rows.title);
+    if (field) throw new Invalid(`body.${field.field}`, field.problem);
+    // A failed statement ends a PostgreSQL transaction: whose external id or place it is must be asked before, not after.
+    const clash = (await externalIdClash(tx, id, rows.title)) ?? (await placeClash(tx, id, rows.title));
     if (clash) throw new Conflict('duplicate', clash);
     const values = titleValues(id, rows, (prev?.version ?? 0) + 1, prev?.createdAt ?? now, now);
     try {
       await tx.run(prev ? TITLE_UPDATE : TITLE_INSERT.text, values);
     } catch (err) {
-      // Another transaction took the id between the question and the write.
-      throw d.isUniqueViolation(err) ? new Conflict('duplicate', 'One of its external ids was just given to another title; read the titles again and retry.') : err;
+      // Another transaction took the id or the place between the question and the write.
+      throw d.isUniqueViolation(err) ? new Conflict('duplicate', 'One of its external ids, or its place in its series, was just given to another title; read the titles again and retry.') : err;
+    }
+    const { parentId, seasonNumber, episodeNumber } = rows.title;
+    // A season renumbered takes its episodes with it: they carry its number.
+    if (prev && parentId !== null && episodeNumber === null) {
+      await tx.run('update titles set season_number = $2, version = version + 1, updated_at = $3 where parent_id = $1 and season_number <> $2', [id, seasonNumber, now]);
+    }
+    if (check && (prev || parentId !== null)) {
+      const problem = (await misplaced(tx, [id])).get(id);
+      if (problem?.own) throw new Invalid('body.parentId', problem.problem);
+      if (problem) throw new Conflict('state', `This change would leave a title out of place: ${problem.problem}.`);
     }
     if (prev) await tx.run('delete from certifications where title_id = $1', [id]);
     if (rows.certifications.length > 0) await tx.run(valuesInsert('certifications', CERTIFICATION_COLUMNS, rows.certifications.length), certificationValues(id, rows).flat());
@@ -199,5 +295,5 @@ export function titleStatements(d: Dialect) {
     await insertRows(tx, 'advisories', ADVISORY_KEYS, titles.flatMap((t) => (t.rows.advisory ? [advisoryValues(t.id, t.rows.advisory, now)] : [])));
   }
 
-  return { records, listRecords, verdictRecords, getOne, verdictOne, lockOne, write, createMany };
+  return { records, listRecords, verdictRecords, getOne, verdictOne, lockOne, direct, write, createMany, misplaced, descendants };
 }

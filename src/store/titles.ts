@@ -3,7 +3,7 @@
  * lists and the child's catalogue page through, kept up to date from the title_changes log.
  */
 import { CATEGORIES } from '../domain/categories.js';
-import { NotFound } from '../domain/errors.js';
+import { Conflict, NotFound } from '../domain/errors.js';
 import { titleNotFound, type TitleRef } from '../domain/references.js';
 import type { Title, TitlePatch } from '../domain/titles.js';
 import { snake } from './columns.js';
@@ -12,7 +12,8 @@ import { newId } from './ids.js';
 import { followTitleChanges, noteTitleChanges, titleEpoch, titlesChangedAfter } from './title-changes.js';
 import { loadIndexSnapshot, saveIndexSnapshot } from './title-index-snapshot.js';
 import { titleImport } from './title-import.js';
-import { TitleIndex } from './title-index.js';
+import { TitleIndex, type IndexEntry } from './title-index.js';
+import { ratesItself } from '../domain/series.js';
 import { canonical, titleRows } from './title-mapping.js';
 import { byReference, mergeIndexEntries, mergePatch, toListRecord, toRecord, wantedValues, type IndexTitleRow } from './title-records.js';
 import { titleStatements } from './title-statements.js';
@@ -20,12 +21,22 @@ import type { Accept, ExpectedVersions, TitleListQuery, TitleRecord, TitleStore 
 import { checkVersion } from './versions.js';
 
 const NOTHING_DECIDED: ReadonlyMap<string, boolean> = new Map();
+
+/** Each level of the catalogue, as the export walks them: parents first. */
+const EXPORT_LEVELS = ['t.parent_id is null', 't.parent_id is not null and t.episode_number is null', 't.episode_number is not null'];
+
+/** Where an episode sits in its series as one number: season (none first), then episode. */
+const POSITION = '(coalesce(t.season_number, -1) + 1) * 1000000 + t.episode_number';
+const episodePosition = (e: { seasonNumber: number | null; episodeNumber: number | null }) => ((e.seasonNumber ?? -1) + 1) * 1_000_000 + e.episodeNumber!;
+/** A page of the episodes under a series (its own, and its seasons') or a season, in order, after [position, id]. */
+const EPISODES = `where t.episode_number is not null and (t.parent_id = $1 or t.parent_id in (select s.id from titles s where s.parent_id = $1))
+  and (${POSITION} > $2 or (${POSITION} = $2 and t.id > $3)) order by ${POSITION}, t.id limit $4`;
 /** Titles the index loads per statement: a million arrive in pages, never in one result. */
 const INDEX_PAGE = 10_000;
 
 export function createTitleStore(d: Dialect): TitleStore {
   const statements = titleStatements(d);
-  const { records, listRecords, verdictRecords, getOne, verdictOne, lockOne, write } = statements;
+  const { records, listRecords, verdictRecords, getOne, verdictOne, lockOne, direct, write, descendants } = statements;
   const importBatch = titleImport(d, statements);
   /** The titles of a list of ids; of lists of ids and of each external id. */
   const BY_IDS = `where ${d.inList('t.id', '$1')}`;
@@ -41,7 +52,8 @@ export function createTitleStore(d: Dialect): TitleStore {
     if (!change) return { before, record: found };
     const now = new Date().toISOString();
     await write(tx, before.id, titleRows(change.merged), { version: found.version, createdAt: before.createdAt }, change.advisoryChanged ? now : null, now);
-    await noteTitleChanges(d, tx, [before.id]);
+    // Its seasons and episodes may be judged by what it holds (or carry its season number).
+    await noteTitleChanges(d, tx, [before.id, ...(await descendants(tx, [before.id])).map((r) => r.id)]);
     return { before, record: (await getOne(tx, { by: 'id', id: before.id }))! };
   }
 
@@ -49,10 +61,14 @@ export function createTitleStore(d: Dialect): TitleStore {
 
   const LEVELS = CATEGORIES.map((c) => `a.${snake(c.key)}_level`).join(', ');
 
-  /** Index entries of the titles one statement picks (`where` on t, with $1), in id order. */
-  async function indexEntries(where: string, arg: unknown, limit = '') {
+  /**
+   * Index entries of the titles one statement picks (`where` on t, with $1), in id order. A
+   * season or an episode with no rating of its own carries its season's or series' facts, as
+   * its verdict is judged by them.
+   */
+  async function indexEntries(where: string, arg: unknown, limit = ''): Promise<{ ids: string[]; entries: IndexEntry[] }> {
     const rows = await d.rows<IndexTitleRow>(
-      `select t.id, t.kind, t.name, t.name_key, t.genre_keys, t.sort_released, t.sort_stars, t.updated_at, a.age_recommendation, ${LEVELS}
+      `select t.id, t.kind, t.name, t.name_key, t.genre_keys, t.sort_released, t.sort_stars, t.updated_at, t.parent_id, t.episode_number, a.age_recommendation, ${LEVELS}
        from titles t left join advisories a on a.title_id = t.id where ${where} order by t.id ${limit}`,
       [arg],
     );
@@ -64,7 +80,19 @@ export function createTitleStore(d: Dialect): TitleStore {
         [ids],
       ),
     ]);
-    return { ids: rows.map((r) => r[0]), entries: mergeIndexEntries(rows, certs[Symbol.iterator](), parents[Symbol.iterator]()) };
+    const entries = [...mergeIndexEntries(rows, certs[Symbol.iterator](), parents[Symbol.iterator]())];
+    const unrated = entries.filter((e) => e.parentId !== null && !ratesItself(e.facts));
+    if (unrated.length) {
+      // The parents' entries, each already carrying its own parent's facts where it has none.
+      const above = new Map((await indexEntries(d.inList('t.id', '$1'), d.list([...new Set(unrated.map((e) => e.parentId!))]))).entries.map((e) => [e.id, e]));
+      for (const entry of unrated) {
+        const parent = above.get(entry.parentId!);
+        if (!parent || !ratesItself(parent.facts)) continue;
+        entry.facts = { ...entry.facts, advisory: parent.facts.advisory, certifications: parent.facts.certifications };
+        entry.sortAge = parent.sortAge;
+      }
+    }
+    return { ids: rows.map((r) => r[0]), entries };
   }
 
   async function count(): Promise<number> {
@@ -139,9 +167,13 @@ export function createTitleStore(d: Dialect): TitleStore {
 
     async verdictTitles(refs) {
       if (refs.length === 0) return [];
-      const wanted = wantedValues(refs);
+      // Episodes named by their numbers are found first, one statement each; the rest are read in one.
+      const resolved = await Promise.all(refs.map((ref) => direct(d, ref)));
+      const found = resolved.filter((ref) => ref !== null);
+      const wanted = wantedValues(found);
       const titles = await verdictRecords(d, BY_ANY_REF, [d.list(wanted.id), d.list(wanted.imdb), d.list(wanted.tmdb), d.list(wanted.isbn)]);
-      return byReference(titles, refs);
+      const answers = byReference(titles, found);
+      return resolved.map((ref) => (ref === null ? null : answers[found.indexOf(ref)]!));
     },
 
     list: (query) => page({ ...query, decided: NOTHING_DECIDED }),
@@ -165,6 +197,11 @@ export function createTitleStore(d: Dialect): TitleStore {
         const found = await lockOne(tx, ref);
         if (!found) throw titleNotFound(ref);
         checkVersion('title', found.version, expected);
+        const under = await tx.all<{ id: string }>(`select id from titles where parent_id = $1 order by id limit 4${d.lock('update')}`, [found.title.id]);
+        if (under.length) {
+          const shown = under.slice(0, 3).map((u) => u.id).join(', ');
+          throw new Conflict('state', `'${found.title.name}' has seasons or episodes (${shown}${under.length > 3 ? ', …' : ''}); remove them first, or give them another parent.`);
+        }
         await tx.run('delete from titles where id = $1', [found.title.id]);
         await noteTitleChanges(d, tx, [found.title.id]);
       });
@@ -188,17 +225,28 @@ export function createTitleStore(d: Dialect): TitleStore {
 
     importBatch,
 
+    descendants: (ids) => descendants(d, ids),
+
+    async episodes(id, { limit, after }) {
+      const rows = await listRecords(d, EPISODES, [id, after?.[0] ?? -1, after?.[1] ?? '', limit + 1]);
+      const items = rows.slice(0, limit).map(toListRecord);
+      return { items, keys: items.map((item) => [episodePosition(item), item.id]), more: rows.length > limit };
+    },
+
     catalogue: (query) => page(query),
 
     async *exportAll(pageSize = 500) {
       // One snapshot for the whole walk: every page sees the same titles, whatever others write meanwhile.
       const snapshot = await d.snapshot();
       try {
-        for (let after = ''; ; ) {
-          const rows = await records(snapshot, 'where t.id > $1 order by t.id limit $2', [after, pageSize]);
-          if (rows.length === 0) break;
-          for (const row of rows) yield toRecord(row).title satisfies Title;
-          after = rows[rows.length - 1]!.t.id;
+        // Titles on their own, then seasons, then episodes: an import of the export finds each parent before its children.
+        for (const level of EXPORT_LEVELS) {
+          for (let after = ''; ; ) {
+            const rows = await records(snapshot, `where ${level} and t.id > $1 order by t.id limit $2`, [after, pageSize]);
+            if (rows.length === 0) break;
+            for (const row of rows) yield toRecord(row).title satisfies Title;
+            after = rows[rows.length - 1]!.t.id;
+          }
         }
       } finally {
         // Also when the reader stops early.

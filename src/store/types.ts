@@ -7,6 +7,7 @@ import type { TitleRef } from '../domain/references.js';
 import type { FactColumns } from '../domain/verdict.js';
 import type { Title, TitleInput, TitleKind, TitleListItem, TitlePatch, VerdictTitle } from '../domain/titles.js';
 import type { ImportItem } from './title-mapping.js';
+import type { TitleLevel } from '../domain/series.js';
 
 export type TitleSort = 'name' | 'newest' | 'stars' | 'age';
 
@@ -27,6 +28,8 @@ export interface TitleFilters {
   forAge?: number | undefined;
   levels: LevelFilter[];
   updatedSince?: string | undefined;
+  /** Titles on their own (films, series…: the default), seasons, or episodes. */
+  level?: TitleLevel | undefined;
 }
 
 /**
@@ -85,6 +88,10 @@ export interface TitleStore {
   removeAdvisory(ref: TitleRef, expected: ExpectedVersions): Promise<TitleRecord>;
   /** Upserts each line by id, else by external id; one transaction for the batch, one bad line spoils only itself. */
   importBatch(items: readonly ImportItem[]): Promise<ImportOutcome[]>;
+  /** The seasons and episodes under these titles, each with its parent. */
+  descendants(ids: readonly string[]): Promise<{ id: string; parentId: string }[]>;
+  /** The episodes under a series (its own and its seasons') or a season, by season and episode number; the sort key of each is [position, id]. */
+  episodes(id: string, page: { limit: number; after?: SortKey | undefined }): Promise<{ items: TitleListItem[]; keys: SortKey[]; more: boolean }>;
   /**
    * Every title, ordered by id, fetched a page at a time from one consistent snapshot. It holds
    * a read transaction on the store's connection until the walk ends: meant for the CLI's own

@@ -119,6 +119,7 @@ t.test("titles: a verdict's read is the record's facts, alone and in a batch", a
     id: title.id, name: title.name, kind: title.kind, year: title.year, externalIds: title.externalIds, certifications: title.certifications,
     advisory: title.advisory && { ageRecommendation: title.advisory.ageRecommendation, ratings: title.advisory.ratings },
     community: title.community,
+    seasonNumber: title.seasonNumber, episodeNumber: title.episodeNumber, ancestors: title.parentId === null ? [] : [title.parentId],
   });
   const [ratedNow, bareNow] = [(await store.titles.get({ by: 'id', id: rated.title.id }))!, (await store.titles.get({ by: 'id', id: bare.title.id }))!];
   t.equal(ratedNow.title.community.parents.count, 1, 'the review is counted');

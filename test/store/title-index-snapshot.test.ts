@@ -116,6 +116,8 @@ t.test('an index restored from its image answers and changes as the original doe
   const entry = (n: number, name: string, age: number): IndexEntry => ({
     id: `tl_${String(n).padStart(20, '0')}`,
     kind: n % 2 ? 'movie' : 'book',
+    level: 'title',
+    parentId: null,
     nameKey: name,
     genreKeys: n % 3 ? '|drama|' : '|comedy|drama|',
     sortAge: age,

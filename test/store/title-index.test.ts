@@ -131,6 +131,8 @@ t.test('orders and kept answers, kept in step write by write, match an index bui
   const toEntry = (e: { id: string; name: string; age: number; violence: number; released: string; stars: number }): IndexEntry => ({
     id: e.id,
     kind: 'movie',
+    level: 'title',
+    parentId: null,
     nameKey: e.name.toLowerCase(),
     genreKeys: '|drama|',
     sortAge: e.age,

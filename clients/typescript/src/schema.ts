@@ -160,6 +160,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/titles/{title}/episodes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The episodes of a series or a season
+         * @description In order of season and episode; a series’ own episodes and its seasons’. With `age`, or with `child` and a household token, each carries its verdict: judged by its own advisory and certifications, or, with none, by its season’s, else its series’ (`inheritedFrom`); a child’s override on the series or season decides for episodes without their own.
+         */
+        get: operations["listEpisodes"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/me": {
         parameters: {
             query?: never;
@@ -744,6 +764,12 @@ export interface components {
                 isbn?: string | null;
             };
             advisory?: components["schemas"]["AdvisoryWrite"] | null;
+            /** @description For a season, its series; for an episode, its season (or its series, where the series has no season titles). tv and podcast titles only. */
+            parentId?: string | null;
+            /** @description A season's number, and an episode's (its season's, when it belongs to a season title). 0 for specials. */
+            seasonNumber?: number | null;
+            /** @description An episode's number in its season (or its series). */
+            episodeNumber?: number | null;
         };
         TitlePatch: {
             name?: string;
@@ -773,6 +799,12 @@ export interface components {
                 isbn?: string | null;
             };
             advisory?: components["schemas"]["AdvisoryWrite"] | null;
+            /** @description For a season, its series; for an episode, its season (or its series, where the series has no season titles). tv and podcast titles only. */
+            parentId?: string | null;
+            /** @description A season's number, and an episode's (its season's, when it belongs to a season title). 0 for specials. */
+            seasonNumber?: number | null;
+            /** @description An episode's number in its season (or its series). */
+            episodeNumber?: number | null;
         };
         ChildCreate: {
             /** @description What the family calls the child; shown only to the household. */
@@ -1174,6 +1206,10 @@ export interface components {
             advisory: components["schemas"]["Advisory"] | null;
             summary: components["schemas"]["RatingSummary"];
             community: components["schemas"]["Community"];
+            /** @description The season or series it belongs to; null for a title on its own. */
+            parentId: string | null;
+            seasonNumber: number | null;
+            episodeNumber: number | null;
             /**
              * Format: date-time
              * @description ISO 8601, UTC
@@ -1194,6 +1230,10 @@ export interface components {
             externalIds: components["schemas"]["ExternalIds"];
             summary: components["schemas"]["RatingSummary"];
             community: components["schemas"]["Community"];
+            /** @description The season or series it belongs to; null for a title on its own. */
+            parentId: string | null;
+            seasonNumber: number | null;
+            episodeNumber: number | null;
             /**
              * Format: date-time
              * @description ISO 8601, UTC
@@ -1424,6 +1464,13 @@ export interface components {
             level: number;
             note: string;
         };
+        /** @description The season or series whose advisory and certifications judged a season or an episode that has none of its own. */
+        InheritedFrom: {
+            id: string;
+            name: string;
+            /** @enum {string} */
+            level: "season" | "series";
+        };
         WithAdult: {
             system: components["schemas"]["RatingSystemKey"];
             rating: string;
@@ -1442,6 +1489,10 @@ export interface components {
             externalIds: components["schemas"]["ExternalIds"];
             summary: components["schemas"]["RatingSummary"];
             community: components["schemas"]["Community"];
+            /** @description The season or series it belongs to; null for a title on its own. */
+            parentId: string | null;
+            seasonNumber: number | null;
+            episodeNumber: number | null;
             /**
              * Format: date-time
              * @description ISO 8601, UTC
@@ -1449,6 +1500,36 @@ export interface components {
             updatedAt: string;
             /** @description Set when the child may watch it only with a parent or another adult beside them (the child’s withAdult is allow): the certification that admits them. Null when the title is OK on its own, or a parent’s override allowed it. */
             withAdult: components["schemas"]["WithAdult"] | null;
+        };
+        /** @description What a series’ or season’s verdict says of its episodes, each judged by its own rating or, without one, its season’s or series’. */
+        EpisodeSummary: {
+            /**
+             * Format: int64
+             * @description Episodes checked: all of them, up to 5000.
+             */
+            checked: number;
+            /** @description Whether it has more episodes than were checked. */
+            more: boolean;
+            /**
+             * Format: int64
+             * @description How many of them are not OK.
+             */
+            blocked: number;
+            /** @description Where each episode that is not OK sits ("S3E6"), in order, the first 50. */
+            except: string[];
+            /** @description The episode not OK with the highest age (the first, on a tie); when every episode is OK, the one with the highest age; null without episodes. */
+            strictest: {
+                id: string;
+                name: string;
+                seasonNumber: number | null;
+                episodeNumber: number | null;
+                label: string;
+                /** @enum {string} */
+                status: "ok" | "blocked" | "unrated";
+                allowed: boolean;
+                age: number | null;
+                message: string;
+            } | null;
         };
         AgeVerdict: {
             title: {
@@ -1478,8 +1559,12 @@ export interface components {
             /** @description Each category the advisory rates, so a parent can judge for themselves. */
             ratings: components["schemas"]["CategoryRating"][];
             certifications: components["schemas"]["Certification"][];
+            /** @description Null when the title was judged by its own advisory and certifications. For a season or an episode with none of its own: the season or series that judged it, whose ratings and certifications the verdict then shows. */
+            inheritedFrom: components["schemas"]["InheritedFrom"] | null;
             /** @description Set when the age rule fails only through certifications that admit the viewer with a parent or another adult, from `fromAge` (never below the age of the system’s nearest milder rating), and nothing else fails: the certification that decided. A child whose `withAdult` is allow is then OK; otherwise the verdict stays blocked and its message says what an adult would change. */
             withAdult: components["schemas"]["WithAdult"] | null;
+            /** @description With episodes=strictest: its episodes summed up, and the message says which are not OK ("OK except S3E6"). Null otherwise. */
+            episodes: components["schemas"]["EpisodeSummary"] | null;
         };
         ChildVerdict: {
             /** @description null when the reference matches no title (status unknown). */
@@ -1510,10 +1595,56 @@ export interface components {
             /** @description Each category the advisory rates, so a parent can judge for themselves. */
             ratings: components["schemas"]["CategoryRating"][];
             certifications: components["schemas"]["Certification"][];
+            /** @description Null when the title was judged by its own advisory and certifications. For a season or an episode with none of its own: the season or series that judged it, whose ratings and certifications the verdict then shows. */
+            inheritedFrom: components["schemas"]["InheritedFrom"] | null;
             /** @description Set when the age rule fails only through certifications that admit the viewer with a parent or another adult, from `fromAge` (never below the age of the system’s nearest milder rating), and nothing else fails: the certification that decided. A child whose `withAdult` is allow is then OK; otherwise the verdict stays blocked and its message says what an adult would change. */
             withAdult: components["schemas"]["WithAdult"] | null;
             /** @description The reference, normalised (isbn:0316769487 reads isbn:9780316769488); as given when it is not a reference at all. */
             ref: string;
+        };
+        EpisodeItem: {
+            id: string;
+            name: string;
+            kind: components["schemas"]["TitleKind"];
+            year: number | null;
+            genres: string[];
+            externalIds: components["schemas"]["ExternalIds"];
+            summary: components["schemas"]["RatingSummary"];
+            community: components["schemas"]["Community"];
+            /** @description The season or series it belongs to; null for a title on its own. */
+            parentId: string | null;
+            seasonNumber: number | null;
+            episodeNumber: number | null;
+            /**
+             * Format: date-time
+             * @description ISO 8601, UTC
+             */
+            updatedAt: string;
+            /** @description Null unless an age or a child was named. */
+            verdict: {
+                /** @enum {string} */
+                status: "ok" | "blocked" | "unrated" | "unknown";
+                allowed: boolean;
+                /** @description The minimum age the decision rests on; null when no age applies. */
+                age: number | null;
+                /**
+                 * Format: int32
+                 * @description The age asked about: the query’s, or the child’s today.
+                 */
+                forAge: number;
+                /** @enum {string} */
+                decidedBy: "expert" | "certification" | "community" | "override" | "none";
+                /** @description Every rule that failed; empty when the title is OK, but for one OK with an adult (withAdult), which lists the age rule it waives. Under an override: the override first, then what the rules would have said. */
+                reasons: components["schemas"]["VerdictReason"][];
+                /** @description Categories with a limit that the advisory does not rate: reported, never blocking. */
+                notRated: ("language" | "sex" | "drinking" | "violence" | "messages" | "roleModels" | "consumerism" | "educational" | "diversity")[];
+                /** @description Set when the age rule fails only through certifications that admit the viewer with a parent or another adult, from `fromAge` (never below the age of the system’s nearest milder rating), and nothing else fails: the certification that decided. A child whose `withAdult` is allow is then OK; otherwise the verdict stays blocked and its message says what an adult would change. */
+                withAdult: components["schemas"]["WithAdult"] | null;
+                /** @description Null when the title was judged by its own advisory and certifications. For a season or an episode with none of its own: the season or series that judged it, whose ratings and certifications the verdict then shows. */
+                inheritedFrom: components["schemas"]["InheritedFrom"] | null;
+                /** @description The decision in words a parent can read as they are. */
+                message: string;
+            } | null;
         };
         Review: {
             id: string;
@@ -1841,6 +1972,11 @@ export interface components {
             /** @description Pass as `cursor` to get the next page; null on the last page. */
             nextCursor: string | null;
         };
+        EpisodePage: {
+            items: components["schemas"]["EpisodeItem"][];
+            /** @description Pass as `cursor` to get the next page; null on the last page. */
+            nextCursor: string | null;
+        };
         TokenPage: {
             items: components["schemas"]["TokenInfo"][];
             /** @description Pass as `cursor` to get the next page; null on the last page. */
@@ -1925,10 +2061,13 @@ export type Household = components['schemas']['Household'];
 export type Presets = components['schemas']['Presets'];
 export type VerdictReason = components['schemas']['VerdictReason'];
 export type CategoryRating = components['schemas']['CategoryRating'];
+export type InheritedFrom = components['schemas']['InheritedFrom'];
 export type WithAdult = components['schemas']['WithAdult'];
 export type ChildTitleListItem = components['schemas']['ChildTitleListItem'];
+export type EpisodeSummary = components['schemas']['EpisodeSummary'];
 export type AgeVerdict = components['schemas']['AgeVerdict'];
 export type ChildVerdict = components['schemas']['ChildVerdict'];
+export type EpisodeItem = components['schemas']['EpisodeItem'];
 export type Review = components['schemas']['Review'];
 export type Flag = components['schemas']['Flag'];
 export type Role = components['schemas']['Role'];
@@ -1939,6 +2078,7 @@ export type HouseholdExport = components['schemas']['HouseholdExport'];
 export type CategoryList = components['schemas']['CategoryList'];
 export type RatingSystemList = components['schemas']['RatingSystemList'];
 export type TitleListPage = components['schemas']['TitleListPage'];
+export type EpisodePage = components['schemas']['EpisodePage'];
 export type TokenPage = components['schemas']['TokenPage'];
 export type HouseholdCreated = components['schemas']['HouseholdCreated'];
 export type HouseholdTokens = components['schemas']['HouseholdTokens'];
@@ -2211,6 +2351,8 @@ export interface operations {
                 minDiversity?: number;
                 /** @description Only titles changed at or after this instant (ISO 8601, any offset). */
                 updatedSince?: string;
+                /** @description title (the default): films, series, books… on their own, a series once and not each episode; season: only seasons; episode: only episodes, each judged by its own rating or, without one, its season’s or series’. */
+                level?: "title" | "season" | "episode";
                 /** @description name (A–Z), newest (latest release first), stars (best first), age (youngest first, unrated last). */
                 sort?: "name" | "newest" | "stars" | "age";
                 /** @description Page size, 1–100. */
@@ -3314,6 +3456,8 @@ export interface operations {
                 age: number;
                 /** @description ISO 3166-1 alpha-2. Under the expert age rule, a title with no advisory and a certification from this country’s rating systems (GET /v1/rating-systems, `countries`) takes its age from those alone. */
                 country?: string;
+                /** @description For a series or a season: check every episode too and report the strictest (see `episodes` in the answer). */
+                episodes?: "strictest";
             };
             header?: never;
             path: {
@@ -3348,6 +3492,132 @@ export interface operations {
             };
             /** @description No token, or a malformed, unknown or revoked one. */
             401: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Nothing matches the reference. */
+            404: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter is longer than the server accepts. */
+            414: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A rate limit or quota is spent: `RateLimit` names it, `Retry-After` says when to try again. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something failed on the server; what is logged, not shown. */
+            500: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The server cannot answer now: it is overloaded (`overloaded`), shutting down (`shutting-down`), took too long (`timeout`), found the database too busy (`database-busy`), or, for /readyz, not ready. Wait as long as `Retry-After` says when it is present. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listEpisodes: {
+        parameters: {
+            query?: {
+                /** @description Each episode’s verdict at this age, as GET /v1/titles/{title}/verdict gives it. */
+                age?: number;
+                /** @description ISO 3166-1 alpha-2. Under the expert age rule, a title with no advisory and a certification from this country’s rating systems (GET /v1/rating-systems, `countries`) takes its age from those alone. */
+                country?: string;
+                /** @description Each episode’s verdict for this child of your household (needs a household token). */
+                child?: string;
+                /** @description Page size, 1–100. */
+                limit?: number;
+                /** @description The `nextCursor` of the previous page, passed back unchanged. */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                /** @description A title id, or an external reference: imdb:tt1798709, tmdb:movie:152601, tmdb:tv:1399, isbn:9780316769488. */
+                title: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EpisodePage"];
+                };
+            };
+            /** @description The request is not valid; `errors` names each bad field. */
+            400: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or a malformed, unknown or revoked one. */
+            401: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token’s role may not do this. */
+            403: {
                 headers: {
                     RateLimit: components["headers"]["RateLimit"];
                     "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
@@ -5748,6 +6018,8 @@ export interface operations {
                 minDiversity?: number;
                 /** @description Only titles changed at or after this instant (ISO 8601, any offset). */
                 updatedSince?: string;
+                /** @description title (the default): films, series, books… on their own, a series once and not each episode; season: only seasons; episode: only episodes, each judged by its own rating or, without one, its season’s or series’. */
+                level?: "title" | "season" | "episode";
                 /** @description name (A–Z), newest (latest release first), stars (best first), age (youngest first, unrated last). */
                 sort?: "name" | "newest" | "stars" | "age";
                 /** @description Page size, 1–100. */

@@ -33,10 +33,19 @@ export const titles = sqliteTable(
     version: integer('version').notNull().default(1),
     createdAt: text('created_at').notNull(),
     updatedAt: text('updated_at').notNull(),
+    // A season's series, an episode's season or series (src/domain/series.ts). No foreign key:
+    // a copy between databases loads titles a page at a time by id, parents not always first;
+    // the store refuses a parent that is not there and the removal of a title with children.
+    parentId: text('parent_id'),
+    seasonNumber: integer('season_number'),
+    episodeNumber: integer('episode_number'),
   },
   (t) => [
     index('titles_name_idx').on(t.nameKey, t.id),
     index('titles_updated_idx').on(t.updatedAt),
+    // One season N, and one episode N of a season, under each parent; and a parent's children
+    // found by it. Titles on their own hold null, which no unique index compares equal.
+    uniqueIndex('titles_place_once').on(t.parentId, sql`coalesce(${t.seasonNumber}, -1)`, sql`coalesce(${t.episodeNumber}, -1)`),
   ],
 );
 
