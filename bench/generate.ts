@@ -9,6 +9,8 @@
  * FSK and ACB for films; US-TV, FSK and Kijkwijzer for TV; ESRB, PEGI, USK and CERO for games;
  * ESRB and IARC for apps), ESRB's, PEGI's, Kijkwijzer's and CERO's with a few of their content
  * descriptors; about one title in eight without an advisory and one in forty rated by nothing.
+ * Three TV titles in four are episodes of the nearest TV series before them (every fourth
+ * title may be a series): one episode in four rated on its own, the rest judged by their series.
  * Community reviews are not part of an import: bench/seed.ts adds them through the store.
  */
 import { pathToFileURL } from 'node:url';
@@ -86,15 +88,36 @@ function isbn13(n: number): string {
   return `${body}${(10 - (sum % 10)) % 10}`;
 }
 
+/** The kind of the n-th title: its first draw. */
+const kindOf = (seed: number, n: number) => weighted(random(seed * 1_000_003 + n), KINDS);
+
+/** A series' id, made from its place in the catalogue. */
+const seriesId = (n: number) => `tl_bs${n.toString(36).padStart(18, '0')}`;
+
+/** For a TV title that is an episode, the series it belongs to: the nearest TV title before it at a multiple of four. */
+function seriesOf(seed: number, n: number): number | null {
+  if (n % 4 === 0) return null;
+  for (let m = n - (n % 4); m >= 0; m -= 4) if (kindOf(seed, m) === 'tv') return m;
+  return null;
+}
+
 /** The n-th title of the catalogue seeded with `seed`: the same inputs, the same line. */
 export function syntheticTitle(seed: number, n: number): Record<string, unknown> {
   const rnd = random(seed * 1_000_003 + n);
   const kind = weighted(rnd, KINDS);
+  const series = kind === 'tv' ? seriesOf(seed, n) : null;
+  const place =
+    series === null
+      ? kind === 'tv'
+        ? { id: seriesId(n) }
+        : {}
+      : { parentId: seriesId(series), seasonNumber: 1 + (Math.floor(n / 4) % 5), episodeNumber: n };
   const titleAge = age(rnd);
   const year = 1950 + Math.floor(rnd() * 76);
   const name = `${pick(rnd, ADJECTIVES)} ${pick(rnd, NOUNS)}${rnd() < 0.3 ? ` ${Math.floor(rnd() * 9) + 2}` : ''} ${n.toString(36)}`;
   const rating = (spread: number) => Math.max(0, Math.min(5, Math.round(((titleAge - 2) / 16) * 5 + (rnd() - 0.5) * spread)));
-  const rated = rnd();
+  // An episode is rated on its own one time in four; otherwise its series' rating judges it.
+  const rated = series !== null && rnd() < 0.75 ? 1 : rnd();
   const advisory =
     rated < 0.875
       ? {
@@ -123,10 +146,12 @@ export function syntheticTitle(seed: number, n: number): Record<string, unknown>
   const externalIds: Record<string, string> = {};
   if (kind === 'movie' || kind === 'tv') {
     externalIds.imdb = `tt${String(1_000_000 + n).padStart(8, '0')}`;
-    externalIds.tmdb = `${kind}:${n + 1}`;
+    // An episode is found on TMDB by its series' id and its numbers.
+    if (series === null) externalIds.tmdb = `${kind}:${n + 1}`;
   }
   if (kind === 'book') externalIds.isbn = isbn13(n);
   return {
+    ...place,
     name,
     kind,
     year,

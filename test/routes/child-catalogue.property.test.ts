@@ -32,6 +32,8 @@ const titleArb = fc.record({
   year: fc.integer({ min: 1990, max: 2025 }),
   advisory: fc.option(advisoryArb, { nil: null }),
   certifications: fc.uniqueArray(certArb, { selector: (c) => c.system, maxLength: 2 }),
+  // A TV title may be an episode of the last TV series before it (judged by the series without a rating of its own).
+  asEpisode: fc.boolean(),
 });
 const limitsArb = fc.record(
   Object.fromEntries(CATEGORIES.map((c) => [c.key, level])) as Record<string, typeof level>,
@@ -53,6 +55,7 @@ const queryArb = fc.record({
   filters: fc.subarray(['kind=movie,book', 'forAge=10', 'maxViolence=3', 'minMessages=2', 'maxConsumerism=4', 'genre=drama']),
   sort: fc.constantFrom('name', 'newest', 'stars', 'age'),
   limit: fc.integer({ min: 1, max: 7 }),
+  level: fc.constantFrom('title', 'episode'),
 });
 
 t.test('catalogue and verdicts agree', async (t) => {
@@ -65,9 +68,12 @@ t.test('catalogue and verdicts agree', async (t) => {
       async (titles, child, overrides, query) => {
         const app = await build(t);
         const ids: string[] = [];
-        for (const [i, title] of titles.entries()) {
-          const record = await app.store.titles.create(TitleInput.parse({ ...title, genres: i % 2 ? ['Drama'] : ['Comedy'] }));
+        let series: string | undefined;
+        for (const [i, { asEpisode, ...title }] of titles.entries()) {
+          const place = title.kind === 'tv' && asEpisode && series ? { parentId: series, seasonNumber: 1, episodeNumber: i } : {};
+          const record = await app.store.titles.create(TitleInput.parse({ ...title, ...place, genres: i % 2 ? ['Drama'] : ['Comedy'] }));
           ids.push(record.title.id);
+          if (title.kind === 'tv' && !('parentId' in place)) series = record.title.id;
         }
         const signUp = await call(app, { method: 'POST', url: '/v1/households', payload: {} });
         const token = signUp.data.token.token;
@@ -94,7 +100,7 @@ t.test('catalogue and verdicts agree', async (t) => {
           await app.store.overrides.put(childId, ids[o.index % ids.length]!, { decision: o.decision as 'allow', note: null, expiresAt });
         }
 
-        const qs = [...query.filters, `sort=${query.sort}`].join('&');
+        const qs = [...query.filters, `sort=${query.sort}`, `level=${query.level}`].join('&');
         const walk = async (base: string) => {
           const seen: string[] = [];
           let cursor: string | null = null;

@@ -168,3 +168,44 @@ t.test('an import writes series before episodes in one batch, and reports an epi
   t.ok(exported.every((e) => e.parentId === null || at(e.parentId) < at(e.id)), 'the export holds each parent before its children');
   t.equal(exported.length, 4);
 });
+
+t.test('a change to a series reaches its episodes’ places in lists; an episode moves to another season', async (t) => {
+  const app = await build(t);
+  const editor = await tokenFor(app, 'editor');
+  const { show, s2, e11, e12, e21 } = await series(app, editor);
+  const forAge = async (age: number) => (await get(app, `/v1/titles?level=episode&forAge=${age}&sort=name`)).data.items.map((i: { id: string }) => i.id);
+  t.same(await forAge(12), [e11.id]);
+  const put = await call(app, { method: 'PUT', url: `/v1/titles/${show.id}/advisory`, headers: bearer(editor), payload: advisory({ ageRecommendation: 9 }) });
+  t.equal(put.statusCode, 200);
+  t.same(await forAge(9), [e11.id], 'the series’ new age judges the episode without a rating of its own');
+  t.same(await forAge(14), [e21.id, e11.id], 'Fog by its season’s 14, Landfall by the series’ 9; The Storm by its own 16');
+
+  const moved = await call(app, { method: 'PATCH', url: `/v1/titles/${e11.id}`, headers: bearer(editor), payload: { parentId: s2.id, seasonNumber: 2, episodeNumber: 2 } });
+  t.equal(moved.statusCode, 200, 'an episode moves to another season');
+  t.match((await get(app, `/v1/titles/${e11.id}/verdict?age=13`)).data, { status: 'blocked', age: 14, inheritedFrom: { id: s2.id } }, 'and is judged by it');
+  t.same((await get(app, `/v1/titles/${s2.id}/episodes`)).data.items.map((i: { id: string }) => i.id), [e21.id, e11.id]);
+  const clash = await call(app, { method: 'PATCH', url: `/v1/titles/${e12.id}`, headers: bearer(editor), payload: { parentId: s2.id, seasonNumber: 2, episodeNumber: 1 } });
+  t.equal(clash.statusCode, 409, 'not onto a place another episode holds');
+  t.match((await get(app, `/v1/titles/${e12.id}`)).data, { parentId: e12.parentId, episodeNumber: 2 }, 'which stays where it was');
+  const unplaced = await call(app, { method: 'PATCH', url: `/v1/titles/${e12.id}`, headers: bearer(editor), payload: { parentId: null } });
+  t.equal(unplaced.statusCode, 400, 'an episode taken out of its series keeps numbers it cannot have');
+  t.match(unplaced.data.detail, /seasonNumber/);
+  const alone = await call(app, { method: 'PATCH', url: `/v1/titles/${e12.id}`, headers: bearer(editor), payload: { parentId: null, seasonNumber: null, episodeNumber: null } });
+  t.equal(alone.statusCode, 200, 'with its numbers it becomes a title on its own');
+  t.ok((await get(app, '/v1/titles?kind=tv')).data.items.some((i: { id: string }) => i.id === e12.id));
+});
+
+t.test('an import line that takes a place another line of its batch took is reported, and the rest are written', async (t) => {
+  const app = await build(t);
+  const { titles } = app.store;
+  const showId = 'tl_series00000000000002';
+  const line = (body: Record<string, unknown>) => importItem(ImportLine.parse(titleInput(body)));
+  const outcomes = await titles.importBatch([
+    line({ id: showId, name: 'Pier', kind: 'podcast' }),
+    line({ name: 'One', kind: 'podcast', parentId: showId, episodeNumber: 1 }),
+    line({ name: 'One again', kind: 'podcast', parentId: showId, episodeNumber: 1 }),
+    line({ name: 'Two', kind: 'podcast', parentId: showId, episodeNumber: 2 }),
+  ]);
+  t.match(outcomes, [{ ok: true }, { ok: true }, { ok: false, error: /already has episode 1/ }, { ok: true }]);
+  t.equal(await titles.count(), 3);
+});
