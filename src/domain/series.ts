@@ -25,7 +25,7 @@ export interface Placement {
 export const levelOf = (p: Pick<Placement, 'parentId' | 'episodeNumber'>): TitleLevel => (p.parentId === null ? 'title' : p.episodeNumber === null ? 'season' : 'episode');
 
 /** What is wrong with a title's own placement fields, before any parent is read: the field and why, or null. */
-export function placementFieldProblem(p: Omit<Placement, 'id'>): { field: 'parentId' | 'seasonNumber' | 'episodeNumber'; problem: string } | null {
+export function placementFieldProblem(p: Omit<Placement, 'id'>): PlacementProblem | null {
   if (p.parentId === null) {
     if (p.seasonNumber !== null) return { field: 'seasonNumber', problem: 'only a season or an episode has one: give its parentId too' };
     if (p.episodeNumber !== null) return { field: 'episodeNumber', problem: 'only an episode has one: give its parentId too' };
@@ -36,26 +36,33 @@ export function placementFieldProblem(p: Omit<Placement, 'id'>): { field: 'paren
   return null;
 }
 
+/** What is wrong with where a title sits, and the field to change. */
+export type PlacementProblem = { field: 'parentId' | 'seasonNumber' | 'episodeNumber'; problem: string };
+
 /**
- * Why a title cannot sit under `parent` (null: there is no such title), or null when it can.
- * `parentHas` says what the parent's other children are: a series holds either season titles
- * or episodes of its own, never both, so an episode is found one way only.
+ * Why a title cannot sit under `parent` (null: there is no such title), or null when it can; its
+ * own fields are checked first (placementFieldProblem). `parentHas` says what the parent's
+ * children are: a series holds either season titles or episodes of its own, never both, so an
+ * episode is found one way only.
  */
-export function placementProblem(child: Placement, parent: Placement | null, parentHas: { seasons: boolean; episodes: boolean }): string | null {
+export function placementProblem(child: Placement, parent: Placement | null, parentHas: { seasons: boolean; episodes: boolean }): PlacementProblem | null {
+  const own = placementFieldProblem(child);
+  if (own || child.parentId === null) return own;
+  const problem = (p: string): PlacementProblem => ({ field: 'parentId', problem: p });
   const level = levelOf(child);
-  if (!parent) return `its parent ${child.parentId} is not in the catalogue`;
-  if (parent.id === child.id) return 'a title cannot be its own parent';
-  if (parent.kind !== child.kind) return `its parent ${parent.id} is a ${parent.kind} title, and a ${child.kind} ${level} belongs to a ${child.kind} title`;
+  if (!parent) return problem(`its parent ${child.parentId} is not in the catalogue`);
+  if (parent.id === child.id) return problem('a title cannot be its own parent');
+  if (parent.kind !== child.kind) return problem(`its parent ${parent.id} is a ${parent.kind} title, and a ${child.kind} ${level} belongs to a ${child.kind} title`);
   const parentLevel = levelOf(parent);
-  if (parentLevel === 'episode') return `its parent ${parent.id} is an episode, which has no seasons or episodes`;
+  if (parentLevel === 'episode') return problem(`its parent ${parent.id} is an episode, which has no seasons or episodes`);
   if (parentLevel === 'season') {
-    if (level === 'season') return `its parent ${parent.id} is a season; a season belongs to a series`;
+    if (level === 'season') return problem(`its parent ${parent.id} is a season; a season belongs to a series`);
     // Held on the episode too, so an episode is found by its numbers alone (tmdb:tv:1399:s1e9).
-    if (child.seasonNumber !== parent.seasonNumber) return `its season ${parent.id} is season ${parent.seasonNumber}: give seasonNumber ${parent.seasonNumber}`;
+    if (child.seasonNumber !== parent.seasonNumber) return { field: 'seasonNumber', problem: `its season ${parent.id} is season ${parent.seasonNumber}: give seasonNumber ${parent.seasonNumber}` };
     return null;
   }
-  if (level === 'season' && parentHas.episodes) return `its series ${parent.id} holds its episodes directly; a series has season titles or episodes of its own, not both`;
-  if (level === 'episode' && parentHas.seasons) return `its series ${parent.id} has season titles: give the season as its parentId`;
+  if (level === 'season' && parentHas.episodes) return problem(`its series ${parent.id} holds its episodes directly; a series has season titles or episodes of its own, not both`);
+  if (level === 'episode' && parentHas.seasons) return problem(`its series ${parent.id} has season titles: give the season as its parentId`);
   return null;
 }
 

@@ -5,7 +5,6 @@
 import { snake } from './columns.js';
 import { newId } from './ids.js';
 import type { Dialect, Executor } from './dialect.js';
-import { noteTitleChanges } from './title-changes.js';
 import { mergeFacts } from '../domain/titles.js';
 import { titleRows, toCanonicalInput, type CanonicalInput, type ImportItem, type TitleRows } from './title-mapping.js';
 import { ImportMatcher, importChange, matchKeys, storedRows, toRecord, type MatchKeys } from './title-records.js';
@@ -47,25 +46,26 @@ const ambiguous = (ids: readonly string[], byName: boolean): ImportOutcome => ({
     : `its external ids belong to different titles (${ids.join(', ')})`,
 });
 
-export function titleImport(d: Dialect, { records, getOne, write, createMany, misplaced, descendants }: ReturnType<typeof titleStatements>): TitleStore['importBatch'] {
+export function titleImport(d: Dialect, { records, getOne, write, createMany, misplaced, noteChanges }: ReturnType<typeof titleStatements>): TitleStore['importBatch'] {
   /**
    * Every stored title a line of the batch could match, in one statement, locked until the
    * commit (PostgreSQL): an editor's write to one of them waits, rather than being overwritten
    * by rows the batch planned from what it read before.
    */
   async function matcherFor(tx: Executor, items: readonly ImportItem[]): Promise<ImportMatcher> {
-    const wanted = { id: new Set<string>(), imdb: new Set<string>(), tmdb: new Set<string>(), isbn: new Set<string>(), nameKey: new Set<string>() };
+    const wanted = { id: new Set<string>(), imdb: new Set<string>(), tmdb: new Set<string>(), isbn: new Set<string>(), nameKey: new Set<string>(), parentId: new Set<string>() };
     for (const item of items) {
       const { id, rows: { title } } = item;
       if (id !== undefined) wanted.id.add(id);
       if (title.imdb) wanted.imdb.add(title.imdb);
       if (title.tmdb) wanted.tmdb.add(title.tmdb);
       if (title.isbn) wanted.isbn.add(title.isbn);
-      if (item.facts || (!title.imdb && !title.tmdb && !title.isbn)) wanted.nameKey.add(title.nameKey);
+      if (title.parentId !== null) wanted.parentId.add(title.parentId);
+      else if (item.facts || (!title.imdb && !title.tmdb && !title.isbn)) wanted.nameKey.add(title.nameKey);
     }
-    const columns = ['id', 'imdb', 'tmdb', 'isbn', 'nameKey'] as const;
+    const columns = ['id', 'imdb', 'tmdb', 'isbn', 'nameKey', 'parentId'] as const;
     const stored = await tx.all<MatchKeys>(
-      `select id, kind, name_key as "nameKey", year, imdb, tmdb, isbn from titles
+      `select id, kind, name_key as "nameKey", year, imdb, tmdb, isbn, parent_id as "parentId", season_number as "seasonNumber", episode_number as "episodeNumber" from titles
        where ${columns.map((key, i) => d.inList(snake(key), `$${i + 1}`)).join(' or ')}${d.lock('update')}`,
       columns.map((key) => d.list([...wanted[key]])),
     );
@@ -126,8 +126,9 @@ export function titleImport(d: Dialect, { records, getOne, write, createMany, mi
     } catch (err) {
       throw new LineFailed(err);
     }
-    // Seasons and episodes are checked once all are written, so a line may name a parent made by a line before it.
-    const placed = [...written].flatMap(([id, title]) => (title.rows.title.parentId !== null || (title.createdAt !== null && title.version !== stored.get(id)!.version) ? [id] : []));
+    // Seasons and episodes are checked once all are written, so a line may name a parent made by
+    // a line before it; a title changed may no longer fit its own seasons and episodes.
+    const placed = [...written].flatMap(([id, title]) => (title.rows.title.parentId !== null || title.rows.title.episodeNumber !== null || title.rows.title.seasonNumber !== null || (title.createdAt !== null && title.version !== stored.get(id)!.version) ? [id] : []));
     if ((await misplaced(tx, placed)).size > 0) throw new LineFailed(new Error('a title is out of place'));
     return outcomes;
   }
@@ -174,7 +175,7 @@ export function titleImport(d: Dialect, { records, getOne, write, createMany, mi
       d.transaction(async (tx) => {
         const outcomes = await work(tx, lines, new Date().toISOString());
         const changed = outcomes.flatMap((o) => (o.ok && o.outcome !== 'unchanged' ? [o.id] : []));
-        await noteTitleChanges(d, tx, [...changed, ...(await descendants(tx, changed)).map((r) => r.id)]);
+        await noteChanges(tx, changed);
         return outcomes;
       });
     try {

@@ -131,7 +131,13 @@ export interface MatchKeys {
   imdb: string | null;
   tmdb: string | null;
   isbn: string | null;
+  parentId: string | null;
+  seasonNumber: number | null;
+  episodeNumber: number | null;
 }
+
+/** A season's or an episode's place under its parent as one key; null for a title on its own. */
+const placeKey = (t: Pick<MatchKeys, 'parentId' | 'seasonNumber' | 'episodeNumber'>) => (t.parentId === null ? null : `${t.parentId}\u0000${t.seasonNumber ?? ''}\u0000${t.episodeNumber ?? ''}`);
 
 /** The external ids a title may hold, each unique among titles. */
 export const EXTERNAL_IDS = ['imdb', 'tmdb', 'isbn'] as const;
@@ -147,6 +153,7 @@ export class ImportMatcher {
   private readonly byId = new Map<string, MatchKeys>();
   private readonly byExternal = { imdb: new Map<string, string>(), tmdb: new Map<string, string>(), isbn: new Map<string, string>() };
   private readonly byName = new Map<string, Set<string>>();
+  private readonly byPlace = new Map<string, string>();
 
   /** `stored`: every stored title the batch's lines could match (by id, external id, or kind, name and year). */
   constructor(stored: Iterable<MatchKeys>) {
@@ -156,11 +163,19 @@ export class ImportMatcher {
   /**
    * The ids of the titles a line is about: the one with its id; else those holding its external
    * ids; else, for a line with no external id at all, the one of the same kind, name and year
-   * (the first by id, when several are).
+   * (the first by id, when several are). A season or an episode is never matched by its name,
+   * which repeats from series to series ("Season 1", "Pilot"), but by its place under its parent.
    */
   matches({ id, rows: { title }, facts, idsOnly }: ImportItem): string[] {
     if (id !== undefined && this.byId.has(id)) return [id];
     const keys = EXTERNAL_IDS.filter((key) => title[key]);
+    const place = placeKey(title);
+    if (place !== null) {
+      const held = [...new Set(keys.flatMap((key) => this.byExternal[key].get(title[key]!) ?? []))];
+      if (held.length > 0) return held;
+      const found = this.byPlace.get(place);
+      return found === undefined ? [] : [found];
+    }
     if (keys.length > 0) {
       const held = [...new Set(keys.flatMap((key) => this.byExternal[key].get(title[key]!) ?? []))];
       // Facts from elsewhere go on to the name: the catalogue may hold the title without those ids.
@@ -200,8 +215,12 @@ export class ImportMatcher {
     if (before) {
       for (const key of EXTERNAL_IDS) if (before[key] && this.byExternal[key].get(before[key]) === keys.id) this.byExternal[key].delete(before[key]);
       this.byName.get(nameMatch(before))?.delete(keys.id);
+      const place = placeKey(before);
+      if (place !== null && this.byPlace.get(place) === keys.id) this.byPlace.delete(place);
     }
     this.byId.set(keys.id, keys);
+    const place = placeKey(keys);
+    if (place !== null) this.byPlace.set(place, keys.id);
     for (const key of EXTERNAL_IDS) if (keys[key]) this.byExternal[key].set(keys[key], keys.id);
     const name = nameMatch(keys);
     let named = this.byName.get(name);
@@ -213,6 +232,7 @@ export class ImportMatcher {
 /** A title's match keys from the rows a line writes. */
 export const matchKeys = (id: string, { title }: TitleRows): MatchKeys => ({
   id, kind: title.kind, nameKey: title.nameKey, year: title.year, imdb: title.imdb, tmdb: title.tmdb, isbn: title.isbn,
+  parentId: title.parentId, seasonNumber: title.seasonNumber, episodeNumber: title.episodeNumber,
 });
 
 const NO_PARENTS = { count: 0, medianAge: null };

@@ -4,11 +4,12 @@
  */
 import { CATEGORIES } from '../domain/categories.js';
 import { Conflict, Invalid } from '../domain/errors.js';
-import { levelOf, placementFieldProblem, placementProblem, type Placement } from '../domain/series.js';
+import { levelOf, placementFieldProblem, placementProblem, type Placement, type PlacementProblem } from '../domain/series.js';
 import type { DirectRef, TitleRef } from '../domain/references.js';
 import type { VerdictTitle } from '../domain/titles.js';
 import { column, insertInto, readRow, selectList } from './columns.js';
 import { fromJson, type Dialect, type Executor } from './dialect.js';
+import { noteTitleChanges } from './title-changes.js';
 import { LIST_ADVISORY_KEYS, LIST_TITLE_KEYS, VERDICT_ADVISORY_KEYS, VERDICT_TITLE_KEYS, type TitleRow, type TitleRows } from './title-mapping.js';
 import { EXTERNAL_IDS, toRecord, toVerdictRecord, valueOf, type ListRecordRow, type RecordRow, type VerdictRecordRow } from './title-records.js';
 import type { TitleRecord } from './types.js';
@@ -193,33 +194,35 @@ export function titleStatements(d: Dialect) {
   /**
    * Why each of these titles, as now written, or a season or episode under one of them, cannot
    * sit where it is (src/domain/series.ts): by the written title's id, `own` when it is its own
-   * parent that does not fit. Read after the writes, so a parent written in the same
-   * transaction counts.
+   * place that does not fit. Read after the writes, so a parent written in the same transaction
+   * counts.
    */
-  async function misplaced(tx: Executor, ids: readonly string[]): Promise<Map<string, { own: boolean; problem: string }>> {
-    const problems = new Map<string, { own: boolean; problem: string }>();
+  async function misplaced(tx: Executor, ids: readonly string[]): Promise<Map<string, PlacementProblem & { own: boolean }>> {
+    const problems = new Map<string, PlacementProblem & { own: boolean }>();
     if (ids.length === 0) return problems;
     const rows = await tx.all<Placement>(`${PLACEMENT} where ${d.inList('id', '$1')} or ${d.inList('parent_id', '$1')}`, [d.list(ids)]);
-    const byId = new Map(rows.map((r) => [r.id, r]));
     const parentIds = [...new Set(rows.flatMap((r) => (r.parentId === null ? [] : [r.parentId])))];
-    if (parentIds.length === 0) return problems;
-    const missing = parentIds.filter((parentId) => !byId.has(parentId));
-    // Locked until the commit, as a removal locks the title it removes: a parent is never removed under a child being written.
-    if (missing.length) for (const r of await tx.all<Placement>(`${PLACEMENT} where ${d.inList('id', '$1')}${d.lock('no key update')}`, [d.list(missing)])) byId.set(r.id, r);
-    const holds = await tx.all<{ parentId: string; seasons: number; episodes: number }>(
-      `select parent_id as "parentId", max(case when episode_number is null then 1 else 0 end) as seasons, max(case when episode_number is null then 0 else 1 end) as episodes
-       from titles where ${d.inList('parent_id', '$1')} group by parent_id`,
-      [d.list(parentIds)],
-    );
+    // Every parent read again, locked until the commit, as a removal or a renumbering locks the
+    // title it changes: a parent never goes or changes under a child being written.
+    const parents = parentIds.length ? await tx.all<Placement>(`${PLACEMENT} where ${d.inList('id', '$1')} order by id${d.lock('no key update')}`, [d.list(parentIds)]) : [];
+    const byId = new Map([...rows, ...parents].map((r) => [r.id, r]));
+    const holds = parentIds.length
+      ? await tx.all<{ parentId: string; seasons: number; episodes: number }>(
+          `select parent_id as "parentId", max(case when episode_number is null then 1 else 0 end) as seasons, max(case when episode_number is null then 0 else 1 end) as episodes
+           from titles where ${d.inList('parent_id', '$1')} group by parent_id`,
+          [d.list(parentIds)],
+        )
+      : [];
     const has = new Map(holds.map((h) => [h.parentId, { seasons: Boolean(h.seasons), episodes: Boolean(h.episodes) }]));
     const written = new Set(ids);
     for (const r of rows) {
-      if (r.parentId === null) continue;
-      const problem = placementProblem(r, byId.get(r.parentId) ?? null, has.get(r.parentId)!);
+      const problem = placementProblem(r, r.parentId === null ? null : (byId.get(r.parentId) ?? null), has.get(r.parentId!) ?? { seasons: false, episodes: false });
       if (!problem) continue;
       const own = written.has(r.id);
-      const at = own ? r.id : r.parentId;
-      if (!problems.has(at)) problems.set(at, { own, problem: own ? problem : `its ${levelOf(r)} ${r.id} would no longer fit under it: ${problem}` });
+      const at = own ? r.id : r.parentId!;
+      // A title's own place is what it is told of first: its children may be out of place only because of it.
+      if (own) problems.set(at, { ...problem, own });
+      else if (!problems.has(at)) problems.set(at, { field: 'parentId', own, problem: `its ${levelOf(r)} ${r.id} would no longer fit under it: ${problem.problem}` });
     }
     return problems;
   }
@@ -232,6 +235,18 @@ export function titleStatements(d: Dialect) {
        union all select c.id, c.parent_id from titles c join titles s on s.id = c.parent_id where ${d.inList('s.parent_id', '$1')}`,
       [d.list(ids)],
     );
+  }
+
+  /**
+   * Notes the titles as changed in the log, with the seasons and episodes under them: a change
+   * to a series may change how its episodes are judged. The log's row is taken first, so a
+   * season or an episode added under them by a transaction committed before this one is read
+   * as one of theirs (one committed after is logged after).
+   */
+  async function noteChanges(tx: Executor, ids: readonly string[]) {
+    await noteTitleChanges(d, tx, ids);
+    const under = await descendants(tx, ids);
+    if (under.length) await noteTitleChanges(d, tx, under.map((r) => r.id));
   }
 
   /** The title already in this place (a season's number, an episode's) under the same parent, if any. */
@@ -257,21 +272,22 @@ export function titleStatements(d: Dialect) {
     // A failed statement ends a PostgreSQL transaction: whose external id or place it is must be asked before, not after.
     const clash = (await externalIdClash(tx, id, rows.title)) ?? (await placeClash(tx, id, rows.title));
     if (clash) throw new Conflict('duplicate', clash);
+    const { parentId, seasonNumber, episodeNumber } = rows.title;
+    const was = prev && (await tx.get<Placement>(`${PLACEMENT} where id = $1`, [id]));
     const values = titleValues(id, rows, (prev?.version ?? 0) + 1, prev?.createdAt ?? now, now);
     try {
       await tx.run(prev ? TITLE_UPDATE : TITLE_INSERT.text, values);
+      // A season renumbered takes its episodes with it: they carry its number (and no two of them share one).
+      if (was && levelOf(was) === 'season' && levelOf(rows.title) === 'season' && was.seasonNumber !== seasonNumber) {
+        await tx.run('update titles set season_number = $2, version = version + 1, updated_at = $3 where parent_id = $1 and episode_number is not null', [id, seasonNumber, now]);
+      }
     } catch (err) {
       // Another transaction took the id or the place between the question and the write.
       throw d.isUniqueViolation(err) ? new Conflict('duplicate', 'One of its external ids, or its place in its series, was just given to another title; read the titles again and retry.') : err;
     }
-    const { parentId, seasonNumber, episodeNumber } = rows.title;
-    // A season renumbered takes its episodes with it: they carry its number.
-    if (prev && parentId !== null && episodeNumber === null) {
-      await tx.run('update titles set season_number = $2, version = version + 1, updated_at = $3 where parent_id = $1 and season_number <> $2', [id, seasonNumber, now]);
-    }
-    if (check && (prev || parentId !== null)) {
+    if (check && (prev || parentId !== null || episodeNumber !== null)) {
       const problem = (await misplaced(tx, [id])).get(id);
-      if (problem?.own) throw new Invalid('body.parentId', problem.problem);
+      if (problem?.own) throw new Invalid(`body.${problem.field}`, problem.problem);
       if (problem) throw new Conflict('state', `This change would leave a title out of place: ${problem.problem}.`);
     }
     if (prev) await tx.run('delete from certifications where title_id = $1', [id]);
@@ -295,5 +311,5 @@ export function titleStatements(d: Dialect) {
     await insertRows(tx, 'advisories', ADVISORY_KEYS, titles.flatMap((t) => (t.rows.advisory ? [advisoryValues(t.id, t.rows.advisory, now)] : [])));
   }
 
-  return { records, listRecords, verdictRecords, getOne, verdictOne, lockOne, direct, write, createMany, misplaced, descendants };
+  return { records, listRecords, verdictRecords, getOne, verdictOne, lockOne, direct, write, createMany, misplaced, descendants, noteChanges };
 }

@@ -25,18 +25,21 @@ const NOTHING_DECIDED: ReadonlyMap<string, boolean> = new Map();
 /** Each level of the catalogue, as the export walks them: parents first. */
 const EXPORT_LEVELS = ['t.parent_id is null', 't.parent_id is not null and t.episode_number is null', 't.episode_number is not null'];
 
-/** Where an episode sits in its series as one number: season (none first), then episode. */
-const POSITION = '(coalesce(t.season_number, -1) + 1) * 1000000 + t.episode_number';
+/**
+ * Where an episode sits in its series as one number for a cursor: season (none first), then
+ * episode (below a million). The statement compares the two apart: their product overflows
+ * PostgreSQL's integers from season 2147.
+ */
 const episodePosition = (e: { seasonNumber: number | null; episodeNumber: number | null }) => ((e.seasonNumber ?? -1) + 1) * 1_000_000 + e.episodeNumber!;
-/** A page of the episodes under a series (its own, and its seasons') or a season, in order, after [position, id]. */
+/** A page of the episodes under a series (its own, and its seasons') or a season, in order, after [season, episode, id]. */
 const EPISODES = `where t.episode_number is not null and (t.parent_id = $1 or t.parent_id in (select s.id from titles s where s.parent_id = $1))
-  and (${POSITION} > $2 or (${POSITION} = $2 and t.id > $3)) order by ${POSITION}, t.id limit $4`;
+  and (coalesce(t.season_number, -1), t.episode_number, t.id) > ($2, $3, $4) order by coalesce(t.season_number, -1), t.episode_number, t.id limit $5`;
 /** Titles the index loads per statement: a million arrive in pages, never in one result. */
 const INDEX_PAGE = 10_000;
 
 export function createTitleStore(d: Dialect): TitleStore {
   const statements = titleStatements(d);
-  const { records, listRecords, verdictRecords, getOne, verdictOne, lockOne, direct, write, descendants } = statements;
+  const { records, listRecords, verdictRecords, getOne, verdictOne, lockOne, direct, write, descendants, noteChanges } = statements;
   const importBatch = titleImport(d, statements);
   /** The titles of a list of ids; of lists of ids and of each external id. */
   const BY_IDS = `where ${d.inList('t.id', '$1')}`;
@@ -52,8 +55,7 @@ export function createTitleStore(d: Dialect): TitleStore {
     if (!change) return { before, record: found };
     const now = new Date().toISOString();
     await write(tx, before.id, titleRows(change.merged), { version: found.version, createdAt: before.createdAt }, change.advisoryChanged ? now : null, now);
-    // Its seasons and episodes may be judged by what it holds (or carry its season number).
-    await noteTitleChanges(d, tx, [before.id, ...(await descendants(tx, [before.id])).map((r) => r.id)]);
+    await noteChanges(tx, [before.id]);
     return { before, record: (await getOne(tx, { by: 'id', id: before.id }))! };
   }
 
@@ -228,7 +230,8 @@ export function createTitleStore(d: Dialect): TitleStore {
     descendants: (ids) => descendants(d, ids),
 
     async episodes(id, { limit, after }) {
-      const rows = await listRecords(d, EPISODES, [id, after?.[0] ?? -1, after?.[1] ?? '', limit + 1]);
+      const position = after ? Number(after[0]) : 0;
+      const rows = await listRecords(d, EPISODES, [id, Math.floor(position / 1_000_000) - 1, position % 1_000_000, after?.[1] ?? '', limit + 1]);
       const items = rows.slice(0, limit).map(toListRecord);
       return { items, keys: items.map((item) => [episodePosition(item), item.id]), more: rows.length > limit };
     },

@@ -195,17 +195,97 @@ t.test('a change to a series reaches its episodes’ places in lists; an episode
   t.ok((await get(app, '/v1/titles?kind=tv')).data.items.some((i: { id: string }) => i.id === e12.id));
 });
 
-t.test('an import line that takes a place another line of its batch took is reported, and the rest are written', async (t) => {
+t.test('an import line is the episode in its place; one that moves an episode onto another’s place is reported, and the rest are written', async (t) => {
   const app = await build(t);
   const { titles } = app.store;
   const showId = 'tl_series00000000000002';
   const line = (body: Record<string, unknown>) => importItem(ImportLine.parse(titleInput(body)));
   const outcomes = await titles.importBatch([
     line({ id: showId, name: 'Pier', kind: 'podcast' }),
-    line({ name: 'One', kind: 'podcast', parentId: showId, episodeNumber: 1 }),
-    line({ name: 'One again', kind: 'podcast', parentId: showId, episodeNumber: 1 }),
-    line({ name: 'Two', kind: 'podcast', parentId: showId, episodeNumber: 2 }),
+    line({ name: 'One', kind: 'podcast', parentId: showId, episodeNumber: 1, externalIds: { imdb: 'tt7100001' } }),
+    line({ name: 'One, retitled', kind: 'podcast', parentId: showId, episodeNumber: 1 }),
+    line({ name: 'Two', kind: 'podcast', parentId: showId, episodeNumber: 2, externalIds: { imdb: 'tt7100002' } }),
   ]);
-  t.match(outcomes, [{ ok: true }, { ok: true }, { ok: false, error: /already has episode 1/ }, { ok: true }]);
-  t.equal(await titles.count(), 3);
+  t.match(outcomes, [{ outcome: 'created' }, { outcome: 'created' }, { outcome: 'updated' }, { outcome: 'created' }], 'a second line in the same place is the same episode');
+  t.equal(outcomes[2]!.ok && outcomes[2]!.id, outcomes[1]!.ok && outcomes[1]!.id);
+  const moved = await titles.importBatch([
+    line({ name: 'Two', kind: 'podcast', parentId: showId, episodeNumber: 1, externalIds: { imdb: 'tt7100002' } }),
+    line({ name: 'Three', kind: 'podcast', parentId: showId, episodeNumber: 3 }),
+  ]);
+  t.match(moved, [{ ok: false, error: /already has episode 1/ }, { ok: true, outcome: 'created' }]);
+  t.equal(await titles.count(), 4);
+});
+
+t.test('an import matches seasons and episodes by their place, never by a name another series shares, and an export imports back whole', async (t) => {
+  const app = await build(t);
+  const { titles } = app.store;
+  const line = (body: Record<string, unknown>) => importItem(ImportLine.parse(titleInput({ year: 2020, ...body })));
+  const [alpha, beta] = ['tl_alpha0000000000000001', 'tl_beta00000000000000001'].map((id) => id.slice(0, 23));
+  const outcomes = await titles.importBatch([
+    line({ id: alpha, name: 'Alpha', kind: 'tv' }),
+    line({ name: 'Season 1', kind: 'tv', parentId: alpha, seasonNumber: 1 }),
+    line({ id: beta, name: 'Beta', kind: 'tv' }),
+    line({ name: 'Season 1', kind: 'tv', parentId: beta, seasonNumber: 1 }),
+  ]);
+  t.same(outcomes.map((o) => o.ok && o.outcome), ['created', 'created', 'created', 'created'], 'two seasons called "Season 1", one in each series');
+  const seasons = async (id: string) => (await titles.list({ filters: { levels: [], level: 'season' }, sort: 'name', limit: 10 })).items.filter((i) => i.parentId === id);
+  t.equal((await seasons(alpha!)).length, 1);
+  t.equal((await seasons(beta!)).length, 1);
+  const again = await titles.importBatch([line({ name: 'Season 1 (renamed)', kind: 'tv', parentId: beta, seasonNumber: 1 })]);
+  t.match(again, [{ ok: true, outcome: 'updated' }], 'a line finds the season in its place, whatever its name');
+
+  const { toImportLine } = await import('../../src/catalogue/export.js');
+  const { importJsonl } = await import('../../src/catalogue/import.js');
+  const exported: string[] = [];
+  for await (const title of titles.exportAll()) exported.push(JSON.stringify(toImportLine(title)));
+  const copy = await build(t);
+  const report = await importJsonl(copy.store, exported);
+  t.same(report.errors, []);
+  t.equal(report.created, 4, 'every title of the export, into an empty catalogue');
+  t.equal((await importJsonl(copy.store, exported)).unchanged, 4, 'and again, nothing changes');
+});
+
+t.test('an import line out of place is reported whatever batch path it takes', async (t) => {
+  const app = await build(t);
+  const film = 'tl_film0000000000000001'.slice(0, 23);
+  const line = (body: Record<string, unknown>) => importItem(ImportLine.parse(titleInput(body)));
+  const outcomes = await app.store.titles.importBatch([
+    line({ id: film, name: 'Film' }),
+    line({ name: 'Not an episode', parentId: film, seasonNumber: 1 }),
+    line({ name: 'Numbered', seasonNumber: 4, episodeNumber: 2 }),
+  ]);
+  t.match(outcomes, [{ ok: true }, { ok: false, error: /a movie has no seasons or episodes/ }, { ok: false, error: /give its parentId too/ }]);
+  t.equal(await app.store.titles.count(), 1);
+});
+
+t.test('a series with seasons is refused as a season (409), not a failure; a wrong season number names its field', async (t) => {
+  const app = await build(t);
+  const editor = await tokenFor(app, 'editor');
+  const { show, s1, e11 } = await series(app, editor);
+  const other = await createTitle(app, editor, titleInput({ name: 'Other', kind: 'tv' }));
+  const patch = (id: string, payload: Record<string, unknown>) => call(app, { method: 'PATCH', url: `/v1/titles/${id}`, headers: bearer(editor), payload });
+  const asSeason = await patch(show.id, { parentId: other.id, seasonNumber: 1 });
+  t.equal(asSeason.statusCode, 409);
+  t.match(asSeason.data.detail, /would no longer fit under it: .*a season belongs to a series/);
+  const ownParent = await patch(show.id, { parentId: show.id, seasonNumber: 3 });
+  t.equal(ownParent.statusCode, 400);
+  t.match(ownParent.data.detail, /a title cannot be its own parent/);
+  const wrong = await patch(e11.id, { seasonNumber: 2 });
+  t.equal(wrong.statusCode, 400);
+  t.match(wrong.data.errors ?? wrong.data, [{ path: 'body.seasonNumber' }]);
+  t.equal((await get(app, `/v1/titles/${s1.id}`)).data.seasonNumber, 1, 'nothing was written');
+});
+
+t.test('seasons numbered in the thousands page and sum up like any other', async (t) => {
+  const app = await build(t);
+  const editor = await tokenFor(app, 'editor');
+  const show = await createTitle(app, editor, titleInput({ name: 'Long Soap', kind: 'tv', advisory: advisory({ ageRecommendation: 10 }) }));
+  const season = await createTitle(app, editor, titleInput({ name: 'Season 3000', kind: 'tv', parentId: show.id, seasonNumber: 3000 }));
+  const episodes = [];
+  for (const n of [1, 2, 99_999]) episodes.push(await createTitle(app, editor, titleInput({ name: `Episode ${n}`, kind: 'tv', parentId: season.id, seasonNumber: 3000, episodeNumber: n })));
+  const first = await get(app, `/v1/titles/${show.id}/episodes?limit=2`);
+  t.equal(first.statusCode, 200);
+  const rest = await get(app, `/v1/titles/${show.id}/episodes?limit=2&cursor=${first.data.nextCursor}`);
+  t.same([...first.data.items, ...rest.data.items].map((i: { id: string }) => i.id), episodes.map((e) => e.id));
+  t.match((await get(app, `/v1/titles/${show.id}/verdict?age=10&episodes=strictest`)).data, { episodes: { checked: 3, blocked: 0, strictest: { label: 'S3000E1' } } });
 });
