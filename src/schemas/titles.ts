@@ -304,7 +304,7 @@ export const TitleParams = z.object({
       }
       return ref;
     })
-    .describe('A title id, or an external reference: imdb:tt1798709, tmdb:movie:152601, tmdb:tv:1399, isbn:9780316769488.'),
+    .describe('A title id, or an external reference: imdb:tt1798709, tmdb:movie:152601, tmdb:tv:1399, an episode as tmdb:tv:1399:s1e9, isbn:9780316769488.'),
 });
 
 const TITLE_SORTS = ['name', 'newest', 'stars', 'age'] as const;

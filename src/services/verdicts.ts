@@ -42,18 +42,23 @@ function unknownVerdict(forAge: number, message: string): Verdict {
 export function verdictService(store: Store, config: Pick<Config, 'COMMUNITY_MIN_REVIEWS'>) {
   const policyOf = (child: ChildRecord, now: Date) => childPolicy(child, todayUtc(now), config.COMMUNITY_MIN_REVIEWS);
 
-  /** Verdicts for titles by id, read in a few statements, each judged through its season and series; by id (a title removed meanwhile is absent). */
-  async function judgeMany(ids: readonly string[], policy: Policy, childId: string | null, now: Date): Promise<Map<string, { title: VerdictTitle; verdict: Verdict }>> {
-    const titles = await store.titles.verdictTitles(ids.map((id) => ({ by: 'id', id })));
+  /**
+   * Each title judged through its season and series, with the override that decides for it
+   * (`childId`: whose), in order; null where there is no title. Overrides and ancestors are
+   * read in one statement each, for all the titles at once.
+   */
+  async function judgeAll(titles: readonly (VerdictTitle | null)[], policy: Policy, childId: string | null, now: Date) {
     const [overrides, ancestors] = await Promise.all([
       childId ? store.overrides.forTitles(childId, [...new Set(titles.flatMap((t) => (t ? [t.id, ...t.ancestors] : [])))]) : new Map<string, Override>(),
       ancestorsOf(store, titles),
     ]);
-    const judged = new Map<string, { title: VerdictTitle; verdict: Verdict }>();
-    for (const title of titles) {
-      if (title) judged.set(title.id, { title, verdict: judge(title, lineage(title, ancestors), policy, nearestOverride([title.id, ...title.ancestors], overrides, now.toISOString())).verdict });
-    }
-    return judged;
+    return titles.map((title) => title && judge(title, lineage(title, ancestors), policy, nearestOverride([title.id, ...title.ancestors], overrides, now.toISOString())));
+  }
+
+  /** The same for titles by id: by id, a title removed since its id was read left out. */
+  async function judgeIds(ids: readonly string[], policy: Policy, childId: string | null, now: Date): Promise<Map<string, { facts: VerdictTitle; verdict: Verdict }>> {
+    const judged = await judgeAll(await store.titles.verdictTitles(ids.map((id) => ({ by: 'id', id }))), policy, childId, now);
+    return new Map(judged.flatMap((j) => (j ? [[j.facts.id, j] as const] : [])));
   }
 
   return {
@@ -65,8 +70,8 @@ export function verdictService(store: Store, config: Pick<Config, 'COMMUNITY_MIN
       const { facts, verdict } = judge(title, lineage(title, await ancestorsOf(store, [title])), policy);
       if (!withEpisodes) return { title: facts, verdict: verdict as AgeOnlyVerdict, episodes: null };
       const { items, more } = await store.titles.episodes(title.id, { limit: MAX_EPISODES_CHECKED });
-      const judged = await judgeMany(items.map((item) => item.id), policy, null, new Date());
-      const summary = strictestEpisode([...judged.values()].map((j) => ({ ...j.title, verdict: j.verdict })), more);
+      const judged = await judgeIds(items.map((item) => item.id), policy, null, new Date());
+      const summary = strictestEpisode([...judged.values()].map((j) => ({ ...j.facts, verdict: j.verdict })), more);
       return { title: facts, verdict: { ...verdict, message: `${verdict.message}${summary.sentence}` } as AgeOnlyVerdict, episodes: summary.episodes };
     },
 
@@ -95,17 +100,13 @@ export function verdictService(store: Store, config: Pick<Config, 'COMMUNITY_MIN
       const refs = parsed.filter((r): r is TitleRef => !('error' in r));
       const found = await store.titles.verdictTitles(refs);
       const titles = parsed.map((r) => ('error' in r ? null : found[refs.indexOf(r)]!));
-      const [overrides, ancestors] = await Promise.all([
-        store.overrides.forTitles(child.id, [...new Set(titles.flatMap((t) => (t ? [t.id, ...t.ancestors] : [])))]),
-        ancestorsOf(store, titles),
-      ]);
       const policy = policyOf(child, now);
+      const judged = await judgeAll(titles, policy, child.id, now);
       return parsed.map((ref, i): VerdictItem => {
-        const title = titles[i];
+        const found = judged[i];
         if ('error' in ref) return { ref: asked[i]!, title: null, verdict: unknownVerdict(policy.age, `Not a title reference: ${ref.error}.`) };
-        if (!title) return { ref: formatRef(ref), title: null, verdict: unknownVerdict(policy.age, noTitleMatches(ref)) };
-        const { facts, verdict } = judge(title, lineage(title, ancestors), policy, nearestOverride([title.id, ...title.ancestors], overrides, now.toISOString()));
-        return { ref: formatRef(ref), title: facts, verdict };
+        if (!found) return { ref: formatRef(ref), title: null, verdict: unknownVerdict(policy.age, noTitleMatches(ref)) };
+        return { ref: formatRef(ref), title: found.facts, verdict: found.verdict };
       });
     },
 
@@ -120,13 +121,8 @@ export function verdictService(store: Store, config: Pick<Config, 'COMMUNITY_MIN
       const level = levelOf({ parentId: series.ancestors[0] ?? null, episodeNumber: series.episodeNumber });
       if (!SERIES_KINDS.includes(series.kind) || level === 'episode') throw new NotFound(`'${series.name}' is ${level === 'episode' ? 'an episode' : `a ${series.kind} title`}: it has no episodes.`);
       const page = await store.titles.episodes(series.id, { limit, after: after(series.id, child ? { child: child.id } : viewer) });
-      if (!viewer) return { ...page, items: page.items.map((item) => ({ ...item, verdict: null })) };
-      const judged = await judgeMany(
-        page.items.map((item) => item.id),
-        child ? policyOf(child, now) : anonymousPolicy((viewer as { age: number }).age, (viewer as { country: string | null }).country),
-        child?.id ?? null,
-        now,
-      );
+      const policy = child ? policyOf(child, now) : viewer && 'age' in viewer ? anonymousPolicy(viewer.age, viewer.country) : null;
+      const judged = policy ? await judgeIds(page.items.map((item) => item.id), policy, child?.id ?? null, now) : new Map();
       return { ...page, items: page.items.map((item) => ({ ...item, verdict: judged.get(item.id)?.verdict ?? null })) };
     },
 

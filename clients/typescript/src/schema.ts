@@ -2588,7 +2588,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description A title id, or an external reference: imdb:tt1798709, tmdb:movie:152601, tmdb:tv:1399, isbn:9780316769488. */
+                /** @description A title id, or an external reference: imdb:tt1798709, tmdb:movie:152601, tmdb:tv:1399, an episode as tmdb:tv:1399:s1e9, isbn:9780316769488. */
                 title: string;
             };
             cookie?: never;
@@ -2706,7 +2706,7 @@ export interface operations {
                 "if-match"?: string;
             };
             path: {
-                /** @description A title id, or an external reference: imdb:tt1798709, tmdb:movie:152601, tmdb:tv:1399, isbn:9780316769488. */
+                /** @description A title id, or an external reference: imdb:tt1798709, tmdb:movie:152601, tmdb:tv:1399, an episode as tmdb:tv:1399:s1e9, isbn:9780316769488. */
                 title: string;
             };
             cookie?: never;
@@ -2855,7 +2855,7 @@ export interface operations {
                 "if-match"?: string;
             };
             path: {
-                /** @description A title id, or an external reference: imdb:tt1798709, tmdb:movie:152601, tmdb:tv:1399, isbn:9780316769488. */
+                /** @description A title id, or an external reference: imdb:tt1798709, tmdb:movie:152601, tmdb:tv:1399, an episode as tmdb:tv:1399:s1e9, isbn:9780316769488. */
                 title: string;
             };
             cookie?: never;
@@ -3020,7 +3020,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description A title id, or an external reference: imdb:tt1798709, tmdb:movie:152601, tmdb:tv:1399, isbn:9780316769488. */
+                /** @description A title id, or an external reference: imdb:tt1798709, tmdb:movie:152601, tmdb:tv:1399, an episode as tmdb:tv:1399:s1e9, isbn:9780316769488. */
                 title: string;
             };
             cookie?: never;
@@ -3138,7 +3138,7 @@ export interface operations {
                 "if-match"?: string;
             };
             path: {
-                /** @description A title id, or an external reference: imdb:tt1798709, tmdb:movie:152601, tmdb:tv:1399, isbn:9780316769488. */
+                /** @description A title id, or an external reference: imdb:tt1798709, tmdb:movie:152601, tmdb:tv:1399, an episode as tmdb:tv:1399:s1e9, isbn:9780316769488. */
                 title: string;
             };
             cookie?: never;
@@ -3308,7 +3308,7 @@ export interface operations {
                 "if-match"?: string;
             };
             path: {
-                /** @description A title id, or an external reference: imdb:tt1798709, tmdb:movie:152601, tmdb:tv:1399, isbn:9780316769488. */
+                /** @description A title id, or an external reference: imdb:tt1798709, tmdb:movie:152601, tmdb:tv:1399, an episode as tmdb:tv:1399:s1e9, isbn:9780316769488. */
                 title: string;
             };
             cookie?: never;
@@ -3461,7 +3461,7 @@ export interface operations {
             };
             header?: never;
             path: {
-                /** @description A title id, or an external reference: imdb:tt1798709, tmdb:movie:152601, tmdb:tv:1399, isbn:9780316769488. */
+                /** @description A title id, or an external reference: imdb:tt1798709, tmdb:movie:152601, tmdb:tv:1399, an episode as tmdb:tv:1399:s1e9, isbn:9780316769488. */
                 title: string;
             };
             cookie?: never;
@@ -3576,7 +3576,7 @@ export interface operations {
             };
             header?: never;
             path: {
-                /** @description A title id, or an external reference: imdb:tt1798709, tmdb:movie:152601, tmdb:tv:1399, isbn:9780316769488. */
+                /** @description A title id, or an external reference: imdb:tt1798709, tmdb:movie:152601, tmdb:tv:1399, an episode as tmdb:tv:1399:s1e9, isbn:9780316769488. */
                 title: string;
             };
             cookie?: never;
@@ -5744,7 +5744,7 @@ export interface operations {
             header?: never;
             path: {
                 child: string;
-                /** @description A title id, or an external reference: imdb:tt1798709, tmdb:movie:152601, tmdb:tv:1399, isbn:9780316769488. */
+                /** @description A title id, or an external reference: imdb:tt1798709, tmdb:movie:152601, tmdb:tv:1399, an episode as tmdb:tv:1399:s1e9, isbn:9780316769488. */
                 title: string;
             };
             cookie?: never;
@@ -6144,7 +6144,7 @@ export interface operations {
             header?: never;
             path: {
                 child: string;
-                /** @description A title id, or an external reference: imdb:tt1798709, tmdb:movie:152601, tmdb:tv:1399, isbn:9780316769488. */
+                /** @description A title id, or an external reference: imdb:tt1798709, tmdb:movie:152601, tmdb:tv:1399, an episode as tmdb:tv:1399:s1e9, isbn:9780316769488. */
                 title: string;
             };
             cookie?: never;
@@ -6265,7 +6265,7 @@ export interface operations {
             };
             path: {
                 child: string;
-                /** @description A title id, or an external reference: imdb:tt1798709, tmdb:movie:152601, tmdb:tv:1399, isbn:9780316769488. */
+                /** @description A title id, or an external reference: imdb:tt1798709, tmdb:movie:152601, tmdb:tv:1399, an episode as tmdb:tv:1399:s1e9, isbn:9780316769488. */
                 title: string;
             };
             cookie?: never;
@@ -6436,7 +6436,7 @@ export interface operations {
             };
             path: {
                 child: string;
-                /** @description A title id, or an external reference: imdb:tt1798709, tmdb:movie:152601, tmdb:tv:1399, isbn:9780316769488. */
+                /** @description A title id, or an external reference: imdb:tt1798709, tmdb:movie:152601, tmdb:tv:1399, an episode as tmdb:tv:1399:s1e9, isbn:9780316769488. */
                 title: string;
             };
             cookie?: never;
@@ -6708,7 +6708,7 @@ export interface operations {
             };
             header?: never;
             path: {
-                /** @description A title id, or an external reference: imdb:tt1798709, tmdb:movie:152601, tmdb:tv:1399, isbn:9780316769488. */
+                /** @description A title id, or an external reference: imdb:tt1798709, tmdb:movie:152601, tmdb:tv:1399, an episode as tmdb:tv:1399:s1e9, isbn:9780316769488. */
                 title: string;
             };
             cookie?: never;
@@ -6815,7 +6815,7 @@ export interface operations {
                 "idempotency-key"?: string;
             };
             path: {
-                /** @description A title id, or an external reference: imdb:tt1798709, tmdb:movie:152601, tmdb:tv:1399, isbn:9780316769488. */
+                /** @description A title id, or an external reference: imdb:tt1798709, tmdb:movie:152601, tmdb:tv:1399, an episode as tmdb:tv:1399:s1e9, isbn:9780316769488. */
                 title: string;
             };
             cookie?: never;
@@ -7965,7 +7965,7 @@ export interface operations {
                 "idempotency-key"?: string;
             };
             path: {
-                /** @description A title id, or an external reference: imdb:tt1798709, tmdb:movie:152601, tmdb:tv:1399, isbn:9780316769488. */
+                /** @description A title id, or an external reference: imdb:tt1798709, tmdb:movie:152601, tmdb:tv:1399, an episode as tmdb:tv:1399:s1e9, isbn:9780316769488. */
                 title: string;
             };
             cookie?: never;
