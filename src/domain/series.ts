@@ -159,7 +159,7 @@ export function strictestEpisode(episodes: readonly JudgedEpisode[], more: boole
   if (!strictest) return { episodes: summary, sentence: '' };
   const forAge = top!.verdict.forAge;
   const checked = more ? `the first ${episodes.length} episodes` : `its ${episodes.length === 1 ? 'one episode' : `${episodes.length} episodes`}`;
-  if (!blocked.length) return { episodes: summary, sentence: ` Each of ${checked} is OK at age ${forAge} too.` };
+  if (!blocked.length) return { episodes: summary, sentence: ` ${episodes.length === 1 && !more ? 'Its one episode' : `Each of ${checked}`} is OK at age ${forAge} too.` };
   const named = `${except.join(', ')}${blocked.length > except.length ? ` and ${blocked.length - except.length} more` : ''}`;
   const why = strictest.age === null ? '' : `, from age ${strictest.age}`;
   return { episodes: summary, sentence: ` Not every episode: ${named} of ${checked} ${blocked.length === 1 ? 'is' : 'are'} not OK at age ${forAge} (the strictest: ${strictest.label} '${strictest.name}'${why}).` };
