@@ -5,19 +5,25 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { crc32 } from 'node:zlib';
-export type Role = 'household' | 'editor' | 'admin';
+/** household: a family's own; child: one child's device, scoped to that child (src/plugins/auth.ts); editor and admin: staff. */
+export type Role = 'household' | 'child' | 'editor' | 'admin';
 
 /** Who asks, as the rules see it: a role and, for a household token, its household. */
 export interface Caller {
   role: Role;
-  /** Set for household tokens: the household whose data the token may reach. */
+  /** Set for household and child tokens: the household whose data the token may reach. */
   householdId: string | null;
+  /** Set for child tokens: the one child whose verdicts and catalogue the token may reach. */
+  childId: string | null;
 }
 
+/** How many live device tokens one child may have. */
+export const TOKENS_PER_CHILD = 5;
+
 const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
-const PREFIX: Record<Role, string> = { household: 'gp_hh_', editor: 'gp_ed_', admin: 'gp_ad_' };
+const PREFIX: Record<Role, string> = { household: 'gp_hh_', child: 'gp_ch_', editor: 'gp_ed_', admin: 'gp_ad_' };
 const ROLE_OF_PREFIX = new Map(Object.entries(PREFIX).map(([role, prefix]) => [prefix, role as Role]));
-const TOKEN = /^(gp_(?:hh|ed|ad)_)([0-9A-Za-z]{32})([0-9A-Za-z]{6})$/;
+const TOKEN = /^(gp_(?:hh|ch|ed|ad)_)([0-9A-Za-z]{32})([0-9A-Za-z]{6})$/;
 
 function base62(n: number, width: number): string {
   let out = '';
@@ -57,7 +63,7 @@ export function hashToken(token: string): string {
  * client may put its token where none belongs, such as a URL.
  */
 export function maskTokens(text: string): string {
-  return text.replace(/gp_(?:hh|ed|ad)_[0-9A-Za-z]{8,}/g, (token) => `${token.slice(0, 6)}[redacted]`);
+  return text.replace(/gp_(?:hh|ch|ed|ad)_[0-9A-Za-z]{8,}/g, (token) => `${token.slice(0, 6)}[redacted]`);
 }
 
 /** Enough of a token to recognise it in a list, never enough to use it. */

@@ -6,7 +6,7 @@ import type { FastifyInstance, FastifyRequest, onRequestHookHandler } from 'fast
 import fp from 'fastify-plugin';
 import { hashToken, parseToken, type Caller, type Role } from '../domain/tokens.js';
 import { unauthorized } from '../errors.js';
-import { NotAllowed } from '../domain/errors.js';
+import { NotAllowed, NotFound } from '../domain/errors.js';
 import { quickHook } from './hooks.js';
 
 interface Principal extends Caller {
@@ -28,7 +28,7 @@ declare module 'fastify' {
 }
 
 /** Which roles a token of each role may act as. */
-const ACTS_AS: Record<Role, readonly Role[]> = { admin: ['admin', 'editor'], editor: ['editor'], household: ['household'] };
+const ACTS_AS: Record<Role, readonly Role[]> = { admin: ['admin', 'editor'], editor: ['editor'], household: ['household'], child: ['child'] };
 
 /** The roles a requireRole hook lets through, kept on the hook so the route's documentation can name them. */
 const ROLES = Symbol('roles');
@@ -43,7 +43,7 @@ async function authPlugin(app: FastifyInstance): Promise<void> {
   async function authenticate(request: FastifyRequest, token: string): Promise<void> {
     const found = await app.store.tokens.findByHash(hashToken(token));
     if (!found) throw unauthorized('The token is unknown or has been revoked.');
-    request.principal = { tokenId: found.id, role: found.role, name: found.name, householdId: found.householdId };
+    request.principal = { tokenId: found.id, role: found.role, name: found.name, householdId: found.householdId, childId: found.childId };
   }
 
   app.addHook(
@@ -65,6 +65,9 @@ async function authPlugin(app: FastifyInstance): Promise<void> {
       if (!ACTS_AS[request.principal.role].some((r) => roles.includes(r))) {
         throw new NotAllowed(`This needs the ${label} role; your token has the ${request.principal.role} role.`);
       }
+      // A child's device token reaches its own child only: any other is not there, as for another household's.
+      const child = (request.params as { child?: string } | undefined)?.child;
+      if (request.principal.role === 'child' && child !== undefined && child !== request.principal.childId) throw new NotFound(`No child has the id ${child}.`);
     });
     hook[ROLES] = roles;
     return hook;

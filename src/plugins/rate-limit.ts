@@ -42,6 +42,10 @@ const perHousehold = (request: FastifyRequest) => request.principal?.householdId
 /** A route's own limit, `max` an hour per household and shared by the routes of its group: put it in the route's `config`. */
 export const hourlyPerHousehold = (groupId: string, max: number) => ({ rateLimit: { max, timeWindow: HOUR, groupId, keyGenerator: perHousehold } });
 
+/** Tokens a household mints an hour, its own and its children's devices' together. */
+export const TOKENS_MINTED_AN_HOUR = 20;
+export const TOKEN_MINTING = hourlyPerHousehold('tokens', TOKENS_MINTED_AN_HOUR);
+
 type HeaderName = keyof typeof RESPONSE_HEADERS;
 
 /**

@@ -14,13 +14,14 @@ const itemResponse = ({ ref, title, verdict }: VerdictItem) => ({ ref, ...verdic
 /** What one child may watch: a title's verdict, a batch of them, and the catalogue kept to what is allowed. */
 const childVerdictRoutes: FastifyPluginAsyncZod = async (app) => {
   const { verdicts } = app.services;
-  const householdOnly = app.requireRole('household');
+  // The parents' token, or the child's own device's (for this child only: src/plugins/auth.ts).
+  const parentOrDevice = app.requireRole('household', 'child');
   noStore(app);
 
   app.get(
     '/v1/children/:child/verdicts/:title',
     {
-      onRequest: householdOnly,
+      onRequest: parentOrDevice,
       schema: {
         tags: ['verdicts'],
         operationId: 'getChildVerdict',
@@ -40,7 +41,7 @@ const childVerdictRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     '/v1/children/:child/verdicts',
     {
-      onRequest: householdOnly,
+      onRequest: parentOrDevice,
       schema: {
         tags: ['verdicts'],
         operationId: 'createVerdictBatch',
@@ -64,7 +65,7 @@ const childVerdictRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/v1/children/:child/titles',
     {
-      onRequest: householdOnly,
+      onRequest: parentOrDevice,
       schema: {
         tags: ['children'],
         operationId: 'listChildCatalogue',

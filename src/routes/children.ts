@@ -6,6 +6,9 @@ import { CATEGORIES, type CategoryKey } from '../domain/categories.js';
 import { PRESET_AGES, presetFor } from '../domain/presets.js';
 import { BEARER, documentHeaders, IfMatchHeaders, page, problemResponses, PUBLIC } from '../schemas/common.js';
 import { Child, ChildCreate, ChildParams, ChildPatch, PageQuery, Presets } from '../schemas/children.js';
+import { ChildTokenCreate, NewToken } from '../schemas/tokens.js';
+import { TOKEN_MINTING } from '../plugins/rate-limit.js';
+import { TOKENS_PER_CHILD } from '../domain/tokens.js';
 import type { ChildFields, SortKey } from '../store/types.js';
 import { cursorPage, etag, expectedVersions, householdIdOf, noStore } from './shared/http.js';
 import { bound, childResponse } from './shared/representations.js';
@@ -121,6 +124,29 @@ const childRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (app, { con
       const patch: Partial<ChildFields> = { ...rest, ...(limits && { limits: storedLimits(limits) }) };
       const child = await children.updateChild(householdIdOf(request), request.params.child, patch, expectedVersions(request), todayUtc(now));
       return reply.header('etag', etag(child.version)).send(childResponse(child, now));
+    },
+  );
+
+  app.post(
+    '/v1/children/:child/tokens',
+    {
+      onRequest: householdOnly,
+      // Counted with the household's own tokens: minting in a loop stays bounded either way.
+      config: TOKEN_MINTING,
+      schema: {
+        tags: ['children'],
+        operationId: 'createChildToken',
+        summary: 'Mint a token for the child’s own device (shown once)',
+        description: `A child token (gp_ch_…) reads this child’s verdicts, batches, catalogue and episodes, and posts the child’s own kid reviews; it can never read or change limits, other children, the household, tokens or exports (403), and another child is not there for it (404). Listed, masked, under GET /v1/households/me/tokens and revoked there; erased with the child. At most ${TOKENS_PER_CHILD} live per child (409).`,
+        security: BEARER,
+        params: ChildParams,
+        body: ChildTokenCreate.nullish(),
+        response: { 201: NewToken, ...problemResponses(400, 401, 403, 404, 409) },
+      },
+    },
+    async (request, reply) => {
+      const created = await children.mintDeviceToken(householdIdOf(request), request.params.child, request.body?.name ?? null);
+      return reply.code(201).header('cache-control', 'no-store').send(created);
     },
   );
 

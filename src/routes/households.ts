@@ -5,7 +5,7 @@ import { BEARER, documentHeaders, Id, IdString, OPTIONAL_BEARER, problemResponse
 import { Child, Household, HouseholdCreate, HouseholdPatch, Override } from '../schemas/children.js';
 import { Flag, Review } from '../schemas/community.js';
 import { NewToken, TokenInfo, TokenName } from '../schemas/tokens.js';
-import { hourlyPerHousehold } from '../plugins/rate-limit.js';
+import { TOKEN_MINTING, TOKENS_MINTED_AN_HOUR } from '../plugins/rate-limit.js';
 import { householdIdOf, noStore } from './shared/http.js';
 import { childResponse, flagResponse, overrideResponse, reviewResponse } from './shared/representations.js';
 
@@ -23,7 +23,6 @@ const HouseholdExport = z
   .meta({ id: 'HouseholdExport', description: 'Everything Guidepost holds about the household.' });
 
 /** Tokens one household may mint an hour: rotating takes one. */
-const TOKENS_MINTED_AN_HOUR = 20;
 
 const householdRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (app, { config }) => {
   const { households } = app.services;
@@ -142,12 +141,12 @@ const householdRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (app, {
     {
       onRequest: householdOnly,
       // Revoked tokens stay listed: minting and revoking in a loop would otherwise grow the list without end.
-      config: hourlyPerHousehold('tokens', TOKENS_MINTED_AN_HOUR),
+      config: TOKEN_MINTING,
       schema: {
         tags: ['households'],
         operationId: 'createHouseholdToken',
         summary: 'Mint another token for the household (shown once)',
-        description: `To rotate: mint a new token, switch to it, then revoke the old one. A household holds at most ${config.TOKENS_PER_HOUSEHOLD} tokens that are not revoked (TOKENS_PER_HOUSEHOLD): past that, a 409. At most ${TOKENS_MINTED_AN_HOUR} are minted an hour.`,
+        description: `To rotate: mint a new token, switch to it, then revoke the old one. A household holds at most ${config.TOKENS_PER_HOUSEHOLD} tokens of its own that are not revoked (TOKENS_PER_HOUSEHOLD; its children's device tokens are counted apart): past that, a 409. At most ${TOKENS_MINTED_AN_HOUR} are minted an hour, the children's included.`,
         security: BEARER,
         body: z.strictObject({ name: TokenName.optional() }).nullish(),
         response: { 201: NewToken, ...problemResponses(400, 401, 403, 409) },

@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { NotAllowed } from '../domain/errors.js';
 import { z } from 'zod';
 import { todayUtc } from '../domain/age.js';
 import { hourlyPerHousehold } from '../plugins/rate-limit.js';
@@ -21,14 +22,14 @@ const reviewRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     '/v1/titles/:title/reviews',
     {
-      onRequest: householdOnly,
+      onRequest: app.requireRole('household', 'child'),
       config: REVIEW_LIMIT,
       schema: {
         tags: ['community'],
         operationId: 'createReview',
         summary: 'Review a title, as a parent or for a kid',
         ...documentHeaders({ 201: ['ETag', 'Location'] }),
-        description: 'One review per household (as parent) and per child per title: a second is a 409 naming the first.',
+        description: 'One review per household (as parent) and per child per title: a second is a 409 naming the first. A child’s device token writes only its own child’s kid review (`by: kid`, its `childId` or none); anything else is a 403.',
         security: BEARER,
         params: TitleParams,
         body: ReviewCreate,
@@ -36,6 +37,10 @@ const reviewRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
+      const device = request.principal!.role === 'child' ? request.principal!.childId : null;
+      if (device !== null && (request.body.by !== 'kid' || request.body.childId !== device)) {
+        throw new NotAllowed('A child’s device token writes only its own child’s review: by "kid", with its childId.');
+      }
       const review = await reviews.postReview(householdIdOf(request), request.params.title, request.body, todayUtc());
       return reply.code(201).header('location', `/v1/reviews/${review.id}`).header('etag', etag(review.version)).send(reviewResponse(review, householdIdOf(request)));
     },

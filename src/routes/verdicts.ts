@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { NotAllowed, NotAuthenticated } from '../domain/errors.js';
+import { NotAllowed, NotAuthenticated, NotFound } from '../domain/errors.js';
 import { OPTIONAL_BEARER, page, problemResponses, PUBLIC } from '../schemas/common.js';
 import { TitleParams } from '../schemas/titles.js';
 import { AgeQuery, AgeVerdict, EpisodeItem, EpisodeQuery } from '../schemas/verdicts.js';
@@ -49,8 +49,10 @@ const verdictRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request) => {
       const { age, country, child, limit, cursor } = request.query;
       if (child !== undefined) {
-        if (!request.principal) throw new NotAuthenticated('Naming a child needs a household token.');
-        if (request.principal.role !== 'household') throw new NotAllowed(`Naming a child needs the household role; your token has the ${request.principal.role} role.`);
+        const principal = request.principal;
+        if (!principal) throw new NotAuthenticated('Naming a child needs a household token, or the child’s own device token.');
+        if (principal.role !== 'household' && principal.role !== 'child') throw new NotAllowed(`Naming a child needs the household role; your token has the ${principal.role} role.`);
+        if (principal.role === 'child' && child !== principal.childId) throw new NotFound(`No child has the id ${child}.`);
       }
       const viewer = child !== undefined ? { householdId: householdIdOf(request), childId: child } : age !== undefined ? { age, country: country ?? null } : null;
       const paging = cursorPage(app, cursor, (title: string, whose: object | null) => ({ route: 'episodes', title, whose }));

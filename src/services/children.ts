@@ -4,7 +4,8 @@ import { ageOn, bornAfter } from '../domain/age.js';
 import { Invalid, NotFound } from '../domain/errors.js';
 import type { TitleRef } from '../domain/references.js';
 import type { ChildFields, ChildRecord, ExpectedVersions, OverrideRecord, Store } from '../store/types.js';
-import { findHousehold } from './households.js';
+import { findHousehold, issueToken } from './households.js';
+import { TOKENS_PER_CHILD } from '../domain/tokens.js';
 import type { PageRequest } from './paging.js';
 import { findTitle } from './titles.js';
 
@@ -31,6 +32,15 @@ export function childService(store: Store, config: Pick<Config, 'CHILDREN_PER_HO
   };
 
   return {
+    /**
+     * A token for one child's own device: it reads that child's verdicts and catalogue and posts
+     * the child's own reviews, and nothing else (src/plugins/auth.ts). At most TOKENS_PER_CHILD live.
+     */
+    async mintDeviceToken(householdId: string, childId: string, name: string | null) {
+      const child = await findChild(store, householdId, childId);
+      return issueToken(store, 'child', name, child.householdId, TOKENS_PER_CHILD, child.id);
+    },
+
     /** Within the household's cap of children (the store holds it). */
     async createChild(householdId: string, fields: ChildFields, today: string): Promise<ChildRecord> {
       checkBirth(fields.birth, today);

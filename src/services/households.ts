@@ -15,11 +15,13 @@ export async function issueToken(
   name: string | null,
   householdId: string | null = null,
   limit?: number,
+  childId: string | null = null,
 ): Promise<TokenInfo & { token: string }> {
   const token = generateToken(role);
-  const info = await store.tokens.create({ id: newId('tk'), role, householdId, name, hash: hashToken(token), hint: tokenHint(token) }, limit);
+  const info = await store.tokens.create({ id: newId('tk'), role, householdId, childId, name, hash: hashToken(token), hint: tokenHint(token) }, limit);
   return { ...info, token };
 }
+
 
 /** Signs a household up: the household and its first token, stored together, the secret handed back this once. */
 export async function signUp(store: Store, name: string | null, country: string | null = null): Promise<{ household: Household; token: TokenInfo & { token: string } }> {

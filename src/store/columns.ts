@@ -31,7 +31,7 @@ export function insertInto<K extends string>(table: string, keys: readonly K[]) 
   return { text, values: (row: Record<K, unknown>) => keys.map((key) => row[key]) };
 }
 
-export const TOKEN_INFO = ['id', 'role', 'householdId', 'name', 'hint', 'createdAt', 'revokedAt'] as const;
+export const TOKEN_INFO = ['id', 'role', 'householdId', 'childId', 'name', 'hint', 'createdAt', 'revokedAt'] as const;
 export const CHILD_FIELDS = ['id', 'householdId', 'nickname', 'birth', 'limits', 'ageRule', 'unrated', 'withAdult', 'certificationCeilings', 'blockDescriptors', 'version', 'createdAt', 'updatedAt'] as const;
 export const OVERRIDE_FIELDS = ['titleId', 'decision', 'note', 'expiresAt', 'version', 'createdAt', 'updatedAt'] as const;
 export const REVIEW_FIELDS = ['id', 'titleId', 'householdId', 'childId', 'by', 'authorAge', 'ageRating', 'stars', 'headline', 'body', 'hidden', 'version', 'createdAt', 'updatedAt'] as const;

@@ -6,7 +6,7 @@ import { noteTitleChanges } from './title-changes.js';
 import type { Household, HouseholdFields, HouseholdStore, NewTokenRow, TokenInfo, TokenStore } from './types.js';
 
 const INFO = selectList(TOKEN_INFO);
-const TOKEN_INSERT = insertInto('tokens', ['id', 'role', 'householdId', 'name', 'hash', 'hint', 'createdAt'] as const);
+const TOKEN_INSERT = insertInto('tokens', ['id', 'role', 'householdId', 'childId', 'name', 'hash', 'hint', 'createdAt'] as const);
 
 /**
  * Inside a transaction: locks the household's row until the commit, so transactions that count
@@ -22,7 +22,7 @@ export async function lockHousehold(d: Dialect, tx: Executor, householdId: strin
 async function insertToken(tx: Executor, token: NewTokenRow): Promise<TokenInfo> {
   const row = { ...token, createdAt: new Date().toISOString() };
   await tx.run(TOKEN_INSERT.text, TOKEN_INSERT.values(row));
-  return { id: row.id, role: row.role, householdId: row.householdId, name: row.name, hint: row.hint, createdAt: row.createdAt, revokedAt: null };
+  return { id: row.id, role: row.role, householdId: row.householdId, childId: row.childId, name: row.name, hint: row.hint, createdAt: row.createdAt, revokedAt: null };
 }
 
 export function createHouseholdStore(d: Dialect): HouseholdStore {
@@ -37,7 +37,7 @@ export function createHouseholdStore(d: Dialect): HouseholdStore {
     createWithToken(fields, token) {
       return d.transaction(async (tx) => {
         const household = await insert(tx, fields);
-        return { household, token: await insertToken(tx, { ...token, role: 'household', householdId: household.id }) };
+        return { household, token: await insertToken(tx, { ...token, role: 'household', householdId: household.id, childId: null }) };
       });
     },
     async get(id) {
@@ -97,8 +97,15 @@ export function createTokenStore(d: Dialect): TokenStore {
       return d.transaction(async (tx) => {
         // Counted under the household's lock: two requests at once cannot both take the last place.
         await lockHousehold(d, tx, householdId);
-        const { n } = (await tx.get<{ n: number }>('select cast(count(*) as int) as n from tokens where household_id = $1 and revoked_at is null', [householdId]))!;
-        if (n >= limit) throw new Conflict('limit', `The household already holds ${n} tokens, the most it may; revoke one it no longer uses to mint another.`);
+        // A household's own tokens and each child's devices have a limit each.
+        const { n } = (await tx.get<{ n: number }>(
+          'select cast(count(*) as int) as n from tokens where household_id = $1 and revoked_at is null and coalesce(child_id, \'\') = $2',
+          [householdId, token.childId ?? ''],
+        ))!;
+        if (n >= limit) {
+          const holder = token.childId === null ? 'The household already holds' : 'The child already has';
+          throw new Conflict('limit', `${holder} ${n} tokens, the most it may; revoke one no longer used to mint another.`);
+        }
         return insertToken(tx, token);
       });
     },
@@ -123,9 +130,11 @@ export function createTokenStore(d: Dialect): TokenStore {
       return d.transaction(async (tx) => {
         // Decided under the household's lock: two revocations at once never leave it without a token.
         await lockHousehold(d, tx, householdId);
-        const live = await tx.all<{ id: string }>('select id from tokens where household_id = $1 and revoked_at is null', [householdId]);
-        if (!live.some((t) => t.id === id)) return 'not-found' as const;
-        if (live.length === 1) return 'last' as const;
+        const live = await tx.all<{ id: string; role: string }>('select id, role from tokens where household_id = $1 and revoked_at is null', [householdId]);
+        const target = live.find((t) => t.id === id);
+        if (!target) return 'not-found' as const;
+        // A child's device token never stands in for the parents': their last one stays.
+        if (target.role === 'household' && live.filter((t) => t.role === 'household').length === 1) return 'last' as const;
         await tx.run('update tokens set revoked_at = $1 where id = $2', [new Date().toISOString(), id]);
         return 'revoked' as const;
       });

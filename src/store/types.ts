@@ -125,6 +125,8 @@ export interface TokenInfo {
   id: string;
   role: Role;
   householdId: string | null;
+  /** A child's device token: the child it may ask about. */
+  childId: string | null;
   name: string | null;
   hint: string;
   createdAt: string;
@@ -132,7 +134,7 @@ export interface TokenInfo {
 }
 
 export interface TokenStore {
-  /** A household token is refused (409) while its household holds `limit` tokens not revoked. */
+  /** A household token is refused (409) while its household holds `limit` of its own not revoked; a child's, while the child holds `limit`. */
   create(token: NewTokenRow, limit?: number): Promise<TokenInfo>;
   /** The live (unrevoked) token with this hash. */
   findByHash(hash: string): Promise<TokenInfo | null>;
@@ -148,7 +150,7 @@ export interface TokenStore {
 }
 
 /** A household token as stored (the secret only as its hash). */
-export type NewTokenRow = { id: string; role: Role; householdId: string | null; name: string | null; hash: string; hint: string };
+export type NewTokenRow = { id: string; role: Role; householdId: string | null; childId: string | null; name: string | null; hash: string; hint: string };
 
 export interface HouseholdFields {
   name: string | null;
@@ -164,7 +166,7 @@ export interface Household extends HouseholdFields {
 export interface HouseholdStore {
   create(fields: HouseholdFields): Promise<Household>;
   /** Sign-up: the household and its first token in one transaction, so neither exists without the other. */
-  createWithToken(fields: HouseholdFields, token: Omit<NewTokenRow, 'role' | 'householdId'>): Promise<{ household: Household; token: TokenInfo }>;
+  createWithToken(fields: HouseholdFields, token: Omit<NewTokenRow, 'role' | 'householdId' | 'childId'>): Promise<{ household: Household; token: TokenInfo }>;
   get(id: string): Promise<Household | null>;
   /** Replaces the fields the patch names; null when there is no such household. */
   update(id: string, patch: Partial<HouseholdFields>): Promise<Household | null>;
@@ -324,7 +326,7 @@ export interface IdempotencyStore {
 }
 
 /** Every table a store holds, in an order foreign keys allow filling them in. */
-export const TABLES = ['meta', 'titles', 'certifications', 'advisories', 'households', 'tokens', 'children', 'overrides', 'reviews', 'review_votes', 'flags', 'idempotency_keys'] as const;
+export const TABLES = ['meta', 'titles', 'certifications', 'advisories', 'households', 'children', 'tokens', 'overrides', 'reviews', 'review_votes', 'flags', 'idempotency_keys'] as const;
 export type TableName = (typeof TABLES)[number];
 
 /** A page of one table's rows, as objects with the schema's property names (the same in every backend). */

@@ -7,6 +7,7 @@
  * - editor and admin operations: 401 for nobody, 403 for a household token (and for an editor
  *   on admin operations), and they do let their own role through;
  * - household operations (children's data above all): 403 for editors and admins too;
+ * - a child's device token: 403 wherever its role is not named, and its own child only where it is;
  * - every write is guarded, but for a short list of public writes named here;
  * - HEAD, which Fastify adds for every GET, is guarded like its GET.
  */
@@ -63,6 +64,32 @@ t.test('household operations refuse nobody (401), editors and admins (403): chil
       const res = await call(w.app, requestFor(op, w, token));
       t.equal(res.statusCode, 403, `${name} as ${role}`);
       t.notMatch(res.body, /Maya|Noor|Sam/, 'and no child data in the refusal');
+    }
+  }
+});
+
+t.test('a child’s device token: 403 on every operation its role is not named on; its own child’s let in, any other child not there', async (t) => {
+  const w = await buildWorld(t);
+  const guarded = operations.filter((op) => rolesOf(op.operation)?.length);
+  const open = guarded.filter((op) => rolesOf(op.operation)!.includes('child'));
+  t.ok(open.length >= 4, 'the operations open to a child’s device were found');
+  for (const op of guarded) {
+    const name = keyOf(op);
+    if (!open.includes(op)) {
+      const res = await call(w.app, requestFor(op, w, w.tokens.child));
+      t.equal(res.statusCode, 403, `${name} refuses a child's device`);
+      t.notMatch(res.body, /Maya|Noor|Sam/, 'and no child data in the refusal');
+      continue;
+    }
+    // A device writes only its own child's kid review.
+    const kidReview = keyOf(op) === 'POST /v1/titles/{title}/reviews' ? { by: 'kid', childId: w.children.a, ageRating: 10, stars: 4, headline: 'Fun', body: 'Good one.' } : undefined;
+    const own = await call(w.app, requestFor(op, w, w.tokens.child, { child: w.children.a }, kidReview));
+    t.notOk([401, 403, 404].includes(own.statusCode), `${name} lets the child's device in (${own.statusCode} ${own.body.slice(0, 120)})`);
+    if (!op.path.includes('{child}')) continue;
+    for (const other of [w.children.a2, w.children.b]) {
+      const res = await call(w.app, requestFor(op, w, w.tokens.child, { child: other }));
+      t.equal(res.statusCode, 404, `${name}: another child is not there for it`);
+      t.notMatch(res.body, /Noor|Sam/);
     }
   }
 });

@@ -42,6 +42,7 @@ const EXAMPLES: Record<string, { body?: (w: World) => unknown; params?: (w: Worl
   'DELETE /v1/households/me/tokens/{id}': { params: (w) => ({ id: w.tokenIds.household }) },
   'POST /v1/children': { body: () => ({ nickname: 'Ada', birth: '2015' }) },
   'PATCH /v1/children/{child}': { body: () => ({ nickname: 'Ada' }) },
+  'POST /v1/children/{child}/tokens': { body: () => ({ name: 'tablet' }) },
   'POST /v1/children/{child}/verdicts': { body: (w) => ({ titles: [w.titles.her, 'imdb:tt1798709'] }) },
   'PUT /v1/children/{child}/overrides/{title}': { body: () => ({ decision: 'block', note: 'not yet' }) },
   'GET /v1/children/{child}/overrides/{title}': { params: (w) => ({ title: w.titles.book }) },

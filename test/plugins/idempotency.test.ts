@@ -27,6 +27,7 @@ t.test('every POST that creates something answers a retry with the first answer,
   const cases: { name: string; url: string; token?: string; payload?: unknown; count: () => Promise<number> }[] = [
     { name: 'sign-up', url: '/v1/households', payload: { name: 'The Parks' }, count: async () => (await app.store.tokens.list(['household'])).length },
     { name: 'household token', url: '/v1/households/me/tokens', token: w.family.token, payload: { name: 'tablet' }, count: async () => (await app.store.tokens.listForHousehold(w.family.id)).length },
+    { name: 'device token', url: `/v1/children/${w.child.id}/tokens`, token: w.family.token, payload: { name: 'tablet' }, count: async () => (await app.store.tokens.listForHousehold(w.family.id)).filter((k) => k.role === 'child').length },
     { name: 'staff token', url: '/v1/tokens', token: w.admin, payload: { role: 'editor', name: 'Sam' }, count: async () => (await app.store.tokens.list(['editor'])).length },
     { name: 'child', url: '/v1/children', token: w.family.token, payload: { nickname: 'Noor', birth: '2016' }, count: async () => (await app.store.children.list(w.family.id, { limit: 100 })).items.length },
     { name: 'title', url: '/v1/titles', token: w.editor, payload: titleInput({ name: 'Another' }), count: () => app.store.titles.count() },

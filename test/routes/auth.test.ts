@@ -42,7 +42,7 @@ t.test('401 for a missing, malformed or unknown token; 403 for the wrong role', 
 
   const household = generateToken('household');
   const hh = await app.store.households.create({ name: null, country: null });
-  await app.store.tokens.create({ id: 'tk_household', role: 'household', householdId: hh.id, name: null, hash: hashToken(household), hint: 'x' });
+  await app.store.tokens.create({ id: 'tk_household', role: 'household', householdId: hh.id, childId: null, name: null, hash: hashToken(household), hint: 'x' });
   const wrongRole = await post(bearer(household));
   t.equal(wrongRole.statusCode, 403);
   t.match(wrongRole.headers['content-type'], /^application\/problem\+json/);

@@ -2,7 +2,7 @@
  * A small populated world for the security tests: an app on a database that a second connection
  * can read (freshDatabase: a SQLite file, or under `npm run test:pg` a schema of its own in the
  * PostgreSQL test database; either is removed when the test ends), an editor, an admin, two households with
- * children, titles named every way, reviews (one hidden), flags, an override, page cursors and a
+ * children (and a device token for one of them), titles named every way, reviews (one hidden), flags, an override, page cursors and a
  * revoked token — each with an id or reference a test can aim at.
  */
 import type { FastifyInstance } from 'fastify';
@@ -21,7 +21,8 @@ export interface World {
   app: FastifyInstance;
   database: DatabaseRef;
   digest: DatabaseDigest;
-  tokens: { editor: string; admin: string; household: string; otherHousehold: string; revoked: string; unknown: string };
+  /** `child`: the device token of household A's first child (children.a). */
+  tokens: { editor: string; admin: string; household: string; otherHousehold: string; child: string; revoked: string; unknown: string };
   /** Household A is "ours" (tokens.household); household B is the other one. */
   households: { a: string; b: string };
   tokenIds: { editor: string; admin: string; household: string; otherHousehold: string };
@@ -77,6 +78,7 @@ export async function buildWorld(t: Teardown, overrides: Partial<Config> = {}, o
   const titleFlagA = await ok({ method: 'POST', url: `/v1/titles/${toyStory.id}/flags`, headers: bearer(a.token), payload: { reason: 'rating-too-low', note: 'scary bits' } });
   const reviewFlagB = await ok({ method: 'POST', url: `/v1/reviews/${reviewA.id}/flags`, headers: bearer(b.token), payload: { reason: 'spoiler' } });
 
+  const device = await ok({ method: 'POST', url: `/v1/children/${childA.id}/tokens`, headers: bearer(a.token), payload: { name: 'tablet' } });
   const extra = await ok({ method: 'POST', url: '/v1/households/me/tokens', headers: bearer(a.token), payload: { name: 'old phone' } });
   await ok({ method: 'DELETE', url: `/v1/households/me/tokens/${extra.id}`, headers: bearer(a.token) });
 
@@ -92,7 +94,7 @@ export async function buildWorld(t: Teardown, overrides: Partial<Config> = {}, o
     app,
     database,
     digest,
-    tokens: { editor, admin, household: a.token, otherHousehold: b.token, revoked: extra.token, unknown: generateToken('household') },
+    tokens: { editor, admin, household: a.token, otherHousehold: b.token, child: device.token, revoked: extra.token, unknown: generateToken('household') },
     households: { a: a.id, b: b.id },
     tokenIds: { editor: await me(editor), admin: await me(admin), household: await me(a.token), otherHousehold: await me(b.token) },
     children: { a: childA.id, a2: childA2.id, b: childB.id },

@@ -306,7 +306,7 @@ export interface paths {
         put?: never;
         /**
          * Mint another token for the household (shown once)
-         * @description To rotate: mint a new token, switch to it, then revoke the old one. A household holds at most 20 tokens that are not revoked (TOKENS_PER_HOUSEHOLD): past that, a 409. At most 20 are minted an hour.
+         * @description To rotate: mint a new token, switch to it, then revoke the old one. A household holds at most 20 tokens of its own that are not revoked (TOKENS_PER_HOUSEHOLD; its children's device tokens are counted apart): past that, a 409. At most 20 are minted an hour, the children's included.
          */
         post: operations["createHouseholdToken"];
         delete?: never;
@@ -393,6 +393,26 @@ export interface paths {
         head?: never;
         /** Change a child profile */
         patch: operations["updateChild"];
+        trace?: never;
+    };
+    "/v1/children/{child}/tokens": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Mint a token for the child’s own device (shown once)
+         * @description A child token (gp_ch_…) reads this child’s verdicts, batches, catalogue and episodes, and posts the child’s own kid reviews; it can never read or change limits, other children, the household, tokens or exports (403), and another child is not there for it (404). Listed, masked, under GET /v1/households/me/tokens and revoked there; erased with the child. At most 5 live per child (409).
+         */
+        post: operations["createChildToken"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/v1/children/{child}/verdicts/{title}": {
@@ -506,7 +526,7 @@ export interface paths {
         put?: never;
         /**
          * Review a title, as a parent or for a kid
-         * @description One review per household (as parent) and per child per title: a second is a 409 naming the first.
+         * @description One review per household (as parent) and per child per title: a second is a 409 naming the first. A child’s device token writes only its own child’s kid review (`by: kid`, its `childId` or none); anything else is a 403.
          */
         post: operations["createReview"];
         delete?: never;
@@ -973,6 +993,15 @@ export interface components {
             /** @description Title ids or external references, at most 100. */
             titles: string[];
         };
+        ChildTokenCreate: {
+            /** @description Which device it is for: "Maya’s tablet". */
+            name?: string;
+        };
+        TokenCreate: {
+            /** @enum {string} */
+            role: "editor" | "admin";
+            name?: string;
+        };
         ReviewCreate: {
             /**
              * @description A parent’s review, or a kid’s written on behalf of one of the household’s children.
@@ -1019,11 +1048,6 @@ export interface components {
             status: "resolved" | "dismissed";
             /** @description What was done, or why nothing was. */
             note: string;
-        };
-        TokenCreate: {
-            /** @enum {string} */
-            role: "editor" | "admin";
-            name?: string;
         };
         /** @description An RFC 9457 problem detail, served as application/problem+json. */
         Problem: {
@@ -1646,6 +1670,51 @@ export interface components {
                 message: string;
             } | null;
         };
+        /** @enum {string} */
+        Role: "household" | "child" | "editor" | "admin";
+        TokenInfo: {
+            id: string;
+            role: components["schemas"]["Role"];
+            householdId: string | null;
+            /** @description For a child’s device token: the one child it may ask about. */
+            childId: string | null;
+            name: string | null;
+            /** @description The first and last characters, to recognise the token by. */
+            hint: string;
+            /**
+             * Format: date-time
+             * @description ISO 8601, UTC
+             */
+            createdAt: string;
+            revokedAt: string | null;
+        };
+        NewToken: {
+            id: string;
+            role: components["schemas"]["Role"];
+            householdId: string | null;
+            /** @description For a child’s device token: the one child it may ask about. */
+            childId: string | null;
+            name: string | null;
+            /** @description The first and last characters, to recognise the token by. */
+            hint: string;
+            /**
+             * Format: date-time
+             * @description ISO 8601, UTC
+             */
+            createdAt: string;
+            revokedAt: string | null;
+            /** @description The secret itself. Shown this once; only a hash is kept. */
+            token: string;
+        };
+        Me: {
+            tokenId: string;
+            role: components["schemas"]["Role"];
+            name: string | null;
+            /** @description For household and child tokens. */
+            householdId: string | null;
+            /** @description For a child’s device token. */
+            childId: string | null;
+        };
         Review: {
             id: string;
             titleId: string;
@@ -1705,45 +1774,6 @@ export interface components {
              */
             createdAt: string;
             resolvedAt: string | null;
-        };
-        /** @enum {string} */
-        Role: "household" | "editor" | "admin";
-        TokenInfo: {
-            id: string;
-            role: components["schemas"]["Role"];
-            householdId: string | null;
-            name: string | null;
-            /** @description The first and last characters, to recognise the token by. */
-            hint: string;
-            /**
-             * Format: date-time
-             * @description ISO 8601, UTC
-             */
-            createdAt: string;
-            revokedAt: string | null;
-        };
-        NewToken: {
-            id: string;
-            role: components["schemas"]["Role"];
-            householdId: string | null;
-            name: string | null;
-            /** @description The first and last characters, to recognise the token by. */
-            hint: string;
-            /**
-             * Format: date-time
-             * @description ISO 8601, UTC
-             */
-            createdAt: string;
-            revokedAt: string | null;
-            /** @description The secret itself. Shown this once; only a hash is kept. */
-            token: string;
-        };
-        Me: {
-            tokenId: string;
-            role: components["schemas"]["Role"];
-            name: string | null;
-            /** @description For household tokens. */
-            householdId: string | null;
         };
         /** @description Everything Guidepost holds about the household. */
         HouseholdExport: {
@@ -2038,12 +2068,13 @@ export type OverrideWrite = components['schemas']['OverrideWrite'];
 export type HouseholdCreate = components['schemas']['HouseholdCreate'];
 export type HouseholdPatch = components['schemas']['HouseholdPatch'];
 export type VerdictBatchRequest = components['schemas']['VerdictBatchRequest'];
+export type ChildTokenCreate = components['schemas']['ChildTokenCreate'];
+export type TokenCreate = components['schemas']['TokenCreate'];
 export type ReviewCreate = components['schemas']['ReviewCreate'];
 export type ReviewPatch = components['schemas']['ReviewPatch'];
 export type TitleFlagCreate = components['schemas']['TitleFlagCreate'];
 export type ReviewFlagCreate = components['schemas']['ReviewFlagCreate'];
 export type FlagClose = components['schemas']['FlagClose'];
-export type TokenCreate = components['schemas']['TokenCreate'];
 export type Problem = components['schemas']['Problem'];
 export type TitleKind = components['schemas']['TitleKind'];
 export type RatingSystemKey = components['schemas']['RatingSystemKey'];
@@ -2068,12 +2099,12 @@ export type EpisodeSummary = components['schemas']['EpisodeSummary'];
 export type AgeVerdict = components['schemas']['AgeVerdict'];
 export type ChildVerdict = components['schemas']['ChildVerdict'];
 export type EpisodeItem = components['schemas']['EpisodeItem'];
-export type Review = components['schemas']['Review'];
-export type Flag = components['schemas']['Flag'];
 export type Role = components['schemas']['Role'];
 export type TokenInfo = components['schemas']['TokenInfo'];
 export type NewToken = components['schemas']['NewToken'];
 export type Me = components['schemas']['Me'];
+export type Review = components['schemas']['Review'];
+export type Flag = components['schemas']['Flag'];
 export type HouseholdExport = components['schemas']['HouseholdExport'];
 export type CategoryList = components['schemas']['CategoryList'];
 export type RatingSystemList = components['schemas']['RatingSystemList'];
@@ -5692,6 +5723,173 @@ export interface operations {
             };
             /** @description The body is not application/json. */
             415: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A rate limit or quota is spent: `RateLimit` names it, `Retry-After` says when to try again. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something failed on the server; what is logged, not shown. */
+            500: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The server cannot answer now: it is overloaded (`overloaded`), shutting down (`shutting-down`), took too long (`timeout`), found the database too busy (`database-busy`), or, for /readyz, not ready. Wait as long as `Retry-After` says when it is present. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createChildToken: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A key of your choosing (a UUID is best) that makes retrying this POST safe: a retry with the same key within 24 hours gets the first answer again, with `Idempotent-Replayed: true`, and nothing is created twice. The same key with another method, path or body is a 422; while the first request is still running, a 409. Failed requests (4xx, 5xx) are not kept: their key may be used again. Keys belong to the token that sent them (to the client address for a sign-up without a token). */
+                "idempotency-key"?: string;
+            };
+            path: {
+                child: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChildTokenCreate"] | null;
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    /** @description `true` when this is the kept answer to an earlier request with the same Idempotency-Key: nothing was done again. */
+                    "Idempotent-Replayed"?: "true";
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NewToken"];
+                };
+            };
+            /** @description The request is not valid; `errors` names each bad field. */
+            400: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or a malformed, unknown or revoked one. */
+            401: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token’s role may not do this. */
+            403: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Nothing matches the reference. */
+            404: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The change conflicts with what is stored (for example an external id another title holds), or a request with the same Idempotency-Key is still in progress. */
+            409: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the server accepts. */
+            413: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter is longer than the server accepts. */
+            414: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not application/json. */
+            415: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The Idempotency-Key was first used for another request (another method, path or body). */
+            422: {
                 headers: {
                     RateLimit: components["headers"]["RateLimit"];
                     "RateLimit-Policy": components["headers"]["RateLimit-Policy"];

@@ -110,7 +110,7 @@ export const tokens = sqliteTable(
   'tokens',
   {
     id: text('id').primaryKey(),
-    role: text('role', { enum: ['household', 'editor', 'admin'] }).notNull(),
+    role: text('role', { enum: ['household', 'child', 'editor', 'admin'] }).notNull(),
     // A household's tokens go with it when it is erased.
     householdId: text('household_id').references(() => households.id, { onDelete: 'cascade' }),
     name: text('name'),
@@ -118,8 +118,10 @@ export const tokens = sqliteTable(
     hint: text('hint').notNull(),
     createdAt: text('created_at').notNull(),
     revokedAt: text('revoked_at'),
+    // A child's device token goes with the child.
+    childId: text('child_id').references(() => children.id, { onDelete: 'cascade' }),
   },
-  (t) => [index('tokens_household_idx').on(t.householdId)],
+  (t) => [index('tokens_household_idx').on(t.householdId), index('tokens_child_idx').on(t.childId)],
 );
 
 /** A child profile: nothing about the child beyond what verdicts need. */
