@@ -20,6 +20,15 @@ export interface Caller {
 /** How many live device tokens one child may have. */
 export const TOKENS_PER_CHILD = 5;
 
+/**
+ * Whether the caller wrote what the household (and, for a kid's, the child) wrote: the
+ * household's token for all of the household's, a child's device only for its own child's.
+ */
+export function isAuthor(item: { householdId: string; childId: string | null }, caller: Caller | null): boolean {
+  if (!caller?.householdId || caller.householdId !== item.householdId) return false;
+  return caller.role !== 'child' || item.childId === caller.childId;
+}
+
 const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 const PREFIX: Record<Role, string> = { household: 'gp_hh_', child: 'gp_ch_', editor: 'gp_ed_', admin: 'gp_ad_' };
 const ROLE_OF_PREFIX = new Map(Object.entries(PREFIX).map(([role, prefix]) => [prefix, role as Role]));

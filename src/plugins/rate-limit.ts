@@ -36,8 +36,14 @@ const EXEMPT = new Set(['/healthz', '/readyz']);
 /** The client's address as limits count it: an IPv4-mapped address as IPv4, IPv6 by its /64 (one subscriber's share). */
 export const clientAddress = (request: FastifyRequest): string => normalizeIP(request.ip);
 
-/** The household for household tokens, else the client address. */
-const perHousehold = (request: FastifyRequest) => request.principal?.householdId ?? `ip:${clientAddress(request)}`;
+/**
+ * Whose allowance a token spends: a child's device its own (a tablet run wild never locks the
+ * parents out), a household token its household's, any other token its own.
+ */
+const accountOf = (p: NonNullable<FastifyRequest['principal']>) => (p.childId ? `child:${p.childId}` : p.householdId ? `household:${p.householdId}` : `token:${p.tokenId}`);
+
+/** The household for household tokens (a child's device apart), else the client address. */
+const perHousehold = (request: FastifyRequest) => (request.principal?.householdId ? accountOf(request.principal) : `ip:${clientAddress(request)}`);
 
 /** A route's own limit, `max` an hour per household and shared by the routes of its group: put it in the route's `config`. */
 export const hourlyPerHousehold = (groupId: string, max: number) => ({ rateLimit: { max, timeWindow: HOUR, groupId, keyGenerator: perHousehold } });
@@ -201,8 +207,8 @@ async function rateLimitPlugin(app: FastifyInstance, { config }: { config: Confi
         const principal = request.principal;
         if (principal) {
           if (config.RATE_LIMIT_TOKEN === 0) return;
-          const key = principal.householdId ? `household:${principal.householdId}` : `token:${principal.tokenId}`;
-          return hit(app, request, 'token', key, config.RATE_LIMIT_TOKEN, MINUTE, principal.householdId ? 'per household token' : 'per token');
+          const scope = principal.childId ? 'per child device' : principal.householdId ? 'per household token' : 'per token';
+          return hit(app, request, 'token', accountOf(principal), config.RATE_LIMIT_TOKEN, MINUTE, scope);
         }
         if (config.RATE_LIMIT_ANONYMOUS === 0) return;
         return hit(app, request, 'anonymous', `anonymous:${clientAddress(request)}`, config.RATE_LIMIT_ANONYMOUS, MINUTE, 'from one address without a token');
@@ -213,7 +219,7 @@ async function rateLimitPlugin(app: FastifyInstance, { config }: { config: Confi
   app.decorate('spendVerdictQuota', async (request: FastifyRequest, titles: number) => {
     const quota = config.VERDICT_QUOTA;
     if (quota === 0 || !request.principal) return;
-    const key = `verdicts:${request.principal.householdId ?? request.principal.tokenId}`;
+    const key = `verdicts:${accountOf(request.principal)}`;
     // Spent only when it fits, checked and added in one step: two instances cannot both spend the last titles.
     const counter = await counters.addWithin(key, HOUR, titles, quota);
     const now = Date.now();

@@ -22,8 +22,6 @@ const HouseholdExport = z
   })
   .meta({ id: 'HouseholdExport', description: 'Everything Guidepost holds about the household.' });
 
-/** Tokens one household may mint an hour: rotating takes one. */
-
 const householdRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (app, { config }) => {
   const { households } = app.services;
   const householdOnly = app.requireRole('household');
@@ -115,7 +113,7 @@ const householdRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (app, {
       return {
         ...held,
         children: held.children.map(({ child, overrides }) => ({ ...childResponse(child, now), overrides: overrides.map((o) => overrideResponse(o, held.exportedAt)) })),
-        reviews: held.reviews.map((r) => ({ ...reviewResponse(r, request.principal?.householdId), childId: r.childId })),
+        reviews: held.reviews.map((r) => ({ ...reviewResponse(r, request.principal), childId: r.childId })),
         flags: held.flags.map(flagResponse),
       };
     },

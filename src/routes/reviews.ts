@@ -29,7 +29,7 @@ const reviewRoutes: FastifyPluginAsyncZod = async (app) => {
         operationId: 'createReview',
         summary: 'Review a title, as a parent or for a kid',
         ...documentHeaders({ 201: ['ETag', 'Location'] }),
-        description: 'One review per household (as parent) and per child per title: a second is a 409 naming the first. A child’s device token writes only its own child’s kid review (`by: kid`, its `childId` or none); anything else is a 403.',
+        description: 'One review per household (as parent) and per child per title: a second is a 409 naming the first. A child’s device token writes only its own child’s kid review (`by: kid` with its `childId`); anything else is a 403.',
         security: BEARER,
         params: TitleParams,
         body: ReviewCreate,
@@ -42,7 +42,7 @@ const reviewRoutes: FastifyPluginAsyncZod = async (app) => {
         throw new NotAllowed('A child’s device token writes only its own child’s review: by "kid", with its childId.');
       }
       const review = await reviews.postReview(householdIdOf(request), request.params.title, request.body, todayUtc());
-      return reply.code(201).header('location', `/v1/reviews/${review.id}`).header('etag', etag(review.version)).send(reviewResponse(review, householdIdOf(request)));
+      return reply.code(201).header('location', `/v1/reviews/${review.id}`).header('etag', etag(review.version)).send(reviewResponse(review, request.principal));
     },
   );
 
@@ -65,7 +65,7 @@ const reviewRoutes: FastifyPluginAsyncZod = async (app) => {
       const result = await reviews.listReviews(request.params.title, { by, sort, limit, after: paging.after });
       // `mine` depends on the token.
       reply.header('vary', 'Authorization');
-      return { items: result.items.map((r) => reviewResponse(r, request.principal?.householdId)), nextCursor: paging.next(result.keys, result.more) };
+      return { items: result.items.map((r) => reviewResponse(r, request.principal)), nextCursor: paging.next(result.keys, result.more) };
     },
   );
 
@@ -76,7 +76,7 @@ const reviewRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request, reply) => {
       const review = await reviews.getReview(request.principal, request.params.review);
-      return reply.header('etag', etag(review.version)).header('vary', 'Authorization').send(reviewResponse(review, request.principal?.householdId));
+      return reply.header('etag', etag(review.version)).header('vary', 'Authorization').send(reviewResponse(review, request.principal));
     },
   );
 
@@ -99,7 +99,7 @@ const reviewRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request, reply) => {
       const updated = await reviews.updateReview(request.principal!, request.params.review, request.body, expectedVersions(request));
-      return reply.header('etag', etag(updated.version)).send(reviewResponse(updated, householdIdOf(request)));
+      return reply.header('etag', etag(updated.version)).send(reviewResponse(updated, request.principal));
     },
   );
 
@@ -140,7 +140,7 @@ const reviewRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request, reply) => {
       const marked = await reviews.markHelpful(request.principal!, request.params.review);
-      return reply.code(201).send(reviewResponse(marked, householdIdOf(request)));
+      return reply.code(201).send(reviewResponse(marked, request.principal));
     },
   );
 
@@ -173,7 +173,7 @@ const reviewRoutes: FastifyPluginAsyncZod = async (app) => {
       },
       async (request) => {
         const review = await (action === 'hide' ? reviews.hideReview : reviews.restoreReview)(request.params.review);
-        return reviewResponse(review, request.principal?.householdId);
+        return reviewResponse(review, request.principal);
       },
     );
   }

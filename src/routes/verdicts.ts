@@ -40,7 +40,7 @@ const verdictRoutes: FastifyPluginAsyncZod = async (app) => {
         security: OPTIONAL_BEARER,
         summary: 'The episodes of a series or a season',
         description:
-          'In order of season and episode; a series’ own episodes and its seasons’. With `age`, or with `child` and a household token, each carries its verdict: judged by its own advisory and certifications, or, with none, by its season’s, else its series’ (`inheritedFrom`); a child’s override on the series or season decides for episodes without their own.',
+          'In order of season and episode; a series’ own episodes and its seasons’. With `age`, or with `child` and a household token (or the child’s own device token), each carries its verdict: judged by its own advisory and certifications, or, with none, by its season’s, else its series’ (`inheritedFrom`); a child’s override on the series or season decides for episodes without their own.',
         params: TitleParams,
         querystring: EpisodeQuery,
         response: { 200: page(EpisodeItem).meta({ id: 'EpisodePage' }), ...problemResponses(400, 401, 403, 404) },

@@ -130,7 +130,7 @@ export const EpisodeQuery = z
   .strictObject({
     age: queryInt(MIN_AGE, MAX_AGE).optional().describe('Each episode’s verdict at this age, as GET /v1/titles/{title}/verdict gives it.'),
     country: Country.optional(),
-    child: z.string().min(1).max(40).optional().describe('Each episode’s verdict for this child of your household (needs a household token).'),
+    child: z.string().min(1).max(40).optional().describe('Each episode’s verdict for this child of your household (needs a household token, or the child’s own device token).'),
     limit: LimitQuery,
     cursor: CursorQuery,
   })

@@ -22,7 +22,6 @@ export async function issueToken(
   return { ...info, token };
 }
 
-
 /** Signs a household up: the household and its first token, stored together, the secret handed back this once. */
 export async function signUp(store: Store, name: string | null, country: string | null = null): Promise<{ household: Household; token: TokenInfo & { token: string } }> {
   const token = generateToken('household');

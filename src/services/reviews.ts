@@ -2,7 +2,7 @@
 import { ageOn } from '../domain/age.js';
 import { Conflict, NotAllowed, NotFound } from '../domain/errors.js';
 import type { TitleRef } from '../domain/references.js';
-import type { Caller } from '../domain/tokens.js';
+import { isAuthor, type Caller } from '../domain/tokens.js';
 import type { ExpectedVersions, FlagRecord, ReviewFields, ReviewRecord, SortKey, Store } from '../store/types.js';
 import { findChild } from './children.js';
 import type { PageRequest } from './paging.js';
@@ -13,8 +13,7 @@ type FlagWrite = Pick<FlagRecord, 'reason' | 'category' | 'note'>;
 type FlagStatus = FlagRecord['status'];
 
 /** A hidden review is seen only by its author and by editors. */
-const maySee = (review: ReviewRecord, caller: Caller | null) =>
-  !review.hidden || review.householdId === caller?.householdId || caller?.role === 'editor' || caller?.role === 'admin';
+const maySee = (review: ReviewRecord, caller: Caller | null) => !review.hidden || isAuthor(review, caller) || caller?.role === 'editor' || caller?.role === 'admin';
 
 export function reviewService(store: Store) {
   async function visibleReview(caller: Caller | null, id: string): Promise<ReviewRecord> {

@@ -1,4 +1,4 @@
-import { Conflict } from '../domain/errors.js';
+import { Conflict, NotFound } from '../domain/errors.js';
 import { insertInto, selectList, TOKEN_INFO } from './columns.js';
 import type { Dialect, Executor } from './dialect.js';
 import { newId } from './ids.js';
@@ -97,6 +97,10 @@ export function createTokenStore(d: Dialect): TokenStore {
       return d.transaction(async (tx) => {
         // Counted under the household's lock: two requests at once cannot both take the last place.
         await lockHousehold(d, tx, householdId);
+        // A child being deleted meanwhile is waited for, then not found: never a token for no one.
+        if (token.childId !== null && !(await tx.get(`select id from children where id = $1 and household_id = $2${d.lock('no key update')}`, [token.childId, householdId]))) {
+          throw new NotFound(`No child has the id ${token.childId}.`);
+        }
         // A household's own tokens and each child's devices have a limit each.
         const { n } = (await tx.get<{ n: number }>(
           'select cast(count(*) as int) as n from tokens where household_id = $1 and revoked_at is null and coalesce(child_id, \'\') = $2',

@@ -98,3 +98,26 @@ t.test('at most five live device tokens a child; an unknown child has none', asy
   t.equal((await mint('ch_00000000000000000000')).statusCode, 404);
   t.equal((await call(app, { method: 'POST', url: `/v1/children/${maya.id}/tokens`, headers: bearer(parents.token), payload: { name: '' } })).statusCode, 400);
 });
+
+t.test('a child’s device sees its own reviews as its own, and none of its sibling’s hidden ones', async (t) => {
+  const app = await build(t);
+  const { editor, film, parents, maya, sam, minted } = await family(app);
+  const post = (token: string, childId: string) =>
+    call(app, { method: 'POST', url: `/v1/titles/${film.id}/reviews`, headers: bearer(token), payload: { by: 'kid', childId, ageRating: 6, stars: 4, headline: 'Fun', body: 'A good one.' } });
+  const mine = (await post(minted.data.token, maya.id)).data;
+  const sams = (await post(parents.token, sam.id)).data;
+  t.equal((await call(app, { method: 'POST', url: `/v1/reviews/${sams.id}/hide`, headers: bearer(editor) })).statusCode, 200);
+  t.equal((await call(app, { method: 'GET', url: `/v1/reviews/${sams.id}`, headers: bearer(minted.data.token) })).statusCode, 404, 'a sibling’s hidden review is not there for the device');
+  t.equal((await call(app, { method: 'GET', url: `/v1/reviews/${sams.id}`, headers: bearer(parents.token) })).statusCode, 200, 'the parents still see it');
+  const listed = (await call(app, { method: 'GET', url: `/v1/titles/${film.id}/reviews`, headers: bearer(minted.data.token) })).data.items;
+  t.same(listed.map((r: { id: string; mine: boolean }) => [r.id, r.mine]), [[mine.id, true]], 'its own review is its own');
+});
+
+t.test('a child’s device spends allowances of its own: a tablet run wild never locks the parents out', async (t) => {
+  const app = await build(t, { VERDICT_QUOTA: 3 });
+  const { film, parents, maya, minted } = await family(app);
+  const verdict = (token: string) => call(app, { method: 'GET', url: `/v1/children/${maya.id}/verdicts/${film.id}`, headers: bearer(token) });
+  for (let i = 0; i < 3; i++) t.equal((await verdict(minted.data.token)).statusCode, 200);
+  t.equal((await verdict(minted.data.token)).statusCode, 429, 'the device’s quota is spent');
+  t.equal((await verdict(parents.token)).statusCode, 200, 'the parents’ is not');
+});

@@ -2,6 +2,7 @@
 import { ageOn, todayUtc } from '../../domain/age.js';
 import { CATEGORIES, type Category } from '../../domain/categories.js';
 import { effectiveLimits } from '../../domain/policy.js';
+import { isAuthor, type Caller } from '../../domain/tokens.js';
 import { activeOverride, type Verdict } from '../../domain/verdict.js';
 import type { Child } from '../../schemas/children.js';
 import type { Flag, Review } from '../../schemas/community.js';
@@ -44,7 +45,7 @@ export function overrideResponse(o: OverrideRecord, now: string) {
 }
 
 /** `viewer` is the asking household, if any: its own reviews are `mine`. */
-export function reviewResponse(r: ReviewRecord, viewer: string | null | undefined): Review {
+export function reviewResponse(r: ReviewRecord, viewer: Caller | null): Review {
   return {
     id: r.id,
     titleId: r.titleId,
@@ -56,7 +57,7 @@ export function reviewResponse(r: ReviewRecord, viewer: string | null | undefine
     body: r.body,
     helpful: r.helpful,
     hidden: r.hidden,
-    mine: r.householdId === viewer,
+    mine: isAuthor(r, viewer),
     createdAt: r.createdAt,
     updatedAt: r.updatedAt,
   };
