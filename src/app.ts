@@ -29,6 +29,7 @@ import reviewRoutes from './routes/reviews.js';
 import householdRoutes from './routes/households.js';
 import overrideRoutes from './routes/overrides.js';
 import referenceRoutes from './routes/reference.js';
+import requestRoutes from './routes/requests.js';
 import titlesRoutes from './routes/titles.js';
 import tokenRoutes from './routes/tokens.js';
 import verdictRoutes from './routes/verdicts.js';
@@ -125,6 +126,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(childRoutes, { config });
   await app.register(childVerdictRoutes);
   await app.register(overrideRoutes);
+  await app.register(requestRoutes);
   await app.register(reviewRoutes);
   await app.register(flagRoutes);
 

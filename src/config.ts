@@ -83,6 +83,8 @@ const ConfigSchema = z.object({
   RATE_LIMIT_SIGNUP: z.coerce.number().int().min(0).max(1_000_000).default(20),
   // What one household may hold: children, and tokens not revoked.
   CHILDREN_PER_HOUSEHOLD: z.coerce.number().int().min(1).max(10_000).default(20),
+  // How long a child's request to watch stays open for the parents: a week by default.
+  REQUEST_TTL_HOURS: z.coerce.number().int().min(1).max(24 * 365).default(168),
   // At least two: rotating mints the new token before the old one is revoked.
   TOKENS_PER_HOUSEHOLD: z.coerce.number().int().min(2).max(10_000).default(20),
   TRUST_PROXY: trustProxy,

@@ -206,6 +206,7 @@ async function docsPlugin(app: FastifyInstance): Promise<void> {
         { name: 'verdicts', description: '"Is this OK?" answers with their reasons.' },
         { name: 'households', description: 'A family’s account: sign-up, tokens, export and erasure.' },
         { name: 'children', description: 'Child profiles, their limits, overrides and the catalogue each child may watch.' },
+        { name: 'requests', description: 'A child asks to watch a blocked title from its own device; the parents approve or decline.' },
         { name: 'community', description: 'Parents’ and kids’ reviews, helpful marks and flags.' },
         { name: 'moderation', description: 'The editors’ queue of flags, and hiding reviews.' },
         { name: 'reference', description: 'Rating categories and official rating systems.' },

@@ -292,20 +292,21 @@ export type TitleListItem = z.infer<typeof TitleListItem>;
 
 // ---------------------------------------------------------------- parameters
 
-export const TitleParams = z.object({
-  title: z
-    .string()
-    .max(200)
-    .transform((raw, ctx) => {
-      const ref = parseTitleRef(raw);
-      if ('error' in ref) {
-        ctx.addIssue({ code: 'custom', message: ref.error });
-        return z.NEVER;
-      }
-      return ref;
-    })
-    .describe('A title id, or an external reference: imdb:tt1798709, tmdb:movie:152601, tmdb:tv:1399, an episode as tmdb:tv:1399:s1e9, isbn:9780316769488.'),
-});
+/** A title as a client names it, parsed into a reference (see parseTitleRef). */
+export const TitleReference = z
+  .string()
+  .max(200)
+  .transform((raw, ctx) => {
+    const ref = parseTitleRef(raw);
+    if ('error' in ref) {
+      ctx.addIssue({ code: 'custom', message: ref.error });
+      return z.NEVER;
+    }
+    return ref;
+  })
+  .describe('A title id, or an external reference: imdb:tt1798709, tmdb:movie:152601, tmdb:tv:1399, an episode as tmdb:tv:1399:s1e9, isbn:9780316769488.');
+
+export const TitleParams = z.object({ title: TitleReference });
 
 const TITLE_SORTS = ['name', 'newest', 'stars', 'age'] as const;
 

@@ -90,6 +90,29 @@ export function createChildStore(d: Dialect): ChildStore {
   };
 }
 
+/**
+ * Inside a transaction: sets the child's override for a title (a request's approval makes one
+ * too). Answers whether it is new.
+ */
+export async function putOverride(d: Dialect, tx: Executor, childId: string, titleId: string, o: Pick<OverrideRecord, 'decision' | 'note' | 'expiresAt'>, expected: ExpectedVersions, now: string): Promise<boolean> {
+  // The child's row, locked, stands for all its overrides: a first put of a title waits for
+  // another one in flight and then finds its row, as it would behind SQLite's one writer.
+  await tx.get(`select id from children where id = $1${d.lock('no key update')}`, [childId]);
+  // Locked as well, for a removal in flight (it locks only the override).
+  const existing = await tx.get<{ createdAt: string; version: number }>(
+    `select created_at as "createdAt", version from overrides where child_id = $1 and title_id = $2${d.lock('update')}`,
+    [childId, titleId],
+  );
+  checkVersion('override', existing?.version, expected);
+  const version = (existing?.version ?? 0) + 1;
+  await tx.run(
+    `insert into overrides (child_id, title_id, decision, note, expires_at, version, created_at, updated_at) values ($1, $2, $3, $4, $5, $6, $7, $8)
+     on conflict (child_id, title_id) do update set decision = $3, note = $4, expires_at = $5, version = $6, updated_at = $8`,
+    [childId, titleId, o.decision, o.note, o.expiresAt, version, existing?.createdAt ?? now, now],
+  );
+  return !existing;
+}
+
 export function createOverrideStore(d: Dialect): OverrideStore {
   const SELECT = `select ${selectList(OVERRIDE_FIELDS, 'o')}, t.name as "titleName" from overrides o join titles t on t.id = o.title_id`;
   const ONE = `${SELECT} where o.child_id = $1 and o.title_id = $2`;
@@ -99,23 +122,8 @@ export function createOverrideStore(d: Dialect): OverrideStore {
   return {
     put(childId, titleId, o, expected) {
       return d.transaction(async (tx) => {
-        // The child's row, locked, stands for all its overrides: a first put of a title waits for
-        // another one in flight and then finds its row, as it would behind SQLite's one writer.
-        await tx.get(`select id from children where id = $1${d.lock('no key update')}`, [childId]);
-        const now = new Date().toISOString();
-        // Locked as well, for a removal in flight (it locks only the override).
-        const existing = await tx.get<{ createdAt: string; version: number }>(
-          `select created_at as "createdAt", version from overrides where child_id = $1 and title_id = $2${d.lock('update')}`,
-          [childId, titleId],
-        );
-        checkVersion('override', existing?.version, expected);
-        const version = (existing?.version ?? 0) + 1;
-        await tx.run(
-          `insert into overrides (child_id, title_id, decision, note, expires_at, version, created_at, updated_at) values ($1, $2, $3, $4, $5, $6, $7, $8)
-           on conflict (child_id, title_id) do update set decision = $3, note = $4, expires_at = $5, version = $6, updated_at = $8`,
-          [childId, titleId, o.decision, o.note, o.expiresAt, version, existing?.createdAt ?? now, now],
-        );
-        return { override: (await tx.get<OverrideRecord>(ONE, [childId, titleId]))!, created: !existing };
+        const created = await putOverride(d, tx, childId, titleId, o, expected, new Date().toISOString());
+        return { override: (await tx.get<OverrideRecord>(ONE, [childId, titleId]))!, created };
       });
     },
     async forTitles(childId, titleIds) {

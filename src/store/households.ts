@@ -74,6 +74,7 @@ export function createHouseholdStore(d: Dialect): HouseholdStore {
           (select count(*) from tokens where household_id = $1) +
           (select count(*) from children where household_id = $1) +
           (select count(*) from overrides where child_id in (select id from children where household_id = $1)) +
+          (select count(*) from watch_requests where child_id in (select id from children where household_id = $1)) +
           (select count(*) from reviews where household_id = $1) +
           (select count(*) from review_votes where household_id = $1) +
           (select count(*) from flags where household_id = $1) +

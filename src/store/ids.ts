@@ -26,6 +26,6 @@ function randomChars(n: number): string {
 }
 
 /** Opaque ids: a prefix, nine characters of time (so new rows append to indexes) and eleven random ones. */
-export function newId(prefix: 'tl' | 'tk' | 'hh' | 'ch' | 'ov' | 'rv' | 'fl'): string {
+export function newId(prefix: 'tl' | 'tk' | 'hh' | 'ch' | 'ov' | 'rv' | 'fl' | 'rq'): string {
   return `${prefix}_${Date.now().toString(36).padStart(9, '0')}${randomChars(11)}`;
 }

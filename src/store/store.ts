@@ -4,6 +4,7 @@ import { createChildStore, createOverrideStore } from './children.js';
 import type { Dialect } from './dialect.js';
 import { createHouseholdStore, createTokenStore } from './households.js';
 import { createIdempotencyStore } from './idempotency.js';
+import { createWatchRequestStore } from './requests.js';
 import { createTitleStore } from './titles.js';
 import { TABLES, type Store, type TableName } from './types.js';
 
@@ -28,6 +29,7 @@ export function createStore(d: Dialect, columns: Record<TableName, CopyColumn[]>
     households: createHouseholdStore(d),
     children: createChildStore(d),
     overrides: createOverrideStore(d),
+    requests: createWatchRequestStore(d),
     reviews: createReviewStore(d),
     flags: createFlagStore(d),
     idempotency: createIdempotencyStore(d),

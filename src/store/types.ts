@@ -237,6 +237,40 @@ export interface OverrideStore {
   remove(childId: string, titleId: string, expected?: ExpectedVersions): Promise<void>;
 }
 
+/** A child's request to watch a title (src/services/requests.ts). */
+export interface WatchRequestRecord {
+  id: string;
+  childId: string;
+  titleId: string;
+  titleName: string;
+  note: string | null;
+  /** As stored: a pending request past `expiresAt` is expired (see requestStatus). */
+  status: 'pending' | 'approved' | 'declined' | 'expired';
+  reason: string | null;
+  allowedUntil: string | null;
+  expiresAt: string;
+  createdAt: string;
+  decidedAt: string | null;
+}
+
+/** Requests of a child the caller has already found in its own household. */
+export interface WatchRequestStore {
+  /**
+   * The child's pending request for the title, made now unless one is pending and in force
+   * (`created` false: that one, unchanged). A pending one past its expiry is closed first.
+   */
+  create(childId: string, titleId: string, note: string | null, now: string, expiresAt: string): Promise<{ request: WatchRequestRecord; created: boolean }>;
+  get(childId: string, id: string): Promise<WatchRequestRecord | null>;
+  /** Newest first; `childIds` the children whose requests to list. */
+  list(childIds: readonly string[], page: { limit: number; after?: SortKey | undefined; pendingAt?: string | undefined }): Promise<{ items: WatchRequestRecord[]; keys: SortKey[]; more: boolean }>;
+  /**
+   * Decides a request still pending and in force at `now`, in one transaction with the allow
+   * override an approval makes (until `allowedUntil`, or for good). Null when it is not pending
+   * or has expired: the caller reads it again to say which.
+   */
+  decide(childId: string, id: string, decision: { status: 'approved'; allowedUntil: string | null; note: string } | { status: 'declined'; reason: string | null }, now: string): Promise<WatchRequestRecord | null>;
+}
+
 export interface ReviewRecord {
   id: string;
   titleId: string;
@@ -326,7 +360,7 @@ export interface IdempotencyStore {
 }
 
 /** Every table a store holds, in an order foreign keys allow filling them in. */
-export const TABLES = ['meta', 'titles', 'certifications', 'advisories', 'households', 'children', 'tokens', 'overrides', 'reviews', 'review_votes', 'flags', 'idempotency_keys'] as const;
+export const TABLES = ['meta', 'titles', 'certifications', 'advisories', 'households', 'children', 'tokens', 'overrides', 'watch_requests', 'reviews', 'review_votes', 'flags', 'idempotency_keys'] as const;
 export type TableName = (typeof TABLES)[number];
 
 /** A page of one table's rows, as objects with the schema's property names (the same in every backend). */
@@ -344,6 +378,7 @@ export interface Store {
   households: HouseholdStore;
   children: ChildStore;
   overrides: OverrideStore;
+  requests: WatchRequestStore;
   idempotency: IdempotencyStore;
   /** A value kept with the data and created on first use (e.g. the cursor signing key). */
   setting(key: string, create: () => string): Promise<string>;

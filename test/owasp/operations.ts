@@ -43,6 +43,9 @@ const EXAMPLES: Record<string, { body?: (w: World) => unknown; params?: (w: Worl
   'POST /v1/children': { body: () => ({ nickname: 'Ada', birth: '2015' }) },
   'PATCH /v1/children/{child}': { body: () => ({ nickname: 'Ada' }) },
   'POST /v1/children/{child}/tokens': { body: () => ({ name: 'tablet' }) },
+  'POST /v1/children/{child}/requests': { body: (w) => ({ title: w.titles.her, note: 'please' }) },
+  'POST /v1/children/{child}/requests/{request}/approve': { body: () => ({}) },
+  'POST /v1/children/{child}/requests/{request}/decline': { body: () => ({ reason: 'not yet' }), params: (w) => ({ request: w.requests.a2 }) },
   'POST /v1/children/{child}/verdicts': { body: (w) => ({ titles: [w.titles.her, 'imdb:tt1798709'] }) },
   'PUT /v1/children/{child}/overrides/{title}': { body: () => ({ decision: 'block', note: 'not yet' }) },
   'GET /v1/children/{child}/overrides/{title}': { params: (w) => ({ title: w.titles.book }) },
@@ -62,7 +65,7 @@ const EXAMPLES: Record<string, { body?: (w: World) => unknown; params?: (w: Worl
 
 /** Our ids, by parameter name. */
 function defaultParams(w: World): Params {
-  return { title: w.titles.her, child: w.children.a, review: w.reviews.a, flag: w.flags.titleFlagA, id: w.tokenIds.household };
+  return { title: w.titles.her, child: w.children.a, review: w.reviews.a, flag: w.flags.titleFlagA, id: w.tokenIds.household, request: w.requests.a };
 }
 
 export function hasBody(op: OperationRef): boolean {

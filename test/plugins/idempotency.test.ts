@@ -14,11 +14,12 @@ async function world(app: FastifyInstance) {
   const admin = await tokenFor(app, 'admin');
   const editor = await tokenFor(app, 'editor');
   const title = await createTitle(app, editor, titleInput());
+  const blocked = await createTitle(app, editor, titleInput({ name: 'Unrated' }));
   const family = await signUp(app);
   const child = await createChild(app, family.token);
   const other = await signUp(app);
   const theirs = await call(app, { method: 'POST', url: `/v1/titles/${title.id}/reviews`, headers: bearer(other.token), payload: review });
-  return { admin, editor, title, family, child, review: theirs.data };
+  return { admin, editor, title, blocked, family, child, review: theirs.data };
 }
 
 t.test('every POST that creates something answers a retry with the first answer, and creates nothing twice', async (t) => {
@@ -27,6 +28,7 @@ t.test('every POST that creates something answers a retry with the first answer,
   const cases: { name: string; url: string; token?: string; payload?: unknown; count: () => Promise<number> }[] = [
     { name: 'sign-up', url: '/v1/households', payload: { name: 'The Parks' }, count: async () => (await app.store.tokens.list(['household'])).length },
     { name: 'household token', url: '/v1/households/me/tokens', token: w.family.token, payload: { name: 'tablet' }, count: async () => (await app.store.tokens.listForHousehold(w.family.id)).length },
+    { name: 'request to watch', url: `/v1/children/${w.child.id}/requests`, token: w.family.token, payload: { title: w.blocked.id }, count: async () => (await app.store.rowCounts()).watch_requests },
     { name: 'device token', url: `/v1/children/${w.child.id}/tokens`, token: w.family.token, payload: { name: 'tablet' }, count: async () => (await app.store.tokens.listForHousehold(w.family.id)).filter((k) => k.role === 'child').length },
     { name: 'staff token', url: '/v1/tokens', token: w.admin, payload: { role: 'editor', name: 'Sam' }, count: async () => (await app.store.tokens.list(['editor'])).length },
     { name: 'child', url: '/v1/children', token: w.family.token, payload: { nickname: 'Noor', birth: '2016' }, count: async () => (await app.store.children.list(w.family.id, { limit: 100 })).items.length },

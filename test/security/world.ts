@@ -31,6 +31,8 @@ export interface World {
   /** The same titles as external references. */
   refs: string[];
   reviews: { a: string; b: string; hiddenB: string };
+  /** Household A's first child's pending requests to watch Her (a) and an unrated title (a2); household B's child's. */
+  requests: { a: string; a2: string; b: string };
   flags: { titleFlagA: string; reviewFlagB: string };
   cursors: string[];
 }
@@ -79,6 +81,10 @@ export async function buildWorld(t: Teardown, overrides: Partial<Config> = {}, o
   const reviewFlagB = await ok({ method: 'POST', url: `/v1/reviews/${reviewA.id}/flags`, headers: bearer(b.token), payload: { reason: 'spoiler' } });
 
   const device = await ok({ method: 'POST', url: `/v1/children/${childA.id}/tokens`, headers: bearer(a.token), payload: { name: 'tablet' } });
+  const requestA = await ok({ method: 'POST', url: `/v1/children/${childA.id}/requests`, headers: bearer(device.token), payload: { title: her.id } });
+  const unrated = await createTitle(app, editor, titleInput({ name: 'Unrated Short', year: 2020 }));
+  const requestA2 = await ok({ method: 'POST', url: `/v1/children/${childA.id}/requests`, headers: bearer(device.token), payload: { title: unrated.id } });
+  const requestB = await ok({ method: 'POST', url: `/v1/children/${childB.id}/requests`, headers: bearer(b.token), payload: { title: her.id } });
   const extra = await ok({ method: 'POST', url: '/v1/households/me/tokens', headers: bearer(a.token), payload: { name: 'old phone' } });
   await ok({ method: 'DELETE', url: `/v1/households/me/tokens/${extra.id}`, headers: bearer(a.token) });
 
@@ -101,6 +107,7 @@ export async function buildWorld(t: Teardown, overrides: Partial<Config> = {}, o
     titles: { her: her.id, toyStory: toyStory.id, book: book.id },
     refs: ['imdb:tt1798709', 'tmdb:movie:862', 'isbn:9780316769488', 'isbn:0316769487'],
     reviews: { a: reviewA.id, b: reviewB.id, hiddenB: hiddenB.id },
+    requests: { a: requestA.id, a2: requestA2.id, b: requestB.id },
     flags: { titleFlagA: titleFlagA.id, reviewFlagB: reviewFlagB.id },
     cursors,
   };

@@ -167,6 +167,37 @@ export const overrides = sqliteTable(
   (t) => [primaryKey({ columns: [t.childId, t.titleId] }), index('overrides_title_idx').on(t.titleId)],
 );
 
+/**
+ * A child's request to watch a title it is blocked from (src/services/requests.ts): pending until
+ * a parent approves it (an allow override) or declines it, or until it expires.
+ */
+export const watchRequests = sqliteTable(
+  'watch_requests',
+  {
+    id: text('id').primaryKey(),
+    childId: text('child_id')
+      .notNull()
+      .references(() => children.id, { onDelete: 'cascade' }),
+    titleId: text('title_id')
+      .notNull()
+      .references(() => titles.id, { onDelete: 'cascade' }),
+    note: text('note'),
+    status: text('status', { enum: ['pending', 'approved', 'declined', 'expired'] }).notNull(),
+    /** The parent's reason, when declined: the child sees it. */
+    reason: text('reason'),
+    /** Until when an approval allows the title (the override's expiry); null for good. */
+    allowedUntil: text('allowed_until'),
+    expiresAt: text('expires_at').notNull(),
+    createdAt: text('created_at').notNull(),
+    decidedAt: text('decided_at'),
+  },
+  (t) => [
+    index('watch_requests_child_idx').on(t.childId, t.createdAt),
+    // One pending request per child and title (one past its expiry is closed before a new one).
+    uniqueIndex('watch_requests_pending_once').on(t.childId, t.titleId).where(sql`status = 'pending'`),
+  ],
+);
+
 /** A parent's review (childId null) or a kid's, written by a household on a child's behalf. */
 export const reviews = sqliteTable(
   'reviews',
