@@ -11,6 +11,7 @@ interface ChildSettings {
   ageRule: Policy['ageRule'];
   unrated: Policy['unrated'];
   withAdult: Policy['withAdult'];
+  mode: Policy['mode'];
   /** The household's country, or null. */
   country: string | null;
   certificationCeilings: Partial<Record<string, string>>;
@@ -46,6 +47,7 @@ export function childPolicy(child: ChildSettings, today: string, communityMinRev
     blockDescriptors: [...child.blockDescriptors].sort(),
     unrated: child.unrated,
     withAdult: child.withAdult,
+    mode: child.mode,
     country: child.country,
     who: 'your child',
   };

@@ -49,6 +49,8 @@ export interface Policy {
   country: string | null;
   /** Whether a title the age rule blocks only through certifications that admit the viewer with an adult is allowed. */
   withAdult: 'block' | 'allow';
+  /** limits: the rules decide; allowlist: nothing is OK but what a parent's override allows, whatever the rules say. */
+  mode: 'limits' | 'allowlist';
   /**
    * Who the sentences speak of: a child's verdict says "your child", and may point at the
    * child's settings; the anonymous question has no settings to point at.
@@ -64,7 +66,7 @@ export interface Override {
 
 type VerdictStatus = 'ok' | 'blocked' | 'unrated' | 'unknown';
 type DecidedBy = 'expert' | 'certification' | 'community' | 'override' | 'none';
-type ReasonCode = 'age' | 'category' | 'certification' | 'descriptor' | 'override' | 'unrated';
+type ReasonCode = 'age' | 'category' | 'certification' | 'descriptor' | 'override' | 'unrated' | 'allowlist';
 
 export interface Reason {
   code: ReasonCode;
@@ -349,6 +351,12 @@ export function decide(facts: TitleFacts, policy: Policy, override: Override | n
     const without = adult || (failures.length ? ` Without it: ${summarise(failures)}.` : ' The rules alone would allow it.');
     return { ...base, status: allowed ? 'ok' : 'blocked', allowed, decidedBy: 'override', reasons: [own, ...failures], message: `${own.message}${without}` };
   }
+  if (policy.mode === 'allowlist') {
+    // The rules still show, so a parent sees what allowing it would let through.
+    const own = reason({ code: 'allowlist', message: `'${facts.name}' is not on your child's allow-list: in allow-list mode only the titles a parent allowed are OK.` });
+    const rules = failures.length ? ` The rules alone: ${summarise(failures)}.` : ' The rules alone would allow it.';
+    return { ...base, status: 'blocked', allowed: false, decidedBy, reasons: [own, ...failures], message: `Not OK: ${own.message}${rules}` };
+  }
   if (!rated) {
     const allowed = policy.unrated === 'allow';
     return {
@@ -386,7 +394,7 @@ export function activeOverride(override: Override | null | undefined, now: strin
 
 /** The anonymous question: "is this OK at age N?", with no limits but the age. */
 export function anonymousPolicy(age: number, country: string | null = null): Policy {
-  return { age, ageRule: 'expert', communityMinReviews: Infinity, limits: {}, certificationCeilings: {}, blockDescriptors: [], unrated: 'block', country, withAdult: 'block', who: 'the viewer' };
+  return { age, ageRule: 'expert', communityMinReviews: Infinity, limits: {}, certificationCeilings: {}, blockDescriptors: [], unrated: 'block', country, withAdult: 'block', mode: 'limits', who: 'the viewer' };
 }
 
 export type AgeOnlyVerdict = Verdict & { status: 'ok' | 'blocked' | 'unrated'; decidedBy: 'expert' | 'certification' | 'none' };
@@ -470,6 +478,8 @@ export function packFacts(facts: TitleFacts, columns: FactColumns, slot: number)
 
 /** `decide(facts, policy).allowed` without an override, compiled once per policy for a scan over columns. */
 export function allowedTest(policy: Policy): (columns: FactColumns, slot: number) => boolean {
+  // Only overrides allow in allow-list mode, and the catalogue settles those before any test.
+  if (policy.mode === 'allowlist') return () => false;
   const unratedAllowed = policy.unrated === 'allow';
   const { age, ageRule, communityMinReviews } = policy;
   // Per category: [index, limit, concern?]; a level the advisory does not give never fails.

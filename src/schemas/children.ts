@@ -73,6 +73,9 @@ const childFields = {
   withAdult: z
     .enum(['block', 'allow'])
     .describe('allow: a title the age rule blocks only through certifications that admit the child with a parent or another adult, and nothing else, is OK, and its verdict says "OK with an adult" (MPA R from 13, BBFC 12A and ACB MA15+ from 8, FSK 12 from 6: never below the system’s nearest milder rating).'),
+  mode: z
+    .enum(['limits', 'allowlist'])
+    .describe('limits: the rules above decide; allowlist: nothing is OK but the titles a parent allowed (overrides, approved requests), whatever the rules say.'),
   certificationCeilings: CeilingsInput,
   blockDescriptors: BlockDescriptorsInput,
 };
@@ -84,6 +87,7 @@ export const ChildCreate = z
     ageRule: childFields.ageRule.default('expert'),
     unrated: childFields.unrated.default('block'),
     withAdult: childFields.withAdult.default('block'),
+    mode: childFields.mode.default('limits'),
     certificationCeilings: childFields.certificationCeilings.default({}),
     blockDescriptors: childFields.blockDescriptors.default([]),
   })
@@ -117,6 +121,7 @@ export const Child = z
     ageRule: z.enum(['expert', 'strictest', 'off']),
     unrated: z.enum(['block', 'allow']),
     withAdult: z.enum(['block', 'allow']),
+    mode: z.enum(['limits', 'allowlist']),
     certificationCeilings: z.partialRecord(RatingSystemKey, z.string().max(20)),
     blockDescriptors: z.array(z.string().max(60)).max(DESCRIPTOR_KEYS.length),
     createdAt: Timestamp,

@@ -11,7 +11,7 @@ const Sentence = z.string().max(2000);
 
 export const Reason = z
   .object({
-    code: z.enum(['age', 'category', 'certification', 'descriptor', 'override', 'unrated']),
+    code: z.enum(['age', 'category', 'certification', 'descriptor', 'override', 'unrated', 'allowlist']),
     category: z.enum(CATEGORY_KEYS).nullable(),
     system: RatingSystemKey.nullable().describe('The rating system, when a certification is involved.'),
     limit: z.union([z.number(), z.string().max(20)]).nullable().describe('What was allowed: an age, a level or a rating.'),
@@ -38,7 +38,7 @@ export const InheritedFrom = z
   .meta({ id: 'InheritedFrom', description: 'The season or series whose advisory and certifications judged a season or an episode that has none of its own.' });
 
 /** Every rule that can fail at once: the override, the age, each category, each certification and descriptor, unrated. */
-const MAX_REASONS = 3 + CATEGORY_KEYS.length + SYSTEM_KEYS.length + DESCRIPTOR_KEYS.length;
+const MAX_REASONS = 4 + CATEGORY_KEYS.length + SYSTEM_KEYS.length + DESCRIPTOR_KEYS.length;
 
 /** The certification that admits a child with an adult (see a verdict's withAdult). */
 export const WithAdult = z

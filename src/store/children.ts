@@ -9,7 +9,7 @@ import { checkVersion } from './versions.js';
 // The household's country comes with every child read: the verdicts' policy needs it.
 const CHILD = `${selectList(CHILD_FIELDS, 'c')}, (select h.country from households h where h.id = c.household_id) as "country"`;
 const CHILD_INSERT = insertInto('children', CHILD_FIELDS);
-const CHILD_UPDATE = 'update children set nickname = $1, birth = $2, limits = $3, age_rule = $4, unrated = $5, with_adult = $6, certification_ceilings = $7, block_descriptors = $8, version = $9, updated_at = $10 where id = $11';
+const CHILD_UPDATE = 'update children set nickname = $1, birth = $2, limits = $3, age_rule = $4, unrated = $5, with_adult = $6, mode = $7, certification_ceilings = $8, block_descriptors = $9, version = $10, updated_at = $11 where id = $12';
 
 /** A child's JSON columns, which toChild decodes (and readRow, given these). */
 const CHILD_JSON = new Set<keyof ChildRecord>(['limits', 'certificationCeilings', 'blockDescriptors']);
@@ -77,7 +77,7 @@ export function createChildStore(d: Dialect): ChildStore {
         if (JSON.stringify(merged) === JSON.stringify(row)) return row;
         const next = { ...merged, version: row.version + 1, updatedAt: new Date().toISOString() };
         const v = childValues(next);
-        await tx.run(CHILD_UPDATE, [v.nickname, v.birth, v.limits, v.ageRule, v.unrated, v.withAdult, v.certificationCeilings, v.blockDescriptors, v.version, v.updatedAt, childId]);
+        await tx.run(CHILD_UPDATE, [v.nickname, v.birth, v.limits, v.ageRule, v.unrated, v.withAdult, v.mode, v.certificationCeilings, v.blockDescriptors, v.version, v.updatedAt, childId]);
         return next;
       });
     },

@@ -32,7 +32,7 @@ export function insertInto<K extends string>(table: string, keys: readonly K[]) 
 }
 
 export const TOKEN_INFO = ['id', 'role', 'householdId', 'childId', 'name', 'hint', 'createdAt', 'revokedAt'] as const;
-export const CHILD_FIELDS = ['id', 'householdId', 'nickname', 'birth', 'limits', 'ageRule', 'unrated', 'withAdult', 'certificationCeilings', 'blockDescriptors', 'version', 'createdAt', 'updatedAt'] as const;
+export const CHILD_FIELDS = ['id', 'householdId', 'nickname', 'birth', 'limits', 'ageRule', 'unrated', 'withAdult', 'mode', 'certificationCeilings', 'blockDescriptors', 'version', 'createdAt', 'updatedAt'] as const;
 export const OVERRIDE_FIELDS = ['titleId', 'decision', 'note', 'expiresAt', 'version', 'createdAt', 'updatedAt'] as const;
 export const REVIEW_FIELDS = ['id', 'titleId', 'householdId', 'childId', 'by', 'authorAge', 'ageRating', 'stars', 'headline', 'body', 'hidden', 'version', 'createdAt', 'updatedAt'] as const;
 export const FLAG_FIELDS = ['id', 'householdId', 'targetKind', 'titleId', 'reviewId', 'reason', 'category', 'note', 'status', 'resolutionNote', 'createdAt', 'resolvedAt'] as const;

@@ -184,6 +184,8 @@ export interface ChildFields {
   ageRule: 'expert' | 'strictest' | 'off';
   unrated: 'block' | 'allow';
   withAdult: 'block' | 'allow';
+  /** limits: the rules decide; allowlist: only the titles a parent allowed (overrides, approved requests). */
+  mode: 'limits' | 'allowlist';
   certificationCeilings: Partial<Record<string, string>>;
   /** Content descriptors, `SYSTEM:key`, that block a title. */
   blockDescriptors: string[];

@@ -46,6 +46,8 @@ const policyArb: fc.Arbitrary<Policy> = fc.record({
   blockDescriptors: fc.oneof(fc.constant([]), fc.subarray([...DESCRIPTOR_KEYS], { maxLength: 12 })),
   unrated: fc.constantFrom('block', 'allow'),
   withAdult: fc.constantFrom('block', 'allow'),
+  // Mostly the rules; now and then an allow-list, where nothing passes the test.
+  mode: fc.constantFrom('limits', 'limits', 'limits', 'allowlist'),
   // Countries with one system, with several, with a system shared (PEGI), and none.
   country: fc.constantFrom(null, 'US', 'DE', 'GB', 'AU', 'JP', 'FR', 'NL', 'BR', 'AQ'),
   who: fc.constant('your child' as const),

@@ -11,6 +11,7 @@ const policy = (p: Partial<Policy> = {}): Policy => ({
   blockDescriptors: [],
   unrated: 'block',
   withAdult: 'block',
+  mode: 'limits',
   country: null,
   who: 'your child',
   ...p,

@@ -44,6 +44,7 @@ const childArb = fc.record({
   limits: limitsArb,
   ageRule: fc.constantFrom('expert', 'strictest', 'off'),
   unrated: fc.constantFrom('block', 'allow'),
+  mode: fc.constantFrom('limits', 'limits', 'allowlist'),
   ceilings: fc.uniqueArray(certArb, { selector: (c) => c.system, maxLength: 2 }),
 });
 const overrideArb = fc.record({
@@ -89,6 +90,7 @@ t.test('catalogue and verdicts agree', async (t) => {
             ),
             ageRule: child.ageRule,
             unrated: child.unrated,
+            mode: child.mode,
             certificationCeilings: Object.fromEntries(child.ceilings.map((c) => [c.system, c.rating])),
           },
         });

@@ -34,7 +34,7 @@ async function fails(t: Test, promise: Promise<unknown>, kind: abstract new (...
   if (message !== undefined) t.equal((error as Error).message, message);
 }
 
-const child = (birth: string): ChildFields => ({ nickname: 'Maya', birth, limits: {}, ageRule: 'expert', unrated: 'block', withAdult: 'block', certificationCeilings: {}, blockDescriptors: [] });
+const child = (birth: string): ChildFields => ({ nickname: 'Maya', birth, limits: {}, ageRule: 'expert', unrated: 'block', withAdult: 'block', mode: 'limits', certificationCeilings: {}, blockDescriptors: [] });
 const household = (id: string): Caller => ({ role: 'household', householdId: id, childId: null });
 
 t.test('a child is born, and 30 or younger, on the day given', async (t) => {

@@ -10,7 +10,7 @@ import { issueToken, signUp } from '../../src/services/households.js';
 import type { ChildFields, Store } from '../../src/store/types.js';
 import { freshDatabase, openStoreOn } from '../backend.js';
 
-const CHILD: ChildFields = { nickname: 'Maya', birth: '2014-05', limits: { violence: 2 }, ageRule: 'expert', unrated: 'block', withAdult: 'allow', certificationCeilings: { MPA: 'PG' }, blockDescriptors: ['PEGI:gambling'] };
+const CHILD: ChildFields = { nickname: 'Maya', birth: '2014-05', limits: { violence: 2 }, ageRule: 'expert', unrated: 'block', withAdult: 'allow', mode: 'allowlist', certificationCeilings: { MPA: 'PG' }, blockDescriptors: ['PEGI:gambling'] };
 const TITLE = { name: 'Contract', kind: 'movie' as const, releaseDates: {}, genres: ['Drama'], topics: [], cast: [], directors: [], certifications: [{ system: 'PEGI', rating: '12', descriptors: ['violence', 'gambling'] }], externalIds: { imdb: 'tt0000001' } };
 
 /** The error a promise rejects with, checked to be the domain's and never the HTTP layer's. */

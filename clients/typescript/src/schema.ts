@@ -987,6 +987,12 @@ export interface components {
              */
             withAdult?: "block" | "allow";
             /**
+             * @description limits: the rules above decide; allowlist: nothing is OK but the titles a parent allowed (overrides, approved requests), whatever the rules say.
+             * @default limits
+             * @enum {string}
+             */
+            mode?: "limits" | "allowlist";
+            /**
              * @description The strictest rating allowed per system, e.g. { "MPA": "PG-13", "ESRB": "T" }.
              * @default {}
              */
@@ -1059,6 +1065,11 @@ export interface components {
              * @enum {string}
              */
             withAdult?: "block" | "allow";
+            /**
+             * @description limits: the rules above decide; allowlist: nothing is OK but the titles a parent allowed (overrides, approved requests), whatever the rules say.
+             * @enum {string}
+             */
+            mode?: "limits" | "allowlist";
             /** @description The strictest rating allowed per system, e.g. { "MPA": "PG-13", "ESRB": "T" }. */
             certificationCeilings?: {
                 [key: string]: string;
@@ -1463,6 +1474,8 @@ export interface components {
             unrated: "block" | "allow";
             /** @enum {string} */
             withAdult: "block" | "allow";
+            /** @enum {string} */
+            mode: "limits" | "allowlist";
             certificationCeilings: {
                 [key: string]: string;
             };
@@ -1574,7 +1587,7 @@ export interface components {
         };
         VerdictReason: {
             /** @enum {string} */
-            code: "age" | "category" | "certification" | "descriptor" | "override" | "unrated";
+            code: "age" | "category" | "certification" | "descriptor" | "override" | "unrated" | "allowlist";
             category: ("language" | "sex" | "drinking" | "violence" | "messages" | "roleModels" | "consumerism" | "educational" | "diversity") | null;
             /** @description The rating system, when a certification is involved. */
             system: components["schemas"]["RatingSystemKey"] | null;
@@ -1983,6 +1996,8 @@ export interface components {
                 unrated: "block" | "allow";
                 /** @enum {string} */
                 withAdult: "block" | "allow";
+                /** @enum {string} */
+                mode: "limits" | "allowlist";
                 certificationCeilings: {
                     [key: string]: string;
                 };

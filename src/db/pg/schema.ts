@@ -147,6 +147,7 @@ export const children = pgTable(
     ageRule: text('age_rule', { enum: ['expert', 'strictest', 'off'] }).notNull(),
     unrated: text('unrated', { enum: ['block', 'allow'] }).notNull(),
     withAdult: text('with_adult', { enum: ['block', 'allow'] }).notNull().default('block'),
+    mode: text('mode', { enum: ['limits', 'allowlist'] }).notNull().default('limits'),
     certificationCeilings: json('certification_ceilings').$type<Partial<Record<string, string>>>().notNull(),
     blockDescriptors: json('block_descriptors').$type<string[]>().notNull().default([]),
     version: integer('version').notNull().default(1),

@@ -139,6 +139,7 @@ export const children = sqliteTable(
     ageRule: text('age_rule', { enum: ['expert', 'strictest', 'off'] }).notNull(),
     unrated: text('unrated', { enum: ['block', 'allow'] }).notNull(),
     withAdult: text('with_adult', { enum: ['block', 'allow'] }).notNull().default('block'),
+    mode: text('mode', { enum: ['limits', 'allowlist'] }).notNull().default('limits'),
     certificationCeilings: text('certification_ceilings', { mode: 'json' }).$type<Partial<Record<string, string>>>().notNull(),
     blockDescriptors: text('block_descriptors', { mode: 'json' }).$type<string[]>().notNull().default([]),
     version: integer('version').notNull().default(1),

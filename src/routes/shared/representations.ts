@@ -24,6 +24,7 @@ export function childResponse(child: ChildRecord, now: Date): Child {
     ageRule: child.ageRule,
     unrated: child.unrated,
     withAdult: child.withAdult,
+    mode: child.mode,
     certificationCeilings: child.certificationCeilings,
     blockDescriptors: child.blockDescriptors,
     createdAt: child.createdAt,

@@ -1,0 +1,1 @@
+ALTER TABLE "children" ADD COLUMN "mode" text collate "C" DEFAULT 'limits' NOT NULL;

@@ -1,0 +1,1 @@
+ALTER TABLE `children` ADD `mode` text DEFAULT 'limits' NOT NULL;
