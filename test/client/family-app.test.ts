@@ -28,6 +28,12 @@ t.test('the typed client example runs against a real server, every step answered
   t.match(out, /^for Maya: tmdb:movie:862 Toy Story: ok$/m);
   t.match(out, /^for Maya: imdb:tt0000001 \(no such title\): unknown$/m);
   t.match(out, /^Maya may watch [1-9]\d* titles \([1-9]\d* pages of at most 10\)$/m);
+  t.match(out, /^on Maya’s tablet: Her is blocked$/m);
+  t.match(out, /^on Maya’s tablet: Maya's limits are the parents' \(403\)$/m);
+  t.match(out, /^on Maya’s tablet: asked to watch Her \(pending\)$/m);
+  t.match(out, /^the parents see 1 request waiting: Her, "Everyone in my class has seen it"$/m);
+  t.match(out, /^approved until \d{4}-\d\d-\d\dT/m);
+  t.match(out, /^on Maya’s tablet: Her is ok: A parent allowed 'Her' until .*Asked for: "Everyone in my class has seen it"/m);
   t.match(out, /^erased the household and everything about Maya$/m);
   t.equal(err, '');
 });

@@ -5,8 +5,10 @@
  *
  * Searches the catalogue, asks whether a film is OK at 12, signs a household up, adds a child
  * with two limits of the parents' own (the server fills in the rest), asks a batch of verdicts
- * for the child, pages the child's catalogue, and erases the household again. Prints a line a
- * step; any answer it does not expect ends it with exit code 1.
+ * for the child, pages the child's catalogue, gives the child a token for its own tablet, from
+ * which the child asks to watch a film it is blocked from, approves the request for the weekend
+ * as the parents, reads the verdict again from the tablet, and erases the household again.
+ * Prints a line a step; any answer it does not expect ends it with exit code 1.
  */
 import { createGuidepostClient, type ChildVerdict } from '../src/index.js';
 
@@ -78,6 +80,31 @@ do {
   cursor = page.nextCursor ?? undefined;
 } while (cursor !== undefined);
 console.log(`${maya.nickname} may watch ${titles} titles (${pages} pages of at most 10)`);
+
+// The child's own tablet: a token that reads Maya's verdicts and catalogue, and asks to watch.
+const device = expect('device token', await family.POST('/v1/children/{child}/tokens', { params: { path: child }, body: { name: 'Maya’s tablet' } }));
+const tablet = createGuidepostClient({ baseUrl, token: device.token });
+const herForMaya = expect('tablet verdict', await tablet.GET('/v1/children/{child}/verdicts/{title}', { params: { path: { ...child, title: her.id } } }));
+console.log(`on ${device.name}: Her is ${herForMaya.status}`);
+const limitsFromTablet = await tablet.GET('/v1/children/{child}', { params: { path: child } });
+if (limitsFromTablet.response.status !== 403) fail('tablet reads limits', limitsFromTablet);
+console.log(`on ${device.name}: Maya's limits are the parents' (403)`);
+
+const asked = expect(
+  'request to watch',
+  await tablet.POST('/v1/children/{child}/requests', { params: { path: child }, body: { title: her.id, note: 'Everyone in my class has seen it' } }),
+);
+console.log(`on ${device.name}: asked to watch ${asked.title.name} (${asked.status})`);
+const waiting = expect('pending requests', await family.GET('/v1/households/me/requests', { params: { query: { status: 'pending' } } }));
+console.log(`the parents see ${waiting.items.length} request waiting: ${waiting.items.map((r) => `${r.title.name}, "${r.note}"`).join('; ')}`);
+const weekend = new Date(Date.now() + 2 * 86_400_000).toISOString();
+const approved = expect(
+  'approve',
+  await family.POST('/v1/children/{child}/requests/{request}/approve', { params: { path: { ...child, request: asked.id } }, body: { until: weekend } }),
+);
+console.log(`approved until ${approved.allowedUntil}`);
+const nowForMaya = expect('tablet verdict again', await tablet.GET('/v1/children/{child}/verdicts/{title}', { params: { path: { ...child, title: her.id } } }));
+console.log(`on ${device.name}: Her is ${nowForMaya.status}: ${nowForMaya.message}`);
 
 const erased = await family.DELETE('/v1/households/me');
 if (erased.response.status !== 204) fail('erase', erased);
