@@ -6,7 +6,7 @@ import { TitleFilterQuery } from '../schemas/titles.js';
 import { ChildTitleListItem, ChildVerdict, MAX_BATCH, VerdictBatchInput } from '../schemas/verdicts.js';
 import type { VerdictItem } from '../services/verdicts.js';
 import type { TitleFilters } from '../store/types.js';
-import { cursorPage, householdIdOf, noStore } from './shared/http.js';
+import { cursorPage, householdIdOf, isDevice, noStore } from './shared/http.js';
 import { verdictResponse } from './shared/representations.js';
 
 const itemResponse = ({ ref, title, verdict }: VerdictItem) => ({ ref, ...verdictResponse(title, verdict) });
@@ -34,7 +34,7 @@ const childVerdictRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request) => {
       await app.spendVerdictQuota(request, 1);
-      return itemResponse(await verdicts.childVerdict(householdIdOf(request), request.params.child, request.params.title, new Date()));
+      return itemResponse(await verdicts.childVerdict(householdIdOf(request), request.params.child, request.params.title, new Date(), isDevice(request)));
     },
   );
 
@@ -57,7 +57,7 @@ const childVerdictRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request) => {
       // Titles, not calls, count: a batch of 100 spends 100 of the hourly quota.
       await app.spendVerdictQuota(request, request.body.titles.length);
-      const items = await verdicts.childVerdicts(householdIdOf(request), request.params.child, request.body.titles, new Date());
+      const items = await verdicts.childVerdicts(householdIdOf(request), request.params.child, request.body.titles, new Date(), isDevice(request));
       return { items: items.map(itemResponse) };
     },
   );

@@ -5,9 +5,10 @@ import { BEARER, documentHeaders, Id, IdString, OPTIONAL_BEARER, problemResponse
 import { Child, Household, HouseholdCreate, HouseholdPatch, Override } from '../schemas/children.js';
 import { Flag, Review } from '../schemas/community.js';
 import { NewToken, TokenInfo, TokenName } from '../schemas/tokens.js';
+import { WatchRequest } from '../schemas/requests.js';
 import { TOKEN_MINTING, TOKENS_MINTED_AN_HOUR } from '../plugins/rate-limit.js';
 import { householdIdOf, noStore } from './shared/http.js';
-import { childResponse, flagResponse, overrideResponse, reviewResponse } from './shared/representations.js';
+import { childResponse, flagResponse, overrideResponse, reviewResponse, watchRequestResponse } from './shared/representations.js';
 
 
 const HouseholdExport = z
@@ -17,6 +18,7 @@ const HouseholdExport = z
     tokens: z.array(TokenInfo),
     children: z.array(Child.extend({ overrides: z.array(Override) })),
     reviews: z.array(Review.extend({ childId: Id.nullable() })),
+    requests: z.array(WatchRequest).describe('Every child’s requests to watch, newest first.'),
     helpfulMarks: z.array(z.object({ reviewId: Id, createdAt: Timestamp })),
     flags: z.array(Flag),
   })
@@ -113,6 +115,7 @@ const householdRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (app, {
       return {
         ...held,
         children: held.children.map(({ child, overrides }) => ({ ...childResponse(child, now), overrides: overrides.map((o) => overrideResponse(o, held.exportedAt)) })),
+        requests: held.requests.map((r) => watchRequestResponse(r, now)),
         reviews: held.reviews.map((r) => ({ ...reviewResponse(r, request.principal), childId: r.childId })),
         flags: held.flags.map(flagResponse),
       };

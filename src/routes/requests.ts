@@ -2,23 +2,8 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { BEARER, documentHeaders, page, problemResponses } from '../schemas/common.js';
 import { ChildParams } from '../schemas/children.js';
 import { WatchRequest, WatchRequestApprove, WatchRequestCreate, WatchRequestDecline, WatchRequestParams, WatchRequestQuery } from '../schemas/requests.js';
-import { requestState } from '../services/requests.js';
-import type { WatchRequestRecord } from '../store/types.js';
 import { cursorPage, householdIdOf, noStore } from './shared/http.js';
-
-/** A request as the child and the parents read it: the request and the answer, nothing else. */
-const shown = (r: WatchRequestRecord, now: Date) => ({
-  id: r.id,
-  childId: r.childId,
-  title: { id: r.titleId, name: r.titleName },
-  note: r.note,
-  status: requestState(r, now.toISOString()),
-  reason: r.reason,
-  allowedUntil: r.allowedUntil,
-  expiresAt: r.expiresAt,
-  createdAt: r.createdAt,
-  decidedAt: r.decidedAt,
-});
+import { watchRequestResponse } from './shared/representations.js';
 
 /** Requests to watch: the child asks from its own device, the parents answer. */
 const requestRoutes: FastifyPluginAsyncZod = async (app) => {
@@ -37,20 +22,22 @@ const requestRoutes: FastifyPluginAsyncZod = async (app) => {
         summary: 'Ask to watch a title the child is blocked from',
         ...documentHeaders({ 201: ['Location'] }),
         description:
-          'With the child’s device token (or the parents’). A 409 naming the verdict when the title is already allowed. One pending request per child and title: asking again answers 200 with the one pending. A request expires unanswered after REQUEST_TTL_HOURS (a week by default).',
+          'With the child’s device token (or the parents’). A 409 naming the verdict when the title is already allowed (never the parents’ notes). One pending request per child and title: asking again answers 200 with the one pending; at most 50 waiting per child (409). A request expires unanswered after REQUEST_TTL_HOURS (a week by default). Each ask spends one title of the verdict quota.',
         security: BEARER,
         params: ChildParams,
         body: WatchRequestCreate,
-        response: { 200: WatchRequest, 201: WatchRequest, ...problemResponses(400, 401, 403, 404, 409) },
+        response: { 200: WatchRequest, 201: WatchRequest, ...problemResponses(400, 401, 403, 404, 409, 429) },
       },
     },
     async (request, reply) => {
+      // An ask reads the child's verdict first: it spends the quota as a verdict does.
+      await app.spendVerdictQuota(request, 1);
       const now = new Date();
       const { request: made, created } = await requests.ask(householdIdOf(request), request.params.child, request.body.title, request.body.note ?? null, now);
       return reply
         .code(created ? 201 : 200)
         .header('location', `/v1/children/${made.childId}/requests/${made.id}`)
-        .send(shown(made, now));
+        .send(watchRequestResponse(made, now));
     },
   );
 
@@ -73,7 +60,7 @@ const requestRoutes: FastifyPluginAsyncZod = async (app) => {
       const { status, limit, cursor } = request.query;
       const paging = cursorPage(app, cursor, (child: string) => ({ route: 'requests', child, status }));
       const result = await requests.listRequests(householdIdOf(request), request.params.child, { limit, after: paging.after }, status === 'pending', now);
-      return { items: result.items.map((r) => shown(r, now)), nextCursor: paging.next(result.keys, result.more) };
+      return { items: result.items.map((r) => watchRequestResponse(r, now)), nextCursor: paging.next(result.keys, result.more) };
     },
   );
 
@@ -95,7 +82,7 @@ const requestRoutes: FastifyPluginAsyncZod = async (app) => {
       const { status, limit, cursor } = request.query;
       const paging = cursorPage(app, cursor, (household: string) => ({ route: 'household-requests', household, status }));
       const result = await requests.listRequests(householdIdOf(request), null, { limit, after: paging.after }, status === 'pending', now);
-      return { items: result.items.map((r) => shown(r, now)), nextCursor: paging.next(result.keys, result.more) };
+      return { items: result.items.map((r) => watchRequestResponse(r, now)), nextCursor: paging.next(result.keys, result.more) };
     },
   );
 
@@ -112,7 +99,7 @@ const requestRoutes: FastifyPluginAsyncZod = async (app) => {
         response: { 200: WatchRequest, ...problemResponses(400, 401, 403, 404) },
       },
     },
-    async (request) => shown(await requests.getRequest(householdIdOf(request), request.params.child, request.params.request), new Date()),
+    async (request) => watchRequestResponse(await requests.getRequest(householdIdOf(request), request.params.child, request.params.request), new Date()),
   );
 
   // The parents' two answers: an approval (an allow override, for good or `until`), or a decline with a reason.
@@ -137,7 +124,7 @@ const requestRoutes: FastifyPluginAsyncZod = async (app) => {
         const now = new Date();
         const body = (request.body ?? {}) as { until?: string | null; reason?: string | null };
         const decision = approve ? { status: 'approved' as const, allowedUntil: body.until ?? null } : { status: 'declined' as const, reason: body.reason ?? null };
-        return shown(await requests.answer(householdIdOf(request), request.params.child, request.params.request, decision, now), now);
+        return watchRequestResponse(await requests.answer(householdIdOf(request), request.params.child, request.params.request, decision, now), now);
       },
     );
   }

@@ -3,7 +3,7 @@ import { NotAllowed, NotAuthenticated, NotFound } from '../domain/errors.js';
 import { OPTIONAL_BEARER, page, problemResponses, PUBLIC } from '../schemas/common.js';
 import { TitleParams } from '../schemas/titles.js';
 import { AgeQuery, AgeVerdict, EpisodeItem, EpisodeQuery } from '../schemas/verdicts.js';
-import { cursorPage, householdIdOf } from './shared/http.js';
+import { cursorPage, householdIdOf, isDevice } from './shared/http.js';
 import { verdictResponse } from './shared/representations.js';
 
 const verdictRoutes: FastifyPluginAsyncZod = async (app) => {
@@ -56,7 +56,7 @@ const verdictRoutes: FastifyPluginAsyncZod = async (app) => {
       }
       const viewer = child !== undefined ? { householdId: householdIdOf(request), childId: child } : age !== undefined ? { age, country: country ?? null } : null;
       const paging = cursorPage(app, cursor, (title: string, whose: object | null) => ({ route: 'episodes', title, whose }));
-      const result = await verdicts.episodes(request.params.title, { limit, after: paging.after }, viewer, new Date());
+      const result = await verdicts.episodes(request.params.title, { limit, after: paging.after }, viewer, new Date(), isDevice(request));
       if (child !== undefined) await app.spendVerdictQuota(request, result.items.length);
       return { items: result.items, nextCursor: paging.next(result.keys, result.more) };
     },

@@ -3,7 +3,7 @@ import type { Config } from '../config.js';
 import { Conflict, NotAllowed, NotAuthenticated, NotFound } from '../domain/errors.js';
 import { generateToken, hashToken, tokenHint, type Caller, type Role } from '../domain/tokens.js';
 import { newId } from '../store/ids.js';
-import type { ChildRecord, Household, HouseholdFields, Store, TokenInfo } from '../store/types.js';
+import type { ChildRecord, Household, HouseholdFields, SortKey, Store, TokenInfo, WatchRequestRecord } from '../store/types.js';
 
 /** Households manage their own tokens; admins manage these. */
 const STAFF: readonly Role[] = ['editor', 'admin'];
@@ -47,6 +47,17 @@ async function allChildren(store: Store, householdId: string): Promise<ChildReco
   }
 }
 
+/** Every request of these children, newest first. */
+async function allRequests(store: Store, childIds: readonly string[]): Promise<WatchRequestRecord[]> {
+  const all: WatchRequestRecord[] = [];
+  for (let after: SortKey | undefined; ; ) {
+    const { items, keys, more } = await store.requests.list(childIds, { limit: 500, after });
+    all.push(...items);
+    if (!more) return all;
+    after = keys.at(-1);
+  }
+}
+
 export function householdService(store: Store, config: Pick<Config, 'SIGNUP' | 'TOKENS_PER_HOUSEHOLD'>) {
   return {
     /**
@@ -84,6 +95,7 @@ export function householdService(store: Store, config: Pick<Config, 'SIGNUP' | '
         household,
         tokens: await store.tokens.listForHousehold(household.id),
         children: await Promise.all(children.map(async (child) => ({ child, overrides: [...(await store.overrides.forTitles(child.id)).values()] }))),
+        requests: await allRequests(store, children.map((c) => c.id)),
         reviews: await store.reviews.forHousehold(household.id),
         helpfulMarks: await store.reviews.votesOf(household.id),
         flags: await store.flags.forHousehold(household.id),

@@ -30,7 +30,8 @@ export function requestService(store: Store, config: Pick<Config, 'REQUEST_TTL_H
   return {
     /** The child's request for a title it is blocked from: made, or the one already pending (`created` false). */
     async ask(householdId: string, childId: string, ref: TitleRef, note: string | null, now: Date) {
-      const { title, verdict } = await verdicts.childVerdict(householdId, childId, ref, now);
+      // Read as the child's own device reads it: never the parents' notes.
+      const { title, verdict } = await verdicts.childVerdict(householdId, childId, ref, now, true);
       if (verdict.allowed) throw new Conflict('state', `'${title!.name}' is already allowed, so there is nothing to ask for: ${verdict.message}`);
       const expiresAt = new Date(now.getTime() + config.REQUEST_TTL_HOURS * 3_600_000).toISOString();
       return store.requests.create(childId, title!.id, note, now.toISOString(), expiresAt);
@@ -48,14 +49,18 @@ export function requestService(store: Store, config: Pick<Config, 'REQUEST_TTL_H
     async answer(householdId: string, childId: string, id: string, answer: RequestAnswer, now: Date): Promise<WatchRequestRecord> {
       const request = await findRequest(householdId, childId, id);
       const at = now.toISOString();
-      if (answer.status === 'approved' && answer.allowedUntil !== null && answer.allowedUntil <= at) throw new Invalid('body.until', 'lies in the past');
+      // Stored as overrides store their expiry, so the two compare as the same instants.
+      const until = answer.status === 'approved' && answer.allowedUntil !== null ? new Date(answer.allowedUntil).toISOString() : null;
+      if (until !== null && until <= at) throw new Invalid('body.until', 'lies in the past');
       const decision =
         answer.status === 'approved'
-          ? { ...answer, note: request.note ? `Asked for: "${request.note}"` : 'Asked for by the child' }
+          ? { status: 'approved' as const, allowedUntil: until, note: request.note ? `Asked for: "${request.note}"` : 'Asked for by the child' }
           : answer;
       const decided = await store.requests.decide(request.childId, request.id, decision, at);
       if (decided) return decided;
-      const state = requestState((await store.requests.get(request.childId, request.id)) ?? request, at);
+      const stored = await store.requests.get(request.childId, request.id);
+      if (!stored) throw new NotFound(`The child has no request with the id ${id}.`);
+      const state = requestState(stored, at);
       throw new Conflict('state', state === 'expired' ? `The request expired at ${request.expiresAt}; the child may ask again.` : `The request is already ${state}.`);
     },
   };

@@ -39,6 +39,15 @@ function unknownVerdict(forAge: number, message: string): Verdict {
   return { status: 'unknown', allowed: false, age: null, forAge, decidedBy: 'none', reasons: [], notRated: [], withAdult: null, inheritedFrom: null, message };
 }
 
+/**
+ * The override that decides for a title (its own, else its season's or series'), without the
+ * parents' note when the child's own device asks: a note is the parents' to read.
+ */
+function deciding(ids: readonly string[], overrides: ReadonlyMap<string, Override>, now: Date, forDevice: boolean): Override | null {
+  const override = nearestOverride(ids, overrides, now.toISOString());
+  return override && forDevice ? { ...override, note: null } : override;
+}
+
 export function verdictService(store: Store, config: Pick<Config, 'COMMUNITY_MIN_REVIEWS'>) {
   const policyOf = (child: ChildRecord, now: Date) => childPolicy(child, todayUtc(now), config.COMMUNITY_MIN_REVIEWS);
 
@@ -47,17 +56,17 @@ export function verdictService(store: Store, config: Pick<Config, 'COMMUNITY_MIN
    * (`childId`: whose), in order; null where there is no title. Overrides and ancestors are
    * read in one statement each, for all the titles at once.
    */
-  async function judgeAll(titles: readonly (VerdictTitle | null)[], policy: Policy, childId: string | null, now: Date) {
+  async function judgeAll(titles: readonly (VerdictTitle | null)[], policy: Policy, childId: string | null, now: Date, forDevice = false) {
     const [overrides, ancestors] = await Promise.all([
       childId ? store.overrides.forTitles(childId, [...new Set(titles.flatMap((t) => (t ? [t.id, ...t.ancestors] : [])))]) : new Map<string, Override>(),
       ancestorsOf(store, titles),
     ]);
-    return titles.map((title) => title && judge(title, lineage(title, ancestors), policy, nearestOverride([title.id, ...title.ancestors], overrides, now.toISOString())));
+    return titles.map((title) => title && judge(title, lineage(title, ancestors), policy, deciding([title.id, ...title.ancestors], overrides, now, forDevice)));
   }
 
   /** The same for titles by id: by id, a title removed since its id was read left out. */
-  async function judgeIds(ids: readonly string[], policy: Policy, childId: string | null, now: Date): Promise<Map<string, { facts: VerdictTitle; verdict: Verdict }>> {
-    const judged = await judgeAll(await store.titles.verdictTitles(ids.map((id) => ({ by: 'id', id }))), policy, childId, now);
+  async function judgeIds(ids: readonly string[], policy: Policy, childId: string | null, now: Date, forDevice = false): Promise<Map<string, { facts: VerdictTitle; verdict: Verdict }>> {
+    const judged = await judgeAll(await store.titles.verdictTitles(ids.map((id) => ({ by: 'id', id }))), policy, childId, now, forDevice);
     return new Map(judged.flatMap((j) => (j ? [[j.facts.id, j] as const] : [])));
   }
 
@@ -75,7 +84,8 @@ export function verdictService(store: Store, config: Pick<Config, 'COMMUNITY_MIN
       return { title: facts, verdict: { ...verdict, message: `${verdict.message}${summary.sentence}` } as AgeOnlyVerdict, episodes: summary.episodes };
     },
 
-    async childVerdict(householdId: string, childId: string, ref: TitleRef, now: Date): Promise<VerdictItem> {
+    /** `forDevice`: asked by the child's own device, which never reads the parents' notes. */
+    async childVerdict(householdId: string, childId: string, ref: TitleRef, now: Date, forDevice = false): Promise<VerdictItem> {
       // The title first, then the child with its override in one statement: two reads, not three.
       const title = await store.titles.verdictTitle(ref);
       const found = title && (await store.children.withOverride(householdId, childId, title.id));
@@ -89,19 +99,19 @@ export function verdictService(store: Store, config: Pick<Config, 'COMMUNITY_MIN
         ? await Promise.all([store.overrides.forTitles(found.child.id, title.ancestors), ancestorsOf(store, [title])])
         : [new Map<string, Override>(), new Map<string, VerdictTitle>()];
       if (found.override) overrides.set(title.id, found.override);
-      const { facts, verdict } = judge(title, lineage(title, ancestors), policyOf(found.child, now), nearestOverride([title.id, ...title.ancestors], overrides, now.toISOString()));
+      const { facts, verdict } = judge(title, lineage(title, ancestors), policyOf(found.child, now), deciding([title.id, ...title.ancestors], overrides, now, forDevice));
       return { ref: formatRef(ref), title: facts, verdict };
     },
 
     /** In the order asked; a reference that is malformed or matches nothing is an `unknown` item. */
-    async childVerdicts(householdId: string, childId: string, asked: readonly string[], now: Date): Promise<VerdictItem[]> {
+    async childVerdicts(householdId: string, childId: string, asked: readonly string[], now: Date, forDevice = false): Promise<VerdictItem[]> {
       const child = await findChild(store, householdId, childId);
       const parsed = asked.map(parseTitleRef);
       const refs = parsed.filter((r): r is TitleRef => !('error' in r));
       const found = await store.titles.verdictTitles(refs);
       const titles = parsed.map((r) => ('error' in r ? null : found[refs.indexOf(r)]!));
       const policy = policyOf(child, now);
-      const judged = await judgeAll(titles, policy, child.id, now);
+      const judged = await judgeAll(titles, policy, child.id, now, forDevice);
       return parsed.map((ref, i): VerdictItem => {
         const found = judged[i];
         if ('error' in ref) return { ref: asked[i]!, title: null, verdict: unknownVerdict(policy.age, `Not a title reference: ${ref.error}.`) };
@@ -114,7 +124,7 @@ export function verdictService(store: Store, config: Pick<Config, 'COMMUNITY_MIN
      * A series' or a season's episodes in order, each with its verdict when someone is named:
      * an age (the anonymous question) or one of the household's children.
      */
-    async episodes(ref: TitleRef, { limit, after }: PageRequest<SortKey, [titleId: string, viewer: object | null]>, viewer: EpisodeViewer | null, now: Date) {
+    async episodes(ref: TitleRef, { limit, after }: PageRequest<SortKey, [titleId: string, viewer: object | null]>, viewer: EpisodeViewer | null, now: Date, forDevice = false) {
       const series = await store.titles.verdictTitle(ref);
       const child = viewer && 'childId' in viewer ? await findChild(store, viewer.householdId, viewer.childId) : null;
       if (!series) throw titleNotFound(ref);
@@ -122,7 +132,7 @@ export function verdictService(store: Store, config: Pick<Config, 'COMMUNITY_MIN
       if (!SERIES_KINDS.includes(series.kind) || level === 'episode') throw new NotFound(`'${series.name}' is ${level === 'episode' ? 'an episode' : `a ${series.kind} title`}: it has no episodes.`);
       const page = await store.titles.episodes(series.id, { limit, after: after(series.id, child ? { child: child.id } : viewer) });
       const policy = child ? policyOf(child, now) : viewer && 'age' in viewer ? anonymousPolicy(viewer.age, viewer.country) : null;
-      const judged = policy ? await judgeIds(page.items.map((item) => item.id), policy, child?.id ?? null, now) : new Map();
+      const judged = policy ? await judgeIds(page.items.map((item) => item.id), policy, child?.id ?? null, now, forDevice) : new Map();
       return { ...page, items: page.items.map((item) => ({ ...item, verdict: judged.get(item.id)?.verdict ?? null })) };
     },
 

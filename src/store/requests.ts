@@ -1,4 +1,5 @@
 /** Children's requests to watch, and the override an approval makes, in one transaction. */
+import { Conflict, NotFound } from '../domain/errors.js';
 import { putOverride } from './children.js';
 import type { Dialect } from './dialect.js';
 import { newId } from './ids.js';
@@ -8,17 +9,24 @@ const COLUMNS = `r.id, r.child_id as "childId", r.title_id as "titleId", t.name 
   r.allowed_until as "allowedUntil", r.expires_at as "expiresAt", r.created_at as "createdAt", r.decided_at as "decidedAt"`;
 const SELECT = `select ${COLUMNS} from watch_requests r join titles t on t.id = r.title_id`;
 
+/** Requests one child may have waiting at once. */
+const PENDING_PER_CHILD = 50;
+
 export function createWatchRequestStore(d: Dialect): WatchRequestStore {
   const ONE = `${SELECT} where r.child_id = $1 and r.id = $2`;
   return {
     create(childId, titleId, note, now, expiresAt) {
       return d.transaction(async (tx) => {
-        // The child's row, locked, makes two requests for one title at once take turns.
-        await tx.get(`select id from children where id = $1${d.lock('no key update')}`, [childId]);
+        // The child's row, locked, makes two requests for one title at once take turns; a child
+        // or a title removed meanwhile is waited for, then not found.
+        if (!(await tx.get(`select id from children where id = $1${d.lock('no key update')}`, [childId]))) throw new NotFound(`No child has the id ${childId}.`);
+        if (!(await tx.get(`select id from titles where id = $1${d.lock('no key update')}`, [titleId]))) throw new NotFound(`No title has the id ${titleId}.`);
         const pending = await tx.get<WatchRequestRecord>(`${SELECT} where r.child_id = $1 and r.title_id = $2 and r.status = 'pending'`, [childId, titleId]);
         if (pending && pending.expiresAt > now) return { request: pending, created: false };
         // One past its expiry no longer holds the title's place: it stays, expired, in the list.
         if (pending) await tx.run(`update watch_requests set status = 'expired', decided_at = expires_at where id = $1`, [pending.id]);
+        const { n } = (await tx.get<{ n: number }>(`select cast(count(*) as int) as n from watch_requests where child_id = $1 and status = 'pending' and expires_at > $2`, [childId, now]))!;
+        if (n >= PENDING_PER_CHILD) throw new Conflict('limit', `The child already has ${n} requests waiting for an answer, the most it may.`);
         const id = newId('rq');
         await tx.run(
           `insert into watch_requests (id, child_id, title_id, note, status, reason, allowed_until, expires_at, created_at, decided_at)
@@ -47,6 +55,8 @@ export function createWatchRequestStore(d: Dialect): WatchRequestStore {
 
     decide(childId, id, decision, now) {
       return d.transaction(async (tx) => {
+        // The child first, then the request: the order an ask and a child's removal take them in.
+        if (!(await tx.get(`select id from children where id = $1${d.lock('no key update')}`, [childId]))) return null;
         const found = await tx.get<{ titleId: string; status: string; expiresAt: string }>(
           `select title_id as "titleId", status, expires_at as "expiresAt" from watch_requests where child_id = $1 and id = $2${d.lock('update')}`,
           [childId, id],

@@ -33,7 +33,8 @@ t.test('a child asks for a blocked title; the parents approve it for the weekend
   const approved = await parent('POST', `/v1/children/${maya.id}/requests/${asked.data.id}/approve`, { until });
   t.equal(approved.statusCode, 200);
   t.match(approved.data, { status: 'approved', allowedUntil: until, decidedAt: /Z$/ });
-  t.match((await child('GET', `/v1/children/${maya.id}/verdicts/${scary.id}`)).data, { allowed: true, decidedBy: 'override', message: /A parent allowed 'Scary' until .*Asked for: "Everyone in my class saw it"/ });
+  t.match((await child('GET', `/v1/children/${maya.id}/verdicts/${scary.id}`)).data, { allowed: true, decidedBy: 'override', message: /^A parent allowed 'Scary' until / });
+  t.match((await parent('GET', `/v1/children/${maya.id}/verdicts/${scary.id}`)).data.message, /Asked for: "Everyone in my class saw it"/, 'the override’s note says it was asked for');
   t.match((await parent('GET', `/v1/children/${maya.id}/overrides/${scary.id}`)).data, { decision: 'allow', expiresAt: until });
   t.equal((await parent('GET', '/v1/households/me/requests?status=pending')).data.items.length, 0, 'nothing waits any more');
   t.equal((await parent('POST', `/v1/children/${maya.id}/requests/${asked.data.id}/decline`, {})).statusCode, 409, 'an answered request is answered');
@@ -95,4 +96,32 @@ t.test('requests go with the child, and with the household', async (t) => {
   t.equal((await parent('DELETE', `/v1/children/${maya.id}`)).statusCode, 204);
   t.equal((await app.store.rowCounts()).watch_requests, 0);
   t.equal(await app.store.households.footprint(parents.id), 2, 'the household and its token');
+});
+
+t.test('the child never reads the parents’ notes; the export holds the requests; an approval’s time is kept as an override’s', async (t) => {
+  const app = await build(t);
+  const { gentle, scary, parents, maya, child, parent } = await family(app);
+  await parent('PUT', `/v1/children/${maya.id}/overrides/${gentle.id}`, { decision: 'allow', note: 'because Grandma said so' });
+  const byParents = (await parent('GET', `/v1/children/${maya.id}/verdicts/${gentle.id}`)).data;
+  t.match(byParents.message, /because Grandma said so/);
+  const byDevice = (await child('GET', `/v1/children/${maya.id}/verdicts/${gentle.id}`)).data;
+  t.match(byDevice, { allowed: true, decidedBy: 'override', reasons: [{ code: 'override', note: null }] });
+  t.notMatch(byDevice.message, /Grandma/, 'the device reads that a parent allowed it, not why');
+  const batch = (await child('POST', `/v1/children/${maya.id}/verdicts`, { titles: [gentle.id] })).data;
+  t.notMatch(JSON.stringify(batch), /Grandma/);
+  const asked = await child('POST', `/v1/children/${maya.id}/requests`, { title: gentle.id });
+  t.equal(asked.statusCode, 409);
+  t.notMatch(asked.data.detail, /Grandma/, 'nor in the answer to asking for it');
+
+  const made = (await child('POST', `/v1/children/${maya.id}/requests`, { title: scary.id, note: 'please' })).data;
+  const until = `${new Date(Date.now() + 86_400_000).toISOString().slice(0, 19)}.1Z`;
+  const approved = (await parent('POST', `/v1/children/${maya.id}/requests/${made.id}/approve`, { until })).data;
+  t.equal(approved.allowedUntil, new Date(until).toISOString(), 'stored to the millisecond, as an override’s expiry');
+  t.equal((await parent('GET', `/v1/children/${maya.id}/overrides/${scary.id}`)).data.expiresAt, approved.allowedUntil);
+
+  const exported = (await parent('GET', '/v1/households/me/export')).data;
+  t.match(exported.requests, [{ id: made.id, childId: maya.id, note: 'please', status: 'approved' }], 'the export holds the requests');
+  t.equal(parents.id, exported.household.id);
+  await t.rejects(app.store.requests.create('ch_00000000000000000000', scary.id, null, new Date().toISOString(), new Date(Date.now() + 1000).toISOString()), /No child has the id/, 'a child gone meanwhile is not found');
+  t.equal(await app.store.requests.decide('ch_00000000000000000000', made.id, { status: 'declined', reason: null }, new Date().toISOString()), null);
 });

@@ -526,7 +526,7 @@ export interface paths {
         put?: never;
         /**
          * Ask to watch a title the child is blocked from
-         * @description With the child’s device token (or the parents’). A 409 naming the verdict when the title is already allowed. One pending request per child and title: asking again answers 200 with the one pending. A request expires unanswered after REQUEST_TTL_HOURS (a week by default).
+         * @description With the child’s device token (or the parents’). A 409 naming the verdict when the title is already allowed (never the parents’ notes). One pending request per child and title: asking again answers 200 with the one pending; at most 50 waiting per child (409). A request expires unanswered after REQUEST_TTL_HOURS (a week by default). Each ask spends one title of the verdict quota.
          */
         post: operations["createWatchRequest"];
         delete?: never;
@@ -1897,6 +1897,34 @@ export interface components {
             createdAt: string;
             resolvedAt: string | null;
         };
+        /** @description A child’s request to watch a title: what the child asked, and the parents’ answer; nothing else of the household. */
+        WatchRequest: {
+            id: string;
+            childId: string;
+            title: {
+                id: string;
+                name: string;
+            };
+            note: string | null;
+            /** @enum {string} */
+            status: "pending" | "approved" | "declined" | "expired";
+            /** @description The parents’ reason, when declined. */
+            reason: string | null;
+            /** @description When approved: until when the title is allowed; null for good. */
+            allowedUntil: string | null;
+            /**
+             * Format: date-time
+             * @description When a pending request expires unanswered.
+             */
+            expiresAt: string;
+            /**
+             * Format: date-time
+             * @description ISO 8601, UTC
+             */
+            createdAt: string;
+            /** @description When it was approved, declined, or found expired. */
+            decidedAt: string | null;
+        };
         /** @description Everything Guidepost holds about the household. */
         HouseholdExport: {
             /**
@@ -2052,6 +2080,8 @@ export interface components {
                 updatedAt: string;
                 childId: string | null;
             }[];
+            /** @description Every child’s requests to watch, newest first. */
+            requests: components["schemas"]["WatchRequest"][];
             helpfulMarks: {
                 reviewId: string;
                 /**
@@ -2120,34 +2150,6 @@ export interface components {
                     label: string;
                 }[];
             }[];
-        };
-        /** @description A child’s request to watch a title: what the child asked, and the parents’ answer; nothing else of the household. */
-        WatchRequest: {
-            id: string;
-            childId: string;
-            title: {
-                id: string;
-                name: string;
-            };
-            note: string | null;
-            /** @enum {string} */
-            status: "pending" | "approved" | "declined" | "expired";
-            /** @description The parents’ reason, when declined. */
-            reason: string | null;
-            /** @description When approved: until when the title is allowed; null for good. */
-            allowedUntil: string | null;
-            /**
-             * Format: date-time
-             * @description When a pending request expires unanswered.
-             */
-            expiresAt: string;
-            /**
-             * Format: date-time
-             * @description ISO 8601, UTC
-             */
-            createdAt: string;
-            /** @description When it was approved, declined, or found expired. */
-            decidedAt: string | null;
         };
         TitleListPage: {
             items: components["schemas"]["TitleListItem"][];
@@ -2270,10 +2272,10 @@ export type NewToken = components['schemas']['NewToken'];
 export type Me = components['schemas']['Me'];
 export type Review = components['schemas']['Review'];
 export type Flag = components['schemas']['Flag'];
+export type WatchRequest = components['schemas']['WatchRequest'];
 export type HouseholdExport = components['schemas']['HouseholdExport'];
 export type CategoryList = components['schemas']['CategoryList'];
 export type RatingSystemList = components['schemas']['RatingSystemList'];
-export type WatchRequest = components['schemas']['WatchRequest'];
 export type TitleListPage = components['schemas']['TitleListPage'];
 export type EpisodePage = components['schemas']['EpisodePage'];
 export type TokenPage = components['schemas']['TokenPage'];

@@ -61,6 +61,9 @@ export function noStore(app: FastifyInstance): void {
 /** The household of a household-only route's token (the route's onRequest guard has checked the role). */
 export const householdIdOf = (request: FastifyRequest) => request.principal!.householdId!;
 
+/** Whether a child's own device asks (a child token): it never reads the parents' notes. */
+export const isDevice = (request: FastifyRequest) => request.principal?.role === 'child';
+
 /**
  * The cursors of one list request: a service asks `after` where the page starts once it knows
  * what the list belongs to (see PageRequest), and `next` signs the following page for the same query.

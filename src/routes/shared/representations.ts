@@ -3,11 +3,12 @@ import { ageOn, todayUtc } from '../../domain/age.js';
 import { CATEGORIES, type Category } from '../../domain/categories.js';
 import { effectiveLimits } from '../../domain/policy.js';
 import { isAuthor, type Caller } from '../../domain/tokens.js';
+import { requestState } from '../../services/requests.js';
 import { activeOverride, type Verdict } from '../../domain/verdict.js';
 import type { Child } from '../../schemas/children.js';
 import type { Flag, Review } from '../../schemas/community.js';
 import type { VerdictTitle } from '../../domain/titles.js';
-import type { ChildRecord, FlagRecord, OverrideRecord, ReviewRecord } from '../../store/types.js';
+import type { ChildRecord, FlagRecord, OverrideRecord, ReviewRecord, WatchRequestRecord } from '../../store/types.js';
 
 /** A limit as the API writes it: a maximum on a concern, a minimum on a positive category. */
 export const bound = (category: Category, value: number) => ({ [category.polarity === 'concern' ? 'max' : 'min']: value });
@@ -100,3 +101,18 @@ export function verdictResponse<V extends Verdict>(title: VerdictTitle | null, v
     certifications: title?.certifications ?? [],
   };
 }
+
+/** A request as the child and the parents read it: the request and the answer, nothing else. */
+export const watchRequestResponse = (r: WatchRequestRecord, now: Date) => ({
+  id: r.id,
+  childId: r.childId,
+  title: { id: r.titleId, name: r.titleName },
+  note: r.note,
+  status: requestState(r, now.toISOString()),
+  reason: r.reason,
+  allowedUntil: r.allowedUntil,
+  expiresAt: r.expiresAt,
+  createdAt: r.createdAt,
+  decidedAt: r.decidedAt,
+});
+
