@@ -94,7 +94,8 @@ export async function testStore(): Promise<Store> {
 
 /**
  * Rows in every table through the API: the demo catalogue, a title with an advisory, a family with
- * a child, an override, a kid's review (made with an Idempotency-Key), a helpful vote and a flag.
+ * a child, an override, a kid's review (made with an Idempotency-Key), a helpful vote, a flag and
+ * a request to watch.
  */
 export async function populate(app: FastifyInstance) {
   const editor = await tokenFor(app, 'editor');
@@ -106,7 +107,9 @@ export async function populate(app: FastifyInstance) {
   const review = await call(app, reviewRequest(film.id, family.token, maya.id));
   const vote = await call(app, { method: 'POST', url: `/v1/reviews/${review.data?.id}/helpful`, headers: bearer(other.token) });
   const flag = await call(app, { method: 'POST', url: `/v1/titles/${film.id}/flags`, headers: bearer(other.token), payload: { reason: 'other', note: 'check' } });
-  for (const [what, res] of Object.entries({ override: put, review, vote, flag })) {
+  const later = await createTitle(app, editor, titleInput({ name: 'Later', advisory: advisory({ ageRecommendation: 16 }) }));
+  const request = await call(app, { method: 'POST', url: `/v1/children/${maya.id}/requests`, headers: bearer(family.token), payload: { title: later.id, note: 'please' } });
+  for (const [what, res] of Object.entries({ override: put, review, vote, flag, request })) {
     if (res.statusCode !== 201) throw new Error(`${what} failed: ${res.statusCode} ${res.body}`);
   }
   return { film, family, maya, review: review.data };
