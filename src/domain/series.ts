@@ -67,7 +67,7 @@ export function placementProblem(child: Placement, parent: Placement | null, par
 }
 
 /** "S3E6", "S3" or "E12": how a parent reads where an episode sits. */
-export function episodeLabel(p: Pick<Placement, 'seasonNumber' | 'episodeNumber'>): string {
+function episodeLabel(p: Pick<Placement, 'seasonNumber' | 'episodeNumber'>): string {
   return `${p.seasonNumber !== null ? `S${p.seasonNumber}` : ''}${p.episodeNumber !== null ? `E${p.episodeNumber}` : ''}`;
 }
 
@@ -86,7 +86,7 @@ export const ratesItself = (t: Rated) => t.advisory !== null || t.certifications
  * season's, else its series' (`ancestors`, nearest first); `from` names the level that did.
  * Its own facts always win, so an episode rated stricter than its series is judged stricter.
  */
-export function inheritedFacts<T extends Rated & { id: string; name: string; seasonNumber: number | null; episodeNumber: number | null }>(
+function inheritedFacts<T extends Rated & { id: string; name: string; seasonNumber: number | null; episodeNumber: number | null }>(
   title: T,
   ancestors: readonly T[],
 ): { facts: T; from: InheritedFrom | null } {

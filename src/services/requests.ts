@@ -11,13 +11,13 @@ import { findChild } from './children.js';
 import type { PageRequest } from './paging.js';
 import type { verdictService } from './verdicts.js';
 
-export type RequestState = WatchRequestRecord['status'];
+type RequestState = WatchRequestRecord['status'];
 
 /** A request as the family reads it at `now`: a pending one past its expiry has expired. */
 export const requestState = (r: WatchRequestRecord, now: string): RequestState => (r.status === 'pending' && r.expiresAt <= now ? 'expired' : r.status);
 
 /** A parent's answer. */
-export type RequestAnswer = { status: 'approved'; allowedUntil: string | null } | { status: 'declined'; reason: string | null };
+type RequestAnswer = { status: 'approved'; allowedUntil: string | null } | { status: 'declined'; reason: string | null };
 
 export function requestService(store: Store, config: Pick<Config, 'REQUEST_TTL_HOURS'>, verdicts: ReturnType<typeof verdictService>) {
   async function findRequest(householdId: string, childId: string, id: string): Promise<WatchRequestRecord> {

@@ -273,12 +273,13 @@ export function titleStatements(d: Dialect) {
     const clash = (await externalIdClash(tx, id, rows.title)) ?? (await placeClash(tx, id, rows.title));
     if (clash) throw new Conflict('duplicate', clash);
     const { parentId, seasonNumber, episodeNumber } = rows.title;
-    const was = prev && (await tx.get<Placement>(`${PLACEMENT} where id = $1`, [id]));
+    // Only a season renumbers anything: other writes read nothing more.
+    const was = prev && levelOf(rows.title) === 'season' ? await tx.get<Placement>(`${PLACEMENT} where id = $1`, [id]) : undefined;
     const values = titleValues(id, rows, (prev?.version ?? 0) + 1, prev?.createdAt ?? now, now);
     try {
       await tx.run(prev ? TITLE_UPDATE : TITLE_INSERT.text, values);
       // A season renumbered takes its episodes with it: they carry its number (and no two of them share one).
-      if (was && levelOf(was) === 'season' && levelOf(rows.title) === 'season' && was.seasonNumber !== seasonNumber) {
+      if (was && levelOf(was) === 'season' && was.seasonNumber !== seasonNumber) {
         await tx.run('update titles set season_number = $2, version = version + 1, updated_at = $3 where parent_id = $1 and episode_number is not null', [id, seasonNumber, now]);
       }
     } catch (err) {

@@ -1,5 +1,6 @@
 import t from 'tap';
-import { activeOverride, decide, type Policy, type TitleFacts } from '../../src/domain/verdict.js';
+import { testPolicy } from './policy.js';
+import { activeOverride, decide, type TitleFacts } from '../../src/domain/verdict.js';
 
 const ratings = (levels: Partial<Record<string, number>>) =>
   Object.fromEntries(Object.entries(levels).map(([k, level]) => [k, { level: level!, note: `${k} note` }]));
@@ -10,20 +11,7 @@ const her: TitleFacts = {
   certifications: [{ system: 'MPA', rating: 'R', reason: 'language, sexual content and brief graphic nudity' }],
 };
 
-const policy = (p: Partial<Policy> = {}): Policy => ({
-  age: 12,
-  ageRule: 'expert',
-  communityMinReviews: 5,
-  limits: {},
-  certificationCeilings: {},
-  blockDescriptors: [],
-  unrated: 'block',
-  withAdult: 'block',
-  mode: 'limits',
-  country: null,
-  who: 'your child',
-  ...p,
-});
+const policy = testPolicy;
 
 t.test('Maya and Her: every failing rule listed', async (t) => {
   const v = decide(her, policy({ limits: { language: 1, violence: 2, messages: 3, sex: 2 } }));

@@ -1,21 +1,9 @@
 import t from 'tap';
+import { testPolicy } from './policy.js';
 import { judge, placementFieldProblem, placementProblem, strictestEpisode, type Placement } from '../../src/domain/series.js';
 import type { Policy, TitleFacts } from '../../src/domain/verdict.js';
 
-const policy = (p: Partial<Policy> = {}): Policy => ({
-  age: 12,
-  ageRule: 'expert',
-  communityMinReviews: 3,
-  limits: {},
-  certificationCeilings: {},
-  blockDescriptors: [],
-  unrated: 'block',
-  withAdult: 'block',
-  mode: 'limits',
-  country: null,
-  who: 'your child',
-  ...p,
-});
+const policy = (p: Partial<Policy> = {}): Policy => testPolicy({ communityMinReviews: 3, ...p });
 
 type Title = TitleFacts & { id: string; seasonNumber: number | null; episodeNumber: number | null };
 const rated = (age: number) => ({ ageRecommendation: age, ratings: {} });
